@@ -1,0 +1,143 @@
+//! Streams a request body into a blob while computing its MD5 and checksum,
+//! then checks both against what the client declared. Nothing is committed
+//! here: a body that fails a check is dropped with its blob.
+
+use std::sync::{Arc, Mutex};
+
+use futures::StreamExt;
+use http::HeaderMap;
+use lakestack_storage::{FinishedBlob, Storage, StoredChecksum};
+use s3s::dto::StreamingBlob;
+use s3s::{S3Error, S3ErrorCode, S3Result};
+
+use crate::checksum::{self, Algo, Requested};
+use crate::error::{internal, s3_error};
+
+/// Trailing headers of an aws-chunked body decoded at our edge (permissive
+/// auth), filled in when the body has been read to its end.
+#[derive(Clone, Default, Debug)]
+pub struct EdgeTrailers(pub Arc<Mutex<Option<HeaderMap>>>);
+
+/// Where a request's trailers can be found once its body is consumed.
+pub(crate) struct Trailers {
+    s3s: Option<s3s::TrailingHeaders>,
+    edge: Option<EdgeTrailers>,
+}
+
+impl Trailers {
+    pub(crate) fn of<T>(req: &s3s::S3Request<T>) -> Self {
+        Self {
+            s3s: req.trailing_headers.clone(),
+            edge: req.extensions.get::<EdgeTrailers>().cloned(),
+        }
+    }
+
+    fn get(&self, name: &str) -> Option<String> {
+        if let Some(t) = &self.s3s
+            && let Some(v) = t
+                .read(|h| h.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned))
+                .flatten()
+        {
+            return Some(v);
+        }
+        let edge = self.edge.as_ref()?;
+        let guard = edge.0.lock().ok()?;
+        guard
+            .as_ref()?
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    }
+}
+
+pub(crate) struct Ingested {
+    pub blob: FinishedBlob,
+    /// The checksum to store: the one requested, else S3's default CRC64NVME.
+    pub checksum: StoredChecksum,
+}
+
+pub(crate) struct IngestSpec<'a> {
+    pub content_md5: Option<&'a str>,
+    pub content_length: Option<i64>,
+    pub requested: Option<Requested>,
+    pub trailers: Trailers,
+}
+
+pub(crate) fn decode_content_md5(v: &str) -> S3Result<[u8; 16]> {
+    checksum::b64_decode(v)
+        .and_then(|b| <[u8; 16]>::try_from(b).ok())
+        .ok_or_else(|| {
+            S3Error::with_message(
+                S3ErrorCode::InvalidDigest,
+                "The Content-MD5 you specified was not valid.",
+            )
+        })
+}
+
+pub(crate) async fn ingest(storage: &Storage, body: Option<StreamingBlob>, spec: IngestSpec<'_>) -> S3Result<Ingested> {
+    let want_md5 = spec.content_md5.map(decode_content_md5).transpose()?;
+    let algo = spec.requested.as_ref().map_or(Algo::Crc64Nvme, |r| r.algo);
+    let mut hasher = algo.hasher();
+    let mut writer = storage.begin_write().await.map_err(s3_error)?;
+    if let Some(mut body) = body {
+        while let Some(chunk) = body.next().await {
+            let chunk = chunk.map_err(body_error)?;
+            hasher.update(&chunk);
+            writer.write(&chunk).await.map_err(s3_error)?;
+        }
+    }
+    if let Some(len) = spec.content_length
+        && u64::try_from(len).ok() != Some(writer.size())
+    {
+        return Err(S3Error::with_message(
+            S3ErrorCode::IncompleteBody,
+            "You did not provide the number of bytes specified by the Content-Length HTTP header.",
+        ));
+    }
+    let digest = hasher.finish();
+    if let Some(req) = &spec.requested {
+        let declared = match &req.value {
+            Some(v) => Some(v.clone()),
+            None => match spec.trailers.get(req.algo.header()) {
+                Some(v) => Some(req.algo.decode(&v)?),
+                None => None,
+            },
+        };
+        if let Some(declared) = declared
+            && declared != digest
+        {
+            return Err(checksum::mismatch(req.algo));
+        }
+    }
+    let blob = writer.finish().await.map_err(s3_error)?;
+    if let Some(want) = want_md5
+        && want != blob.md5
+    {
+        storage.discard(blob);
+        return Err(S3Error::with_message(
+            S3ErrorCode::BadDigest,
+            "The Content-MD5 you specified did not match what we received.",
+        ));
+    }
+    Ok(Ingested {
+        checksum: checksum::stored(algo, &digest, "FULL_OBJECT"),
+        blob,
+    })
+}
+
+/// A body that could not be read: a client that went away, or an aws-chunked
+/// stream that failed its signature or framing.
+fn body_error(e: s3s::StdError) -> S3Error {
+    let msg = e.to_string();
+    if let Some(s3) = e.downcast_ref::<S3Error>() {
+        return S3Error::with_message(s3.code().clone(), s3.message().unwrap_or_default().to_owned());
+    }
+    if msg.contains("signature") {
+        return S3Error::with_message(S3ErrorCode::SignatureDoesNotMatch, msg);
+    }
+    if msg.contains("length") || msg.contains("incomplete") {
+        return S3Error::with_message(S3ErrorCode::IncompleteBody, msg);
+    }
+    tracing::debug!(error = %msg, "request body failed");
+    internal(msg)
+}

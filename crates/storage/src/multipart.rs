@@ -1,0 +1,328 @@
+//! Multipart uploads: parts are blobs of their own, and completing an upload
+//! only writes metadata that lists them in order, so it costs the same for
+//! 5 MiB or 5 TiB.
+
+use md5::{Digest, Md5};
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::blob::FinishedBlob;
+use crate::buckets::get_bucket;
+use crate::error::{Result, StorageError};
+use crate::model::{
+    CompletePart, ObjectMeta, ObjectVersion, PartInfo, Segment, StoredChecksum, UploadInfo, UploadListPage,
+    UploadListQuery, UploadedPart, WriteCondition,
+};
+use crate::objects::{NewVersion, insert_version};
+use crate::rows::key_string;
+use crate::{Storage, now_ms, quoted_md5};
+
+/// S3's floor for every part but the last.
+pub const MIN_PART_SIZE: u64 = 5 * 1024 * 1024;
+
+fn upload_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<UploadInfo> {
+    let meta: String = row.get(4)?;
+    Ok(UploadInfo {
+        upload_id: row.get(0)?,
+        bucket: row.get(1)?,
+        key: key_string(row.get(2)?)?,
+        initiated_ms: row.get(3)?,
+        meta: serde_json::from_str(&meta)
+            .map_err(|e| rusqlite::Error::FromSqlConversionFailure(4, rusqlite::types::Type::Text, e.into()))?,
+        checksum_algorithm: row.get(5)?,
+        checksum_type: row.get(6)?,
+    })
+}
+
+const UPLOAD_COLUMNS: &str = "upload_id, bucket, key, initiated_ms, meta, checksum_algorithm, checksum_type";
+
+fn get_upload(c: &Connection, bucket: &str, key: &str, upload_id: &str) -> Result<UploadInfo> {
+    let sql = format!("SELECT {UPLOAD_COLUMNS} FROM uploads WHERE upload_id = ?1");
+    let up = c.prepare_cached(&sql)?.query_row([upload_id], upload_row).optional()?;
+    match up {
+        Some(u) if u.bucket == bucket && u.key == key => Ok(u),
+        _ => {
+            get_bucket(c, bucket)?;
+            Err(StorageError::NoSuchUpload(upload_id.to_owned()))
+        }
+    }
+}
+
+fn part_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<UploadedPart> {
+    let checksum: Option<String> = row.get(5)?;
+    Ok(UploadedPart {
+        part_number: row.get(0)?,
+        blob: row.get(1)?,
+        size: row.get::<_, i64>(2)? as u64,
+        etag: row.get(3)?,
+        last_modified_ms: row.get(4)?,
+        checksum: checksum.and_then(|c| serde_json::from_str(&c).ok()),
+    })
+}
+
+fn parts_of(c: &Connection, upload_id: &str) -> Result<Vec<UploadedPart>> {
+    let mut stmt = c.prepare_cached(
+        "SELECT part_number, blob, size, etag, last_modified_ms, checksum FROM upload_parts WHERE upload_id = ?1 ORDER BY part_number",
+    )?;
+    let rows = stmt.query_map([upload_id], part_row)?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
+impl Storage {
+    pub fn create_upload(
+        &self,
+        bucket: &str,
+        key: &str,
+        meta: &ObjectMeta,
+        checksum_algorithm: Option<&str>,
+        checksum_type: Option<&str>,
+    ) -> Result<UploadInfo> {
+        // Long and opaque like S3's, and unguessable.
+        let upload_id = format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple());
+        let initiated_ms = now_ms();
+        self.db.write(|tx| {
+            get_bucket(tx, bucket)?;
+            tx.execute(
+                "INSERT INTO uploads (upload_id, bucket, key, initiated_ms, meta, checksum_algorithm, checksum_type)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![
+                    upload_id,
+                    bucket,
+                    key.as_bytes(),
+                    initiated_ms,
+                    serde_json::to_string(meta)?,
+                    checksum_algorithm,
+                    checksum_type
+                ],
+            )?;
+            Ok(())
+        })?;
+        Ok(UploadInfo {
+            upload_id,
+            bucket: bucket.to_owned(),
+            key: key.to_owned(),
+            initiated_ms,
+            meta: meta.clone(),
+            checksum_algorithm: checksum_algorithm.map(str::to_owned),
+            checksum_type: checksum_type.map(str::to_owned),
+        })
+    }
+
+    pub fn upload(&self, bucket: &str, key: &str, upload_id: &str) -> Result<UploadInfo> {
+        self.db.read(|c| get_upload(c, bucket, key, upload_id))
+    }
+
+    /// Stores a part, replacing any earlier part with the same number.
+    pub fn commit_part(
+        &self,
+        bucket: &str,
+        key: &str,
+        upload_id: &str,
+        part_number: i32,
+        blob: FinishedBlob,
+        checksum: Option<StoredChecksum>,
+    ) -> Result<UploadedPart> {
+        let etag = quoted_md5(&blob.md5);
+        let last_modified_ms = now_ms();
+        let checksum_json = checksum.as_ref().map(serde_json::to_string).transpose()?;
+        let result = self.db.write(|tx| {
+            get_upload(tx, bucket, key, upload_id)?;
+            let old: Option<String> = tx
+                .query_row(
+                    "SELECT blob FROM upload_parts WHERE upload_id = ?1 AND part_number = ?2",
+                    params![upload_id, part_number],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            tx.execute(
+                "INSERT INTO upload_parts (upload_id, part_number, blob, size, etag, last_modified_ms, checksum)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                 ON CONFLICT (upload_id, part_number) DO UPDATE SET blob = excluded.blob, size = excluded.size,
+                   etag = excluded.etag, last_modified_ms = excluded.last_modified_ms, checksum = excluded.checksum",
+                params![
+                    upload_id,
+                    part_number,
+                    blob.id,
+                    blob.size as i64,
+                    etag,
+                    last_modified_ms,
+                    checksum_json
+                ],
+            )?;
+            Ok(old)
+        });
+        match result {
+            Ok(old) => {
+                self.blobs.remove(&old.into_iter().collect::<Vec<_>>());
+                Ok(UploadedPart {
+                    part_number,
+                    size: blob.size,
+                    etag,
+                    last_modified_ms,
+                    checksum,
+                    blob: blob.id,
+                })
+            }
+            Err(e) => {
+                self.blobs.remove(&[blob.id]);
+                Err(e)
+            }
+        }
+    }
+
+    pub fn list_parts(&self, bucket: &str, key: &str, upload_id: &str) -> Result<(UploadInfo, Vec<UploadedPart>)> {
+        self.db.read(|c| {
+            let up = get_upload(c, bucket, key, upload_id)?;
+            Ok((up, parts_of(c, upload_id)?))
+        })
+    }
+
+    /// Completes an upload with the parts the client lists, checking them as S3
+    /// does. `checksum` computes the object's checksum from the chosen parts
+    /// (the edge knows the algorithms); it runs inside the transaction.
+    pub fn complete_upload(
+        &self,
+        bucket: &str,
+        key: &str,
+        upload_id: &str,
+        requested: &[CompletePart],
+        cond: &WriteCondition,
+        checksum: impl FnOnce(&UploadInfo, &[UploadedPart]) -> Result<Option<StoredChecksum>>,
+    ) -> Result<ObjectVersion> {
+        let (version, garbage) = self.db.write(|tx| {
+            let up = get_upload(tx, bucket, key, upload_id)?;
+            let stored = parts_of(tx, upload_id)?;
+            let mut chosen: Vec<UploadedPart> = Vec::with_capacity(requested.len());
+            let mut prev = 0;
+            for req in requested {
+                if req.part_number <= prev {
+                    return Err(StorageError::InvalidPartOrder);
+                }
+                prev = req.part_number;
+                let part = stored
+                    .iter()
+                    .find(|p| p.part_number == req.part_number)
+                    .filter(|p| p.etag.trim_matches('"') == req.etag.trim().trim_matches('"'))
+                    .ok_or(StorageError::InvalidPart(req.part_number))?;
+                chosen.push(part.clone());
+            }
+            if chosen.is_empty() {
+                return Err(StorageError::InvalidPart(0));
+            }
+            for p in &chosen[..chosen.len() - 1] {
+                if p.size < MIN_PART_SIZE {
+                    return Err(StorageError::EntityTooSmall {
+                        part_number: p.part_number,
+                        size: p.size,
+                    });
+                }
+            }
+            let mut md5 = Md5::new();
+            for p in &chosen {
+                md5.update(hex::decode(p.etag.trim_matches('"')).unwrap_or_default());
+            }
+            let etag = format!("\"{}-{}\"", hex::encode(md5.finalize()), chosen.len());
+            let mut meta = up.meta.clone();
+            meta.checksum = checksum(&up, &chosen)?;
+            let new = NewVersion {
+                size: chosen.iter().map(|p| p.size).sum(),
+                etag,
+                meta,
+                parts: chosen
+                    .iter()
+                    .map(|p| PartInfo {
+                        part_number: p.part_number,
+                        size: p.size,
+                        etag: p.etag.clone(),
+                        checksum: p.checksum.clone(),
+                    })
+                    .collect(),
+                segments: chosen
+                    .iter()
+                    .map(|p| Segment {
+                        blob: p.blob.clone(),
+                        size: p.size,
+                    })
+                    .collect(),
+            };
+            let (version, mut garbage) = insert_version(tx, bucket, key, new, false, cond)?;
+            garbage.extend(
+                stored
+                    .iter()
+                    .filter(|s| !chosen.iter().any(|c| c.part_number == s.part_number))
+                    .map(|s| s.blob.clone()),
+            );
+            tx.execute("DELETE FROM uploads WHERE upload_id = ?1", [upload_id])?;
+            Ok((version, garbage))
+        })?;
+        self.blobs.remove(&garbage);
+        self.emit_created(&version, "CompleteMultipartUpload");
+        Ok(version)
+    }
+
+    pub fn abort_upload(&self, bucket: &str, key: &str, upload_id: &str) -> Result<()> {
+        let garbage = self.db.write(|tx| {
+            get_upload(tx, bucket, key, upload_id)?;
+            let blobs: Vec<String> = parts_of(tx, upload_id)?.into_iter().map(|p| p.blob).collect();
+            tx.execute("DELETE FROM uploads WHERE upload_id = ?1", [upload_id])?;
+            Ok(blobs)
+        })?;
+        self.blobs.remove(&garbage);
+        Ok(())
+    }
+
+    /// In-progress uploads in key order, then initiation order.
+    pub fn list_uploads(&self, bucket: &str, q: &UploadListQuery) -> Result<UploadListPage> {
+        self.db.read(|c| {
+            get_bucket(c, bucket)?;
+            let sql =
+                format!("SELECT {UPLOAD_COLUMNS} FROM uploads WHERE bucket = ?1 ORDER BY key, initiated_ms, upload_id");
+            let mut stmt = c.prepare_cached(&sql)?;
+            let all = stmt
+                .query_map([bucket], upload_row)?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            let mut page = UploadListPage::default();
+            let delimiter = q.delimiter.as_deref().filter(|d| !d.is_empty());
+            let mut past_marker = q.key_marker.is_none();
+            for up in all {
+                if !up.key.starts_with(&q.prefix) {
+                    continue;
+                }
+                if !past_marker {
+                    let km = q.key_marker.as_deref().unwrap_or_default();
+                    let after = match q.upload_id_marker.as_deref() {
+                        Some(um) if up.key == km => up.upload_id.as_str() > um,
+                        _ => up.key.as_str() > km,
+                    };
+                    if !after {
+                        continue;
+                    }
+                    past_marker = true;
+                }
+                let cp = delimiter.and_then(|d| {
+                    up.key[q.prefix.len()..]
+                        .find(d)
+                        .map(|i| up.key[..q.prefix.len() + i + d.len()].to_owned())
+                });
+                if let Some(cp) = cp {
+                    if page.common_prefixes.last() == Some(&cp) {
+                        continue;
+                    }
+                    if page.uploads.len() + page.common_prefixes.len() == q.max_uploads {
+                        page.is_truncated = true;
+                        break;
+                    }
+                    page.common_prefixes.push(cp);
+                    continue;
+                }
+                if page.uploads.len() + page.common_prefixes.len() == q.max_uploads {
+                    page.is_truncated = true;
+                    break;
+                }
+                page.next_key_marker = Some(up.key.clone());
+                page.next_upload_id_marker = Some(up.upload_id.clone());
+                page.uploads.push(up);
+            }
+            Ok(page)
+        })
+    }
+}

@@ -1,0 +1,307 @@
+//! Writing, reading and deleting object versions.
+
+use std::pin::Pin;
+
+use bytes::Bytes;
+use futures::Stream;
+use rusqlite::{Transaction, params};
+
+use crate::blob::{FinishedBlob, read_range};
+use crate::buckets::get_bucket;
+use crate::error::{Result, StorageError};
+use crate::model::{
+    DeleteOutcome, NULL_VERSION, ObjectEvent, ObjectMeta, ObjectVersion, PartInfo, Segment, Versioning, WriteCondition,
+};
+use crate::rows::{self, ObjectRow};
+use crate::{Storage, new_version_id, now_ms, quoted_md5};
+
+pub type BodyStream = Pin<Box<dyn Stream<Item = std::io::Result<Bytes>> + Send + 'static>>;
+
+/// The body and facts of a new version, before it is committed.
+pub(crate) struct NewVersion {
+    pub size: u64,
+    pub etag: String,
+    pub meta: ObjectMeta,
+    pub parts: Vec<PartInfo>,
+    pub segments: Vec<Segment>,
+}
+
+fn strip_quotes(s: &str) -> &str {
+    s.trim().trim_matches('"')
+}
+
+pub(crate) fn check_condition(
+    current: Option<&ObjectRow>,
+    cond: &WriteCondition,
+    bucket: &str,
+    key: &str,
+) -> Result<()> {
+    let live = current.filter(|r| !r.version.is_delete_marker);
+    if cond.if_none_match_any && live.is_some() {
+        return Err(StorageError::PreconditionFailed);
+    }
+    if let Some(want) = &cond.if_match {
+        let Some(row) = live else {
+            return Err(StorageError::NoSuchKey {
+                bucket: bucket.to_owned(),
+                key: key.to_owned(),
+            });
+        };
+        if want.trim() != "*" && strip_quotes(want) != strip_quotes(&row.version.etag) {
+            return Err(StorageError::PreconditionFailed);
+        }
+    }
+    Ok(())
+}
+
+/// Inserts a new latest version of `key`, demoting or replacing the current
+/// one as the bucket's versioning state says. Returns the blobs that no row
+/// refers to any more, to remove once the transaction has committed.
+pub(crate) fn insert_version(
+    tx: &Transaction<'_>,
+    bucket: &str,
+    key: &str,
+    new: NewVersion,
+    delete_marker: bool,
+    cond: &WriteCondition,
+) -> Result<(ObjectVersion, Vec<String>)> {
+    let info = get_bucket(tx, bucket)?;
+    let current = rows::latest(tx, bucket, key)?;
+    check_condition(current.as_ref(), cond, bucket, key)?;
+    let mut garbage = Vec::new();
+    let version_id = match info.versioning {
+        Versioning::Enabled => new_version_id(),
+        Versioning::Unversioned | Versioning::Suspended => NULL_VERSION.to_owned(),
+    };
+    if version_id == NULL_VERSION
+        && let Some(old) = rows::by_version(tx, bucket, key, NULL_VERSION)?
+    {
+        garbage.extend(rows::blobs_of(&old.version.segments));
+        tx.execute("DELETE FROM objects WHERE id = ?1", [old.id])?;
+    }
+    tx.execute(
+        "UPDATE objects SET is_latest = 0 WHERE bucket = ?1 AND key = ?2 AND is_latest = 1",
+        params![bucket, key.as_bytes()],
+    )?;
+    let last_modified_ms = now_ms();
+    let parts_json = if new.parts.is_empty() {
+        None
+    } else {
+        Some(serde_json::to_string(&new.parts)?)
+    };
+    tx.prepare_cached(
+        "INSERT INTO objects (bucket, key, version_id, is_latest, is_delete_marker, size, etag, last_modified_ms, meta, parts, segments)
+         VALUES (?1, ?2, ?3, 1, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?
+    .execute(params![
+        bucket,
+        key.as_bytes(),
+        version_id,
+        delete_marker,
+        new.size as i64,
+        new.etag,
+        last_modified_ms,
+        serde_json::to_string(&new.meta)?,
+        parts_json,
+        serde_json::to_string(&new.segments)?,
+    ])?;
+    let version = ObjectVersion {
+        bucket: bucket.to_owned(),
+        key: key.to_owned(),
+        version_id,
+        is_latest: true,
+        is_delete_marker: delete_marker,
+        size: new.size,
+        etag: new.etag,
+        last_modified_ms,
+        meta: new.meta,
+        parts: new.parts,
+        segments: new.segments,
+    };
+    Ok((version, garbage))
+}
+
+impl Storage {
+    /// Makes a finished body the new current version of `key`, atomically.
+    /// `how` names the S3 event (`Put`, `Copy`, `Post`, ...).
+    pub fn commit_put(
+        &self,
+        bucket: &str,
+        key: &str,
+        blob: FinishedBlob,
+        meta: ObjectMeta,
+        cond: &WriteCondition,
+        how: &'static str,
+    ) -> Result<ObjectVersion> {
+        let new = NewVersion {
+            size: blob.size,
+            etag: quoted_md5(&blob.md5),
+            meta,
+            parts: Vec::new(),
+            segments: vec![Segment {
+                blob: blob.id.clone(),
+                size: blob.size,
+            }],
+        };
+        let result = self.db.write(|tx| insert_version(tx, bucket, key, new, false, cond));
+        match result {
+            Ok((version, garbage)) => {
+                self.blobs.remove(&garbage);
+                self.emit_created(&version, how);
+                Ok(version)
+            }
+            Err(e) => {
+                self.blobs.remove(&[blob.id]);
+                Err(e)
+            }
+        }
+    }
+
+    pub(crate) fn emit_created(&self, v: &ObjectVersion, how: &'static str) {
+        self.emit(ObjectEvent::Created {
+            bucket: v.bucket.clone(),
+            key: v.key.clone(),
+            size: v.size,
+            etag: v.etag.clone(),
+            version_id: (v.version_id != NULL_VERSION).then(|| v.version_id.clone()),
+            how,
+        });
+    }
+
+    /// The current version, or the named one. A delete marker comes back as
+    /// [`StorageError::DeleteMarker`] so the edge can answer as S3 does.
+    pub fn head(&self, bucket: &str, key: &str, version_id: Option<&str>) -> Result<ObjectVersion> {
+        self.db.read(|c| {
+            let row = match version_id {
+                None => rows::latest(c, bucket, key)?,
+                Some(v) => rows::by_version(c, bucket, key, v)?,
+            };
+            let Some(row) = row else {
+                get_bucket(c, bucket)?;
+                return Err(match version_id {
+                    None => StorageError::NoSuchKey {
+                        bucket: bucket.to_owned(),
+                        key: key.to_owned(),
+                    },
+                    Some(v) => StorageError::NoSuchVersion {
+                        key: key.to_owned(),
+                        version_id: v.to_owned(),
+                    },
+                });
+            };
+            if row.version.is_delete_marker {
+                return Err(StorageError::DeleteMarker {
+                    version_id: row.version.version_id,
+                    last_modified_ms: row.version.last_modified_ms,
+                    is_latest: row.version.is_latest,
+                });
+            }
+            Ok(row.version)
+        })
+    }
+
+    /// Streams bytes `[start, end)` of a version returned by [`Storage::head`].
+    /// The files are opened before this returns, so a concurrent overwrite or
+    /// delete cannot cut the stream short.
+    pub async fn read(&self, version: &ObjectVersion, start: u64, end: u64) -> Result<BodyStream> {
+        let segs: Vec<(String, u64)> = version.segments.iter().map(|s| (s.blob.clone(), s.size)).collect();
+        let files = self.blobs.open_segments(&segs).await?;
+        Ok(Box::pin(read_range(files, start, end)))
+    }
+
+    /// Deletes as S3's DeleteObject does: without a version id it removes the
+    /// current object (unversioned) or stacks a delete marker (versioned);
+    /// with one it removes exactly that version.
+    pub fn delete(&self, bucket: &str, key: &str, version_id: Option<&str>) -> Result<DeleteOutcome> {
+        let (outcome, garbage, removed) = self.db.write(|tx| {
+            let info = get_bucket(tx, bucket)?;
+            if let Some(vid) = version_id {
+                let Some(row) = rows::by_version(tx, bucket, key, vid)? else {
+                    return Ok((DeleteOutcome { delete_marker: false, version_id: Some(vid.to_owned()) }, vec![], false));
+                };
+                tx.execute("DELETE FROM objects WHERE id = ?1", [row.id])?;
+                if row.version.is_latest {
+                    tx.execute(
+                        "UPDATE objects SET is_latest = 1 WHERE id = (SELECT max(id) FROM objects WHERE bucket = ?1 AND key = ?2)",
+                        params![bucket, key.as_bytes()],
+                    )?;
+                }
+                let garbage = rows::blobs_of(&row.version.segments).collect();
+                return Ok((
+                    DeleteOutcome { delete_marker: row.version.is_delete_marker, version_id: Some(vid.to_owned()) },
+                    garbage,
+                    true,
+                ));
+            }
+            match info.versioning {
+                Versioning::Unversioned => {
+                    let Some(row) = rows::latest(tx, bucket, key)? else {
+                        return Ok((DeleteOutcome::default(), vec![], false));
+                    };
+                    tx.execute("DELETE FROM objects WHERE id = ?1", [row.id])?;
+                    Ok((DeleteOutcome::default(), rows::blobs_of(&row.version.segments).collect(), true))
+                }
+                Versioning::Enabled | Versioning::Suspended => {
+                    let marker = NewVersion {
+                        size: 0,
+                        etag: String::new(),
+                        meta: ObjectMeta::default(),
+                        parts: Vec::new(),
+                        segments: Vec::new(),
+                    };
+                    let (v, garbage) = insert_version(tx, bucket, key, marker, true, &WriteCondition::default())?;
+                    Ok((DeleteOutcome { delete_marker: true, version_id: Some(v.version_id) }, garbage, true))
+                }
+            }
+        })?;
+        self.blobs.remove(&garbage);
+        if removed {
+            self.emit(ObjectEvent::Removed {
+                bucket: bucket.to_owned(),
+                key: key.to_owned(),
+                version_id: outcome.version_id.clone().filter(|v| v != NULL_VERSION),
+                delete_marker: outcome.delete_marker,
+            });
+        }
+        Ok(outcome)
+    }
+
+    /// Replaces the tag set of one version (the current one if `version_id` is None).
+    pub fn set_tags(
+        &self,
+        bucket: &str,
+        key: &str,
+        version_id: Option<&str>,
+        tags: Vec<(String, String)>,
+    ) -> Result<String> {
+        self.db.write(|tx| {
+            let row = match version_id {
+                None => rows::latest(tx, bucket, key)?,
+                Some(v) => rows::by_version(tx, bucket, key, v)?,
+            };
+            let row = match row {
+                Some(r) if !r.version.is_delete_marker => r,
+                Some(_) | None => {
+                    get_bucket(tx, bucket)?;
+                    return Err(match version_id {
+                        None => StorageError::NoSuchKey {
+                            bucket: bucket.to_owned(),
+                            key: key.to_owned(),
+                        },
+                        Some(v) => StorageError::NoSuchVersion {
+                            key: key.to_owned(),
+                            version_id: v.to_owned(),
+                        },
+                    });
+                }
+            };
+            let mut meta = row.version.meta;
+            meta.tags = tags;
+            tx.execute(
+                "UPDATE objects SET meta = ?2 WHERE id = ?1",
+                params![row.id, serde_json::to_string(&meta)?],
+            )?;
+            Ok(row.version.version_id)
+        })
+    }
+}

@@ -1,0 +1,103 @@
+//! The `lakestack` binary: one process, one port, every service.
+
+mod config;
+mod router;
+
+use std::sync::Arc;
+use std::time::{Instant, SystemTime};
+
+use anyhow::Context as _;
+use clap::Parser;
+use lakestack_s3_api::{AuthMode, S3Service, S3Settings};
+use lakestack_storage::Storage;
+
+use crate::config::{Auth, Config};
+
+fn main() -> anyhow::Result<()> {
+    let started = Instant::now();
+    let wall_start = SystemTime::now();
+    let config = Config::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,s3s=warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    runtime.block_on(run(config, started, wall_start))
+}
+
+async fn run(config: Config, started: Instant, wall_start: SystemTime) -> anyhow::Result<()> {
+    // Held for the life of the process: dropping it removes the ephemeral state.
+    let ephemeral = if config.ephemeral {
+        Some(tempfile::Builder::new().prefix("lakestack-").tempdir()?)
+    } else {
+        None
+    };
+    let data_dir = ephemeral
+        .as_ref()
+        .map_or_else(|| config.data_dir.clone(), |t| t.path().to_owned());
+    let storage = Arc::new(
+        Storage::open(&data_dir.join("s3")).with_context(|| format!("opening storage under {}", data_dir.display()))?,
+    );
+    let auth = match config.auth {
+        Auth::Permissive => AuthMode::Permissive,
+        Auth::Strict => {
+            let keys = config.key_pairs()?;
+            anyhow::ensure!(!keys.is_empty(), "--auth strict needs at least one --keys AKID:SECRET");
+            AuthMode::Strict(keys)
+        }
+    };
+    let s3 = S3Service::build(
+        Arc::clone(&storage),
+        S3Settings {
+            region: config.region.clone(),
+            account_id: config.account_id.clone(),
+            auth,
+            hosts: config.s3_hosts.clone(),
+        },
+    );
+    let app = router::router(router::AppState {
+        s3,
+        started: Arc::new(started),
+    });
+    let listener = tokio::net::TcpListener::bind((config.host, config.port))
+        .await
+        .with_context(|| format!("binding {}:{}", config.host, config.port))?;
+    let addr = listener.local_addr()?;
+    // Sweeping leftovers of a crash runs after we listen, so start-up stays fast.
+    let sweeper = Arc::clone(&storage);
+    tokio::task::spawn_blocking(move || match sweeper.sweep(wall_start) {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(removed = n, "swept unreferenced blobs"),
+        Err(e) => tracing::warn!(error = %e, "sweep failed"),
+    });
+    // Tests and scripts read this line to learn the port.
+    println!(
+        "lakestack ready on http://{addr} ({} ms)",
+        started.elapsed().as_millis()
+    );
+    tracing::info!(%addr, data_dir = %data_dir.display(), "lakestack listening");
+    axum::serve(listener, app).with_graceful_shutdown(shutdown()).await?;
+    drop(ephemeral);
+    Ok(())
+}
+
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}

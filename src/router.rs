@@ -1,0 +1,156 @@
+//! The one HTTP router on the one port: health, awsJson services by
+//! `X-Amz-Target`, query-protocol services by credential scope, and S3 for
+//! everything else.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use bytes::Bytes;
+use http::StatusCode;
+use lakestack_aws_protocol::{Target, credential_service, json_error, query_error, request_id};
+use lakestack_s3_api::S3Service;
+
+/// Which services this build serves; reported by the health endpoint.
+const SERVICES: [(&str, &str); 4] = [
+    ("s3", "running"),
+    ("glue", "not_implemented"),
+    ("athena", "not_implemented"),
+    ("stepfunctions", "not_implemented"),
+];
+
+#[derive(Clone)]
+pub struct AppState {
+    pub s3: S3Service,
+    pub started: Arc<Instant>,
+}
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/_lakestack/health", get(health).head(health))
+        .route("/_localstack/health", get(health).head(health))
+        .fallback(dispatch)
+        .with_state(state)
+}
+
+async fn health(State(state): State<AppState>) -> Response {
+    let services: serde_json::Map<String, serde_json::Value> = SERVICES
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), serde_json::Value::from(*v)))
+        .collect();
+    let body = serde_json::json!({
+        "services": services,
+        "edition": "lakestack",
+        "version": env!("CARGO_PKG_VERSION"),
+        "uptime_ms": state.started.elapsed().as_millis() as u64,
+    });
+    ([(http::header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
+}
+
+fn to_axum(resp: http::Response<Bytes>) -> Response {
+    resp.map(Body::from)
+}
+
+async fn dispatch(State(state): State<AppState>, req: Request) -> Response {
+    let started = Instant::now();
+    let method = req.method().clone();
+    let path = req.uri().path().to_owned();
+    let (op, resp) = route(state, req).await;
+    tracing::info!(
+        target: "lakestack::request",
+        %method,
+        path = %path,
+        operation = %op,
+        status = resp.status().as_u16(),
+        ms = format_args!("{:.2}", started.elapsed().as_secs_f64() * 1000.0),
+    );
+    resp
+}
+
+async fn route(state: AppState, req: Request) -> (String, Response) {
+    if let Some(target) = req
+        .headers()
+        .get("x-amz-target")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+    {
+        let rid = request_id();
+        let Some(t) = Target::parse(&target) else {
+            let msg = format!("X-Amz-Target {target:?} is not of the form Service.Operation");
+            return (
+                target,
+                to_axum(json_error(
+                    StatusCode::BAD_REQUEST,
+                    "UnknownOperationException",
+                    &msg,
+                    &rid,
+                )),
+            );
+        };
+        let msg = format!(
+            "lakestack does not implement the {} service yet (operation {})",
+            t.service(),
+            t.operation
+        );
+        let op = format!("{}:{}", t.service(), t.operation);
+        return (
+            op,
+            to_axum(json_error(StatusCode::NOT_IMPLEMENTED, "NotImplemented", &msg, &rid)),
+        );
+    }
+    let scope = credential_service(req.headers());
+    if let Some(service) = scope.filter(|s| s != "s3" && s != "s3express") {
+        // Query-protocol services (STS, IAM, SQS-query) put the operation in `Action`.
+        let rid = request_id();
+        let (parts, body) = req.into_parts();
+        let body = axum::body::to_bytes(body, 1 << 20).await.unwrap_or_default();
+        let action = form_value(parts.uri.query().unwrap_or_default(), "Action")
+            .or_else(|| form_value(std::str::from_utf8(&body).unwrap_or_default(), "Action"))
+            .unwrap_or_else(|| "unknown".to_owned());
+        let msg = format!("lakestack does not implement the {service} service yet (operation {action})");
+        let op = format!("{service}:{action}");
+        return (
+            op,
+            to_axum(query_error(StatusCode::NOT_IMPLEMENTED, "NotImplemented", &msg, &rid)),
+        );
+    }
+    let op = s3_operation_hint(&req);
+    let req = req.map(s3s::Body::http_body_unsync);
+    let resp = state.s3.handle(req).await;
+    (op, resp.map(Body::new))
+}
+
+fn form_value(s: &str, key: &str) -> Option<String> {
+    s.split('&').find_map(|p| {
+        let (k, v) = p.split_once('=')?;
+        (k == key).then(|| v.to_owned())
+    })
+}
+
+/// A short name for the log line; s3s resolves the real operation.
+fn s3_operation_hint(req: &Request) -> String {
+    let q = req.uri().query().unwrap_or_default();
+    let sub = q.split('&').map(|p| p.split('=').next().unwrap_or_default()).find(|k| {
+        matches!(
+            *k,
+            "uploads"
+                | "uploadId"
+                | "versioning"
+                | "versions"
+                | "tagging"
+                | "cors"
+                | "delete"
+                | "location"
+                | "notification"
+                | "list-type"
+        )
+    });
+    match sub {
+        Some(s) => format!("s3:{}?{}", req.method(), s),
+        None => format!("s3:{}", req.method()),
+    }
+}

@@ -1,0 +1,160 @@
+"""boto3 as people use it against lakestack."""
+
+import base64
+import hashlib
+import io
+import urllib.error
+import urllib.request
+import zlib
+
+import pytest
+from botocore.exceptions import ClientError
+
+from test_awscli import pattern
+
+
+def crc32_b64(data):
+    return base64.b64encode(zlib.crc32(data).to_bytes(4, "big")).decode()
+
+
+def code(exc):
+    return exc.value.response["Error"]["Code"]
+
+
+def test_upload_file_with_default_checksums(s3, tmp_path):
+    s3.create_bucket(Bucket="b3-bucket")
+    data = pattern(1024 * 1024, 2)
+    path = tmp_path / "f.bin"
+    path.write_bytes(data)
+    s3.upload_file(str(path), "b3-bucket", "f.bin")
+    head = s3.head_object(Bucket="b3-bucket", Key="f.bin", ChecksumMode="ENABLED")
+    # boto3 >= 1.36 sends a CRC32 with every upload; S3 stores it and returns it.
+    assert head["ChecksumCRC32"] == crc32_b64(data)
+    assert head["ETag"] == '"%s"' % hashlib.md5(data).hexdigest()
+    got = s3.get_object(Bucket="b3-bucket", Key="f.bin")["Body"].read()
+    assert got == data
+
+
+def test_upload_fileobj_multipart_with_checksums(s3):
+    from boto3.s3.transfer import TransferConfig
+
+    s3.create_bucket(Bucket="mp-bucket")
+    data = pattern(12 * 1024 * 1024 + 5, 3)
+    cfg = TransferConfig(multipart_threshold=5 * 1024 * 1024, multipart_chunksize=5 * 1024 * 1024)
+    s3.upload_fileobj(io.BytesIO(data), "mp-bucket", "big", Config=cfg)
+    head = s3.head_object(Bucket="mp-bucket", Key="big", ChecksumMode="ENABLED")
+    assert head["ContentLength"] == len(data)
+    assert head["ETag"].endswith('-3"')
+    buf = io.BytesIO()
+    s3.download_fileobj("mp-bucket", "big", buf)
+    assert buf.getvalue() == data
+
+
+def test_ranged_gets(s3):
+    s3.create_bucket(Bucket="rng-bucket")
+    data = bytes(range(256)) * 4
+    s3.put_object(Bucket="rng-bucket", Key="r", Body=data)
+    r = s3.get_object(Bucket="rng-bucket", Key="r", Range="bytes=10-19")
+    assert r["ResponseMetadata"]["HTTPStatusCode"] == 206
+    assert r["ContentRange"] == "bytes 10-19/1024"
+    assert r["Body"].read() == data[10:20]
+    r = s3.get_object(Bucket="rng-bucket", Key="r", Range="bytes=-4")
+    assert r["Body"].read() == data[-4:]
+    r = s3.get_object(Bucket="rng-bucket", Key="r", Range="bytes=1020-")
+    assert r["Body"].read() == data[1020:]
+    with pytest.raises(ClientError) as e:
+        s3.get_object(Bucket="rng-bucket", Key="r", Range="bytes=5000-")
+    assert code(e) == "InvalidRange"
+
+
+def test_versioning(s3):
+    s3.create_bucket(Bucket="ver-bucket")
+    s3.put_bucket_versioning(Bucket="ver-bucket", VersioningConfiguration={"Status": "Enabled"})
+    v1 = s3.put_object(Bucket="ver-bucket", Key="k", Body=b"1")["VersionId"]
+    v2 = s3.put_object(Bucket="ver-bucket", Key="k", Body=b"2")["VersionId"]
+    assert s3.get_object(Bucket="ver-bucket", Key="k", VersionId=v1)["Body"].read() == b"1"
+    d = s3.delete_object(Bucket="ver-bucket", Key="k")
+    assert d["DeleteMarker"] is True
+    with pytest.raises(ClientError) as e:
+        s3.get_object(Bucket="ver-bucket", Key="k")
+    assert code(e) == "NoSuchKey"
+    vs = s3.list_object_versions(Bucket="ver-bucket")
+    assert [v["VersionId"] for v in vs["Versions"]] == [v2, v1]
+    assert vs["DeleteMarkers"][0]["IsLatest"] is True
+
+
+def test_error_codes(s3):
+    with pytest.raises(ClientError) as e:
+        s3.head_bucket(Bucket="nope-bucket")
+    assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
+    s3.create_bucket(Bucket="err-bucket")
+    with pytest.raises(ClientError) as e:
+        s3.create_bucket(Bucket="err-bucket")
+    assert code(e) == "BucketAlreadyOwnedByYou"
+    s3.put_object(Bucket="err-bucket", Key="k", Body=b"x")
+    with pytest.raises(ClientError) as e:
+        s3.delete_bucket(Bucket="err-bucket")
+    assert code(e) == "BucketNotEmpty"
+    with pytest.raises(ClientError) as e:
+        s3.put_object(Bucket="err-bucket", Key="k", Body=b"y", IfNoneMatch="*")
+    assert code(e) == "PreconditionFailed"
+    with pytest.raises(ClientError) as e:
+        s3.put_object(Bucket="err-bucket", Key="bad", Body=b"data", ContentMD5="1B2M2Y8AsgTpgAmY7PhCfg==")
+    assert code(e) == "BadDigest"
+    with pytest.raises(ClientError) as e:
+        s3.put_object(Bucket="err-bucket", Key="bad", Body=b"data", ChecksumCRC32="AAAAAA==")
+    assert code(e) == "BadDigest"
+    with pytest.raises(ClientError) as e:
+        s3.get_object(Bucket="err-bucket", Key="k", IfMatch='"0000"')
+    assert code(e) == "PreconditionFailed"
+    with pytest.raises(ClientError) as e:
+        s3.list_parts(Bucket="err-bucket", Key="k", UploadId="nope")
+    assert code(e) == "NoSuchUpload"
+    keys = [o["Key"] for o in s3.list_objects_v2(Bucket="err-bucket")["Contents"]]
+    assert keys == ["k"]
+
+
+def test_delete_objects_with_crc_and_quiet(s3):
+    s3.create_bucket(Bucket="del-bucket")
+    for k in ["a", "b", "c"]:
+        s3.put_object(Bucket="del-bucket", Key=k, Body=b"x")
+    # boto3 >= 1.36 sends a CRC32 instead of Content-MD5 here.
+    out = s3.delete_objects(Bucket="del-bucket", Delete={"Objects": [{"Key": "a"}, {"Key": "b"}]})
+    assert sorted(d["Key"] for d in out["Deleted"]) == ["a", "b"]
+    out = s3.delete_objects(Bucket="del-bucket", Delete={"Objects": [{"Key": "c"}], "Quiet": True})
+    assert "Deleted" not in out
+    assert s3.list_objects_v2(Bucket="del-bucket")["KeyCount"] == 0
+
+
+def test_presigned_put_and_expiry(s3):
+    s3.create_bucket(Bucket="ps-bucket")
+    url = s3.generate_presigned_url("put_object", Params={"Bucket": "ps-bucket", "Key": "up.txt"}, ExpiresIn=60)
+    req = urllib.request.Request(url, data=b"via presigned put", method="PUT")
+    with urllib.request.urlopen(req) as r:
+        assert r.status == 200
+    assert s3.get_object(Bucket="ps-bucket", Key="up.txt")["Body"].read() == b"via presigned put"
+    url = s3.generate_presigned_url("get_object", Params={"Bucket": "ps-bucket", "Key": "up.txt"}, ExpiresIn=1)
+    import time
+
+    time.sleep(2.1)
+    with pytest.raises(urllib.error.HTTPError) as e:
+        urllib.request.urlopen(url)
+    assert e.value.code == 403
+    assert b"Request has expired" in e.value.read()
+
+
+def test_copy_and_metadata(s3):
+    s3.create_bucket(Bucket="cp-bucket")
+    s3.put_object(Bucket="cp-bucket", Key="src", Body=b"payload", Metadata={"owner": "me"}, ContentType="text/plain")
+    s3.copy_object(Bucket="cp-bucket", Key="dst", CopySource={"Bucket": "cp-bucket", "Key": "src"})
+    h = s3.head_object(Bucket="cp-bucket", Key="dst")
+    assert h["Metadata"] == {"owner": "me"}
+    assert h["ContentType"] == "text/plain"
+    s3.copy_object(
+        Bucket="cp-bucket",
+        Key="src",
+        CopySource={"Bucket": "cp-bucket", "Key": "src"},
+        MetadataDirective="REPLACE",
+        Metadata={"owner": "you"},
+    )
+    assert s3.head_object(Bucket="cp-bucket", Key="src")["Metadata"] == {"owner": "you"}
