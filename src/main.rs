@@ -1,5 +1,6 @@
 //! The `lakestack` binary: one process, one port, every service.
 
+mod bus;
 mod config;
 mod router;
 
@@ -41,6 +42,8 @@ async fn run(config: Config, started: Instant, wall_start: SystemTime) -> anyhow
     let storage = Arc::new(
         Storage::open(&data_dir.join("s3")).with_context(|| format!("opening storage under {}", data_dir.display()))?,
     );
+    let bus = bus::Bus::new();
+    bus.attach_storage(&storage);
     let auth = match config.auth {
         Auth::Permissive => AuthMode::Permissive,
         Auth::Strict => {

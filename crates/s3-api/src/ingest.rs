@@ -125,6 +125,27 @@ pub(crate) async fn ingest(storage: &Storage, body: Option<StreamingBlob>, spec:
     })
 }
 
+/// Copies bytes `[start, end)` of a stored version into a new blob, hashing
+/// them with `algo` on the way (CopyObject, UploadPartCopy).
+pub(crate) async fn copy_range(
+    storage: &Storage,
+    src: &lakestack_storage::ObjectVersion,
+    start: u64,
+    end: u64,
+    algo: Algo,
+) -> S3Result<(FinishedBlob, Vec<u8>)> {
+    let mut hasher = algo.hasher();
+    let mut body = storage.read(src, start, end).await.map_err(s3_error)?;
+    let mut w = storage.begin_write().await.map_err(s3_error)?;
+    while let Some(chunk) = body.next().await {
+        let chunk = chunk.map_err(internal)?;
+        hasher.update(&chunk);
+        w.write(&chunk).await.map_err(s3_error)?;
+    }
+    let blob = w.finish().await.map_err(s3_error)?;
+    Ok((blob, hasher.finish()))
+}
+
 /// A body that could not be read: a client that went away, or an aws-chunked
 /// stream that failed its signature or framing.
 fn body_error(e: s3s::StdError) -> S3Error {

@@ -1,6 +1,5 @@
 //! Multipart uploads: create, upload (and copy) parts, complete, abort, list.
 
-use futures::StreamExt;
 use lakestack_storage::{CompletePart, ObjectMeta, StoredChecksum, UploadListQuery, WriteCondition};
 use s3s::dto::*;
 use s3s::{S3Error, S3ErrorCode, S3Request, S3Response, S3Result};
@@ -220,16 +219,8 @@ impl S3Api {
             Some(r) => parse_copy_range(r, src.size)?,
         };
         let algo = upload_algo(&up);
-        let mut hasher = algo.hasher();
-        let mut body = self.storage.read(&src, start, end).await.map_err(s3_error)?;
-        let mut w = self.storage.begin_write().await.map_err(s3_error)?;
-        while let Some(chunk) = body.next().await {
-            let chunk = chunk.map_err(crate::error::internal)?;
-            hasher.update(&chunk);
-            w.write(&chunk).await.map_err(s3_error)?;
-        }
-        let blob = w.finish().await.map_err(s3_error)?;
-        let cs = checksum::stored(algo, &hasher.finish(), "FULL_OBJECT");
+        let (blob, digest) = crate::ingest::copy_range(&self.storage, &src, start, end, algo).await?;
+        let cs = checksum::stored(algo, &digest, "FULL_OBJECT");
         let part = self
             .storage
             .commit_part(

@@ -1,6 +1,5 @@
 //! PutObject, GetObject, HeadObject, DeleteObject(s), CopyObject and object tagging.
 
-use futures::StreamExt;
 use lakestack_storage::{ObjectMeta, ObjectVersion, StorageError, WriteCondition};
 use s3s::dto::*;
 use s3s::{S3Error, S3ErrorCode, S3Request, S3Response, S3Result};
@@ -234,7 +233,37 @@ pub(crate) fn meta_from_put(input: &PutObjectInput) -> S3Result<ObjectMeta> {
     })
 }
 
+/// What GET and HEAD share: which version, under which conditions, which bytes.
+struct ReadRequest<'a> {
+    bucket: &'a str,
+    key: &'a str,
+    version_id: Option<&'a str>,
+    if_match: Option<&'a ETagCondition>,
+    if_none_match: Option<&'a ETagCondition>,
+    if_modified_since: Option<&'a Timestamp>,
+    if_unmodified_since: Option<&'a Timestamp>,
+    range: Option<&'a Range>,
+    part_number: Option<i32>,
+}
+
 impl S3Api {
+    fn resolve_read(&self, r: ReadRequest<'_>) -> S3Result<(ObjectVersion, Option<std::ops::Range<u64>>)> {
+        check_version_id(r.version_id)?;
+        let v = self
+            .storage
+            .head(r.bucket, r.key, r.version_id)
+            .map_err(|e| not_found(e, r.version_id.is_some()))?;
+        check_read_conditions(
+            &v,
+            r.if_match,
+            r.if_none_match,
+            r.if_modified_since,
+            r.if_unmodified_since,
+        )?;
+        let range = resolve_range(&v, r.range, r.part_number)?;
+        Ok((v, range))
+    }
+
     pub(crate) async fn do_put_object(
         &self,
         mut req: S3Request<PutObjectInput>,
@@ -296,19 +325,17 @@ impl S3Api {
 
     pub(crate) async fn do_get_object(&self, req: S3Request<GetObjectInput>) -> S3Result<S3Response<GetObjectOutput>> {
         let input = &req.input;
-        check_version_id(input.version_id.as_deref())?;
-        let v = self
-            .storage
-            .head(&input.bucket, &input.key, input.version_id.as_deref())
-            .map_err(|e| not_found(e, input.version_id.is_some()))?;
-        check_read_conditions(
-            &v,
-            input.if_match.as_ref(),
-            input.if_none_match.as_ref(),
-            input.if_modified_since.as_ref(),
-            input.if_unmodified_since.as_ref(),
-        )?;
-        let range = resolve_range(&v, input.range.as_ref(), input.part_number)?;
+        let (v, range) = self.resolve_read(ReadRequest {
+            bucket: &input.bucket,
+            key: &input.key,
+            version_id: input.version_id.as_deref(),
+            if_match: input.if_match.as_ref(),
+            if_none_match: input.if_none_match.as_ref(),
+            if_modified_since: input.if_modified_since.as_ref(),
+            if_unmodified_since: input.if_unmodified_since.as_ref(),
+            range: input.range.as_ref(),
+            part_number: input.part_number,
+        })?;
         let whole = range.is_none()
             || range
                 .as_ref()
@@ -337,19 +364,17 @@ impl S3Api {
         req: S3Request<HeadObjectInput>,
     ) -> S3Result<S3Response<HeadObjectOutput>> {
         let input = &req.input;
-        check_version_id(input.version_id.as_deref())?;
-        let v = self
-            .storage
-            .head(&input.bucket, &input.key, input.version_id.as_deref())
-            .map_err(|e| not_found(e, input.version_id.is_some()))?;
-        check_read_conditions(
-            &v,
-            input.if_match.as_ref(),
-            input.if_none_match.as_ref(),
-            input.if_modified_since.as_ref(),
-            input.if_unmodified_since.as_ref(),
-        )?;
-        let range = resolve_range(&v, input.range.as_ref(), input.part_number)?;
+        let (v, range) = self.resolve_read(ReadRequest {
+            bucket: &input.bucket,
+            key: &input.key,
+            version_id: input.version_id.as_deref(),
+            if_match: input.if_match.as_ref(),
+            if_none_match: input.if_none_match.as_ref(),
+            if_modified_since: input.if_modified_since.as_ref(),
+            if_unmodified_since: input.if_unmodified_since.as_ref(),
+            range: input.range.as_ref(),
+            part_number: input.part_number,
+        })?;
         let mut out = HeadObjectOutput::default();
         fill_object_headers!(out, &v, checksum_enabled(input.checksum_mode.as_ref()), range.is_none());
         let (start, end) = range.clone().map_or((0, v.size), |r| (r.start, r.end));
@@ -544,16 +569,8 @@ impl S3Api {
         let algo = algo
             .or_else(|| src.meta.checksum.as_ref().and_then(|c| Algo::parse(&c.algorithm)))
             .unwrap_or(Algo::Crc64Nvme);
-        let mut hasher = algo.hasher();
-        let mut body = self.storage.read(&src, 0, src.size).await.map_err(s3_error)?;
-        let mut w = self.storage.begin_write().await.map_err(s3_error)?;
-        while let Some(chunk) = body.next().await {
-            let chunk = chunk.map_err(crate::error::internal)?;
-            hasher.update(&chunk);
-            w.write(&chunk).await.map_err(s3_error)?;
-        }
-        let blob = w.finish().await.map_err(s3_error)?;
-        meta.checksum = Some(checksum::stored(algo, &hasher.finish(), "FULL_OBJECT"));
+        let (blob, digest) = crate::ingest::copy_range(&self.storage, &src, 0, src.size, algo).await?;
+        meta.checksum = Some(checksum::stored(algo, &digest, "FULL_OBJECT"));
         let v = self
             .storage
             .commit_put(

@@ -121,6 +121,23 @@ pub(crate) fn insert_version(
     Ok((version, garbage))
 }
 
+/// Why a key or version was not found: the bucket may be missing too.
+fn missing(c: &rusqlite::Connection, bucket: &str, key: &str, version_id: Option<&str>) -> StorageError {
+    if let Err(e) = get_bucket(c, bucket) {
+        return e;
+    }
+    match version_id {
+        None => StorageError::NoSuchKey {
+            bucket: bucket.to_owned(),
+            key: key.to_owned(),
+        },
+        Some(v) => StorageError::NoSuchVersion {
+            key: key.to_owned(),
+            version_id: v.to_owned(),
+        },
+    }
+}
+
 impl Storage {
     /// Makes a finished body the new current version of `key`, atomically.
     /// `how` names the S3 event (`Put`, `Copy`, `Post`, ...).
@@ -177,17 +194,7 @@ impl Storage {
                 Some(v) => rows::by_version(c, bucket, key, v)?,
             };
             let Some(row) = row else {
-                get_bucket(c, bucket)?;
-                return Err(match version_id {
-                    None => StorageError::NoSuchKey {
-                        bucket: bucket.to_owned(),
-                        key: key.to_owned(),
-                    },
-                    Some(v) => StorageError::NoSuchVersion {
-                        key: key.to_owned(),
-                        version_id: v.to_owned(),
-                    },
-                });
+                return Err(missing(c, bucket, key, version_id));
             };
             if row.version.is_delete_marker {
                 return Err(StorageError::DeleteMarker {
@@ -282,17 +289,7 @@ impl Storage {
             let row = match row {
                 Some(r) if !r.version.is_delete_marker => r,
                 Some(_) | None => {
-                    get_bucket(tx, bucket)?;
-                    return Err(match version_id {
-                        None => StorageError::NoSuchKey {
-                            bucket: bucket.to_owned(),
-                            key: key.to_owned(),
-                        },
-                        Some(v) => StorageError::NoSuchVersion {
-                            key: key.to_owned(),
-                            version_id: v.to_owned(),
-                        },
-                    });
+                    return Err(missing(tx, bucket, key, version_id));
                 }
             };
             let mut meta = row.version.meta;

@@ -1,0 +1,224 @@
+//! `cargo build --release --bin lakestack && cargo run --release -p lakestack-bench`
+//!
+//! Starts the release binary with `--ephemeral` and prints the figures the
+//! foundation issue names. The client runs on the same machine, so the figures
+//! include its cost too.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use futures::StreamExt;
+
+const SMALL: usize = 4 * 1024;
+const CLIENTS: usize = 16;
+const SMALL_OPS: usize = 40_000;
+const LARGE: u64 = 1 << 30;
+const LIST_KEYS: usize = 10_000;
+
+fn bin() -> String {
+    std::env::var("LAKESTACK_BIN").unwrap_or_else(|_| "target/release/lakestack".into())
+}
+
+fn rss_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let idx = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[idx.min(sorted.len() - 1)]
+}
+
+async fn small_objects(http: &reqwest::Client, base: &str, put: bool) -> (f64, Duration) {
+    let body = Bytes::from(vec![7u8; SMALL]);
+    let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..CLIENTS {
+        let http = http.clone();
+        let base = base.to_owned();
+        let body = body.clone();
+        let next = Arc::clone(&next);
+        tasks.push(tokio::spawn(async move {
+            let mut lat = Vec::new();
+            loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                if i >= SMALL_OPS {
+                    return lat;
+                }
+                let url = format!("{base}/bench/small/{i:06}");
+                let t = Instant::now();
+                let r = if put {
+                    http.put(&url).body(body.clone()).send().await
+                } else {
+                    http.get(&url).send().await
+                };
+                let r = r.expect("request");
+                assert!(r.status().is_success(), "{}", r.status());
+                let _ = r.bytes().await.expect("body");
+                lat.push(t.elapsed());
+            }
+        }));
+    }
+    let mut all = Vec::with_capacity(SMALL_OPS);
+    for t in tasks {
+        all.extend(t.await.unwrap());
+    }
+    let secs = started.elapsed().as_secs_f64();
+    all.sort_unstable();
+    (SMALL_OPS as f64 / secs, percentile(&all, 0.99))
+}
+
+#[tokio::main]
+async fn main() {
+    let t0 = Instant::now();
+    let mut child = Command::new(bin())
+        .args(["--ephemeral", "--port", "0"])
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start target/release/lakestack (build it with --release first)");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let port: u16 = line
+        .split("127.0.0.1:")
+        .nth(1)
+        .and_then(|s| s.split_whitespace().next())
+        .unwrap()
+        .parse()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(CLIENTS * 2)
+        .build()
+        .unwrap();
+    let health = http.get(format!("{base}/_lakestack/health")).send().await.unwrap();
+    assert!(health.status().is_success());
+    let startup = t0.elapsed();
+    println!(
+        "startup to first answered request: {:.1} ms",
+        startup.as_secs_f64() * 1000.0
+    );
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    println!("idle RSS: {:.1} MiB", rss_kib(child.id()) as f64 / 1024.0);
+
+    http.put(format!("{base}/bench")).send().await.unwrap();
+    let (ops, p99) = small_objects(&http, &base, true).await;
+    println!(
+        "4 KiB PUT, {CLIENTS} clients: {ops:.0} ops/s, p99 {:.2} ms",
+        p99.as_secs_f64() * 1000.0
+    );
+    let (ops, p99) = small_objects(&http, &base, false).await;
+    println!(
+        "4 KiB GET, {CLIENTS} clients: {ops:.0} ops/s, p99 {:.2} ms",
+        p99.as_secs_f64() * 1000.0
+    );
+
+    let chunk = Bytes::from(vec![42u8; 1 << 20]);
+    let chunks = (LARGE >> 20) as usize;
+    let body = reqwest::Body::wrap_stream(futures::stream::iter(
+        (0..chunks).map(move |_| Ok::<_, std::io::Error>(chunk.clone())),
+    ));
+    let t = Instant::now();
+    let r = http
+        .put(format!("{base}/bench/large"))
+        .header("content-length", LARGE)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success());
+    let secs = t.elapsed().as_secs_f64();
+    println!("1 GiB PUT: {:.0} MB/s", LARGE as f64 / 1e6 / secs);
+    println!("RSS after 1 GiB PUT: {:.1} MiB", rss_kib(child.id()) as f64 / 1024.0);
+    let t = Instant::now();
+    let mut stream = http
+        .get(format!("{base}/bench/large"))
+        .send()
+        .await
+        .unwrap()
+        .bytes_stream();
+    let mut n = 0u64;
+    while let Some(b) = stream.next().await {
+        n += b.unwrap().len() as u64;
+    }
+    assert_eq!(n, LARGE);
+    let secs = t.elapsed().as_secs_f64();
+    println!("1 GiB GET: {:.0} MB/s", LARGE as f64 / 1e6 / secs);
+    println!("RSS after 1 GiB GET: {:.1} MiB", rss_kib(child.id()) as f64 / 1024.0);
+
+    http.put(format!("{base}/listing")).send().await.unwrap();
+    let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let mut tasks = Vec::new();
+    for _ in 0..CLIENTS {
+        let (http, base, next) = (http.clone(), base.clone(), Arc::clone(&next));
+        tasks.push(tokio::spawn(async move {
+            loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                if i >= LIST_KEYS {
+                    return;
+                }
+                let url = format!("{base}/listing/dir{}/key{i:05}", i % 10);
+                http.put(&url).body("x").send().await.unwrap();
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let t = Instant::now();
+    let mut token: Option<String> = None;
+    let mut keys = 0;
+    let mut pages = 0;
+    loop {
+        let mut url = format!("{base}/listing?list-type=2");
+        if let Some(tok) = &token {
+            url.push_str("&continuation-token=");
+            url.push_str(&tok.replace('+', "%2B").replace('/', "%2F").replace('=', "%3D"));
+        }
+        let xml = http.get(&url).send().await.unwrap().text().await.unwrap();
+        keys += xml.matches("<Key>").count();
+        pages += 1;
+        token = xml
+            .split("<NextContinuationToken>")
+            .nth(1)
+            .and_then(|s| s.split('<').next())
+            .map(str::to_owned);
+        if token.is_none() {
+            break;
+        }
+    }
+    assert_eq!(keys, LIST_KEYS);
+    let ms = t.elapsed().as_secs_f64() * 1000.0;
+    println!(
+        "ListObjectsV2 over {LIST_KEYS} keys: {ms:.1} ms for {pages} pages ({:.1} ms/page)",
+        ms / pages as f64
+    );
+    let t = Instant::now();
+    let xml = http
+        .get(format!("{base}/listing?list-type=2&delimiter=/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(xml.matches("<CommonPrefixes>").count(), 10);
+    println!(
+        "ListObjectsV2 delimiter=/ over {LIST_KEYS} keys (10 prefixes): {:.2} ms",
+        t.elapsed().as_secs_f64() * 1000.0
+    );
+    let _ = child.kill();
+    let _ = child.wait();
+}

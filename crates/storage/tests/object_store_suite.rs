@@ -1,0 +1,153 @@
+//! One suite for every `ObjectStore` we rely on: it runs against object_store's
+//! own in-memory store (proving the suite's expectations) and against the
+//! lakestack engine's view, which later crates read and write through.
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+use futures::TryStreamExt;
+use lakestack_storage::Storage;
+use object_store::path::Path;
+use object_store::{
+    GetOptions, GetRange, ObjectStore, ObjectStoreExt, PutMode, PutOptions, PutPayload, WriteMultipart,
+};
+
+async fn suite(store: &dyn ObjectStore) {
+    let p = |s: &str| Path::from(format!("suite/{s}"));
+
+    // put / get / head
+    store
+        .put(&p("a/one.txt"), PutPayload::from_static(b"hello world"))
+        .await
+        .unwrap();
+    let got = store.get(&p("a/one.txt")).await.unwrap();
+    assert_eq!(got.meta.size, 11);
+    assert_eq!(got.bytes().await.unwrap(), Bytes::from_static(b"hello world"));
+    assert_eq!(store.head(&p("a/one.txt")).await.unwrap().size, 11);
+
+    // ranges
+    let r = store.get_range(&p("a/one.txt"), 6..11).await.unwrap();
+    assert_eq!(r, Bytes::from_static(b"world"));
+    let opts = GetOptions {
+        range: Some(GetRange::Suffix(5)),
+        ..Default::default()
+    };
+    let r = store
+        .get_opts(&p("a/one.txt"), opts)
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    assert_eq!(r, Bytes::from_static(b"world"));
+    let ranges = store.get_ranges(&p("a/one.txt"), &[0..5, 6..11]).await.unwrap();
+    assert_eq!(ranges, vec![Bytes::from_static(b"hello"), Bytes::from_static(b"world")]);
+
+    // not found
+    let e = store.get(&p("a/missing")).await.unwrap_err();
+    assert!(matches!(e, object_store::Error::NotFound { .. }), "{e:?}");
+
+    // create-only puts
+    let create = PutOptions {
+        mode: PutMode::Create,
+        ..Default::default()
+    };
+    let e = store
+        .put_opts(&p("a/one.txt"), PutPayload::from_static(b"x"), create.clone())
+        .await
+        .unwrap_err();
+    assert!(matches!(e, object_store::Error::AlreadyExists { .. }), "{e:?}");
+    store
+        .put_opts(&p("a/two.txt"), PutPayload::from_static(b"2"), create)
+        .await
+        .unwrap();
+
+    // listing, recursive and with a delimiter
+    store
+        .put(&p("a/b/three.txt"), PutPayload::from_static(b"3"))
+        .await
+        .unwrap();
+    store.put(&p("c.txt"), PutPayload::from_static(b"c")).await.unwrap();
+    let mut all: Vec<String> = store
+        .list(Some(&Path::from("suite")))
+        .map_ok(|m| m.location.to_string())
+        .try_collect()
+        .await
+        .unwrap();
+    all.sort();
+    assert_eq!(
+        all,
+        [
+            "suite/a/b/three.txt",
+            "suite/a/one.txt",
+            "suite/a/two.txt",
+            "suite/c.txt"
+        ]
+    );
+    let l = store.list_with_delimiter(Some(&Path::from("suite/a"))).await.unwrap();
+    let objs: Vec<String> = l.objects.iter().map(|m| m.location.to_string()).collect();
+    let dirs: Vec<String> = l.common_prefixes.iter().map(ToString::to_string).collect();
+    assert_eq!(objs, ["suite/a/one.txt", "suite/a/two.txt"]);
+    assert_eq!(dirs, ["suite/a/b"]);
+
+    // copy and delete
+    store.copy(&p("a/one.txt"), &p("copy.txt")).await.unwrap();
+    assert_eq!(
+        store.get(&p("copy.txt")).await.unwrap().bytes().await.unwrap(),
+        Bytes::from_static(b"hello world")
+    );
+    store.delete(&p("copy.txt")).await.unwrap();
+    assert!(matches!(
+        store.head(&p("copy.txt")).await.unwrap_err(),
+        object_store::Error::NotFound { .. }
+    ));
+
+    // multipart: 5 MiB parts and a short tail
+    let upload = store.put_multipart(&p("big.bin")).await.unwrap();
+    let mut w = WriteMultipart::new_with_chunk_size(upload, 5 * 1024 * 1024);
+    let data: Vec<u8> = (0..11 * 1024 * 1024).map(|i| (i % 251) as u8).collect();
+    for chunk in data.chunks(1024 * 1024) {
+        w.write(chunk);
+    }
+    w.finish().await.unwrap();
+    let got = store.get(&p("big.bin")).await.unwrap().bytes().await.unwrap();
+    assert_eq!(got.len(), data.len());
+    assert!(got == data);
+}
+
+#[tokio::test]
+async fn in_memory_store_passes_the_suite() {
+    suite(&object_store::memory::InMemory::new()).await;
+}
+
+#[tokio::test]
+async fn lakestack_store_passes_the_suite() {
+    let dir = tempfile::tempdir().unwrap();
+    let storage = Arc::new(Storage::open(dir.path()).unwrap());
+    storage.create_bucket("suite", "us-east-1").unwrap();
+    suite(&storage.object_store()).await;
+}
+
+#[tokio::test]
+async fn writes_through_the_view_emit_events() {
+    let dir = tempfile::tempdir().unwrap();
+    let storage = Arc::new(Storage::open(dir.path()).unwrap());
+    storage.create_bucket("ev", "us-east-1").unwrap();
+    let mut rx = storage.subscribe();
+    let store = storage.object_store();
+    store
+        .put(&Path::from("ev/k"), PutPayload::from_static(b"abc"))
+        .await
+        .unwrap();
+    store.delete(&Path::from("ev/k")).await.unwrap();
+    match rx.recv().await.unwrap() {
+        lakestack_storage::ObjectEvent::Created { bucket, key, size, .. } => {
+            assert_eq!((bucket.as_str(), key.as_str(), size), ("ev", "k", 3));
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+    assert!(matches!(
+        rx.recv().await.unwrap(),
+        lakestack_storage::ObjectEvent::Removed { .. }
+    ));
+}

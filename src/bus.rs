@@ -1,0 +1,89 @@
+//! The one in-process event bus. Services publish what happened (objects
+//! created and removed today; crawls, queries and executions later) and
+//! consumers such as notification delivery subscribe here, never to a crate
+//! directly.
+
+use lakestack_storage::{ObjectEvent, Storage};
+use tokio::sync::broadcast;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    Object(ObjectEvent),
+}
+
+#[derive(Clone)]
+pub struct Bus {
+    tx: broadcast::Sender<Event>,
+}
+
+impl Bus {
+    pub fn new() -> Self {
+        Self {
+            tx: broadcast::channel(4096).0,
+        }
+    }
+
+    #[cfg_attr(not(test), allow(dead_code))] // first consumers arrive with notification delivery
+    pub fn subscribe(&self) -> broadcast::Receiver<Event> {
+        self.tx.subscribe()
+    }
+
+    /// Forwards the storage engine's object events onto the bus.
+    pub fn attach_storage(&self, storage: &Storage) {
+        let mut rx = storage.subscribe();
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            loop {
+                match rx.recv().await {
+                    Ok(e) => {
+                        tracing::debug!(target: "lakestack::events", event = ?e);
+                        let _ = tx.send(Event::Object(e));
+                    }
+                    Err(broadcast::error::RecvError::Lagged(n)) => {
+                        tracing::warn!(missed = n, "event bus lagged behind storage");
+                    }
+                    Err(broadcast::error::RecvError::Closed) => return,
+                }
+            }
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn storage_events_reach_the_bus() {
+        let dir = tempfile::tempdir().unwrap();
+        let storage = Storage::open(dir.path()).unwrap();
+        storage.create_bucket("bus", "us-east-1").unwrap();
+        let bus = Bus::new();
+        let mut rx = bus.subscribe();
+        bus.attach_storage(&storage);
+        let mut w = storage.begin_write().await.unwrap();
+        w.write(b"x").await.unwrap();
+        let blob = w.finish().await.unwrap();
+        storage
+            .commit_put(
+                "bus",
+                "k",
+                blob,
+                lakestack_storage::ObjectMeta::default(),
+                &Default::default(),
+                "Put",
+            )
+            .unwrap();
+        storage.delete("bus", "k", None).unwrap();
+        let first = rx.recv().await.unwrap();
+        assert!(
+            matches!(&first, Event::Object(ObjectEvent::Created { key, how: "Put", size: 1, .. }) if key == "k"),
+            "{first:?}"
+        );
+        let second = rx.recv().await.unwrap();
+        assert!(
+            matches!(&second, Event::Object(ObjectEvent::Removed { key, delete_marker: false, .. }) if key == "k"),
+            "{second:?}"
+        );
+    }
+}
