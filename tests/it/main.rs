@@ -10,4 +10,5 @@ mod s3_listing;
 mod s3_multipart;
 mod s3_objects;
 mod s3_versioning;
+mod s3_wire;
 mod server;

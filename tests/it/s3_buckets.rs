@@ -194,3 +194,98 @@ async fn bucket_tagging_cors_and_notifications() {
     assert_eq!(q.queue_arn(), "arn:aws:sqs:us-east-1:000000000000:events");
     assert_eq!(q.events(), [Event::S3ObjectCreated]);
 }
+
+#[tokio::test]
+async fn cors_preflight_and_response_headers() {
+    use aws_sdk_s3::types::{CorsConfiguration, CorsRule};
+    let s = Server::start();
+    let c = s.client();
+    c.create_bucket().bucket("web").send().await.unwrap();
+    c.put_object()
+        .bucket("web")
+        .key("page.html")
+        .body(b"<p>hi</p>".to_vec().into())
+        .send()
+        .await
+        .unwrap();
+    let http = reqwest::Client::new();
+    let preflight = |origin: &'static str, method: &'static str, headers: Option<&'static str>| {
+        let mut r = http
+            .request(reqwest::Method::OPTIONS, format!("{}/web/page.html", s.endpoint))
+            .header("origin", origin)
+            .header("access-control-request-method", method);
+        if let Some(h) = headers {
+            r = r.header("access-control-request-headers", h);
+        }
+        r.send()
+    };
+    // No configuration yet: forbidden, as S3 answers.
+    let r = preflight("https://app.example.com", "GET", None).await.unwrap();
+    assert_eq!(r.status().as_u16(), 403);
+    assert!(r.text().await.unwrap().contains("CORS is not enabled for this bucket"));
+
+    c.put_bucket_cors()
+        .bucket("web")
+        .cors_configuration(
+            CorsConfiguration::builder()
+                .cors_rules(
+                    CorsRule::builder()
+                        .allowed_origins("https://*.example.com")
+                        .allowed_methods("GET")
+                        .allowed_methods("PUT")
+                        .allowed_headers("content-type")
+                        .allowed_headers("x-amz-*")
+                        .expose_headers("ETag")
+                        .max_age_seconds(300)
+                        .build()
+                        .unwrap(),
+                )
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let r = preflight("https://app.example.com", "PUT", Some("Content-Type, X-Amz-Date"))
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let h = r.headers();
+    assert_eq!(h["access-control-allow-origin"], "https://app.example.com");
+    assert_eq!(h["access-control-allow-methods"], "GET, PUT");
+    assert_eq!(h["access-control-allow-headers"], "content-type, x-amz-date");
+    assert_eq!(h["access-control-expose-headers"], "ETag");
+    assert_eq!(h["access-control-max-age"], "300");
+    assert_eq!(h["access-control-allow-credentials"], "true");
+
+    let r = preflight("https://evil.test", "GET", None).await.unwrap();
+    assert_eq!(r.status().as_u16(), 403);
+    let r = preflight("https://app.example.com", "DELETE", None).await.unwrap();
+    assert_eq!(r.status().as_u16(), 403);
+    let r = preflight("https://app.example.com", "GET", Some("x-custom"))
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 403);
+    let r = http
+        .request(reqwest::Method::OPTIONS, format!("{}/web/page.html", s.endpoint))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 400);
+
+    // An actual request from an allowed origin carries the headers; others do not.
+    let r = http
+        .get(format!("{}/web/page.html", s.endpoint))
+        .header("origin", "https://app.example.com")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["access-control-allow-origin"], "https://app.example.com");
+    let r = http
+        .get(format!("{}/web/page.html", s.endpoint))
+        .header("origin", "https://evil.test")
+        .send()
+        .await
+        .unwrap();
+    assert!(r.headers().get("access-control-allow-origin").is_none());
+}

@@ -158,3 +158,44 @@ def test_copy_and_metadata(s3):
         Metadata={"owner": "you"},
     )
     assert s3.head_object(Bucket="cp-bucket", Key="src")["Metadata"] == {"owner": "you"}
+
+
+def multipart_form(fields, file_name, file_bytes):
+    boundary = "----lakestackformboundary"
+    out = bytearray()
+    for k, v in fields.items():
+        out += f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
+    out += (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{file_name}"\r\n'
+        "Content-Type: application/octet-stream\r\n\r\n"
+    ).encode()
+    out += file_bytes + f"\r\n--{boundary}--\r\n".encode()
+    return bytes(out), f"multipart/form-data; boundary={boundary}"
+
+
+def test_browser_post_upload_with_policy(s3):
+    s3.create_bucket(Bucket="post-bucket")
+    post = s3.generate_presigned_post(
+        "post-bucket",
+        "uploads/${filename}",
+        Fields={"success_action_status": "201"},
+        Conditions=[["starts-with", "$key", "uploads/"], {"success_action_status": "201"}, ["content-length-range", 1, 1024]],
+        ExpiresIn=60,
+    )
+    body, ctype = multipart_form(post["fields"], "hello.txt", b"posted from a browser")
+    req = urllib.request.Request(post["url"], data=body, method="POST", headers={"Content-Type": ctype})
+    with urllib.request.urlopen(req) as r:
+        assert r.status == 201
+        assert b"<Key>uploads/hello.txt</Key>" in r.read()
+    got = s3.get_object(Bucket="post-bucket", Key="uploads/hello.txt")["Body"].read()
+    assert got == b"posted from a browser"
+
+    # The policy is enforced: a file over content-length-range is refused.
+    body, ctype = multipart_form(post["fields"], "big.txt", b"x" * 2048)
+    req = urllib.request.Request(post["url"], data=body, method="POST", headers={"Content-Type": ctype})
+    with pytest.raises(urllib.error.HTTPError) as e:
+        urllib.request.urlopen(req)
+    assert e.value.code == 400
+    assert b"EntityTooLarge" in e.value.read()
+    keys = [o["Key"] for o in s3.list_objects_v2(Bucket="post-bucket")["Contents"]]
+    assert keys == ["uploads/hello.txt"]

@@ -67,6 +67,8 @@ impl S3Auth for KeyStore {
 pub struct S3Service {
     inner: s3s::service::S3Service,
     permissive: bool,
+    storage: Arc<Storage>,
+    hosts: LocalHosts,
 }
 
 impl std::fmt::Debug for S3Service {
@@ -79,9 +81,10 @@ impl std::fmt::Debug for S3Service {
 
 impl S3Service {
     pub fn build(storage: Arc<Storage>, settings: S3Settings) -> Self {
-        let api = S3Api::new(storage, &settings.region, &settings.account_id);
+        let api = S3Api::new(Arc::clone(&storage), &settings.region, &settings.account_id);
         let mut b = s3s::service::S3ServiceBuilder::new(api);
-        b.set_host(LocalHosts::new(&settings.hosts));
+        let hosts = LocalHosts::new(&settings.hosts);
+        b.set_host(hosts.clone());
         let permissive = match &settings.auth {
             AuthMode::Permissive => true,
             AuthMode::Strict(keys) => {
@@ -96,7 +99,19 @@ impl S3Service {
         Self {
             inner: b.build(),
             permissive,
+            storage,
+            hosts,
         }
+    }
+
+    /// The bucket a request addresses, virtual-hosted or path style.
+    fn bucket_of(&self, req: &Request<Body>) -> Option<String> {
+        let host = req.headers().get(http::header::HOST).and_then(|h| h.to_str().ok());
+        if let Some(b) = host.and_then(|h| self.hosts.bucket_of(h)) {
+            return Some(b.to_owned());
+        }
+        let first = req.uri().path().trim_start_matches('/').split('/').next()?;
+        (!first.is_empty()).then(|| crate::conv::percent_decode(first))
     }
 
     /// Serves one request; never fails: errors become S3 error responses.
@@ -104,14 +119,38 @@ impl S3Service {
         let request_id = new_request_id();
         let resource = req.uri().path().to_owned();
         let head_request = req.method() == http::Method::HEAD;
-        let resp = if self.permissive {
-            match permissive(&mut req) {
+        let origin = req
+            .headers()
+            .get(http::header::ORIGIN)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let bucket = self.bucket_of(&req);
+        if req.method() == http::Method::OPTIONS {
+            let resp = crate::cors::preflight(&self.storage, bucket.as_deref(), req.headers());
+            return finish(resp, &request_id, &resource, false);
+        }
+        let method = req.method().clone();
+        if method == http::Method::POST
+            && let Err(e) = crate::post_form::rewrite(&mut req, self.permissive).await
+        {
+            return finish(
+                e.to_http_response().unwrap_or_else(|_| plain_500()),
+                &request_id,
+                &resource,
+                false,
+            );
+        }
+        let mut resp = if self.permissive {
+            match permissive(&mut req).await {
                 Ok(()) => self.call(req).await,
                 Err(e) => e.to_http_response().unwrap_or_else(|_| plain_500()),
             }
         } else {
             self.call(req).await
         };
+        if let (Some(origin), Some(bucket)) = (origin, bucket) {
+            crate::cors::decorate(&self.storage, &bucket, &method, &origin, &mut resp);
+        }
         finish(resp, &request_id, &resource, head_request)
     }
 
@@ -345,7 +384,7 @@ fn check_presigned(query: &str) -> S3Result<Option<String>> {
     Ok(None)
 }
 
-fn permissive(req: &mut Request<Body>) -> S3Result<()> {
+async fn permissive(req: &mut Request<Body>) -> S3Result<()> {
     if let Some(v) = req.headers().get(http::header::AUTHORIZATION) {
         let v = v.to_str().map_err(|_| malformed("it is not valid text."))?;
         check_authorization(v)?;

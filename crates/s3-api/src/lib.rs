@@ -18,6 +18,7 @@ mod buckets;
 mod checksum;
 mod chunked;
 mod conv;
+mod cors;
 pub mod edge;
 mod error;
 mod host;
@@ -25,6 +26,7 @@ mod ingest;
 mod listing;
 mod multipart;
 mod objects;
+mod post_form;
 mod stream;
 
 use std::sync::Arc;

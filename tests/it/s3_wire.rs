@@ -1,0 +1,134 @@
+//! Request framings the SDKs use that are easiest to pin down byte for byte:
+//! aws-chunked bodies with trailers, signed chunk framing, Expect: 100-continue.
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use crate::common::{Server, body};
+
+async fn setup() -> (Server, aws_sdk_s3::Client) {
+    let s = Server::start();
+    let c = s.client();
+    c.create_bucket().bucket("wire").send().await.unwrap();
+    (s, c)
+}
+
+fn chunked_put(
+    s: &Server,
+    key: &str,
+    sha: &'static str,
+    body: &str,
+    trailer: Option<&'static str>,
+) -> reqwest::RequestBuilder {
+    let mut r = reqwest::Client::new()
+        .put(format!("{}/wire/{key}", s.endpoint))
+        .header("x-amz-content-sha256", sha)
+        .header("content-encoding", "aws-chunked")
+        .header("x-amz-decoded-content-length", "11")
+        .body(body.to_owned());
+    if let Some(t) = trailer {
+        r = r.header("x-amz-trailer", t);
+    }
+    r
+}
+
+#[tokio::test]
+async fn unsigned_payload_trailer_checksum() {
+    let (s, c) = setup().await;
+    let r = chunked_put(
+        &s,
+        "t1",
+        "STREAMING-UNSIGNED-PAYLOAD-TRAILER",
+        "b\r\nhello world\r\n0\r\nx-amz-checksum-crc32:DUoRhQ==\r\n\r\n",
+        Some("x-amz-checksum-crc32"),
+    )
+    .send()
+    .await
+    .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    assert_eq!(r.headers()["x-amz-checksum-crc32"], "DUoRhQ==");
+    let got = c
+        .get_object()
+        .bucket("wire")
+        .key("t1")
+        .checksum_mode(aws_sdk_s3::types::ChecksumMode::Enabled)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(got.checksum_crc32(), Some("DUoRhQ=="));
+    // aws-chunked is framing, not the object's encoding.
+    assert_eq!(got.content_encoding(), None);
+    assert_eq!(body(got).await, b"hello world");
+
+    let r = chunked_put(
+        &s,
+        "t2",
+        "STREAMING-UNSIGNED-PAYLOAD-TRAILER",
+        "b\r\nhello world\r\n0\r\nx-amz-checksum-crc32:AAAAAA==\r\n\r\n",
+        Some("x-amz-checksum-crc32"),
+    )
+    .send()
+    .await
+    .unwrap();
+    assert_eq!(r.status().as_u16(), 400);
+    assert!(r.text().await.unwrap().contains("<Code>BadDigest</Code>"));
+    let e = c.head_object().bucket("wire").key("t2").send().await.unwrap_err();
+    assert_eq!(crate::common::status(&e), 404);
+}
+
+#[tokio::test]
+async fn signed_chunk_framing_in_permissive_mode() {
+    let (s, c) = setup().await;
+    let sig = "0".repeat(64);
+    let framed = format!("b;chunk-signature={sig}\r\nhello world\r\n0;chunk-signature={sig}\r\n\r\n");
+    let r = chunked_put(&s, "signed", "STREAMING-AWS4-HMAC-SHA256-PAYLOAD", &framed, None)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    assert_eq!(
+        body(c.get_object().bucket("wire").key("signed").send().await.unwrap()).await,
+        b"hello world"
+    );
+
+    // A body shorter than x-amz-decoded-content-length is incomplete and leaves nothing.
+    let r = chunked_put(
+        &s,
+        "short",
+        "STREAMING-UNSIGNED-PAYLOAD-TRAILER",
+        "5\r\nhello\r\n0\r\n\r\n",
+        None,
+    )
+    .send()
+    .await
+    .unwrap();
+    assert_eq!(r.status().as_u16(), 400);
+    let e = c.head_object().bucket("wire").key("short").send().await.unwrap_err();
+    assert_eq!(crate::common::status(&e), 404);
+}
+
+#[tokio::test]
+async fn expect_100_continue() {
+    let (s, c) = setup().await;
+    let mut sock = tokio::net::TcpStream::connect(("127.0.0.1", s.port)).await.unwrap();
+    let head = format!(
+        "PUT /wire/expect HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n",
+        s.port
+    );
+    sock.write_all(head.as_bytes()).await.unwrap();
+    let mut buf = vec![0u8; 1024];
+    let n = sock.read(&mut buf).await.unwrap();
+    let interim = String::from_utf8_lossy(&buf[..n]).to_string();
+    assert!(interim.starts_with("HTTP/1.1 100 Continue"), "{interim}");
+    sock.write_all(b"later").await.unwrap();
+    let mut resp = String::new();
+    while !resp.contains("\r\n\r\n") {
+        let n = sock.read(&mut buf).await.unwrap();
+        assert!(n > 0);
+        resp.push_str(&String::from_utf8_lossy(&buf[..n]));
+    }
+    assert!(resp.starts_with("HTTP/1.1 200"), "{resp}");
+    assert_eq!(
+        body(c.get_object().bucket("wire").key("expect").send().await.unwrap()).await,
+        b"later"
+    );
+}
