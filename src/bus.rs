@@ -57,7 +57,7 @@ mod tests {
     async fn storage_events_reach_the_bus() {
         let dir = tempfile::tempdir().unwrap();
         let storage = Storage::open(dir.path()).unwrap();
-        storage.create_bucket("bus", "us-east-1").unwrap();
+        storage.create_bucket("bus", "us-east-1").await.unwrap();
         let bus = Bus::new();
         let mut rx = bus.subscribe();
         bus.attach_storage(&storage);
@@ -73,8 +73,9 @@ mod tests {
                 &Default::default(),
                 "Put",
             )
+            .await
             .unwrap();
-        storage.delete("bus", "k", None).unwrap();
+        storage.delete("bus", "k", None).await.unwrap();
         let first = rx.recv().await.unwrap();
         assert!(
             matches!(&first, Event::Object(ObjectEvent::Created { key, how: "Put", size: 1, .. }) if key == "k"),

@@ -82,6 +82,13 @@ async fn run(config: Config, started: Instant, wall_start: SystemTime) -> anyhow
         started.elapsed().as_millis()
     );
     tracing::info!(%addr, data_dir = %data_dir.display(), "lakestack listening");
+    // Without TCP_NODELAY a response written as headers then body waits out
+    // the peer's delayed ACK (~40 ms) on every small GET.
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!(error = %e, "could not set TCP_NODELAY");
+        }
+    });
     axum::serve(listener, app).with_graceful_shutdown(shutdown()).await?;
     drop(ephemeral);
     Ok(())

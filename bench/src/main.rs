@@ -158,6 +158,54 @@ async fn main() {
     println!("1 GiB GET: {:.0} MB/s", LARGE as f64 / 1e6 / secs);
     println!("RSS after 1 GiB GET: {:.1} MiB", rss_kib(child.id()) as f64 / 1024.0);
 
+    // Multipart: 1 GiB in 8 parts; completing must not copy the data.
+    let created = http
+        .post(format!("{base}/bench/mpu?uploads"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let upload_id = created
+        .split("<UploadId>")
+        .nth(1)
+        .and_then(|s| s.split('<').next())
+        .unwrap()
+        .to_owned();
+    let part_size = LARGE / 8;
+    let mut parts_xml = String::from("<CompleteMultipartUpload>");
+    for n in 1..=8u32 {
+        let chunk = Bytes::from(vec![n as u8; 1 << 20]);
+        let body = reqwest::Body::wrap_stream(futures::stream::iter(
+            (0..(part_size >> 20)).map(move |_| Ok::<_, std::io::Error>(chunk.clone())),
+        ));
+        let r = http
+            .put(format!("{base}/bench/mpu?partNumber={n}&uploadId={upload_id}"))
+            .header("content-length", part_size)
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        let etag = r.headers()["etag"].to_str().unwrap().to_owned();
+        parts_xml.push_str(&format!("<Part><PartNumber>{n}</PartNumber><ETag>{etag}</ETag></Part>"));
+    }
+    parts_xml.push_str("</CompleteMultipartUpload>");
+    let t = Instant::now();
+    let r = http
+        .post(format!("{base}/bench/mpu?uploadId={upload_id}"))
+        .body(parts_xml)
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success());
+    let done = r.text().await.unwrap();
+    assert!(done.contains("-8"), "{done}");
+    println!(
+        "CompleteMultipartUpload of 1 GiB (8 parts): {:.2} ms",
+        t.elapsed().as_secs_f64() * 1000.0
+    );
+
     http.put(format!("{base}/listing")).send().await.unwrap();
     let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let mut tasks = Vec::new();

@@ -81,8 +81,18 @@ async fn acknowledged_writes_survive_kill_9() {
         assert_eq!(format!("\"{}\"", md5_hex(&body(got).await)), *etag, "{key}");
     }
     assert!(listed.len() >= acked.len());
-    // Interrupted bodies left nothing behind once the sweep ran.
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-    let tmp_left = std::fs::read_dir(dir.path().join("s3/tmp")).unwrap().count();
-    assert_eq!(tmp_left, 0);
+    // Interrupted bodies left nothing behind once the start-up sweep ran:
+    // one blob file per listed object, no more.
+    let mut blobs = 0;
+    for _ in 0..50 {
+        blobs = std::fs::read_dir(dir.path().join("s3/blobs"))
+            .unwrap()
+            .map(|d| std::fs::read_dir(d.unwrap().path()).unwrap().count())
+            .sum::<usize>();
+        if blobs == listed.len() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(blobs, listed.len());
 }

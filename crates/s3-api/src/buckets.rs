@@ -47,7 +47,10 @@ impl S3Api {
             ));
         }
         let region = constraint.unwrap_or_else(|| self.region.clone());
-        self.storage.create_bucket(&input.bucket, &region).map_err(s3_error)?;
+        self.storage
+            .create_bucket(&input.bucket, &region)
+            .await
+            .map_err(s3_error)?;
         Ok(S3Response::new(CreateBucketOutput {
             location: Some(format!("/{}", input.bucket)),
         }))
@@ -69,7 +72,7 @@ impl S3Api {
         &self,
         req: S3Request<DeleteBucketInput>,
     ) -> S3Result<S3Response<DeleteBucketOutput>> {
-        self.storage.delete_bucket(&req.input.bucket).map_err(s3_error)?;
+        self.storage.delete_bucket(&req.input.bucket).await.map_err(s3_error)?;
         Ok(no_content(DeleteBucketOutput {}))
     }
 
@@ -139,7 +142,7 @@ impl S3Api {
                 ));
             }
         };
-        self.storage.set_versioning(&input.bucket, v).map_err(s3_error)?;
+        self.storage.set_versioning(&input.bucket, v).await.map_err(s3_error)?;
         Ok(S3Response::new(PutBucketVersioningOutput {}))
     }
 
@@ -179,6 +182,7 @@ impl S3Api {
         let body = to_xml(&input.tagging)?;
         self.storage
             .put_bucket_config(&input.bucket, ConfigKind::Tagging, &body)
+            .await
             .map_err(s3_error)?;
         Ok(no_content(PutBucketTaggingOutput {}))
     }
@@ -198,6 +202,7 @@ impl S3Api {
     ) -> S3Result<S3Response<DeleteBucketTaggingOutput>> {
         self.storage
             .delete_bucket_config(&req.input.bucket, ConfigKind::Tagging)
+            .await
             .map_err(s3_error)?;
         Ok(no_content(DeleteBucketTaggingOutput {}))
     }
@@ -220,6 +225,7 @@ impl S3Api {
         let body = to_xml(&input.cors_configuration)?;
         self.storage
             .put_bucket_config(&input.bucket, ConfigKind::Cors, &body)
+            .await
             .map_err(s3_error)?;
         Ok(S3Response::new(PutBucketCorsOutput {}))
     }
@@ -241,6 +247,7 @@ impl S3Api {
     ) -> S3Result<S3Response<DeleteBucketCorsOutput>> {
         self.storage
             .delete_bucket_config(&req.input.bucket, ConfigKind::Cors)
+            .await
             .map_err(s3_error)?;
         Ok(no_content(DeleteBucketCorsOutput {}))
     }
@@ -253,6 +260,7 @@ impl S3Api {
         let body = to_xml(&input.notification_configuration)?;
         self.storage
             .put_bucket_config(&input.bucket, ConfigKind::Notification, &body)
+            .await
             .map_err(s3_error)?;
         Ok(S3Response::new(PutBucketNotificationConfigurationOutput {}))
     }

@@ -105,6 +105,7 @@ impl S3Api {
         let up = self
             .storage
             .create_upload(&input.bucket, &input.key, &meta, algo.map(Algo::name), ctype.as_deref())
+            .await
             .map_err(s3_error)?;
         Ok(S3Response::new(CreateMultipartUploadOutput {
             bucket: Some(input.bucket.clone()),
@@ -169,6 +170,7 @@ impl S3Api {
                 got.blob,
                 Some(got.checksum.clone()),
             )
+            .await
             .map_err(s3_error)?;
         let mut out = UploadPartOutput {
             e_tag: Some(conv::etag(&part.etag)),
@@ -231,6 +233,7 @@ impl S3Api {
                 blob,
                 Some(cs.clone()),
             )
+            .await
             .map_err(s3_error)?;
         let mut result = CopyPartResult {
             e_tag: Some(conv::etag(&part.etag)),
@@ -307,7 +310,7 @@ impl S3Api {
                 &input.upload_id,
                 &requested,
                 &cond,
-                |up, chosen| {
+                move |up, chosen| {
                     let algo = upload_algo(up);
                     let mut digests = Vec::with_capacity(chosen.len());
                     for (i, p) in chosen.iter().enumerate() {
@@ -326,6 +329,7 @@ impl S3Api {
                     Ok(checksum::combine_parts(algo, is_full_object(up), &digests))
                 },
             )
+            .await
             .map_err(|e| match e {
                 lakestack_storage::StorageError::InvalidPart(0) => S3Error::with_message(
                     S3ErrorCode::MalformedXML,
@@ -368,6 +372,7 @@ impl S3Api {
         let input = &req.input;
         self.storage
             .abort_upload(&input.bucket, &input.key, &input.upload_id)
+            .await
             .map_err(s3_error)?;
         let mut r = S3Response::new(AbortMultipartUploadOutput::default());
         r.status = Some(http::StatusCode::NO_CONTENT);

@@ -310,6 +310,7 @@ impl S3Api {
         let v = self
             .storage
             .commit_put(&input.bucket, &input.key, got.blob, meta, &cond, "Put")
+            .await
             .map_err(s3_error)?;
         let mut out = PutObjectOutput {
             e_tag: Some(conv::etag(&v.etag)),
@@ -415,6 +416,7 @@ impl S3Api {
         let outcome = self
             .storage
             .delete(&input.bucket, &input.key, input.version_id.as_deref())
+            .await
             .map_err(s3_error)?;
         let out = DeleteObjectOutput {
             delete_marker: outcome.delete_marker.then_some(true),
@@ -462,7 +464,11 @@ impl S3Api {
                 });
                 continue;
             }
-            match self.storage.delete(&input.bucket, &obj.key, obj.version_id.as_deref()) {
+            match self
+                .storage
+                .delete(&input.bucket, &obj.key, obj.version_id.as_deref())
+                .await
+            {
                 Ok(o) => {
                     if !quiet {
                         let marker_version = o.delete_marker.then(|| o.version_id.clone()).flatten();
@@ -581,6 +587,7 @@ impl S3Api {
                 &WriteCondition::default(),
                 "Copy",
             )
+            .await
             .map_err(s3_error)?;
         let mut result = CopyObjectResult {
             e_tag: Some(conv::etag(&v.etag)),
@@ -638,6 +645,7 @@ impl S3Api {
         let vid = self
             .storage
             .set_tags(&input.bucket, &input.key, input.version_id.as_deref(), tags)
+            .await
             .map_err(|e| not_found(e, input.version_id.is_some()))?;
         Ok(S3Response::new(PutObjectTaggingOutput {
             version_id: (vid != "null").then_some(vid),
@@ -653,6 +661,7 @@ impl S3Api {
         let vid = self
             .storage
             .set_tags(&input.bucket, &input.key, input.version_id.as_deref(), Vec::new())
+            .await
             .map_err(|e| not_found(e, input.version_id.is_some()))?;
         let mut resp = S3Response::new(DeleteObjectTaggingOutput {
             version_id: (vid != "null").then_some(vid),

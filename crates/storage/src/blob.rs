@@ -1,58 +1,67 @@
 //! Object bodies as files named by an internal id, never by the key, so no key
 //! can escape the data directory or collide with another.
 //!
-//! A blob is written under `tmp/`, then renamed into `blobs/`; only then may a
-//! metadata row point at it. A crash can leave files in `tmp/` or unreferenced
-//! files in `blobs/`: [`Blobs::sweep`] removes both.
+//! A blob is written straight to its final place under `blobs/`: nothing
+//! refers to it until a metadata row is committed, so a half-written blob is
+//! never visible. A crash can leave unreferenced files behind;
+//! [`Blobs::sweep`] removes them.
 
 use std::collections::HashSet;
-use std::io::SeekFrom;
+use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use bytes::Bytes;
 use futures::{Stream, StreamExt, stream};
 use md5::{Digest, Md5};
-use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
+use tokio::io::{AsyncReadExt, AsyncSeekExt};
 
 use crate::error::Result;
+
+/// Bodies up to this size are written (and read) in one blocking call;
+/// larger ones are written in pieces of this size.
+const WRITE_BUFFER: usize = 1024 * 1024;
+
+/// Bodies up to this size are written and read on the calling thread: a few
+/// microseconds of page-cache I/O cost less than a hop to the blocking pool.
+const INLINE_IO: usize = 64 * 1024;
 
 #[derive(Debug)]
 pub(crate) struct Blobs {
     blobs: PathBuf,
-    tmp: PathBuf,
+}
+
+fn join_error(e: tokio::task::JoinError) -> std::io::Error {
+    std::io::Error::other(e)
 }
 
 impl Blobs {
     pub(crate) fn open(root: &Path) -> Result<Self> {
         let blobs = root.join("blobs");
-        let tmp = root.join("tmp");
-        std::fs::create_dir_all(&tmp)?;
         // The fan-out directories are made once so that writes never pay for a mkdir.
         if !blobs.join("ff").is_dir() {
             for i in 0..=255u8 {
                 std::fs::create_dir_all(blobs.join(format!("{i:02x}")))?;
             }
         }
-        Ok(Self { blobs, tmp })
+        Ok(Self { blobs })
     }
 
     pub(crate) fn path(&self, id: &str) -> PathBuf {
         self.blobs.join(&id[..2]).join(id)
     }
 
-    pub(crate) async fn create(&self) -> Result<BlobWriter> {
+    pub(crate) fn create(&self) -> BlobWriter {
         let id = uuid::Uuid::new_v4().simple().to_string();
-        let tmp_path = self.tmp.join(&id);
-        let file = tokio::fs::File::create(&tmp_path).await?;
-        Ok(BlobWriter {
-            final_path: self.path(&id),
+        BlobWriter {
+            path: self.path(&id),
             id,
-            tmp_path: Some(tmp_path),
-            file: Some(tokio::io::BufWriter::with_capacity(256 * 1024, file)),
-            md5: Md5::new(),
+            buf: Vec::new(),
+            idle: None,
+            in_flight: None,
             size: 0,
-        })
+            done: false,
+        }
     }
 
     /// Best effort: a blob that cannot be removed now is swept at the next start.
@@ -66,17 +75,11 @@ impl Blobs {
         }
     }
 
-    /// Removes interrupted writes and blobs no row refers to. Only files older
-    /// than `started` are candidates, so writes in flight in this process are safe.
+    /// Removes blobs no row refers to: interrupted writes, and removals a crash
+    /// cut short. Only files older than `started` are candidates, so writes in
+    /// flight in this process are safe.
     pub(crate) fn sweep(&self, referenced: &HashSet<String>, started: SystemTime) -> Result<usize> {
         let mut removed = 0;
-        for entry in std::fs::read_dir(&self.tmp)? {
-            let entry = entry?;
-            if is_older(&entry, started) {
-                let _ = std::fs::remove_file(entry.path());
-                removed += 1;
-            }
-        }
         for dir in std::fs::read_dir(&self.blobs)? {
             let dir = dir?;
             if !dir.file_type()?.is_dir() {
@@ -95,15 +98,54 @@ impl Blobs {
         Ok(removed)
     }
 
-    /// Opens every segment up front: once open, a concurrent overwrite that
-    /// unlinks a blob cannot cut a read short.
-    pub(crate) async fn open_segments(&self, segments: &[(String, u64)]) -> Result<Vec<(tokio::fs::File, u64)>> {
-        let mut files = Vec::with_capacity(segments.len());
-        for (id, size) in segments {
-            files.push((tokio::fs::File::open(self.path(id)).await?, *size));
+    /// Reads `[start, end)` of small bodies in one blocking call; larger ones
+    /// are streamed. Either way every file is open before this returns, so a
+    /// concurrent overwrite that unlinks a blob cannot cut a read short.
+    pub(crate) async fn read(&self, segments: &[(String, u64)], start: u64, end: u64) -> Result<crate::BodyStream> {
+        let paths: Vec<(PathBuf, u64)> = segments.iter().map(|(id, size)| (self.path(id), *size)).collect();
+        if end - start <= INLINE_IO as u64 {
+            let bytes = read_small(&paths, start, end)?;
+            return Ok(Box::pin(stream::once(async move { Ok(bytes) })));
         }
-        Ok(files)
+        if end - start <= WRITE_BUFFER as u64 {
+            let bytes = tokio::task::spawn_blocking(move || read_small(&paths, start, end))
+                .await
+                .map_err(join_error)??;
+            return Ok(Box::pin(stream::once(async move { Ok(bytes) })));
+        }
+        let mut files = Vec::with_capacity(paths.len());
+        for (path, size) in paths {
+            files.push((tokio::fs::File::open(path).await?, size));
+        }
+        Ok(Box::pin(read_range(files, start, end)))
     }
+}
+
+fn read_small(paths: &[(PathBuf, u64)], start: u64, end: u64) -> std::io::Result<Bytes> {
+    let mut out = Vec::with_capacity((end - start) as usize);
+    let mut offset = 0u64;
+    for (path, size) in paths {
+        let (seg_start, seg_end) = (offset, offset + size);
+        offset = seg_end;
+        if seg_end <= start || seg_start >= end {
+            continue;
+        }
+        let from = start.max(seg_start) - seg_start;
+        let to = end.min(seg_end) - seg_start;
+        let mut f = std::fs::File::open(path)?;
+        if from > 0 {
+            f.seek(SeekFrom::Start(from))?;
+        }
+        let before = out.len();
+        f.take(to - from).read_to_end(&mut out)?;
+        if (out.len() - before) as u64 != to - from {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::UnexpectedEof,
+                "blob shorter than recorded",
+            ));
+        }
+    }
+    Ok(Bytes::from(out))
 }
 
 fn is_older(entry: &std::fs::DirEntry, started: SystemTime) -> bool {
@@ -116,14 +158,21 @@ fn is_older(entry: &std::fs::DirEntry, started: SystemTime) -> bool {
 
 /// A body being written. Dropping it before [`BlobWriter::finish`] removes the
 /// partial file, so an interrupted upload leaves nothing behind.
+///
+/// Bytes are gathered into 1 MiB buffers; each full buffer is hashed (MD5, for
+/// the ETag) and written on a blocking thread while the next one fills, so the
+/// network, the checksum the caller computes and MD5 overlap.
 #[derive(Debug)]
 pub struct BlobWriter {
     id: String,
-    tmp_path: Option<PathBuf>,
-    final_path: PathBuf,
-    file: Option<tokio::io::BufWriter<tokio::fs::File>>,
-    md5: Md5,
+    path: PathBuf,
+    /// Bytes not yet handed to the file.
+    buf: Vec<u8>,
+    /// The file and hash state, when no buffer is in flight.
+    idle: Option<(Option<std::fs::File>, Md5)>,
+    in_flight: Option<tokio::task::JoinHandle<std::io::Result<(std::fs::File, Md5)>>>,
     size: u64,
+    done: bool,
 }
 
 /// A body that is complete and in place, but not yet referenced by any object.
@@ -136,10 +185,10 @@ pub struct FinishedBlob {
 
 impl BlobWriter {
     pub async fn write(&mut self, data: &[u8]) -> Result<()> {
-        self.md5.update(data);
         self.size += data.len() as u64;
-        if let Some(f) = self.file.as_mut() {
-            f.write_all(data).await?;
+        self.buf.extend_from_slice(data);
+        if self.buf.len() >= WRITE_BUFFER {
+            self.flush().await?;
         }
         Ok(())
     }
@@ -148,30 +197,76 @@ impl BlobWriter {
         self.size
     }
 
+    async fn settle(&mut self) -> Result<()> {
+        if let Some(h) = self.in_flight.take() {
+            let (file, md5) = h.await.map_err(join_error)??;
+            self.idle = Some((Some(file), md5));
+        }
+        Ok(())
+    }
+
+    /// Waits for the previous buffer, then sends this one off to be hashed and written.
+    async fn flush(&mut self) -> Result<()> {
+        self.settle().await?;
+        let buf = std::mem::replace(&mut self.buf, Vec::with_capacity(WRITE_BUFFER));
+        let (file, mut md5) = self.idle.take().unwrap_or_else(|| (None, Md5::new()));
+        let path = self.path.clone();
+        self.in_flight = Some(tokio::task::spawn_blocking(move || {
+            md5.update(&buf);
+            let mut f = match file {
+                Some(f) => f,
+                None => std::fs::File::create(&path)?,
+            };
+            f.write_all(&buf)?;
+            Ok((f, md5))
+        }));
+        Ok(())
+    }
+
     pub async fn finish(mut self) -> Result<FinishedBlob> {
-        if let Some(mut f) = self.file.take() {
-            // No fsync: the promise is surviving a killed process, which the
-            // page cache already keeps; power-loss durability would cost every PUT.
-            f.flush().await?;
+        // No fsync: the promise is surviving a killed process, which the page
+        // cache already keeps; power-loss durability would cost every PUT.
+        let never_written = self.in_flight.is_none() && self.idle.as_ref().is_none_or(|(f, _)| f.is_none());
+        if never_written && self.buf.len() <= INLINE_IO {
+            // A small body costs less to write here than the hop to a blocking thread.
+            let mut md5 = Md5::new();
+            md5.update(&self.buf);
+            std::fs::write(&self.path, &self.buf)?;
+            self.done = true;
+            return Ok(FinishedBlob {
+                id: std::mem::take(&mut self.id),
+                size: self.size,
+                md5: md5.finalize().into(),
+            });
         }
-        let tmp = self.tmp_path.take().expect("finish is called once");
-        if let Err(e) = tokio::fs::rename(&tmp, &self.final_path).await {
-            let _ = std::fs::remove_file(&tmp);
-            return Err(e.into());
+        if !self.buf.is_empty() || never_written {
+            self.flush().await?;
         }
-        let md5 = std::mem::take(&mut self.md5).finalize();
+        self.settle().await?;
+        let (_, md5) = self.idle.take().expect("settled");
+        self.done = true;
         Ok(FinishedBlob {
             id: std::mem::take(&mut self.id),
             size: self.size,
-            md5: md5.into(),
+            md5: md5.finalize().into(),
         })
     }
 }
 
 impl Drop for BlobWriter {
     fn drop(&mut self) {
-        if let Some(tmp) = self.tmp_path.take() {
-            let _ = std::fs::remove_file(tmp);
+        if self.done {
+            return;
+        }
+        let _ = std::fs::remove_file(&self.path);
+        // A buffer still in flight may create the file after the line above:
+        // remove it again once that write is over.
+        if let (Some(h), Ok(rt)) = (self.in_flight.take(), tokio::runtime::Handle::try_current()) {
+            let path = self.path.clone();
+            rt.spawn(async move {
+                let _ = h.await;
+                let _ = std::fs::remove_file(path);
+            });
         }
     }
 }

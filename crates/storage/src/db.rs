@@ -1,7 +1,8 @@
 //! The SQLite file that holds buckets, object versions and multipart state.
 //!
-//! One writer connection serialises every change; readers use their own
-//! connections so listings never wait behind a write (WAL mode).
+//! One writer thread owns the writing connection and commits waiting writes
+//! in groups; readers use their own connections so listings never wait behind
+//! a write (WAL mode).
 
 use std::path::Path;
 use std::sync::Mutex;
@@ -94,10 +95,90 @@ fn migrate(conn: &mut Connection) -> Result<()> {
     Ok(())
 }
 
+/// A write waiting for the writer thread.
+trait Job: Send {
+    /// Runs inside the batch transaction; false if it failed (and was rolled back).
+    fn run(&mut self, tx: &rusqlite::Transaction<'_>) -> bool;
+    /// Answers the caller once the batch's fate is known.
+    fn reply(self: Box<Self>, committed: std::result::Result<(), String>);
+}
+
+struct TypedJob<T, F> {
+    f: Option<F>,
+    result: Option<Result<T>>,
+    answer: tokio::sync::oneshot::Sender<Result<T>>,
+}
+
+impl<T, F> Job for TypedJob<T, F>
+where
+    T: Send,
+    F: FnOnce(&rusqlite::Transaction<'_>) -> Result<T> + Send,
+{
+    fn run(&mut self, tx: &rusqlite::Transaction<'_>) -> bool {
+        let r = self
+            .f
+            .take()
+            .map_or_else(|| Err(crate::StorageError::Internal("job ran twice".into())), |f| f(tx));
+        let ok = r.is_ok();
+        self.result = Some(r);
+        ok
+    }
+
+    fn reply(self: Box<Self>, committed: std::result::Result<(), String>) {
+        let r = match (committed, self.result) {
+            (Ok(()), Some(r)) => r,
+            // The job's own error stands even if the batch failed later.
+            (Err(_), Some(Err(e))) => Err(e),
+            (Err(e), _) => Err(crate::StorageError::Internal(format!("commit failed: {e}").into())),
+            (Ok(()), None) => Err(crate::StorageError::Internal("job did not run".into())),
+        };
+        let _ = self.answer.send(r);
+    }
+}
+
+/// Most writes one commit may carry.
+const MAX_BATCH: usize = 256;
+
 pub(crate) struct Db {
-    writer: Mutex<Connection>,
+    jobs: std::sync::mpsc::Sender<Box<dyn Job>>,
     readers: Mutex<Vec<Connection>>,
     path: std::path::PathBuf,
+}
+
+/// The writer thread: takes every write that is waiting, runs each in its own
+/// savepoint inside one transaction, commits once, then answers them all.
+/// Group commit keeps SQLite's per-commit cost off each small PUT, and no
+/// async worker ever blocks on the write lock.
+fn writer_loop(mut conn: Connection, jobs: &std::sync::mpsc::Receiver<Box<dyn Job>>) {
+    while let Ok(first) = jobs.recv() {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match jobs.try_recv() {
+                Ok(j) => batch.push(j),
+                Err(_) => break,
+            }
+        }
+        let committed = run_batch(&mut conn, &mut batch);
+        for job in batch {
+            job.reply(committed.clone());
+        }
+    }
+}
+
+fn run_batch(conn: &mut Connection, batch: &mut [Box<dyn Job>]) -> std::result::Result<(), String> {
+    let tx = conn
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+        .map_err(|e| e.to_string())?;
+    for job in batch.iter_mut() {
+        tx.execute_batch("SAVEPOINT job").map_err(|e| e.to_string())?;
+        if job.run(&tx) {
+            tx.execute_batch("RELEASE job").map_err(|e| e.to_string())?;
+        } else {
+            tx.execute_batch("ROLLBACK TO job; RELEASE job")
+                .map_err(|e| e.to_string())?;
+        }
+    }
+    tx.commit().map_err(|e| e.to_string())
 }
 
 impl Db {
@@ -105,20 +186,36 @@ impl Db {
         let mut writer = Connection::open(path)?;
         configure(&writer)?;
         migrate(&mut writer)?;
+        let (jobs, rx) = std::sync::mpsc::channel::<Box<dyn Job>>();
+        std::thread::Builder::new()
+            .name("lakestack-sqlite-writer".into())
+            .spawn(move || writer_loop(writer, &rx))?;
         Ok(Self {
-            writer: Mutex::new(writer),
+            jobs,
             readers: Mutex::new(Vec::new()),
             path: path.to_owned(),
         })
     }
 
-    /// Runs `f` in one write transaction: all of it commits, or none.
-    pub(crate) fn write<T>(&self, f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T>) -> Result<T> {
-        let mut conn = self.writer.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let out = f(&tx)?;
-        tx.commit()?;
-        Ok(out)
+    /// Runs `f` in a write transaction: all of it commits, or none. Writes
+    /// waiting at the same time share one commit; each still succeeds or
+    /// fails on its own.
+    pub(crate) async fn write<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&rusqlite::Transaction<'_>) -> Result<T> + Send + 'static,
+    {
+        let (answer, rx) = tokio::sync::oneshot::channel();
+        let job: Box<dyn Job> = Box::new(TypedJob {
+            f: Some(f),
+            result: None,
+            answer,
+        });
+        self.jobs
+            .send(job)
+            .map_err(|_| crate::StorageError::Internal("the SQLite writer has stopped".into()))?;
+        rx.await
+            .map_err(|_| crate::StorageError::Internal("the SQLite writer dropped a write".into()))?
     }
 
     pub(crate) fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {

@@ -14,11 +14,11 @@
 //! # async fn demo() -> lakestack_storage::Result<()> {
 //! use lakestack_storage::{ObjectMeta, Storage, WriteCondition};
 //! let storage = Storage::open(std::path::Path::new("/tmp/lakestack-demo"))?;
-//! storage.create_bucket("demo", "us-east-1")?;
+//! storage.create_bucket("demo", "us-east-1").await?;
 //! let mut w = storage.begin_write().await?;
 //! w.write(b"hello").await?;
 //! let blob = w.finish().await?;
-//! let v = storage.commit_put("demo", "greeting.txt", blob, ObjectMeta::default(), &WriteCondition::default(), "Put")?;
+//! let v = storage.commit_put("demo", "greeting.txt", blob, ObjectMeta::default(), &WriteCondition::default(), "Put").await?;
 //! assert_eq!(v.size, 5);
 //! # Ok(()) }
 //! ```
@@ -88,7 +88,7 @@ impl Storage {
 
     /// Starts writing a body. Nothing is visible until a `commit_*` call uses it.
     pub async fn begin_write(&self) -> Result<BlobWriter> {
-        self.blobs.create().await
+        Ok(self.blobs.create())
     }
 
     /// Drops a finished body that will not be committed (it failed a check).

@@ -39,29 +39,63 @@ fn resume_point(after: &str, prefix: &str, delimiter: Option<&str>) -> Vec<u8> {
     v
 }
 
-/// Rows strictly after `cursor` (or from `prefix` inclusive) within the prefix.
+/// Versions strictly after `cursor` (or from `prefix` inclusive) within the prefix, newest first per key.
 fn next_rows(
     c: &Connection,
     bucket: &str,
     prefix: &[u8],
     cursor: Option<&[u8]>,
-    latest_only: bool,
     limit: usize,
 ) -> Result<Vec<ObjectRow>> {
     let upper = prefix_upper(prefix).unwrap_or_else(|| vec![0xFF; 1]);
-    let filter = if latest_only { "AND is_latest = 1" } else { "" };
-    let order = if latest_only { "key" } else { "key, id DESC" };
     let (lower_op, lower): (&str, &[u8]) = match cursor {
         Some(cur) if cur >= prefix => (">", cur),
         _ => (">=", prefix),
     };
     // Keys beginning with 0xFF cannot occur (invalid UTF-8), so 0xFF bounds everything.
     let sql = format!(
-        "SELECT {OBJECT_COLUMNS} FROM objects WHERE bucket = ?1 {filter} AND key {lower_op} ?2 AND key < ?3 ORDER BY {order} LIMIT ?4"
+        "SELECT {OBJECT_COLUMNS} FROM objects WHERE bucket = ?1 AND key {lower_op} ?2 AND key < ?3 ORDER BY key, id DESC LIMIT ?4"
     );
     let mut stmt = c.prepare_cached(&sql)?;
     let rows = stmt.query_map(params![bucket, lower, upper, limit as i64], object_row)?;
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
+/// What to do after visiting a row.
+enum Flow {
+    Next,
+    /// Stop this scan and query again from the updated cursor.
+    Reseek,
+    Done,
+}
+
+/// Visits rows after `cursor` lazily, so a scan that stops early (a common
+/// prefix, a full page) decodes only the rows it looked at. Returns whether
+/// the scan ran out of rows and the last flow.
+fn visit_rows(
+    c: &Connection,
+    bucket: &str,
+    prefix: &[u8],
+    cursor: Option<&[u8]>,
+    mut f: impl FnMut(ObjectRow) -> Flow,
+) -> Result<(bool, Flow)> {
+    let upper = prefix_upper(prefix).unwrap_or_else(|| vec![0xFF; 1]);
+    let (lower_op, lower): (&str, &[u8]) = match cursor {
+        Some(cur) if cur >= prefix => (">", cur),
+        _ => (">=", prefix),
+    };
+    let sql = format!(
+        "SELECT {OBJECT_COLUMNS} FROM objects WHERE bucket = ?1 AND is_latest = 1 AND key {lower_op} ?2 AND key < ?3 ORDER BY key"
+    );
+    let mut stmt = c.prepare_cached(&sql)?;
+    let mut rows = stmt.query(params![bucket, lower, upper])?;
+    while let Some(row) = rows.next()? {
+        match f(object_row(row)?) {
+            Flow::Next => {}
+            flow => return Ok((false, flow)),
+        }
+    }
+    Ok((true, Flow::Next))
 }
 
 impl Storage {
@@ -72,33 +106,28 @@ impl Storage {
             let mut page = ListPage::default();
             let delimiter = q.delimiter.as_deref();
             let mut cursor: Option<Vec<u8>> = q.after.as_deref().map(|a| resume_point(a, &q.prefix, delimiter));
-            let batch = (q.max_keys + 1).clamp(2, 1001);
             if q.max_keys == 0 {
                 return Ok(page);
             }
-            'outer: loop {
-                let rows = next_rows(c, bucket, q.prefix.as_bytes(), cursor.as_deref(), true, batch)?;
-                if rows.is_empty() {
-                    break;
-                }
-                for row in rows {
+            loop {
+                let (exhausted, flow) = visit_rows(c, bucket, q.prefix.as_bytes(), cursor.clone().as_deref(), |row| {
                     let v = row.version;
                     if page.objects.len() + page.common_prefixes.len() == q.max_keys {
                         // One more entry exists beyond the page, unless it is a delete marker;
                         // a marker here is skipped and the search goes on.
                         if v.is_delete_marker {
                             cursor = Some(v.key.into_bytes());
-                            continue;
+                            return Flow::Next;
                         }
                         page.is_truncated = true;
-                        break 'outer;
+                        return Flow::Done;
                     }
                     if let Some(cp) = common_prefix(&v.key, &q.prefix, delimiter) {
                         if v.is_delete_marker {
-                            // A prefix holding only delete markers is not listed; seek
+                            // A prefix holding only delete markers is not listed; look
                             // within it rather than past it.
                             cursor = Some(v.key.into_bytes());
-                            continue;
+                            return Flow::Next;
                         }
                         let cp = cp.to_owned();
                         let mut seek = cp.clone().into_bytes();
@@ -106,14 +135,17 @@ impl Storage {
                         page.next_after = Some(cp.clone());
                         page.common_prefixes.push(cp);
                         cursor = Some(seek);
-                        continue 'outer;
+                        return Flow::Reseek;
                     }
                     cursor = Some(v.key.as_bytes().to_vec());
-                    if v.is_delete_marker {
-                        continue;
+                    if !v.is_delete_marker {
+                        page.next_after = Some(v.key.clone());
+                        page.objects.push(v);
                     }
-                    page.next_after = Some(v.key.clone());
-                    page.objects.push(v);
+                    Flow::Next
+                })?;
+                if exhausted || matches!(flow, Flow::Done) {
+                    break;
                 }
             }
             Ok(page)
@@ -165,7 +197,7 @@ impl Storage {
             }
             let batch = (q.max_keys + 1).clamp(2, 1001);
             'outer: loop {
-                let rows = next_rows(c, bucket, q.prefix.as_bytes(), cursor.as_deref(), false, batch)?;
+                let rows = next_rows(c, bucket, q.prefix.as_bytes(), cursor.as_deref(), batch)?;
                 if rows.is_empty() {
                     break;
                 }

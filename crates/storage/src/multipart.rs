@@ -68,7 +68,7 @@ fn parts_of(c: &Connection, upload_id: &str) -> Result<Vec<UploadedPart>> {
 }
 
 impl Storage {
-    pub fn create_upload(
+    pub async fn create_upload(
         &self,
         bucket: &str,
         key: &str,
@@ -76,35 +76,37 @@ impl Storage {
         checksum_algorithm: Option<&str>,
         checksum_type: Option<&str>,
     ) -> Result<UploadInfo> {
-        // Long and opaque like S3's, and unguessable.
-        let upload_id = format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple());
-        let initiated_ms = now_ms();
-        self.db.write(|tx| {
-            get_bucket(tx, bucket)?;
-            tx.execute(
-                "INSERT INTO uploads (upload_id, bucket, key, initiated_ms, meta, checksum_algorithm, checksum_type)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![
-                    upload_id,
-                    bucket,
-                    key.as_bytes(),
-                    initiated_ms,
-                    serde_json::to_string(meta)?,
-                    checksum_algorithm,
-                    checksum_type
-                ],
-            )?;
-            Ok(())
-        })?;
-        Ok(UploadInfo {
-            upload_id,
+        let info = UploadInfo {
+            // Long and opaque like S3's, and unguessable.
+            upload_id: format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple()),
             bucket: bucket.to_owned(),
             key: key.to_owned(),
-            initiated_ms,
+            initiated_ms: now_ms(),
             meta: meta.clone(),
             checksum_algorithm: checksum_algorithm.map(str::to_owned),
             checksum_type: checksum_type.map(str::to_owned),
-        })
+        };
+        let row = info.clone();
+        self.db
+            .write(move |tx| {
+                get_bucket(tx, &row.bucket)?;
+                tx.execute(
+                    "INSERT INTO uploads (upload_id, bucket, key, initiated_ms, meta, checksum_algorithm, checksum_type)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                    params![
+                        row.upload_id,
+                        row.bucket,
+                        row.key.as_bytes(),
+                        row.initiated_ms,
+                        serde_json::to_string(&row.meta)?,
+                        row.checksum_algorithm,
+                        row.checksum_type
+                    ],
+                )?;
+                Ok(())
+            })
+            .await?;
+        Ok(info)
     }
 
     pub fn upload(&self, bucket: &str, key: &str, upload_id: &str) -> Result<UploadInfo> {
@@ -112,7 +114,7 @@ impl Storage {
     }
 
     /// Stores a part, replacing any earlier part with the same number.
-    pub fn commit_part(
+    pub async fn commit_part(
         &self,
         bucket: &str,
         key: &str,
@@ -124,32 +126,34 @@ impl Storage {
         let etag = quoted_md5(&blob.md5);
         let last_modified_ms = now_ms();
         let checksum_json = checksum.as_ref().map(serde_json::to_string).transpose()?;
-        let result = self.db.write(|tx| {
-            get_upload(tx, bucket, key, upload_id)?;
-            let old: Option<String> = tx
-                .query_row(
-                    "SELECT blob FROM upload_parts WHERE upload_id = ?1 AND part_number = ?2",
-                    params![upload_id, part_number],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            tx.execute(
+        let (etag_w, blob_w, size) = (etag.clone(), blob.id.clone(), blob.size);
+        let bucket_w = bucket.to_owned();
+        let key_w = key.to_owned();
+        let upload_id_w = upload_id.to_owned();
+        let result =
+            self.db
+                .write(move |tx| {
+                    let bucket = bucket_w.as_str();
+                    let key = key_w.as_str();
+                    let upload_id = upload_id_w.as_str();
+                    get_upload(tx, bucket, key, upload_id)?;
+                    let old: Option<String> = tx
+                        .query_row(
+                            "SELECT blob FROM upload_parts WHERE upload_id = ?1 AND part_number = ?2",
+                            params![upload_id, part_number],
+                            |r| r.get(0),
+                        )
+                        .optional()?;
+                    tx.execute(
                 "INSERT INTO upload_parts (upload_id, part_number, blob, size, etag, last_modified_ms, checksum)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
                  ON CONFLICT (upload_id, part_number) DO UPDATE SET blob = excluded.blob, size = excluded.size,
                    etag = excluded.etag, last_modified_ms = excluded.last_modified_ms, checksum = excluded.checksum",
-                params![
-                    upload_id,
-                    part_number,
-                    blob.id,
-                    blob.size as i64,
-                    etag,
-                    last_modified_ms,
-                    checksum_json
-                ],
+                params![upload_id, part_number, blob_w, size as i64, etag_w, last_modified_ms, checksum_json],
             )?;
-            Ok(old)
-        });
+                    Ok(old)
+                })
+                .await;
         match result {
             Ok(old) => {
                 self.blobs.remove(&old.into_iter().collect::<Vec<_>>());
@@ -179,93 +183,109 @@ impl Storage {
     /// Completes an upload with the parts the client lists, checking them as S3
     /// does. `checksum` computes the object's checksum from the chosen parts
     /// (the edge knows the algorithms); it runs inside the transaction.
-    pub fn complete_upload(
+    pub async fn complete_upload(
         &self,
         bucket: &str,
         key: &str,
         upload_id: &str,
         requested: &[CompletePart],
         cond: &WriteCondition,
-        checksum: impl FnOnce(&UploadInfo, &[UploadedPart]) -> Result<Option<StoredChecksum>>,
+        checksum: impl FnOnce(&UploadInfo, &[UploadedPart]) -> Result<Option<StoredChecksum>> + Send + 'static,
     ) -> Result<ObjectVersion> {
-        let (version, garbage) = self.db.write(|tx| {
-            let up = get_upload(tx, bucket, key, upload_id)?;
-            let stored = parts_of(tx, upload_id)?;
-            let mut chosen: Vec<UploadedPart> = Vec::with_capacity(requested.len());
-            let mut prev = 0;
-            for req in requested {
-                if req.part_number <= prev {
-                    return Err(StorageError::InvalidPartOrder);
+        let (bucket, key, upload_id) = (bucket.to_owned(), key.to_owned(), upload_id.to_owned());
+        let (requested, cond) = (requested.to_vec(), cond.clone());
+        let (version, garbage) = self
+            .db
+            .write(move |tx| {
+                let (bucket, key, upload_id, requested, cond) =
+                    (bucket.as_str(), key.as_str(), upload_id.as_str(), &requested, &cond);
+                let up = get_upload(tx, bucket, key, upload_id)?;
+                let stored = parts_of(tx, upload_id)?;
+                let mut chosen: Vec<UploadedPart> = Vec::with_capacity(requested.len());
+                let mut prev = 0;
+                for req in requested {
+                    if req.part_number <= prev {
+                        return Err(StorageError::InvalidPartOrder);
+                    }
+                    prev = req.part_number;
+                    let part = stored
+                        .iter()
+                        .find(|p| p.part_number == req.part_number)
+                        .filter(|p| p.etag.trim_matches('"') == req.etag.trim().trim_matches('"'))
+                        .ok_or(StorageError::InvalidPart(req.part_number))?;
+                    chosen.push(part.clone());
                 }
-                prev = req.part_number;
-                let part = stored
-                    .iter()
-                    .find(|p| p.part_number == req.part_number)
-                    .filter(|p| p.etag.trim_matches('"') == req.etag.trim().trim_matches('"'))
-                    .ok_or(StorageError::InvalidPart(req.part_number))?;
-                chosen.push(part.clone());
-            }
-            if chosen.is_empty() {
-                return Err(StorageError::InvalidPart(0));
-            }
-            for p in &chosen[..chosen.len() - 1] {
-                if p.size < MIN_PART_SIZE {
-                    return Err(StorageError::EntityTooSmall {
-                        part_number: p.part_number,
-                        size: p.size,
-                    });
+                if chosen.is_empty() {
+                    return Err(StorageError::InvalidPart(0));
                 }
-            }
-            let mut md5 = Md5::new();
-            for p in &chosen {
-                md5.update(hex::decode(p.etag.trim_matches('"')).unwrap_or_default());
-            }
-            let etag = format!("\"{}-{}\"", hex::encode(md5.finalize()), chosen.len());
-            let mut meta = up.meta.clone();
-            meta.checksum = checksum(&up, &chosen)?;
-            let new = NewVersion {
-                size: chosen.iter().map(|p| p.size).sum(),
-                etag,
-                meta,
-                parts: chosen
-                    .iter()
-                    .map(|p| PartInfo {
-                        part_number: p.part_number,
-                        size: p.size,
-                        etag: p.etag.clone(),
-                        checksum: p.checksum.clone(),
-                    })
-                    .collect(),
-                segments: chosen
-                    .iter()
-                    .map(|p| Segment {
-                        blob: p.blob.clone(),
-                        size: p.size,
-                    })
-                    .collect(),
-            };
-            let (version, mut garbage) = insert_version(tx, bucket, key, new, false, cond)?;
-            garbage.extend(
-                stored
-                    .iter()
-                    .filter(|s| !chosen.iter().any(|c| c.part_number == s.part_number))
-                    .map(|s| s.blob.clone()),
-            );
-            tx.execute("DELETE FROM uploads WHERE upload_id = ?1", [upload_id])?;
-            Ok((version, garbage))
-        })?;
+                for p in &chosen[..chosen.len() - 1] {
+                    if p.size < MIN_PART_SIZE {
+                        return Err(StorageError::EntityTooSmall {
+                            part_number: p.part_number,
+                            size: p.size,
+                        });
+                    }
+                }
+                let mut md5 = Md5::new();
+                for p in &chosen {
+                    md5.update(hex::decode(p.etag.trim_matches('"')).unwrap_or_default());
+                }
+                let etag = format!("\"{}-{}\"", hex::encode(md5.finalize()), chosen.len());
+                let mut meta = up.meta.clone();
+                meta.checksum = checksum(&up, &chosen)?;
+                let new = NewVersion {
+                    size: chosen.iter().map(|p| p.size).sum(),
+                    etag,
+                    meta,
+                    parts: chosen
+                        .iter()
+                        .map(|p| PartInfo {
+                            part_number: p.part_number,
+                            size: p.size,
+                            etag: p.etag.clone(),
+                            checksum: p.checksum.clone(),
+                        })
+                        .collect(),
+                    segments: chosen
+                        .iter()
+                        .map(|p| Segment {
+                            blob: p.blob.clone(),
+                            size: p.size,
+                        })
+                        .collect(),
+                };
+                let (version, mut garbage) = insert_version(tx, bucket, key, new, false, cond)?;
+                garbage.extend(
+                    stored
+                        .iter()
+                        .filter(|s| !chosen.iter().any(|c| c.part_number == s.part_number))
+                        .map(|s| s.blob.clone()),
+                );
+                tx.execute("DELETE FROM uploads WHERE upload_id = ?1", [upload_id])?;
+                Ok((version, garbage))
+            })
+            .await?;
         self.blobs.remove(&garbage);
         self.emit_created(&version, "CompleteMultipartUpload");
         Ok(version)
     }
 
-    pub fn abort_upload(&self, bucket: &str, key: &str, upload_id: &str) -> Result<()> {
-        let garbage = self.db.write(|tx| {
-            get_upload(tx, bucket, key, upload_id)?;
-            let blobs: Vec<String> = parts_of(tx, upload_id)?.into_iter().map(|p| p.blob).collect();
-            tx.execute("DELETE FROM uploads WHERE upload_id = ?1", [upload_id])?;
-            Ok(blobs)
-        })?;
+    pub async fn abort_upload(&self, bucket: &str, key: &str, upload_id: &str) -> Result<()> {
+        let bucket_w = bucket.to_owned();
+        let key_w = key.to_owned();
+        let upload_id_w = upload_id.to_owned();
+        let garbage = self
+            .db
+            .write(move |tx| {
+                let bucket = bucket_w.as_str();
+                let key = key_w.as_str();
+                let upload_id = upload_id_w.as_str();
+                get_upload(tx, bucket, key, upload_id)?;
+                let blobs: Vec<String> = parts_of(tx, upload_id)?.into_iter().map(|p| p.blob).collect();
+                tx.execute("DELETE FROM uploads WHERE upload_id = ?1", [upload_id])?;
+                Ok(blobs)
+            })
+            .await?;
         self.blobs.remove(&garbage);
         Ok(())
     }

@@ -6,7 +6,7 @@ use bytes::Bytes;
 use futures::Stream;
 use rusqlite::{Transaction, params};
 
-use crate::blob::{FinishedBlob, read_range};
+use crate::blob::FinishedBlob;
 use crate::buckets::get_bucket;
 use crate::error::{Result, StorageError};
 use crate::model::{
@@ -141,7 +141,7 @@ fn missing(c: &rusqlite::Connection, bucket: &str, key: &str, version_id: Option
 impl Storage {
     /// Makes a finished body the new current version of `key`, atomically.
     /// `how` names the S3 event (`Put`, `Copy`, `Post`, ...).
-    pub fn commit_put(
+    pub async fn commit_put(
         &self,
         bucket: &str,
         key: &str,
@@ -160,7 +160,11 @@ impl Storage {
                 size: blob.size,
             }],
         };
-        let result = self.db.write(|tx| insert_version(tx, bucket, key, new, false, cond));
+        let (b, k, c) = (bucket.to_owned(), key.to_owned(), cond.clone());
+        let result = self
+            .db
+            .write(move |tx| insert_version(tx, &b, &k, new, false, &c))
+            .await;
         match result {
             Ok((version, garbage)) => {
                 self.blobs.remove(&garbage);
@@ -212,15 +216,17 @@ impl Storage {
     /// delete cannot cut the stream short.
     pub async fn read(&self, version: &ObjectVersion, start: u64, end: u64) -> Result<BodyStream> {
         let segs: Vec<(String, u64)> = version.segments.iter().map(|s| (s.blob.clone(), s.size)).collect();
-        let files = self.blobs.open_segments(&segs).await?;
-        Ok(Box::pin(read_range(files, start, end)))
+        self.blobs.read(&segs, start, end).await
     }
 
     /// Deletes as S3's DeleteObject does: without a version id it removes the
     /// current object (unversioned) or stacks a delete marker (versioned);
     /// with one it removes exactly that version.
-    pub fn delete(&self, bucket: &str, key: &str, version_id: Option<&str>) -> Result<DeleteOutcome> {
-        let (outcome, garbage, removed) = self.db.write(|tx| {
+    pub async fn delete(&self, bucket: &str, key: &str, version_id: Option<&str>) -> Result<DeleteOutcome> {
+        let bucket_w = bucket.to_owned();
+        let key_w = key.to_owned();
+        let version_id_w = version_id.map(str::to_owned);
+        let (outcome, garbage, removed) = self.db.write(move |tx| { let bucket = bucket_w.as_str(); let key = key_w.as_str(); let version_id = version_id_w.as_deref();
             let info = get_bucket(tx, bucket)?;
             if let Some(vid) = version_id {
                 let Some(row) = rows::by_version(tx, bucket, key, vid)? else {
@@ -260,7 +266,7 @@ impl Storage {
                     Ok((DeleteOutcome { delete_marker: true, version_id: Some(v.version_id) }, garbage, true))
                 }
             }
-        })?;
+        }).await?;
         self.blobs.remove(&garbage);
         if removed {
             self.emit(ObjectEvent::Removed {
@@ -274,31 +280,39 @@ impl Storage {
     }
 
     /// Replaces the tag set of one version (the current one if `version_id` is None).
-    pub fn set_tags(
+    pub async fn set_tags(
         &self,
         bucket: &str,
         key: &str,
         version_id: Option<&str>,
         tags: Vec<(String, String)>,
     ) -> Result<String> {
-        self.db.write(|tx| {
-            let row = match version_id {
-                None => rows::latest(tx, bucket, key)?,
-                Some(v) => rows::by_version(tx, bucket, key, v)?,
-            };
-            let row = match row {
-                Some(r) if !r.version.is_delete_marker => r,
-                Some(_) | None => {
-                    return Err(missing(tx, bucket, key, version_id));
-                }
-            };
-            let mut meta = row.version.meta;
-            meta.tags = tags;
-            tx.execute(
-                "UPDATE objects SET meta = ?2 WHERE id = ?1",
-                params![row.id, serde_json::to_string(&meta)?],
-            )?;
-            Ok(row.version.version_id)
-        })
+        let bucket_w = bucket.to_owned();
+        let key_w = key.to_owned();
+        let version_id_w = version_id.map(str::to_owned);
+        self.db
+            .write(move |tx| {
+                let bucket = bucket_w.as_str();
+                let key = key_w.as_str();
+                let version_id = version_id_w.as_deref();
+                let row = match version_id {
+                    None => rows::latest(tx, bucket, key)?,
+                    Some(v) => rows::by_version(tx, bucket, key, v)?,
+                };
+                let row = match row {
+                    Some(r) if !r.version.is_delete_marker => r,
+                    Some(_) | None => {
+                        return Err(missing(tx, bucket, key, version_id));
+                    }
+                };
+                let mut meta = row.version.meta;
+                meta.tags = tags;
+                tx.execute(
+                    "UPDATE objects SET meta = ?2 WHERE id = ?1",
+                    params![row.id, serde_json::to_string(&meta)?],
+                )?;
+                Ok(row.version.version_id)
+            })
+            .await
     }
 }

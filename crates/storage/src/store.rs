@@ -138,6 +138,7 @@ impl ObjectStore for StorageObjectStore {
         let v = self
             .storage
             .commit_put(&bucket, &key, blob, S3Meta::default(), &cond, "Put")
+            .await
             .map_err(|e| match (e, &opts.mode) {
                 (StorageError::PreconditionFailed, PutMode::Create) => object_store::Error::AlreadyExists {
                     path: location.to_string(),
@@ -161,6 +162,7 @@ impl ObjectStore for StorageObjectStore {
         let up = self
             .storage
             .create_upload(&bucket, &key, &S3Meta::default(), None, None)
+            .await
             .map_err(|e| to_os_error(location.as_ref(), e))?;
         Ok(Box::new(Upload {
             store: self.clone(),
@@ -215,13 +217,17 @@ impl ObjectStore for StorageObjectStore {
     ) -> BoxStream<'static, object_store::Result<Path>> {
         let storage = Arc::clone(&self.storage);
         locations
-            .map(move |p| {
-                let p = p?;
-                let (bucket, key) = split(&p)?;
-                storage
-                    .delete(&bucket, &key, None)
-                    .map_err(|e| to_os_error(p.as_ref(), e))?;
-                Ok(p)
+            .then(move |p| {
+                let storage = Arc::clone(&storage);
+                async move {
+                    let p = p?;
+                    let (bucket, key) = split(&p)?;
+                    storage
+                        .delete(&bucket, &key, None)
+                        .await
+                        .map_err(|e| to_os_error(p.as_ref(), e))?;
+                    Ok(p)
+                }
             })
             .boxed()
     }
@@ -347,6 +353,7 @@ impl ObjectStore for StorageObjectStore {
         };
         self.storage
             .commit_put(&tb, &tk, blob, src.meta.clone(), &cond, "Copy")
+            .await
             .map_err(|e| match e {
                 StorageError::PreconditionFailed => object_store::Error::AlreadyExists {
                     path: to.to_string(),
@@ -381,6 +388,7 @@ impl MultipartUpload for Upload {
             let part = store
                 .storage
                 .commit_part(&bucket, &key, &upload_id, part_number, blob, None)
+                .await
                 .map_err(|e| to_os_error(&key, e))?;
             etags.lock().await.push((part_number, part.etag));
             Ok(())
@@ -400,7 +408,8 @@ impl MultipartUpload for Upload {
             let _ = self
                 .store
                 .storage
-                .abort_upload(&self.bucket, &self.key, &self.upload_id);
+                .abort_upload(&self.bucket, &self.key, &self.upload_id)
+                .await;
             let v = self
                 .store
                 .storage
@@ -412,6 +421,7 @@ impl MultipartUpload for Upload {
                     &WriteCondition::default(),
                     "Put",
                 )
+                .await
                 .map_err(|e| to_os_error(&self.key, e))?;
             return Ok(PutResult {
                 e_tag: Some(v.etag),
@@ -429,6 +439,7 @@ impl MultipartUpload for Upload {
                 &WriteCondition::default(),
                 |_, _| Ok(None),
             )
+            .await
             .map_err(|e| to_os_error(&self.key, e))?;
         Ok(PutResult {
             e_tag: Some(v.etag),
@@ -440,6 +451,7 @@ impl MultipartUpload for Upload {
         self.store
             .storage
             .abort_upload(&self.bucket, &self.key, &self.upload_id)
+            .await
             .map_err(|e| to_os_error(&self.key, e))
     }
 }

@@ -124,7 +124,7 @@ async fn in_memory_store_passes_the_suite() {
 async fn lakestack_store_passes_the_suite() {
     let dir = tempfile::tempdir().unwrap();
     let storage = Arc::new(Storage::open(dir.path()).unwrap());
-    storage.create_bucket("suite", "us-east-1").unwrap();
+    storage.create_bucket("suite", "us-east-1").await.unwrap();
     suite(&storage.object_store()).await;
 }
 
@@ -132,7 +132,7 @@ async fn lakestack_store_passes_the_suite() {
 async fn writes_through_the_view_emit_events() {
     let dir = tempfile::tempdir().unwrap();
     let storage = Arc::new(Storage::open(dir.path()).unwrap());
-    storage.create_bucket("ev", "us-east-1").unwrap();
+    storage.create_bucket("ev", "us-east-1").await.unwrap();
     let mut rx = storage.subscribe();
     let store = storage.object_store();
     store
