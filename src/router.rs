@@ -118,7 +118,7 @@ async fn route(state: AppState, req: Request) -> (String, Response) {
             to_axum(query_error(StatusCode::NOT_IMPLEMENTED, "NotImplemented", &msg, &rid)),
         );
     }
-    let op = s3_operation_hint(&req);
+    let op = format!("s3:{}", state.s3.operation_of(&req));
     let req = req.map(s3s::Body::http_body_unsync);
     let resp = state.s3.handle(req).await;
     (op, resp.map(Body::new))
@@ -129,28 +129,4 @@ fn form_value(s: &str, key: &str) -> Option<String> {
         let (k, v) = p.split_once('=')?;
         (k == key).then(|| v.to_owned())
     })
-}
-
-/// A short name for the log line; s3s resolves the real operation.
-fn s3_operation_hint(req: &Request) -> String {
-    let q = req.uri().query().unwrap_or_default();
-    let sub = q.split('&').map(|p| p.split('=').next().unwrap_or_default()).find(|k| {
-        matches!(
-            *k,
-            "uploads"
-                | "uploadId"
-                | "versioning"
-                | "versions"
-                | "tagging"
-                | "cors"
-                | "delete"
-                | "location"
-                | "notification"
-                | "list-type"
-        )
-    });
-    match sub {
-        Some(s) => format!("s3:{}?{}", req.method(), s),
-        None => format!("s3:{}", req.method()),
-    }
 }

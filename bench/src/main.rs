@@ -32,6 +32,17 @@ fn rss_kib(pid: u32) -> u64 {
         .unwrap_or(0)
 }
 
+/// CPU seconds the server has used so far (user + system), from /proc.
+fn cpu_secs(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the parenthesised command name; utime and stime are the 12th and 13th.
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: f64 =
+        f.get(11).and_then(|v| v.parse().ok()).unwrap_or(0.0) + f.get(12).and_then(|v| v.parse().ok()).unwrap_or(0.0);
+    ticks / 100.0
+}
+
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     let idx = ((sorted.len() as f64 - 1.0) * p).round() as usize;
     sorted[idx.min(sorted.len() - 1)]
@@ -114,16 +125,16 @@ async fn main() {
     println!("idle RSS: {:.1} MiB", rss_kib(child.id()) as f64 / 1024.0);
 
     http.put(format!("{base}/bench")).send().await.unwrap();
-    let (ops, p99) = small_objects(&http, &base, true).await;
-    println!(
-        "4 KiB PUT, {CLIENTS} clients: {ops:.0} ops/s, p99 {:.2} ms",
-        p99.as_secs_f64() * 1000.0
-    );
-    let (ops, p99) = small_objects(&http, &base, false).await;
-    println!(
-        "4 KiB GET, {CLIENTS} clients: {ops:.0} ops/s, p99 {:.2} ms",
-        p99.as_secs_f64() * 1000.0
-    );
+    let pid = child.id();
+    for (name, put) in [("PUT", true), ("GET", false)] {
+        let cpu0 = cpu_secs(pid);
+        let (ops, p99) = small_objects(&http, &base, put).await;
+        let cpu_us = (cpu_secs(pid) - cpu0) * 1e6 / SMALL_OPS as f64;
+        println!(
+            "4 KiB {name}, {CLIENTS} clients: {ops:.0} ops/s, p99 {:.2} ms, server CPU {cpu_us:.0} us/op",
+            p99.as_secs_f64() * 1000.0
+        );
+    }
 
     let chunk = Bytes::from(vec![42u8; 1 << 20]);
     let chunks = (LARGE >> 20) as usize;
@@ -267,6 +278,7 @@ async fn main() {
         "ListObjectsV2 delimiter=/ over {LIST_KEYS} keys (10 prefixes): {:.2} ms",
         t.elapsed().as_secs_f64() * 1000.0
     );
-    let _ = child.kill();
+    // SIGTERM, so the ephemeral data directory is removed.
+    let _ = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status();
     let _ = child.wait();
 }

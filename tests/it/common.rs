@@ -58,8 +58,15 @@ impl Server {
 }
 
 impl Drop for Server {
+    /// SIGTERM, so an `--ephemeral` server removes its temporary state.
     fn drop(&mut self) {
-        let _ = self.child.kill();
+        if matches!(self.child.try_wait(), Ok(Some(_))) {
+            return;
+        }
+        let _ = Command::new("kill")
+            .arg("-TERM")
+            .arg(self.child.id().to_string())
+            .status();
         let _ = self.child.wait();
     }
 }

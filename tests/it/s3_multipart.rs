@@ -81,6 +81,22 @@ async fn upload_complete_and_read_parts() {
     assert_eq!(&all[..5 * MIB], &chunks[0][..]);
     assert_eq!(&all[10 * MIB..], &chunks[2][..]);
 
+    // Without a named algorithm S3 keeps a full-object CRC64NVME, combined from the parts.
+    let head = c
+        .head_object()
+        .bucket("mpu")
+        .key("big")
+        .checksum_mode(aws_sdk_s3::types::ChecksumMode::Enabled)
+        .send()
+        .await
+        .unwrap();
+    let crc = crc_fast::checksum(crc_fast::CrcAlgorithm::Crc64Nvme, &all);
+    assert_eq!(
+        head.checksum_crc64_nvme(),
+        Some(base64_encode(&crc.to_be_bytes()).as_str())
+    );
+    assert_eq!(head.checksum_type(), Some(&aws_sdk_s3::types::ChecksumType::FullObject));
+
     let p2 = c
         .get_object()
         .bucket("mpu")

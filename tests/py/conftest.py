@@ -24,7 +24,8 @@ class Server:
         self.endpoint = f"http://127.0.0.1:{self.port}"
 
     def stop(self):
-        self.proc.kill()
+        # SIGTERM: an --ephemeral server removes its temporary state on the way out.
+        self.proc.terminate()
         self.proc.wait()
 
 

@@ -104,6 +104,18 @@ impl S3Service {
         }
     }
 
+    /// The S3 operation a request names, for the request log.
+    pub fn operation_of<B>(&self, req: &Request<B>) -> &'static str {
+        let host = req.headers().get(http::header::HOST).and_then(|h| h.to_str().ok());
+        let vhost = host.and_then(|h| self.hosts.bucket_of(h)).is_some();
+        let mut segs = req.uri().path().trim_start_matches('/').splitn(2, '/');
+        let first = segs.next().is_some_and(|s| !s.is_empty());
+        let second = segs.next().is_some_and(|s| !s.is_empty());
+        let (bucket, key) = if vhost { (true, first) } else { (first, second) };
+        let copy = req.headers().contains_key("x-amz-copy-source");
+        crate::operation::operation_name(req.method(), bucket, key, req.uri().query().unwrap_or_default(), copy)
+    }
+
     /// The bucket a request addresses, virtual-hosted or path style.
     fn bucket_of(&self, req: &Request<Body>) -> Option<String> {
         let host = req.headers().get(http::header::HOST).and_then(|h| h.to_str().ok());

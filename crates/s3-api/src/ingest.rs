@@ -52,14 +52,21 @@ impl Trailers {
 
 pub(crate) struct Ingested {
     pub blob: FinishedBlob,
-    /// The checksum to store: the one requested, else S3's default CRC64NVME.
+    /// The checksum to store (see [`IngestSpec::store`]).
     pub checksum: StoredChecksum,
+    /// The checksum the client asked for, when it is not the stored one.
+    pub requested: Option<StoredChecksum>,
 }
 
 pub(crate) struct IngestSpec<'a> {
     pub content_md5: Option<&'a str>,
     pub content_length: Option<i64>,
     pub requested: Option<Requested>,
+    /// The algorithm to store; by default the requested one, else S3's CRC64NVME.
+    /// A multipart part is stored with its upload's algorithm whatever the client sends.
+    pub store: Option<Algo>,
+    /// The body becomes a whole object (not a part), so a small one may stay inline.
+    pub whole_object: bool,
     pub trailers: Trailers,
 }
 
@@ -76,13 +83,18 @@ pub(crate) fn decode_content_md5(v: &str) -> S3Result<[u8; 16]> {
 
 pub(crate) async fn ingest(storage: &Storage, body: Option<StreamingBlob>, spec: IngestSpec<'_>) -> S3Result<Ingested> {
     let want_md5 = spec.content_md5.map(decode_content_md5).transpose()?;
-    let algo = spec.requested.as_ref().map_or(Algo::Crc64Nvme, |r| r.algo);
+    let req_algo = spec.requested.as_ref().map(|r| r.algo);
+    let algo = spec.store.or(req_algo).unwrap_or(Algo::Crc64Nvme);
     let mut hasher = algo.hasher();
+    let mut req_hasher = req_algo.filter(|a| *a != algo).map(Algo::hasher);
     let mut writer = storage.begin_write().await.map_err(s3_error)?;
     if let Some(mut body) = body {
         while let Some(chunk) = body.next().await {
             let chunk = chunk.map_err(body_error)?;
             hasher.update(&chunk);
+            if let Some(h) = req_hasher.as_mut() {
+                h.update(&chunk);
+            }
             writer.write(&chunk).await.map_err(s3_error)?;
         }
     }
@@ -95,7 +107,9 @@ pub(crate) async fn ingest(storage: &Storage, body: Option<StreamingBlob>, spec:
         ));
     }
     let digest = hasher.finish();
+    let req_digest = req_hasher.map(checksum::Hasher::finish);
     if let Some(req) = &spec.requested {
+        let computed = req_digest.as_ref().unwrap_or(&digest);
         let declared = match &req.value {
             Some(v) => Some(v.clone()),
             None => match spec.trailers.get(req.algo.header()) {
@@ -104,12 +118,17 @@ pub(crate) async fn ingest(storage: &Storage, body: Option<StreamingBlob>, spec:
             },
         };
         if let Some(declared) = declared
-            && declared != digest
+            && declared != *computed
         {
             return Err(checksum::mismatch(req.algo));
         }
     }
-    let blob = writer.finish().await.map_err(s3_error)?;
+    let blob = if spec.whole_object {
+        writer.finish_small().await
+    } else {
+        writer.finish().await
+    }
+    .map_err(s3_error)?;
     if let Some(want) = want_md5
         && want != blob.md5
     {
@@ -121,6 +140,9 @@ pub(crate) async fn ingest(storage: &Storage, body: Option<StreamingBlob>, spec:
     }
     Ok(Ingested {
         checksum: checksum::stored(algo, &digest, "FULL_OBJECT"),
+        requested: req_algo
+            .zip(req_digest)
+            .map(|(a, d)| checksum::stored(a, &d, "FULL_OBJECT")),
         blob,
     })
 }
@@ -133,6 +155,7 @@ pub(crate) async fn copy_range(
     start: u64,
     end: u64,
     algo: Algo,
+    whole_object: bool,
 ) -> S3Result<(FinishedBlob, Vec<u8>)> {
     let mut hasher = algo.hasher();
     let mut body = storage.read(src, start, end).await.map_err(s3_error)?;
@@ -142,7 +165,12 @@ pub(crate) async fn copy_range(
         hasher.update(&chunk);
         w.write(&chunk).await.map_err(s3_error)?;
     }
-    let blob = w.finish().await.map_err(s3_error)?;
+    let blob = if whole_object {
+        w.finish_small().await
+    } else {
+        w.finish().await
+    }
+    .map_err(s3_error)?;
     Ok((blob, hasher.finish()))
 }
 

@@ -26,6 +26,7 @@ mod ingest;
 mod listing;
 mod multipart;
 mod objects;
+mod operation;
 mod post_form;
 mod stream;
 
@@ -38,6 +39,7 @@ use s3s::{S3, S3Request, S3Response, S3Result};
 pub use edge::{AuthMode, S3Service, S3Settings};
 pub use host::LocalHosts;
 pub use ingest::EdgeTrailers;
+pub use operation::operation_name;
 
 /// The S3 API over one storage engine.
 pub struct S3Api {

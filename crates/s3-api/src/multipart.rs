@@ -5,7 +5,7 @@ use s3s::dto::*;
 use s3s::{S3Error, S3ErrorCode, S3Request, S3Response, S3Result};
 
 use crate::S3Api;
-use crate::checksum::{self, Algo, Requested};
+use crate::checksum::{self, Algo};
 use crate::conv::{self, set_checksum};
 use crate::error::{invalid_argument, s3_error};
 use crate::ingest::{IngestSpec, Trailers, ingest};
@@ -147,7 +147,6 @@ impl S3Api {
             ));
         }
         let echo = requested.is_some();
-        let requested = requested.or(Some(Requested { algo, value: None }));
         let content_length = req.headers.get(http::header::CONTENT_LENGTH).and(input.content_length);
         let got = ingest(
             &self.storage,
@@ -156,6 +155,8 @@ impl S3Api {
                 content_md5: input.content_md5.as_deref(),
                 content_length,
                 requested,
+                store: Some(algo),
+                whole_object: false,
                 trailers,
             },
         )
@@ -177,7 +178,7 @@ impl S3Api {
             ..Default::default()
         };
         if echo || up.checksum_algorithm.is_some() {
-            set_checksum!(out, Some(&got.checksum), 0);
+            set_checksum!(out, Some(got.requested.as_ref().unwrap_or(&got.checksum)), 0);
         }
         Ok(S3Response::new(out))
     }
@@ -221,7 +222,7 @@ impl S3Api {
             Some(r) => parse_copy_range(r, src.size)?,
         };
         let algo = upload_algo(&up);
-        let (blob, digest) = crate::ingest::copy_range(&self.storage, &src, start, end, algo).await?;
+        let (blob, digest) = crate::ingest::copy_range(&self.storage, &src, start, end, algo, false).await?;
         let cs = checksum::stored(algo, &digest, "FULL_OBJECT");
         let part = self
             .storage

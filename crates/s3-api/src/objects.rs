@@ -302,6 +302,8 @@ impl S3Api {
                 content_md5: input.content_md5.as_deref(),
                 content_length,
                 requested,
+                store: None,
+                whole_object: true,
                 trailers,
             },
         )
@@ -575,7 +577,7 @@ impl S3Api {
         let algo = algo
             .or_else(|| src.meta.checksum.as_ref().and_then(|c| Algo::parse(&c.algorithm)))
             .unwrap_or(Algo::Crc64Nvme);
-        let (blob, digest) = crate::ingest::copy_range(&self.storage, &src, 0, src.size, algo).await?;
+        let (blob, digest) = crate::ingest::copy_range(&self.storage, &src, 0, src.size, algo, true).await?;
         meta.checksum = Some(checksum::stored(algo, &digest, "FULL_OBJECT"));
         let v = self
             .storage

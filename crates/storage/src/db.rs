@@ -40,7 +40,9 @@ CREATE TABLE objects (
     last_modified_ms  INTEGER NOT NULL,
     meta              TEXT NOT NULL,
     parts             TEXT,
-    segments          TEXT NOT NULL
+    segments          TEXT NOT NULL,
+    -- Small bodies live here instead of in a blob file.
+    inline_body       BLOB
 );
 CREATE UNIQUE INDEX objects_version ON objects(bucket, key, version_id);
 CREATE INDEX objects_history ON objects(bucket, key, id);
@@ -141,6 +143,8 @@ const MAX_BATCH: usize = 256;
 
 pub(crate) struct Db {
     jobs: std::sync::mpsc::Sender<Box<dyn Job>>,
+    /// Dropping it stops the checkpoint thread.
+    _stop_checkpoints: std::sync::mpsc::Sender<()>,
     readers: Mutex<Vec<Connection>>,
     path: std::path::PathBuf,
 }
@@ -181,17 +185,44 @@ fn run_batch(conn: &mut Connection, batch: &mut [Box<dyn Job>]) -> std::result::
     tx.commit().map_err(|e| e.to_string())
 }
 
+/// Copies the WAL back into the database every half second without blocking
+/// writers (PASSIVE), so the WAL stays small and commits stay cheap.
+/// Ends, after a last checkpoint, when the `Db` is dropped.
+fn checkpoint_loop(conn: &Connection, stopped: &std::sync::mpsc::Receiver<()>) {
+    loop {
+        let done = matches!(
+            stopped.recv_timeout(std::time::Duration::from_millis(500)),
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) | Ok(())
+        );
+        if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
+            tracing::debug!(error = %e, "checkpoint failed");
+        }
+        if done {
+            return;
+        }
+    }
+}
+
 impl Db {
     pub(crate) fn open(path: &Path) -> Result<Self> {
         let mut writer = Connection::open(path)?;
         configure(&writer)?;
         migrate(&mut writer)?;
+        // Checkpoints (which fsync) run on their own thread, never inside a write.
+        writer.execute_batch("PRAGMA wal_autocheckpoint = 0;")?;
+        let checkpointer = Connection::open(path)?;
+        checkpointer.execute_batch("PRAGMA busy_timeout = 5000;")?;
+        let (stop, stopped) = std::sync::mpsc::channel::<()>();
+        std::thread::Builder::new()
+            .name("lakestack-sqlite-checkpoint".into())
+            .spawn(move || checkpoint_loop(&checkpointer, &stopped))?;
         let (jobs, rx) = std::sync::mpsc::channel::<Box<dyn Job>>();
         std::thread::Builder::new()
             .name("lakestack-sqlite-writer".into())
             .spawn(move || writer_loop(writer, &rx))?;
         Ok(Self {
             jobs,
+            _stop_checkpoints: stop,
             readers: Mutex::new(Vec::new()),
             path: path.to_owned(),
         })

@@ -93,7 +93,9 @@ impl Storage {
 
     /// Drops a finished body that will not be committed (it failed a check).
     pub fn discard(&self, blob: FinishedBlob) {
-        self.blobs.remove(&[blob.id]);
+        if blob.inline.is_none() {
+            self.blobs.remove(&[blob.id]);
+        }
     }
 
     /// An [`object_store::ObjectStore`] whose paths are `bucket/key`.

@@ -106,6 +106,11 @@ pub struct ObjectVersion {
     /// Empty for a single-PUT object.
     pub parts: Vec<PartInfo>,
     pub(crate) segments: Vec<Segment>,
+    /// The body, when it is kept in the row (small single-PUT objects) and was loaded.
+    pub(crate) inline: Option<bytes::Bytes>,
+    /// Whether the body lives in the row rather than in blob files.
+    pub(crate) is_inline: bool,
+    pub(crate) row_id: i64,
 }
 
 /// A contiguous piece of an object's body: a blob file, whole.

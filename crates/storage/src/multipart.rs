@@ -246,6 +246,7 @@ impl Storage {
                             checksum: p.checksum.clone(),
                         })
                         .collect(),
+                    inline: None,
                     segments: chosen
                         .iter()
                         .map(|p| Segment {

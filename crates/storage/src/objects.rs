@@ -24,6 +24,7 @@ pub(crate) struct NewVersion {
     pub meta: ObjectMeta,
     pub parts: Vec<PartInfo>,
     pub segments: Vec<Segment>,
+    pub inline: Option<bytes::Bytes>,
 }
 
 fn strip_quotes(s: &str) -> &str {
@@ -66,7 +67,7 @@ pub(crate) fn insert_version(
     cond: &WriteCondition,
 ) -> Result<(ObjectVersion, Vec<String>)> {
     let info = get_bucket(tx, bucket)?;
-    let current = rows::latest(tx, bucket, key)?;
+    let current = rows::latest(tx, bucket, key, false)?;
     check_condition(current.as_ref(), cond, bucket, key)?;
     let mut garbage = Vec::new();
     let version_id = match info.versioning {
@@ -74,7 +75,7 @@ pub(crate) fn insert_version(
         Versioning::Unversioned | Versioning::Suspended => NULL_VERSION.to_owned(),
     };
     if version_id == NULL_VERSION
-        && let Some(old) = rows::by_version(tx, bucket, key, NULL_VERSION)?
+        && let Some(old) = rows::by_version(tx, bucket, key, NULL_VERSION, false)?
     {
         garbage.extend(rows::blobs_of(&old.version.segments));
         tx.execute("DELETE FROM objects WHERE id = ?1", [old.id])?;
@@ -90,8 +91,8 @@ pub(crate) fn insert_version(
         Some(serde_json::to_string(&new.parts)?)
     };
     tx.prepare_cached(
-        "INSERT INTO objects (bucket, key, version_id, is_latest, is_delete_marker, size, etag, last_modified_ms, meta, parts, segments)
-         VALUES (?1, ?2, ?3, 1, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        "INSERT INTO objects (bucket, key, version_id, is_latest, is_delete_marker, size, etag, last_modified_ms, meta, parts, segments, inline_body)
+         VALUES (?1, ?2, ?3, 1, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     )?
     .execute(params![
         bucket,
@@ -104,7 +105,9 @@ pub(crate) fn insert_version(
         serde_json::to_string(&new.meta)?,
         parts_json,
         serde_json::to_string(&new.segments)?,
+        new.inline.as_deref(),
     ])?;
+    let row_id = tx.last_insert_rowid();
     let version = ObjectVersion {
         bucket: bucket.to_owned(),
         key: key.to_owned(),
@@ -117,6 +120,9 @@ pub(crate) fn insert_version(
         meta: new.meta,
         parts: new.parts,
         segments: new.segments,
+        is_inline: new.inline.is_some(),
+        inline: new.inline,
+        row_id,
     };
     Ok((version, garbage))
 }
@@ -155,10 +161,15 @@ impl Storage {
             etag: quoted_md5(&blob.md5),
             meta,
             parts: Vec::new(),
-            segments: vec![Segment {
-                blob: blob.id.clone(),
-                size: blob.size,
-            }],
+            segments: if blob.inline.is_some() {
+                Vec::new()
+            } else {
+                vec![Segment {
+                    blob: blob.id.clone(),
+                    size: blob.size,
+                }]
+            },
+            inline: blob.inline.clone(),
         };
         let (b, k, c) = (bucket.to_owned(), key.to_owned(), cond.clone());
         let result = self
@@ -172,7 +183,7 @@ impl Storage {
                 Ok(version)
             }
             Err(e) => {
-                self.blobs.remove(&[blob.id]);
+                self.discard(blob);
                 Err(e)
             }
         }
@@ -194,8 +205,8 @@ impl Storage {
     pub fn head(&self, bucket: &str, key: &str, version_id: Option<&str>) -> Result<ObjectVersion> {
         self.db.read(|c| {
             let row = match version_id {
-                None => rows::latest(c, bucket, key)?,
-                Some(v) => rows::by_version(c, bucket, key, v)?,
+                None => rows::latest(c, bucket, key, true)?,
+                Some(v) => rows::by_version(c, bucket, key, v, true)?,
             };
             let Some(row) = row else {
                 return Err(missing(c, bucket, key, version_id));
@@ -215,6 +226,25 @@ impl Storage {
     /// The files are opened before this returns, so a concurrent overwrite or
     /// delete cannot cut the stream short.
     pub async fn read(&self, version: &ObjectVersion, start: u64, end: u64) -> Result<BodyStream> {
+        if version.is_inline {
+            let body =
+                match &version.inline {
+                    Some(b) => b.clone(),
+                    // A version from a listing carries no body: load it by row.
+                    None => self.db.read(|c| rows::inline_body(c, version.row_id))?.ok_or_else(|| {
+                        StorageError::NoSuchKey {
+                            bucket: version.bucket.clone(),
+                            key: version.key.clone(),
+                        }
+                    })?,
+                };
+            let (s, e) = (
+                start.min(body.len() as u64) as usize,
+                end.min(body.len() as u64) as usize,
+            );
+            let piece = body.slice(s..e);
+            return Ok(Box::pin(futures::stream::once(async move { Ok(piece) })));
+        }
         let segs: Vec<(String, u64)> = version.segments.iter().map(|s| (s.blob.clone(), s.size)).collect();
         self.blobs.read(&segs, start, end).await
     }
@@ -229,7 +259,7 @@ impl Storage {
         let (outcome, garbage, removed) = self.db.write(move |tx| { let bucket = bucket_w.as_str(); let key = key_w.as_str(); let version_id = version_id_w.as_deref();
             let info = get_bucket(tx, bucket)?;
             if let Some(vid) = version_id {
-                let Some(row) = rows::by_version(tx, bucket, key, vid)? else {
+                let Some(row) = rows::by_version(tx, bucket, key, vid, false)? else {
                     return Ok((DeleteOutcome { delete_marker: false, version_id: Some(vid.to_owned()) }, vec![], false));
                 };
                 tx.execute("DELETE FROM objects WHERE id = ?1", [row.id])?;
@@ -248,7 +278,7 @@ impl Storage {
             }
             match info.versioning {
                 Versioning::Unversioned => {
-                    let Some(row) = rows::latest(tx, bucket, key)? else {
+                    let Some(row) = rows::latest(tx, bucket, key, false)? else {
                         return Ok((DeleteOutcome::default(), vec![], false));
                     };
                     tx.execute("DELETE FROM objects WHERE id = ?1", [row.id])?;
@@ -261,6 +291,7 @@ impl Storage {
                         meta: ObjectMeta::default(),
                         parts: Vec::new(),
                         segments: Vec::new(),
+                        inline: None,
                     };
                     let (v, garbage) = insert_version(tx, bucket, key, marker, true, &WriteCondition::default())?;
                     Ok((DeleteOutcome { delete_marker: true, version_id: Some(v.version_id) }, garbage, true))
@@ -296,8 +327,8 @@ impl Storage {
                 let key = key_w.as_str();
                 let version_id = version_id_w.as_deref();
                 let row = match version_id {
-                    None => rows::latest(tx, bucket, key)?,
-                    Some(v) => rows::by_version(tx, bucket, key, v)?,
+                    None => rows::latest(tx, bucket, key, false)?,
+                    Some(v) => rows::by_version(tx, bucket, key, v, false)?,
                 };
                 let row = match row {
                     Some(r) if !r.version.is_delete_marker => r,

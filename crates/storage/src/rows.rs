@@ -7,8 +7,12 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 use crate::error::Result;
 use crate::model::{ObjectMeta, ObjectVersion, PartInfo, Segment};
 
-pub(crate) const OBJECT_COLUMNS: &str =
-    "id, bucket, key, version_id, is_latest, is_delete_marker, size, etag, last_modified_ms, meta, parts, segments";
+/// Every column but the inline body, which only reads of one object load.
+pub(crate) const OBJECT_COLUMNS: &str = "id, bucket, key, version_id, is_latest, is_delete_marker, size, etag, \
+     last_modified_ms, meta, parts, segments, inline_body IS NOT NULL";
+
+const WITH_BODY: &str = "id, bucket, key, version_id, is_latest, is_delete_marker, size, etag, \
+     last_modified_ms, meta, parts, segments, inline_body IS NOT NULL, inline_body";
 
 /// An object row with its rowid, which orders versions of one key.
 pub(crate) struct ObjectRow {
@@ -47,20 +51,35 @@ pub(crate) fn object_row(row: &Row<'_>) -> rusqlite::Result<ObjectRow> {
                 None => Vec::new(),
             },
             segments: json_col::<Vec<Segment>>(11, &segments)?,
+            is_inline: row.get(12)?,
+            inline: match row.as_ref().column_count() {
+                14 => row.get::<_, Option<Vec<u8>>>(13)?.map(bytes::Bytes::from),
+                _ => None,
+            },
+            row_id: row.get(0)?,
         },
     })
 }
 
-pub(crate) fn latest(conn: &Connection, bucket: &str, key: &str) -> Result<Option<ObjectRow>> {
-    let sql = format!("SELECT {OBJECT_COLUMNS} FROM objects WHERE bucket = ?1 AND key = ?2 AND is_latest = 1");
+/// The current version of a key; `body` also loads an inline body.
+pub(crate) fn latest(conn: &Connection, bucket: &str, key: &str, body: bool) -> Result<Option<ObjectRow>> {
+    let cols = if body { WITH_BODY } else { OBJECT_COLUMNS };
+    let sql = format!("SELECT {cols} FROM objects WHERE bucket = ?1 AND key = ?2 AND is_latest = 1");
     Ok(conn
         .prepare_cached(&sql)?
         .query_row(params![bucket, key.as_bytes()], object_row)
         .optional()?)
 }
 
-pub(crate) fn by_version(conn: &Connection, bucket: &str, key: &str, version_id: &str) -> Result<Option<ObjectRow>> {
-    let sql = format!("SELECT {OBJECT_COLUMNS} FROM objects WHERE bucket = ?1 AND key = ?2 AND version_id = ?3");
+pub(crate) fn by_version(
+    conn: &Connection,
+    bucket: &str,
+    key: &str,
+    version_id: &str,
+    body: bool,
+) -> Result<Option<ObjectRow>> {
+    let cols = if body { WITH_BODY } else { OBJECT_COLUMNS };
+    let sql = format!("SELECT {cols} FROM objects WHERE bucket = ?1 AND key = ?2 AND version_id = ?3");
     Ok(conn
         .prepare_cached(&sql)?
         .query_row(params![bucket, key.as_bytes(), version_id], object_row)
@@ -86,4 +105,12 @@ pub(crate) fn all_referenced_blobs(conn: &Connection) -> Result<HashSet<String>>
         set.insert(row.get(0)?);
     }
     Ok(set)
+}
+
+pub(crate) fn inline_body(conn: &Connection, row_id: i64) -> Result<Option<bytes::Bytes>> {
+    let body: Option<Option<Vec<u8>>> = conn
+        .prepare_cached("SELECT inline_body FROM objects WHERE id = ?1")?
+        .query_row([row_id], |r| r.get(0))
+        .optional()?;
+    Ok(body.flatten().map(bytes::Bytes::from))
 }

@@ -111,7 +111,8 @@ fn put_condition(path: &str, mode: &PutMode) -> object_store::Result<WriteCondit
 }
 
 impl StorageObjectStore {
-    async fn write_blob(&self, payload: &PutPayload) -> object_store::Result<crate::FinishedBlob> {
+    /// `small`: the body becomes a whole object, so a small one may stay inline.
+    async fn write_blob(&self, payload: &PutPayload, small: bool) -> object_store::Result<crate::FinishedBlob> {
         let os = |e| object_store::Error::Generic {
             store: STORE,
             source: Box::new(e),
@@ -120,7 +121,11 @@ impl StorageObjectStore {
         for chunk in payload.iter() {
             w.write(chunk).await.map_err(os)?;
         }
-        w.finish().await.map_err(os)
+        if small {
+            w.finish_small().await.map_err(os)
+        } else {
+            w.finish().await.map_err(os)
+        }
     }
 }
 
@@ -134,7 +139,7 @@ impl ObjectStore for StorageObjectStore {
     ) -> object_store::Result<PutResult> {
         let (bucket, key) = split(location)?;
         let cond = put_condition(location.as_ref(), &opts.mode)?;
-        let blob = self.write_blob(&payload).await?;
+        let blob = self.write_blob(&payload, true).await?;
         let v = self
             .storage
             .commit_put(&bucket, &key, blob, S3Meta::default(), &cond, "Put")
@@ -343,7 +348,7 @@ impl ObjectStore for StorageObjectStore {
             })?;
             w.write(&chunk).await.map_err(os)?;
         }
-        let blob = w.finish().await.map_err(os)?;
+        let blob = w.finish_small().await.map_err(os)?;
         let cond = match options.mode {
             CopyMode::Overwrite => WriteCondition::default(),
             CopyMode::Create => WriteCondition {
@@ -384,7 +389,7 @@ impl MultipartUpload for Upload {
         let (bucket, key, upload_id) = (self.bucket.clone(), self.key.clone(), self.upload_id.clone());
         let etags = Arc::clone(&self.etags);
         Box::pin(async move {
-            let blob = store.write_blob(&data).await?;
+            let blob = store.write_blob(&data, false).await?;
             let part = store
                 .storage
                 .commit_part(&bucket, &key, &upload_id, part_number, blob, None)
@@ -404,7 +409,7 @@ impl MultipartUpload for Upload {
             .collect();
         if parts.is_empty() {
             // An upload with no data is an empty object, as object_store's other backends do it.
-            let blob = self.store.write_blob(&PutPayload::default()).await?;
+            let blob = self.store.write_blob(&PutPayload::default(), true).await?;
             let _ = self
                 .store
                 .storage
