@@ -59,7 +59,16 @@ async fn dispatch(State(state): State<AppState>, req: Request) -> Response {
     let started = Instant::now();
     let method = req.method().clone();
     let path = req.uri().path().to_owned();
-    let (op, resp) = route(state, req).await;
+    let empty_expect = expects_continue_without_body(&req);
+    let (op, mut resp) = route(state, req).await;
+    if empty_expect {
+        // botocore, asked for `Expect: 100-continue` with an empty body, takes
+        // the final answer as the 100 it waited for and then misreads the next
+        // response on the same connection. S3 always sends the 100; hyper
+        // cannot for an empty body, so we close the connection instead.
+        resp.headers_mut()
+            .insert(http::header::CONNECTION, http::HeaderValue::from_static("close"));
+    }
     tracing::info!(
         target: "lakestack::request",
         %method,
@@ -122,6 +131,14 @@ async fn route(state: AppState, req: Request) -> (String, Response) {
     let req = req.map(s3s::Body::http_body_unsync);
     let resp = state.s3.handle(req).await;
     (op, resp.map(Body::new))
+}
+
+fn expects_continue_without_body(req: &Request) -> bool {
+    let h = req.headers();
+    h.get(http::header::EXPECT)
+        .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"100-continue"))
+        && h.get(http::header::CONTENT_LENGTH)
+            .is_some_and(|v| v.as_bytes() == b"0")
 }
 
 fn form_value(s: &str, key: &str) -> Option<String> {

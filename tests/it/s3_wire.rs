@@ -132,3 +132,23 @@ async fn expect_100_continue() {
         b"later"
     );
 }
+
+/// botocore misreads the connection after an empty-bodied `Expect: 100-continue`
+/// request answered without a 100, so lakestack closes that connection.
+#[tokio::test]
+async fn empty_body_with_expect_closes_the_connection() {
+    let (s, c) = setup().await;
+    let mut sock = tokio::net::TcpStream::connect(("127.0.0.1", s.port)).await.unwrap();
+    let head = format!(
+        "PUT /wire/empty HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nContent-Length: 0\r\nExpect: 100-continue\r\n\r\n",
+        s.port
+    );
+    sock.write_all(head.as_bytes()).await.unwrap();
+    let mut resp = Vec::new();
+    sock.read_to_end(&mut resp).await.unwrap();
+    let text = String::from_utf8_lossy(&resp).to_ascii_lowercase();
+    assert!(text.starts_with("http/1.1 200"), "{text}");
+    assert!(text.contains("connection: close"), "{text}");
+    let got = c.head_object().bucket("wire").key("empty").send().await.unwrap();
+    assert_eq!(got.content_length(), Some(0));
+}
