@@ -88,9 +88,7 @@ async fn small_objects(http: &reqwest::Client, base: &str, put: bool) -> (f64, D
     (SMALL_OPS as f64 / secs, percentile(&all, 0.99))
 }
 
-#[tokio::main]
-async fn main() {
-    let t0 = Instant::now();
+fn start() -> (std::process::Child, String) {
     let mut child = Command::new(bin())
         .args(["--ephemeral", "--port", "0"])
         .env("RUST_LOG", "warn")
@@ -109,18 +107,46 @@ async fn main() {
         .unwrap()
         .parse()
         .unwrap();
-    let base = format!("http://127.0.0.1:{port}");
+    (child, format!("http://127.0.0.1:{port}"))
+}
+
+/// SIGTERM, so the ephemeral data directory is removed.
+fn stop(mut child: std::process::Child) {
+    let _ = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status();
+    let _ = child.wait();
+}
+
+#[tokio::main]
+async fn main() {
+    // Start-up: spawn to first answered request, median of 11 starts.
+    let mut startups = Vec::new();
+    let mut server = None;
+    for i in 0..11 {
+        let t0 = Instant::now();
+        let (child, base) = start();
+        let r = reqwest::Client::new()
+            .get(format!("{base}/_lakestack/health"))
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_success());
+        startups.push(t0.elapsed());
+        if i == 10 {
+            server = Some((child, base));
+        } else {
+            stop(child);
+        }
+    }
+    startups.sort_unstable();
+    println!(
+        "startup to first answered request: {:.1} ms (median of 11)",
+        startups[5].as_secs_f64() * 1000.0
+    );
+    let (child, base) = server.unwrap();
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(CLIENTS * 2)
         .build()
         .unwrap();
-    let health = http.get(format!("{base}/_lakestack/health")).send().await.unwrap();
-    assert!(health.status().is_success());
-    let startup = t0.elapsed();
-    println!(
-        "startup to first answered request: {:.1} ms",
-        startup.as_secs_f64() * 1000.0
-    );
     tokio::time::sleep(Duration::from_millis(500)).await;
     println!("idle RSS: {:.1} MiB", rss_kib(child.id()) as f64 / 1024.0);
 
@@ -278,7 +304,5 @@ async fn main() {
         "ListObjectsV2 delimiter=/ over {LIST_KEYS} keys (10 prefixes): {:.2} ms",
         t.elapsed().as_secs_f64() * 1000.0
     );
-    // SIGTERM, so the ephemeral data directory is removed.
-    let _ = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status();
-    let _ = child.wait();
+    stop(child);
 }

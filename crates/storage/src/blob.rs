@@ -43,12 +43,7 @@ fn join_error(e: tokio::task::JoinError) -> std::io::Error {
 impl Blobs {
     pub(crate) fn open(root: &Path) -> Result<Self> {
         let blobs = root.join("blobs");
-        // The fan-out directories are made once so that writes never pay for a mkdir.
-        if !blobs.join("ff").is_dir() {
-            for i in 0..=255u8 {
-                std::fs::create_dir_all(blobs.join(format!("{i:02x}")))?;
-            }
-        }
+        std::fs::create_dir_all(&blobs)?;
         Ok(Self { blobs })
     }
 
@@ -123,6 +118,20 @@ impl Blobs {
             files.push((tokio::fs::File::open(path).await?, size));
         }
         Ok(Box::pin(read_range(files, start, end)))
+    }
+}
+
+/// Creates a blob file, making its fan-out directory on first use (lazily, so
+/// a fresh data directory starts without 256 mkdirs).
+fn create_file(path: &Path) -> std::io::Result<std::fs::File> {
+    match std::fs::File::create(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir)?;
+            }
+            std::fs::File::create(path)
+        }
+        other => other,
     }
 }
 
@@ -223,7 +232,7 @@ impl BlobWriter {
             md5.update(&buf);
             let mut f = match file {
                 Some(f) => f,
-                None => std::fs::File::create(&path)?,
+                None => create_file(&path)?,
             };
             f.write_all(&buf)?;
             Ok((f, md5))
@@ -239,7 +248,7 @@ impl BlobWriter {
             // A small body costs less to write here than the hop to a blocking thread.
             let mut md5 = Md5::new();
             md5.update(&self.buf);
-            std::fs::write(&self.path, &self.buf)?;
+            create_file(&self.path)?.write_all(&self.buf)?;
             self.done = true;
             return Ok(FinishedBlob {
                 id: std::mem::take(&mut self.id),
