@@ -213,3 +213,45 @@ async fn virtual_hosted_style_addressing() {
     let got = c.get_object().bucket("vhost").key("obj").send().await.unwrap();
     assert_eq!(crate::common::body(got).await, b"vhost");
 }
+
+#[tokio::test]
+async fn strict_auth_presigned_urls() {
+    use aws_sdk_s3::presigning::PresigningConfig;
+    use std::time::{Duration, SystemTime};
+    let s = Server::start_with(&["--ephemeral", "--auth", "strict", "--keys", "AKIDLAKE:s3cr3t"]);
+    let c = crate::common::client_with(&s.endpoint, "AKIDLAKE", "s3cr3t", true);
+    c.create_bucket().bucket("psec").send().await.unwrap();
+    c.put_object().bucket("psec").key("k").body(b"signed".to_vec().into()).send().await.unwrap();
+    let cfg = || PresigningConfig::expires_in(Duration::from_secs(60)).unwrap();
+    let url = c.get_object().bucket("psec").key("k").presigned(cfg()).await.unwrap().uri().to_owned();
+    let r = reqwest::get(&url).await.unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    assert_eq!(r.text().await.unwrap(), "signed");
+
+    // A tampered signature, a foreign key, an expired URL.
+    let sig_at = url.find("X-Amz-Signature=").unwrap() + "X-Amz-Signature=".len();
+    let mut tampered = url.clone();
+    let flipped = if &url[sig_at..=sig_at] == "0" { "1" } else { "0" };
+    tampered.replace_range(sig_at..=sig_at, flipped);
+    let r = reqwest::get(&tampered).await.unwrap();
+    assert_eq!(r.status().as_u16(), 403);
+    assert_eq!(xml_code(&r.text().await.unwrap()), "SignatureDoesNotMatch");
+
+    let other = crate::common::client_with(&s.endpoint, "AKIDOTHER", "s3cr3t", true);
+    let url = other.get_object().bucket("psec").key("k").presigned(cfg()).await.unwrap().uri().to_owned();
+    let r = reqwest::get(&url).await.unwrap();
+    assert_eq!(r.status().as_u16(), 403);
+    assert_eq!(xml_code(&r.text().await.unwrap()), "InvalidAccessKeyId");
+
+    let old = PresigningConfig::builder()
+        .start_time(SystemTime::now() - Duration::from_secs(3600))
+        .expires_in(Duration::from_secs(60))
+        .build()
+        .unwrap();
+    let url = c.get_object().bucket("psec").key("k").presigned(old).await.unwrap().uri().to_owned();
+    let r = reqwest::get(&url).await.unwrap();
+    assert_eq!(r.status().as_u16(), 403);
+    let body = r.text().await.unwrap();
+    assert_eq!(xml_code(&body), "AccessDenied");
+    assert!(body.contains("Request has expired"), "{body}");
+}
