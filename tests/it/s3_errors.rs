@@ -221,9 +221,23 @@ async fn strict_auth_presigned_urls() {
     let s = Server::start_with(&["--ephemeral", "--auth", "strict", "--keys", "AKIDLAKE:s3cr3t"]);
     let c = crate::common::client_with(&s.endpoint, "AKIDLAKE", "s3cr3t", true);
     c.create_bucket().bucket("psec").send().await.unwrap();
-    c.put_object().bucket("psec").key("k").body(b"signed".to_vec().into()).send().await.unwrap();
+    c.put_object()
+        .bucket("psec")
+        .key("k")
+        .body(b"signed".to_vec().into())
+        .send()
+        .await
+        .unwrap();
     let cfg = || PresigningConfig::expires_in(Duration::from_secs(60)).unwrap();
-    let url = c.get_object().bucket("psec").key("k").presigned(cfg()).await.unwrap().uri().to_owned();
+    let url = c
+        .get_object()
+        .bucket("psec")
+        .key("k")
+        .presigned(cfg())
+        .await
+        .unwrap()
+        .uri()
+        .to_owned();
     let r = reqwest::get(&url).await.unwrap();
     assert_eq!(r.status().as_u16(), 200);
     assert_eq!(r.text().await.unwrap(), "signed");
@@ -238,7 +252,15 @@ async fn strict_auth_presigned_urls() {
     assert_eq!(xml_code(&r.text().await.unwrap()), "SignatureDoesNotMatch");
 
     let other = crate::common::client_with(&s.endpoint, "AKIDOTHER", "s3cr3t", true);
-    let url = other.get_object().bucket("psec").key("k").presigned(cfg()).await.unwrap().uri().to_owned();
+    let url = other
+        .get_object()
+        .bucket("psec")
+        .key("k")
+        .presigned(cfg())
+        .await
+        .unwrap()
+        .uri()
+        .to_owned();
     let r = reqwest::get(&url).await.unwrap();
     assert_eq!(r.status().as_u16(), 403);
     assert_eq!(xml_code(&r.text().await.unwrap()), "InvalidAccessKeyId");
@@ -248,10 +270,31 @@ async fn strict_auth_presigned_urls() {
         .expires_in(Duration::from_secs(60))
         .build()
         .unwrap();
-    let url = c.get_object().bucket("psec").key("k").presigned(old).await.unwrap().uri().to_owned();
+    let url = c
+        .get_object()
+        .bucket("psec")
+        .key("k")
+        .presigned(old)
+        .await
+        .unwrap()
+        .uri()
+        .to_owned();
     let r = reqwest::get(&url).await.unwrap();
     assert_eq!(r.status().as_u16(), 403);
     let body = r.text().await.unwrap();
     assert_eq!(xml_code(&body), "AccessDenied");
     assert!(body.contains("Request has expired"), "{body}");
+}
+
+#[tokio::test]
+async fn presigned_dates_far_in_the_future_do_not_crash() {
+    let s = Server::start();
+    s.client().create_bucket().bucket("far").send().await.unwrap();
+    let url = format!(
+        "{}/far/k?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Date=99991231T235959Z&X-Amz-Expires=604800&X-Amz-Signature=00",
+        s.endpoint
+    );
+    let r = reqwest::get(&url).await.unwrap();
+    assert_eq!(r.status().as_u16(), 404);
+    assert_eq!(xml_code(&r.text().await.unwrap()), "NoSuchKey");
 }

@@ -241,3 +241,60 @@ async fn suspended_versioning_writes_null_versions() {
         b"null2"
     );
 }
+
+/// boto3's `object_versions.delete()` deletes each page before asking for the
+/// next, so the version-id marker names a version that is gone by then.
+#[tokio::test]
+async fn paging_versions_while_deleting_them() {
+    use aws_sdk_s3::types::{Delete, ObjectIdentifier};
+    let (_s, c) = versioned().await;
+    for i in 0..5u8 {
+        c.put_object()
+            .bucket("ver")
+            .key("k")
+            .body(vec![i].into())
+            .send()
+            .await
+            .unwrap();
+    }
+    let (mut km, mut vm) = (None, None);
+    let mut deleted = 0;
+    loop {
+        let out = c
+            .list_object_versions()
+            .bucket("ver")
+            .max_keys(2)
+            .set_key_marker(km.clone())
+            .set_version_id_marker(vm.clone())
+            .send()
+            .await
+            .unwrap();
+        let ids: Vec<ObjectIdentifier> = out
+            .versions()
+            .iter()
+            .map(|v| {
+                ObjectIdentifier::builder()
+                    .key(v.key().unwrap())
+                    .version_id(v.version_id().unwrap())
+                    .build()
+                    .unwrap()
+            })
+            .collect();
+        deleted += ids.len();
+        if !ids.is_empty() {
+            c.delete_objects()
+                .bucket("ver")
+                .delete(Delete::builder().set_objects(Some(ids)).build().unwrap())
+                .send()
+                .await
+                .unwrap();
+        }
+        if out.is_truncated() != Some(true) {
+            break;
+        }
+        km = out.next_key_marker().map(str::to_owned);
+        vm = out.next_version_id_marker().map(str::to_owned);
+    }
+    assert_eq!(deleted, 5);
+    c.delete_bucket().bucket("ver").send().await.unwrap();
+}

@@ -366,7 +366,11 @@ fn check_presigned(query: &str) -> S3Result<Option<String>> {
                 "X-Amz-Expires must be less than a week (in seconds) that is 7 days",
             ));
         }
-        if now > signed + time::Duration::seconds(expires) {
+        // checked_add: a date near year 9999 must not overflow.
+        if signed
+            .checked_add(time::Duration::seconds(expires))
+            .is_some_and(|end| now > end)
+        {
             return Err(expired());
         }
         let rest: Vec<String> = pairs

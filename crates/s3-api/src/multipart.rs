@@ -317,8 +317,10 @@ impl S3Api {
                     for (i, p) in chosen.iter().enumerate() {
                         let stored: Option<&StoredChecksum> =
                             p.checksum.as_ref().filter(|c| c.algorithm == algo.name());
+                        // A part checksum in another algorithm was checked at UploadPart.
                         if let Some(Some((a, val))) = part_checksums.get(i)
-                            && (stored.is_none_or(|s| &s.value != val) || *a != algo)
+                            && *a == algo
+                            && stored.is_none_or(|s| &s.value != val)
                         {
                             return Err(lakestack_storage::StorageError::InvalidPart(p.part_number));
                         }

@@ -473,12 +473,12 @@ impl S3Api {
             {
                 Ok(o) => {
                     if !quiet {
-                        let marker_version = o.delete_marker.then(|| o.version_id.clone()).flatten();
                         deleted.push(DeletedObject {
                             key: Some(obj.key.clone()),
                             version_id: obj.version_id.clone(),
                             delete_marker: o.delete_marker.then_some(true),
-                            delete_marker_version_id: if obj.version_id.is_none() { marker_version } else { None },
+                            // Set both when a marker was created and when one was deleted by id.
+                            delete_marker_version_id: o.delete_marker.then(|| o.version_id.clone()).flatten(),
                         });
                     }
                 }

@@ -142,7 +142,10 @@ pub(crate) async fn rewrite(req: &mut Request<Body>, strip_signatures: bool) -> 
         .get(http::header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok())
-        .map(|n| n + prefix.len() as u64 - buf.len() as u64);
+        .filter(|n| *n < u64::MAX / 2)
+        .map(|n| (n + prefix.len() as u64).checked_sub(buf.len() as u64))
+        .map(|n| n.ok_or_else(|| S3Error::new(S3ErrorCode::IncompleteBody)))
+        .transpose()?;
     let head = futures::stream::iter([Ok::<Bytes, s3s::StdError>(Bytes::from(prefix)), Ok(rest)]);
     let stream = head.chain(body);
     let dyn_stream: s3s::stream::DynByteStream = Box::pin(crate::stream::SyncByteStream::new(stream, len));

@@ -31,9 +31,67 @@ pub(crate) const INLINE_MAX: usize = 16 * 1024;
 /// microseconds of page-cache I/O cost less than a hop to the blocking pool.
 const INLINE_IO: usize = 64 * 1024;
 
+/// How long an unreferenced blob lives on: a reader that looked a version up
+/// just before an overwrite committed can still open its files.
+const GRACE: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Removes blobs that no row refers to any more, after [`GRACE`]. Cheap to
+/// clone; once every handle is gone, what is still queued is removed at once.
+#[derive(Debug, Clone)]
+pub(crate) struct Gc {
+    blobs: PathBuf,
+    queue: std::sync::mpsc::Sender<(PathBuf, std::time::Instant)>,
+}
+
+impl Gc {
+    fn start(blobs: PathBuf) -> std::io::Result<Self> {
+        let (queue, rx) = std::sync::mpsc::channel::<(PathBuf, std::time::Instant)>();
+        std::thread::Builder::new()
+            .name("lakestack-blob-gc".into())
+            .spawn(move || {
+                loop {
+                    match rx.recv() {
+                        Ok((path, due)) => {
+                            let now = std::time::Instant::now();
+                            if due > now {
+                                std::thread::sleep(due - now);
+                            }
+                            unlink(&path);
+                        }
+                        Err(_) => return,
+                    }
+                }
+            })?;
+        Ok(Self { blobs, queue })
+    }
+
+    pub(crate) fn path(&self, id: &str) -> PathBuf {
+        self.blobs.join(&id[..2]).join(id)
+    }
+
+    /// Best effort: a blob that cannot be removed now is swept at the next start.
+    pub(crate) fn remove(&self, ids: &[String]) {
+        let due = std::time::Instant::now() + GRACE;
+        for id in ids.iter().filter(|id| id.len() > 2) {
+            if let Err(std::sync::mpsc::SendError((path, _))) = self.queue.send((self.path(id), due)) {
+                unlink(&path);
+            }
+        }
+    }
+}
+
+fn unlink(path: &Path) {
+    if let Err(e) = std::fs::remove_file(path)
+        && e.kind() != std::io::ErrorKind::NotFound
+    {
+        tracing::warn!(blob = %path.display(), error = %e, "could not remove blob");
+    }
+}
+
 #[derive(Debug)]
 pub(crate) struct Blobs {
     blobs: PathBuf,
+    gc: Gc,
 }
 
 fn join_error(e: tokio::task::JoinError) -> std::io::Error {
@@ -44,7 +102,14 @@ impl Blobs {
     pub(crate) fn open(root: &Path) -> Result<Self> {
         let blobs = root.join("blobs");
         std::fs::create_dir_all(&blobs)?;
-        Ok(Self { blobs })
+        Ok(Self {
+            gc: Gc::start(blobs.clone())?,
+            blobs,
+        })
+    }
+
+    pub(crate) fn gc(&self) -> Gc {
+        self.gc.clone()
     }
 
     pub(crate) fn path(&self, id: &str) -> PathBuf {
@@ -60,18 +125,8 @@ impl Blobs {
             idle: None,
             in_flight: None,
             size: 0,
+            touched: false,
             done: false,
-        }
-    }
-
-    /// Best effort: a blob that cannot be removed now is swept at the next start.
-    pub(crate) fn remove(&self, ids: &[String]) {
-        for id in ids {
-            if let Err(e) = std::fs::remove_file(self.path(id))
-                && e.kind() != std::io::ErrorKind::NotFound
-            {
-                tracing::warn!(blob = %id, error = %e, "could not remove blob");
-            }
         }
     }
 
@@ -186,6 +241,8 @@ pub struct BlobWriter {
     idle: Option<(Option<std::fs::File>, Md5)>,
     in_flight: Option<tokio::task::JoinHandle<std::io::Result<(std::fs::File, Md5)>>>,
     size: u64,
+    /// Set before the file is first created, so a failed write still cleans up.
+    touched: bool,
     done: bool,
 }
 
@@ -198,6 +255,24 @@ pub struct FinishedBlob {
     pub md5: [u8; 16],
     /// A small body kept in the metadata row instead of a file.
     pub(crate) inline: Option<Bytes>,
+    /// Until a commit takes the blob, dropping it removes its file.
+    pub(crate) guard: Option<PathBuf>,
+}
+
+impl FinishedBlob {
+    /// Hands the file over to whoever commits it (or schedules its removal).
+    pub(crate) fn disarm(&mut self) -> String {
+        self.guard = None;
+        self.id.clone()
+    }
+}
+
+impl Drop for FinishedBlob {
+    fn drop(&mut self) {
+        if let Some(p) = self.guard.take() {
+            unlink(&p);
+        }
+    }
 }
 
 impl BlobWriter {
@@ -227,6 +302,7 @@ impl BlobWriter {
         self.settle().await?;
         let buf = std::mem::replace(&mut self.buf, Vec::with_capacity(WRITE_BUFFER));
         let (file, mut md5) = self.idle.take().unwrap_or_else(|| (None, Md5::new()));
+        self.touched = true;
         let path = self.path.clone();
         self.in_flight = Some(tokio::task::spawn_blocking(move || {
             md5.update(&buf);
@@ -248,6 +324,7 @@ impl BlobWriter {
             // A small body costs less to write here than the hop to a blocking thread.
             let mut md5 = Md5::new();
             md5.update(&self.buf);
+            self.touched = true;
             create_file(&self.path)?.write_all(&self.buf)?;
             self.done = true;
             return Ok(FinishedBlob {
@@ -255,6 +332,7 @@ impl BlobWriter {
                 size: self.size,
                 md5: md5.finalize().into(),
                 inline: None,
+                guard: Some(self.path.clone()),
             });
         }
         if !self.buf.is_empty() || never_written {
@@ -268,6 +346,7 @@ impl BlobWriter {
             size: self.size,
             md5: md5.finalize().into(),
             inline: None,
+            guard: Some(self.path.clone()),
         })
     }
 
@@ -285,6 +364,7 @@ impl BlobWriter {
                 size: self.size,
                 md5: md5.finalize().into(),
                 inline: Some(body),
+                guard: None,
             });
         }
         self.finish().await
@@ -293,7 +373,7 @@ impl BlobWriter {
 
 impl Drop for BlobWriter {
     fn drop(&mut self) {
-        if self.done || (self.in_flight.is_none() && self.idle.is_none()) {
+        if self.done || !self.touched {
             // Finished, or nothing reached the disk yet (the file is made at the first flush).
             return;
         }

@@ -66,30 +66,36 @@ impl Storage {
     /// uploads go with the bucket.
     pub async fn delete_bucket(&self, name: &str) -> Result<()> {
         let name_w = name.to_owned();
-        let garbage = self
-            .db
-            .write(move |tx| {
-                let name = name_w.as_str();
-                get_bucket(tx, name)?;
-                let has_objects: bool =
-                    tx.query_row("SELECT EXISTS (SELECT 1 FROM objects WHERE bucket = ?1)", [name], |r| {
-                        r.get(0)
-                    })?;
-                if has_objects {
-                    return Err(StorageError::BucketNotEmpty(name.to_owned()));
-                }
-                let mut stmt = tx.prepare(
+        let gc = self.blobs.gc();
+        self.db
+            .write_then(
+                move |tx| {
+                    let name = name_w.as_str();
+                    get_bucket(tx, name)?;
+                    let has_objects: bool =
+                        tx.query_row("SELECT EXISTS (SELECT 1 FROM objects WHERE bucket = ?1)", [name], |r| {
+                            r.get(0)
+                        })?;
+                    if has_objects {
+                        return Err(StorageError::BucketNotEmpty(name.to_owned()));
+                    }
+                    let mut stmt = tx.prepare(
                     "SELECT p.blob FROM upload_parts p JOIN uploads u ON u.upload_id = p.upload_id WHERE u.bucket = ?1",
                 )?;
-                let garbage = stmt
-                    .query_map([name], |r| r.get::<_, String>(0))?
-                    .collect::<rusqlite::Result<Vec<_>>>()?;
-                tx.execute("DELETE FROM uploads WHERE bucket = ?1", [name])?;
-                tx.execute("DELETE FROM buckets WHERE name = ?1", [name])?;
-                Ok(garbage)
-            })
+                    let garbage = stmt
+                        .query_map([name], |r| r.get::<_, String>(0))?
+                        .collect::<rusqlite::Result<Vec<_>>>()?;
+                    tx.execute("DELETE FROM uploads WHERE bucket = ?1", [name])?;
+                    tx.execute("DELETE FROM buckets WHERE name = ?1", [name])?;
+                    Ok(garbage)
+                },
+                move |r| {
+                    if let Ok(garbage) = r {
+                        gc.remove(garbage);
+                    }
+                },
+            )
             .await?;
-        self.blobs.remove(&garbage);
         Ok(())
     }
 

@@ -105,9 +105,14 @@ trait Job: Send {
     fn reply(self: Box<Self>, committed: std::result::Result<(), String>);
 }
 
+/// Runs on the writer thread once a write's outcome is known, even if its
+/// caller has gone away (a dropped request must not leak blob files).
+type After<T> = Box<dyn FnOnce(std::result::Result<&T, &crate::StorageError>) + Send>;
+
 struct TypedJob<T, F> {
     f: Option<F>,
     result: Option<Result<T>>,
+    after: Option<After<T>>,
     answer: tokio::sync::oneshot::Sender<Result<T>>,
 }
 
@@ -134,6 +139,9 @@ where
             (Err(e), _) => Err(crate::StorageError::Internal(format!("commit failed: {e}").into())),
             (Ok(()), None) => Err(crate::StorageError::Internal("job did not run".into())),
         };
+        if let Some(after) = self.after {
+            after(r.as_ref());
+        }
         let _ = self.answer.send(r);
     }
 }
@@ -236,10 +244,30 @@ impl Db {
         T: Send + 'static,
         F: FnOnce(&rusqlite::Transaction<'_>) -> Result<T> + Send + 'static,
     {
+        self.submit(f, None).await
+    }
+
+    /// Like [`Db::write`]; `after` runs on the writer thread with the outcome,
+    /// whether or not the caller is still waiting.
+    pub(crate) async fn write_then<T, F, A>(&self, f: F, after: A) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&rusqlite::Transaction<'_>) -> Result<T> + Send + 'static,
+        A: FnOnce(std::result::Result<&T, &crate::StorageError>) + Send + 'static,
+    {
+        self.submit(f, Some(Box::new(after))).await
+    }
+
+    async fn submit<T, F>(&self, f: F, after: Option<After<T>>) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&rusqlite::Transaction<'_>) -> Result<T> + Send + 'static,
+    {
         let (answer, rx) = tokio::sync::oneshot::channel();
         let job: Box<dyn Job> = Box::new(TypedJob {
             f: Some(f),
             result: None,
+            after,
             answer,
         });
         self.jobs
@@ -266,7 +294,16 @@ impl Db {
                 c
             }
         };
-        let out = f(&conn);
+        // One snapshot for everything `f` reads: a listing that takes several
+        // queries must not see a write land half-way.
+        let out = match conn.unchecked_transaction() {
+            Ok(tx) => {
+                let out = f(&tx);
+                let _ = tx.finish();
+                out
+            }
+            Err(e) => Err(e.into()),
+        };
         let mut pool = self.readers.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         if pool.len() < 16 {
             pool.push(conn);

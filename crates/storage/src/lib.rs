@@ -93,9 +93,8 @@ impl Storage {
 
     /// Drops a finished body that will not be committed (it failed a check).
     pub fn discard(&self, blob: FinishedBlob) {
-        if blob.inline.is_none() {
-            self.blobs.remove(&[blob.id]);
-        }
+        // Its drop guard removes the file: nothing refers to it.
+        drop(blob);
     }
 
     /// An [`object_store::ObjectStore`] whose paths are `bucket/key`.
@@ -111,9 +110,19 @@ pub(crate) fn now_ms() -> i64 {
     i64::try_from(now.as_millis()).unwrap_or(i64::MAX)
 }
 
-pub(crate) fn new_version_id() -> String {
-    // 32 URL-safe characters, like the opaque ids S3 hands out.
-    uuid::Uuid::new_v4().simple().to_string()
+/// A version id that carries the row id it will get, so a listing can resume
+/// after a version even once that version is deleted (as paging while
+/// deleting does). 32 URL-safe characters, like the opaque ids S3 hands out.
+pub(crate) fn new_version_id(next_row_id: i64) -> String {
+    let random = uuid::Uuid::new_v4().simple().to_string();
+    format!("{next_row_id:012x}{}", &random[..20])
+}
+
+/// The row position a version id of ours encodes.
+pub(crate) fn version_position(version_id: &str) -> Option<i64> {
+    (version_id.len() == 32)
+        .then(|| i64::from_str_radix(&version_id[..12], 16).ok())
+        .flatten()
 }
 
 /// `"<hex>"`, the single-PUT ETag.

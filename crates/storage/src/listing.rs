@@ -4,7 +4,7 @@
 //! 0xFF, a byte no UTF-8 key contains), so a listing costs one seek per
 //! returned entry however many keys hide under a prefix.
 
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::Storage;
 use crate::buckets::get_bucket;
@@ -166,13 +166,15 @@ impl Storage {
             if let Some(km) = &q.key_marker {
                 match &q.version_id_marker {
                     Some(vm) if !vm.is_empty() => {
-                        let marker_id: Option<i64> = c
+                        let found: Option<i64> = c
                             .query_row(
                                 "SELECT id FROM objects WHERE bucket = ?1 AND key = ?2 AND version_id = ?3",
                                 params![bucket, km.as_bytes(), vm],
                                 |r| r.get(0),
                             )
-                            .ok();
+                            .optional()?;
+                        // A marker version deleted since the last page still says where it stood.
+                        let marker_id = found.or_else(|| crate::version_position(vm));
                         if let Some(mid) = marker_id {
                             let sql = format!(
                                 "SELECT {OBJECT_COLUMNS} FROM objects WHERE bucket = ?1 AND key = ?2 AND id < ?3 ORDER BY id DESC"

@@ -126,13 +126,17 @@ impl Storage {
         let etag = quoted_md5(&blob.md5);
         let last_modified_ms = now_ms();
         let checksum_json = checksum.as_ref().map(serde_json::to_string).transpose()?;
-        let (etag_w, blob_w, size) = (etag.clone(), blob.id.clone(), blob.size);
+        let mut blob = blob;
+        let blob_w = blob.disarm();
+        let (etag_w, new_id, size) = (etag.clone(), blob_w.clone(), blob.size);
+        let gc = self.blobs.gc();
         let bucket_w = bucket.to_owned();
         let key_w = key.to_owned();
         let upload_id_w = upload_id.to_owned();
-        let result =
-            self.db
-                .write(move |tx| {
+        let result = self
+            .db
+            .write_then(
+                move |tx| {
                     let bucket = bucket_w.as_str();
                     let key = key_w.as_str();
                     let upload_id = upload_id_w.as_str();
@@ -152,24 +156,23 @@ impl Storage {
                 params![upload_id, part_number, blob_w, size as i64, etag_w, last_modified_ms, checksum_json],
             )?;
                     Ok(old)
-                })
-                .await;
+                },
+                move |r| match r {
+                    Ok(old) => gc.remove(&old.iter().cloned().collect::<Vec<_>>()),
+                    Err(_) => gc.remove(&[new_id]),
+                },
+            )
+            .await;
         match result {
-            Ok(old) => {
-                self.blobs.remove(&old.into_iter().collect::<Vec<_>>());
-                Ok(UploadedPart {
-                    part_number,
-                    size: blob.size,
-                    etag,
-                    last_modified_ms,
-                    checksum,
-                    blob: blob.id,
-                })
-            }
-            Err(e) => {
-                self.blobs.remove(&[blob.id]);
-                Err(e)
-            }
+            Ok(_) => Ok(UploadedPart {
+                part_number,
+                size: blob.size,
+                etag,
+                last_modified_ms,
+                checksum,
+                blob: blob.id.clone(),
+            }),
+            Err(e) => Err(e),
         }
     }
 
@@ -194,79 +197,86 @@ impl Storage {
     ) -> Result<ObjectVersion> {
         let (bucket, key, upload_id) = (bucket.to_owned(), key.to_owned(), upload_id.to_owned());
         let (requested, cond) = (requested.to_vec(), cond.clone());
-        let (version, garbage) = self
+        let gc = self.blobs.gc();
+        let (version, _) = self
             .db
-            .write(move |tx| {
-                let (bucket, key, upload_id, requested, cond) =
-                    (bucket.as_str(), key.as_str(), upload_id.as_str(), &requested, &cond);
-                let up = get_upload(tx, bucket, key, upload_id)?;
-                let stored = parts_of(tx, upload_id)?;
-                let mut chosen: Vec<UploadedPart> = Vec::with_capacity(requested.len());
-                let mut prev = 0;
-                for req in requested {
-                    if req.part_number <= prev {
-                        return Err(StorageError::InvalidPartOrder);
+            .write_then(
+                move |tx| {
+                    let (bucket, key, upload_id, requested, cond) =
+                        (bucket.as_str(), key.as_str(), upload_id.as_str(), &requested, &cond);
+                    let up = get_upload(tx, bucket, key, upload_id)?;
+                    let stored = parts_of(tx, upload_id)?;
+                    let mut chosen: Vec<UploadedPart> = Vec::with_capacity(requested.len());
+                    let mut prev = 0;
+                    for req in requested {
+                        if req.part_number <= prev {
+                            return Err(StorageError::InvalidPartOrder);
+                        }
+                        prev = req.part_number;
+                        let part = stored
+                            .iter()
+                            .find(|p| p.part_number == req.part_number)
+                            .filter(|p| p.etag.trim_matches('"') == req.etag.trim().trim_matches('"'))
+                            .ok_or(StorageError::InvalidPart(req.part_number))?;
+                        chosen.push(part.clone());
                     }
-                    prev = req.part_number;
-                    let part = stored
-                        .iter()
-                        .find(|p| p.part_number == req.part_number)
-                        .filter(|p| p.etag.trim_matches('"') == req.etag.trim().trim_matches('"'))
-                        .ok_or(StorageError::InvalidPart(req.part_number))?;
-                    chosen.push(part.clone());
-                }
-                if chosen.is_empty() {
-                    return Err(StorageError::InvalidPart(0));
-                }
-                for p in &chosen[..chosen.len() - 1] {
-                    if p.size < MIN_PART_SIZE {
-                        return Err(StorageError::EntityTooSmall {
-                            part_number: p.part_number,
-                            size: p.size,
-                        });
+                    if chosen.is_empty() {
+                        return Err(StorageError::InvalidPart(0));
                     }
-                }
-                let mut md5 = Md5::new();
-                for p in &chosen {
-                    md5.update(hex::decode(p.etag.trim_matches('"')).unwrap_or_default());
-                }
-                let etag = format!("\"{}-{}\"", hex::encode(md5.finalize()), chosen.len());
-                let mut meta = up.meta.clone();
-                meta.checksum = checksum(&up, &chosen)?;
-                let new = NewVersion {
-                    size: chosen.iter().map(|p| p.size).sum(),
-                    etag,
-                    meta,
-                    parts: chosen
-                        .iter()
-                        .map(|p| PartInfo {
-                            part_number: p.part_number,
-                            size: p.size,
-                            etag: p.etag.clone(),
-                            checksum: p.checksum.clone(),
-                        })
-                        .collect(),
-                    inline: None,
-                    segments: chosen
-                        .iter()
-                        .map(|p| Segment {
-                            blob: p.blob.clone(),
-                            size: p.size,
-                        })
-                        .collect(),
-                };
-                let (version, mut garbage) = insert_version(tx, bucket, key, new, false, cond)?;
-                garbage.extend(
-                    stored
-                        .iter()
-                        .filter(|s| !chosen.iter().any(|c| c.part_number == s.part_number))
-                        .map(|s| s.blob.clone()),
-                );
-                tx.execute("DELETE FROM uploads WHERE upload_id = ?1", [upload_id])?;
-                Ok((version, garbage))
-            })
+                    for p in &chosen[..chosen.len() - 1] {
+                        if p.size < MIN_PART_SIZE {
+                            return Err(StorageError::EntityTooSmall {
+                                part_number: p.part_number,
+                                size: p.size,
+                            });
+                        }
+                    }
+                    let mut md5 = Md5::new();
+                    for p in &chosen {
+                        md5.update(hex::decode(p.etag.trim_matches('"')).unwrap_or_default());
+                    }
+                    let etag = format!("\"{}-{}\"", hex::encode(md5.finalize()), chosen.len());
+                    let mut meta = up.meta.clone();
+                    meta.checksum = checksum(&up, &chosen)?;
+                    let new = NewVersion {
+                        size: chosen.iter().map(|p| p.size).sum(),
+                        etag,
+                        meta,
+                        parts: chosen
+                            .iter()
+                            .map(|p| PartInfo {
+                                part_number: p.part_number,
+                                size: p.size,
+                                etag: p.etag.clone(),
+                                checksum: p.checksum.clone(),
+                            })
+                            .collect(),
+                        inline: None,
+                        segments: chosen
+                            .iter()
+                            .map(|p| Segment {
+                                blob: p.blob.clone(),
+                                size: p.size,
+                            })
+                            .collect(),
+                    };
+                    let (version, mut garbage) = insert_version(tx, bucket, key, new, false, cond)?;
+                    garbage.extend(
+                        stored
+                            .iter()
+                            .filter(|s| !chosen.iter().any(|c| c.part_number == s.part_number))
+                            .map(|s| s.blob.clone()),
+                    );
+                    tx.execute("DELETE FROM uploads WHERE upload_id = ?1", [upload_id])?;
+                    Ok((version, garbage))
+                },
+                move |r| {
+                    if let Ok((_, garbage)) = r {
+                        gc.remove(garbage);
+                    }
+                },
+            )
             .await?;
-        self.blobs.remove(&garbage);
         self.emit_created(&version, "CompleteMultipartUpload");
         Ok(version)
     }
@@ -275,19 +285,25 @@ impl Storage {
         let bucket_w = bucket.to_owned();
         let key_w = key.to_owned();
         let upload_id_w = upload_id.to_owned();
-        let garbage = self
-            .db
-            .write(move |tx| {
-                let bucket = bucket_w.as_str();
-                let key = key_w.as_str();
-                let upload_id = upload_id_w.as_str();
-                get_upload(tx, bucket, key, upload_id)?;
-                let blobs: Vec<String> = parts_of(tx, upload_id)?.into_iter().map(|p| p.blob).collect();
-                tx.execute("DELETE FROM uploads WHERE upload_id = ?1", [upload_id])?;
-                Ok(blobs)
-            })
+        let gc = self.blobs.gc();
+        self.db
+            .write_then(
+                move |tx| {
+                    let bucket = bucket_w.as_str();
+                    let key = key_w.as_str();
+                    let upload_id = upload_id_w.as_str();
+                    get_upload(tx, bucket, key, upload_id)?;
+                    let blobs: Vec<String> = parts_of(tx, upload_id)?.into_iter().map(|p| p.blob).collect();
+                    tx.execute("DELETE FROM uploads WHERE upload_id = ?1", [upload_id])?;
+                    Ok(blobs)
+                },
+                move |r| {
+                    if let Ok(garbage) = r {
+                        gc.remove(garbage);
+                    }
+                },
+            )
             .await?;
-        self.blobs.remove(&garbage);
         Ok(())
     }
 
@@ -303,28 +319,35 @@ impl Storage {
                 .collect::<rusqlite::Result<Vec<_>>>()?;
             let mut page = UploadListPage::default();
             let delimiter = q.delimiter.as_deref().filter(|d| !d.is_empty());
-            let mut past_marker = q.key_marker.is_none();
+            let cp_of = |key: &str| {
+                delimiter.and_then(|d| {
+                    key.get(q.prefix.len()..)?
+                        .find(d)
+                        .map(|i| key[..q.prefix.len() + i + d.len()].to_owned())
+                })
+            };
+            // Where the previous page stopped: an upload of the marker key (ordered by
+            // initiation time), or the key itself, or a common prefix to skip whole.
+            let km = q.key_marker.as_deref();
+            let marker_upload = q.upload_id_marker.as_deref().and_then(|um| {
+                all.iter()
+                    .find(|u| Some(u.key.as_str()) == km && u.upload_id == um)
+                    .map(|u| (u.initiated_ms, u.upload_id.clone()))
+            });
+            let skip_prefix = km.filter(|k| cp_of(k).as_deref() == Some(*k));
+            let after_marker = |up: &UploadInfo| match km {
+                None => true,
+                Some(_) if skip_prefix.is_some_and(|p| up.key.starts_with(p)) => false,
+                Some(k) => match &marker_upload {
+                    Some((t, id)) if up.key == k => (up.initiated_ms, &up.upload_id) > (*t, id),
+                    _ => up.key.as_str() > k,
+                },
+            };
             for up in all {
-                if !up.key.starts_with(&q.prefix) {
+                if !up.key.starts_with(&q.prefix) || !after_marker(&up) {
                     continue;
                 }
-                if !past_marker {
-                    let km = q.key_marker.as_deref().unwrap_or_default();
-                    let after = match q.upload_id_marker.as_deref() {
-                        Some(um) if up.key == km => up.upload_id.as_str() > um,
-                        _ => up.key.as_str() > km,
-                    };
-                    if !after {
-                        continue;
-                    }
-                    past_marker = true;
-                }
-                let cp = delimiter.and_then(|d| {
-                    up.key[q.prefix.len()..]
-                        .find(d)
-                        .map(|i| up.key[..q.prefix.len() + i + d.len()].to_owned())
-                });
-                if let Some(cp) = cp {
+                if let Some(cp) = cp_of(&up.key) {
                     if page.common_prefixes.last() == Some(&cp) {
                         continue;
                     }
@@ -332,6 +355,8 @@ impl Storage {
                         page.is_truncated = true;
                         break;
                     }
+                    page.next_key_marker = Some(cp.clone());
+                    page.next_upload_id_marker = None;
                     page.common_prefixes.push(cp);
                     continue;
                 }

@@ -71,7 +71,15 @@ pub(crate) fn insert_version(
     check_condition(current.as_ref(), cond, bucket, key)?;
     let mut garbage = Vec::new();
     let version_id = match info.versioning {
-        Versioning::Enabled => new_version_id(),
+        Versioning::Enabled => {
+            // AUTOINCREMENT: the next row id is the sequence plus one.
+            let next: i64 = tx.query_row(
+                "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'objects'), 0) + 1",
+                [],
+                |r| r.get(0),
+            )?;
+            new_version_id(next)
+        }
         Versioning::Unversioned | Versioning::Suspended => NULL_VERSION.to_owned(),
     };
     if version_id == NULL_VERSION
@@ -172,21 +180,21 @@ impl Storage {
             inline: blob.inline.clone(),
         };
         let (b, k, c) = (bucket.to_owned(), key.to_owned(), cond.clone());
-        let result = self
+        let mut blob = blob;
+        let new_id = blob.disarm();
+        let gc = self.blobs.gc();
+        let (version, _) = self
             .db
-            .write(move |tx| insert_version(tx, &b, &k, new, false, &c))
-            .await;
-        match result {
-            Ok((version, garbage)) => {
-                self.blobs.remove(&garbage);
-                self.emit_created(&version, how);
-                Ok(version)
-            }
-            Err(e) => {
-                self.discard(blob);
-                Err(e)
-            }
-        }
+            .write_then(
+                move |tx| insert_version(tx, &b, &k, new, false, &c),
+                move |r| match r {
+                    Ok((_, garbage)) => gc.remove(garbage),
+                    Err(_) => gc.remove(&[new_id]),
+                },
+            )
+            .await?;
+        self.emit_created(&version, how);
+        Ok(version)
     }
 
     pub(crate) fn emit_created(&self, v: &ObjectVersion, how: &'static str) {
@@ -256,7 +264,11 @@ impl Storage {
         let bucket_w = bucket.to_owned();
         let key_w = key.to_owned();
         let version_id_w = version_id.map(str::to_owned);
-        let (outcome, garbage, removed) = self.db.write(move |tx| { let bucket = bucket_w.as_str(); let key = key_w.as_str(); let version_id = version_id_w.as_deref();
+        let gc = self.blobs.gc();
+        let (outcome, _, removed) = self.db.write_then(move |tx| {
+            let bucket = bucket_w.as_str();
+            let key = key_w.as_str();
+            let version_id = version_id_w.as_deref();
             let info = get_bucket(tx, bucket)?;
             if let Some(vid) = version_id {
                 let Some(row) = rows::by_version(tx, bucket, key, vid, false)? else {
@@ -297,8 +309,9 @@ impl Storage {
                     Ok((DeleteOutcome { delete_marker: true, version_id: Some(v.version_id) }, garbage, true))
                 }
             }
+        }, move |r| if let Ok((_, garbage, _)) = r {
+            gc.remove(garbage);
         }).await?;
-        self.blobs.remove(&garbage);
         if removed {
             self.emit(ObjectEvent::Removed {
                 bucket: bucket.to_owned(),
