@@ -24,6 +24,7 @@ async fn put_get_round_trip_with_metadata() {
         .content_disposition("attachment; filename=\"o.bin\"")
         .content_language("en")
         .cache_control("max-age=60")
+        .expires(aws_smithy_types::DateTime::from_secs(1_900_000_000))
         .metadata("Color", "blue")
         .metadata("size", "L")
         .send()
@@ -38,6 +39,7 @@ async fn put_get_round_trip_with_metadata() {
     assert_eq!(got.content_disposition(), Some("attachment; filename=\"o.bin\""));
     assert_eq!(got.content_language(), Some("en"));
     assert_eq!(got.cache_control(), Some("max-age=60"));
+    assert_eq!(got.expires_string(), Some("Sun, 17 Mar 2030 17:46:40 GMT"));
     assert_eq!(got.e_tag(), put.e_tag());
     let meta = got.metadata().unwrap();
     assert_eq!(meta.get("color").map(String::as_str), Some("blue"));

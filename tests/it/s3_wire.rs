@@ -152,3 +152,85 @@ async fn empty_body_with_expect_closes_the_connection() {
     let got = c.head_object().bucket("wire").key("empty").send().await.unwrap();
     assert_eq!(got.content_length(), Some(0));
 }
+
+/// `STREAMING-AWS4-HMAC-SHA256-PAYLOAD` under strict auth: every chunk carries a
+/// signature chained from the request's; a wrong one is refused.
+#[tokio::test]
+async fn strict_auth_verifies_chunk_signatures() {
+    use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
+    use aws_sigv4::sign::v4;
+    use std::time::SystemTime;
+
+    let s = Server::start_with(&["--ephemeral", "--auth", "strict", "--keys", "AKIDLAKE:s3cr3t"]);
+    let c = crate::common::client_with(&s.endpoint, "AKIDLAKE", "s3cr3t", true);
+    c.create_bucket().bucket("chunks").send().await.unwrap();
+
+    let identity = aws_credential_types::Credentials::new("AKIDLAKE", "s3cr3t", None, None, "test").into();
+    let now = SystemTime::now();
+    let make_params = || {
+        v4::SigningParams::builder()
+            .identity(&identity)
+            .region("us-east-1")
+            .name("s3")
+            .time(now)
+            .settings(SigningSettings::default())
+            .build()
+            .unwrap()
+    };
+    let params = make_params();
+    let put = |key: &str, tamper: bool| {
+        let url = format!("{}/chunks/{key}", s.endpoint);
+        let host = format!("127.0.0.1:{}", s.port);
+        let data = bytes::Bytes::from_static(b"hello world");
+        let sig = "0".repeat(64);
+        let encoded_len = format!("b;chunk-signature={sig}\r\nhello world\r\n0;chunk-signature={sig}\r\n\r\n")
+            .len()
+            .to_string();
+        let headers = [
+            ("host", host.as_str()),
+            ("x-amz-content-sha256", "STREAMING-AWS4-HMAC-SHA256-PAYLOAD"),
+            ("content-encoding", "aws-chunked"),
+            ("x-amz-decoded-content-length", "11"),
+            ("content-length", encoded_len.as_str()),
+        ];
+        let signable = SignableRequest::new(
+            "PUT",
+            url.as_str(),
+            headers.iter().copied(),
+            SignableBody::Precomputed("STREAMING-AWS4-HMAC-SHA256-PAYLOAD".into()),
+        )
+        .unwrap();
+        let (instructions, seed) = sign(signable, &make_params().into()).unwrap().into_parts();
+        let first = v4::sign_chunk(&data, &seed, &params).unwrap().signature().to_owned();
+        let last = v4::sign_chunk(&bytes::Bytes::new(), &first, &params)
+            .unwrap()
+            .signature()
+            .to_owned();
+        let first = if tamper {
+            format!("{}{}", if first.starts_with('0') { "1" } else { "0" }, &first[1..])
+        } else {
+            first
+        };
+        let body = format!("b;chunk-signature={first}\r\nhello world\r\n0;chunk-signature={last}\r\n\r\n");
+        let mut req = reqwest::Client::new().put(&url);
+        for (k, v) in headers.iter().filter(|(k, _)| *k != "host") {
+            req = req.header(*k, *v);
+        }
+        for (k, v) in instructions.headers() {
+            req = req.header(k, v);
+        }
+        req.body(body).send()
+    };
+    let r = put("good", false).await.unwrap();
+    assert_eq!(r.status().as_u16(), 200, "{}", r.text().await.unwrap());
+    assert_eq!(
+        body(c.get_object().bucket("chunks").key("good").send().await.unwrap()).await,
+        b"hello world"
+    );
+
+    let r = put("bad", true).await.unwrap();
+    assert_eq!(r.status().as_u16(), 403);
+    assert!(r.text().await.unwrap().contains("<Code>SignatureDoesNotMatch</Code>"));
+    let e = c.head_object().bucket("chunks").key("bad").send().await.unwrap_err();
+    assert_eq!(crate::common::status(&e), 404);
+}

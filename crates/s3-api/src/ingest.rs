@@ -177,15 +177,35 @@ pub(crate) async fn copy_range(
 /// A body that could not be read: a client that went away, or an aws-chunked
 /// stream that failed its signature or framing.
 fn body_error(e: s3s::StdError) -> S3Error {
-    let msg = e.to_string();
     if let Some(s3) = e.downcast_ref::<S3Error>() {
         return S3Error::with_message(s3.code().clone(), s3.message().unwrap_or_default().to_owned());
     }
-    if msg.contains("signature") {
-        return S3Error::with_message(S3ErrorCode::SignatureDoesNotMatch, msg);
+    // s3s's aws-chunked error type is private, and ours lives in `chunked`:
+    // both are told apart by what they say.
+    let msg = e.to_string();
+    let lower = msg.to_ascii_lowercase();
+    if lower.contains("signaturemismatch") || lower.contains("signature") {
+        return S3Error::with_message(
+            S3ErrorCode::SignatureDoesNotMatch,
+            "The request signature we calculated does not match the signature you provided. Check your key and signing method.",
+        );
     }
-    if msg.contains("length") || msg.contains("incomplete") {
-        return S3Error::with_message(S3ErrorCode::IncompleteBody, msg);
+    if lower.contains("incomplete") || lower.contains("length") {
+        return S3Error::with_message(
+            S3ErrorCode::IncompleteBody,
+            "You did not provide the number of bytes specified by the Content-Length HTTP header.",
+        );
+    }
+    if lower.contains("format")
+        || lower.contains("malformed")
+        || lower.contains("too large")
+        || lower.contains("toolarge")
+        || lower.contains("toomany")
+    {
+        return S3Error::with_message(
+            S3ErrorCode::InvalidRequest,
+            format!("The aws-chunked body is malformed: {msg}"),
+        );
     }
     tracing::debug!(error = %msg, "request body failed");
     internal(msg)
