@@ -37,7 +37,9 @@ async fn acknowledged_writes_survive_kill_9() {
         }));
     }
     // Let the writers get going, then kill the server mid-flight.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
     while acked.lock().unwrap().len() < 200 {
+        assert!(std::time::Instant::now() < deadline, "writers stalled before the kill");
         tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     }
     s.kill9();

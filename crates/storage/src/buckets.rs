@@ -157,14 +157,4 @@ impl Storage {
             })
             .await
     }
-
-    /// Whether any row at all exists for the bucket (used by tests and listings).
-    pub fn bucket_is_empty(&self, name: &str) -> Result<bool> {
-        self.db.read(|c| {
-            let any: bool = c.query_row("SELECT EXISTS (SELECT 1 FROM objects WHERE bucket = ?1)", [name], |r| {
-                r.get(0)
-            })?;
-            Ok(!any)
-        })
-    }
 }
