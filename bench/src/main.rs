@@ -48,41 +48,54 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[idx.min(sorted.len() - 1)]
 }
 
-async fn small_objects(http: &reqwest::Client, base: &str, put: bool) -> (f64, Duration) {
-    let body = Bytes::from(vec![7u8; SMALL]);
+/// Runs `op(0..n)` from `CLIENTS` concurrent workers; returns each op's latency.
+async fn concurrent<F, Fut>(n: usize, op: F) -> Vec<Duration>
+where
+    F: Fn(usize) -> Fut + Clone + Send + 'static,
+    Fut: std::future::Future<Output = ()> + Send,
+{
     let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    let started = Instant::now();
     let mut tasks = Vec::new();
     for _ in 0..CLIENTS {
-        let http = http.clone();
-        let base = base.to_owned();
-        let body = body.clone();
-        let next = Arc::clone(&next);
+        let (op, next) = (op.clone(), Arc::clone(&next));
         tasks.push(tokio::spawn(async move {
             let mut lat = Vec::new();
             loop {
                 let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                if i >= SMALL_OPS {
+                if i >= n {
                     return lat;
                 }
-                let url = format!("{base}/bench/small/{i:06}");
                 let t = Instant::now();
-                let r = if put {
-                    http.put(&url).body(body.clone()).send().await
-                } else {
-                    http.get(&url).send().await
-                };
-                let r = r.expect("request");
-                assert!(r.status().is_success(), "{}", r.status());
-                let _ = r.bytes().await.expect("body");
+                op(i).await;
                 lat.push(t.elapsed());
             }
         }));
     }
-    let mut all = Vec::with_capacity(SMALL_OPS);
+    let mut all = Vec::with_capacity(n);
     for t in tasks {
         all.extend(t.await.unwrap());
     }
+    all
+}
+
+async fn small_objects(http: &reqwest::Client, base: &str, put: bool) -> (f64, Duration) {
+    let body = Bytes::from(vec![7u8; SMALL]);
+    let (http, base) = (http.clone(), base.to_owned());
+    let started = Instant::now();
+    let mut all = concurrent(SMALL_OPS, move |i| {
+        let (http, body, url) = (http.clone(), body.clone(), format!("{base}/bench/small/{i:06}"));
+        async move {
+            let r = if put {
+                http.put(&url).body(body).send().await
+            } else {
+                http.get(&url).send().await
+            };
+            let r = r.expect("request");
+            assert!(r.status().is_success(), "{}", r.status());
+            let _ = r.bytes().await.expect("body");
+        }
+    })
+    .await;
     let secs = started.elapsed().as_secs_f64();
     all.sort_unstable();
     (SMALL_OPS as f64 / secs, percentile(&all, 0.99))
@@ -244,24 +257,14 @@ async fn main() {
     );
 
     http.put(format!("{base}/listing")).send().await.unwrap();
-    let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    let mut tasks = Vec::new();
-    for _ in 0..CLIENTS {
-        let (http, base, next) = (http.clone(), base.clone(), Arc::clone(&next));
-        tasks.push(tokio::spawn(async move {
-            loop {
-                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                if i >= LIST_KEYS {
-                    return;
-                }
-                let url = format!("{base}/listing/dir{}/key{i:05}", i % 10);
-                http.put(&url).body("x").send().await.unwrap();
-            }
-        }));
-    }
-    for t in tasks {
-        t.await.unwrap();
-    }
+    let (h, b) = (http.clone(), base.clone());
+    concurrent(LIST_KEYS, move |i| {
+        let (http, url) = (h.clone(), format!("{b}/listing/dir{}/key{i:05}", i % 10));
+        async move {
+            http.put(&url).body("x").send().await.unwrap();
+        }
+    })
+    .await;
     let t = Instant::now();
     let mut token: Option<String> = None;
     let mut keys = 0;

@@ -25,7 +25,7 @@ impl Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_lakestack"))
             .args(["--port", "0"])
             .args(args)
-            .env("RUST_LOG", "warn")
+            .env("RUST_LOG", "warn,s3s=off")
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()

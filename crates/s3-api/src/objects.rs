@@ -246,6 +246,23 @@ struct ReadRequest<'a> {
     part_number: Option<i32>,
 }
 
+/// GetObjectInput and HeadObjectInput share these fields, field for field.
+macro_rules! read_request {
+    ($input:expr) => {
+        ReadRequest {
+            bucket: &$input.bucket,
+            key: &$input.key,
+            version_id: $input.version_id.as_deref(),
+            if_match: $input.if_match.as_ref(),
+            if_none_match: $input.if_none_match.as_ref(),
+            if_modified_since: $input.if_modified_since.as_ref(),
+            if_unmodified_since: $input.if_unmodified_since.as_ref(),
+            range: $input.range.as_ref(),
+            part_number: $input.part_number,
+        }
+    };
+}
+
 impl S3Api {
     fn resolve_read(&self, r: ReadRequest<'_>) -> S3Result<(ObjectVersion, Option<std::ops::Range<u64>>)> {
         check_version_id(r.version_id)?;
@@ -328,17 +345,7 @@ impl S3Api {
 
     pub(crate) async fn do_get_object(&self, req: S3Request<GetObjectInput>) -> S3Result<S3Response<GetObjectOutput>> {
         let input = &req.input;
-        let (v, range) = self.resolve_read(ReadRequest {
-            bucket: &input.bucket,
-            key: &input.key,
-            version_id: input.version_id.as_deref(),
-            if_match: input.if_match.as_ref(),
-            if_none_match: input.if_none_match.as_ref(),
-            if_modified_since: input.if_modified_since.as_ref(),
-            if_unmodified_since: input.if_unmodified_since.as_ref(),
-            range: input.range.as_ref(),
-            part_number: input.part_number,
-        })?;
+        let (v, range) = self.resolve_read(read_request!(input))?;
         let whole = range.is_none()
             || range
                 .as_ref()
@@ -367,17 +374,7 @@ impl S3Api {
         req: S3Request<HeadObjectInput>,
     ) -> S3Result<S3Response<HeadObjectOutput>> {
         let input = &req.input;
-        let (v, range) = self.resolve_read(ReadRequest {
-            bucket: &input.bucket,
-            key: &input.key,
-            version_id: input.version_id.as_deref(),
-            if_match: input.if_match.as_ref(),
-            if_none_match: input.if_none_match.as_ref(),
-            if_modified_since: input.if_modified_since.as_ref(),
-            if_unmodified_since: input.if_unmodified_since.as_ref(),
-            range: input.range.as_ref(),
-            part_number: input.part_number,
-        })?;
+        let (v, range) = self.resolve_read(read_request!(input))?;
         let mut out = HeadObjectOutput::default();
         fill_object_headers!(out, &v, checksum_enabled(input.checksum_mode.as_ref()), range.is_none());
         let (start, end) = range.clone().map_or((0, v.size), |r| (r.start, r.end));
