@@ -3,12 +3,14 @@
 //! consumers such as notification delivery subscribe here, never to a crate
 //! directly.
 
+use lakestack_catalog::{Catalog, CatalogEvent};
 use lakestack_storage::{ObjectEvent, Storage};
 use tokio::sync::broadcast;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Event {
     Object(ObjectEvent),
+    Catalog(CatalogEvent),
 }
 
 #[derive(Clone)]
@@ -30,17 +32,30 @@ impl Bus {
 
     /// Forwards the storage engine's object events onto the bus.
     pub fn attach_storage(&self, storage: &Storage) {
-        let mut rx = storage.subscribe();
+        self.forward(storage.subscribe(), Event::Object, "storage");
+    }
+
+    /// Forwards the catalog's crawler state changes onto the bus.
+    pub fn attach_catalog(&self, catalog: &Catalog) {
+        self.forward(catalog.subscribe(), Event::Catalog, "catalog");
+    }
+
+    fn forward<T: Clone + Send + std::fmt::Debug + 'static>(
+        &self,
+        mut rx: broadcast::Receiver<T>,
+        wrap: fn(T) -> Event,
+        source: &'static str,
+    ) {
         let tx = self.tx.clone();
         tokio::spawn(async move {
             loop {
                 match rx.recv().await {
                     Ok(e) => {
                         tracing::debug!(target: "lakestack::events", event = ?e);
-                        let _ = tx.send(Event::Object(e));
+                        let _ = tx.send(wrap(e));
                     }
                     Err(broadcast::error::RecvError::Lagged(n)) => {
-                        tracing::warn!(missed = n, "event bus lagged behind storage");
+                        tracing::warn!(missed = n, source, "event bus lagged");
                     }
                     Err(broadcast::error::RecvError::Closed) => return,
                 }

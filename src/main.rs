@@ -9,6 +9,7 @@ use std::time::{Instant, SystemTime};
 
 use anyhow::Context as _;
 use clap::Parser;
+use lakestack_catalog::{Catalog, CatalogSettings, GlueService};
 use lakestack_s3_api::{AuthMode, S3Service, S3Settings};
 use lakestack_storage::Storage;
 
@@ -61,8 +62,21 @@ async fn run(config: Config, started: Instant, wall_start: SystemTime) -> anyhow
             hosts: config.s3_hosts.clone(),
         },
     );
+    let objects: Arc<dyn object_store::ObjectStore> = Arc::new(storage.object_store());
+    let catalog = Catalog::open(
+        &data_dir.join("glue"),
+        objects,
+        CatalogSettings {
+            region: config.region.clone(),
+            account_id: config.account_id.clone(),
+        },
+    )
+    .with_context(|| format!("opening the Glue catalog under {}", data_dir.display()))?;
+    bus.attach_catalog(&catalog);
+    catalog.start_scheduler();
     let app = router::router(router::AppState {
         s3,
+        glue: GlueService::new(catalog),
         started: Arc::new(started),
     });
     let listener = tokio::net::TcpListener::bind((config.host, config.port))

@@ -13,12 +13,17 @@ use axum::routing::get;
 use bytes::Bytes;
 use http::StatusCode;
 use lakestack_aws_protocol::{Target, credential_service, json_error, query_error, request_id};
+use lakestack_catalog::GlueService;
 use lakestack_s3_api::S3Service;
+
+/// awsJson request bodies larger than this are refused (Glue's largest, a
+/// BatchCreatePartition of 100 partitions, stays far below it).
+const JSON_BODY_LIMIT: usize = 32 << 20;
 
 /// Which services this build serves; reported by the health endpoint.
 const SERVICES: [(&str, &str); 4] = [
     ("s3", "running"),
-    ("glue", "not_implemented"),
+    ("glue", "running"),
     ("athena", "not_implemented"),
     ("stepfunctions", "not_implemented"),
 ];
@@ -26,6 +31,7 @@ const SERVICES: [(&str, &str); 4] = [
 #[derive(Clone)]
 pub struct AppState {
     pub s3: S3Service,
+    pub glue: GlueService,
     pub started: Arc<Instant>,
 }
 
@@ -100,6 +106,25 @@ async fn route(state: AppState, req: Request) -> (String, Response) {
                 )),
             );
         };
+        if t.prefix == "AWSGlue" {
+            let op = format!("glue:{}", t.operation);
+            let operation = t.operation.to_owned();
+            let body = match axum::body::to_bytes(req.into_body(), JSON_BODY_LIMIT).await {
+                Ok(b) => b,
+                Err(_) => {
+                    return (
+                        op,
+                        to_axum(json_error(
+                            StatusCode::PAYLOAD_TOO_LARGE,
+                            "SerializationException",
+                            "The request body is too large or could not be read",
+                            &rid,
+                        )),
+                    );
+                }
+            };
+            return (op, to_axum(state.glue.handle(&operation, body).await));
+        }
         let msg = format!(
             "lakestack does not implement the {} service yet (operation {})",
             t.service(),

@@ -8,7 +8,8 @@ async fn health_endpoints() {
         assert_eq!(r.status().as_u16(), 200);
         let v: serde_json::Value = serde_json::from_str(&r.text().await.unwrap()).unwrap();
         assert_eq!(v["services"]["s3"], "running");
-        assert_eq!(v["services"]["glue"], "not_implemented");
+        assert_eq!(v["services"]["glue"], "running");
+        assert_eq!(v["services"]["athena"], "not_implemented");
     }
 }
 

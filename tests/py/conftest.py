@@ -36,16 +36,20 @@ def server():
     s.stop()
 
 
-@pytest.fixture
-def s3(server):
+def client(service, server):
     return boto3.client(
-        "s3",
+        service,
         endpoint_url=server.endpoint,
         region_name="us-east-1",
         aws_access_key_id="test",
         aws_secret_access_key="test",
         config=Config(retries={"max_attempts": 1}),
     )
+
+
+@pytest.fixture
+def s3(server):
+    return client("s3", server)
 
 
 @pytest.fixture
@@ -68,3 +72,8 @@ def aws(server, tmp_path):
         return p
 
     return run
+
+
+@pytest.fixture
+def glue(server):
+    return client("glue", server)

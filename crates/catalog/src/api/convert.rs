@@ -1,0 +1,321 @@
+//! Wire shapes to domain types and back; the only place that knows both.
+
+use serde_json::{Map, Value};
+
+use super::dto;
+use crate::model::{self, Millis};
+
+pub fn secs(ms: Millis) -> f64 {
+    ms as f64 / 1000.0
+}
+
+fn millis(s: f64) -> Millis {
+    (s * 1000.0).round() as Millis
+}
+
+fn opaque_in(extra: Map<String, Value>) -> std::collections::BTreeMap<String, Value> {
+    extra.into_iter().collect()
+}
+
+fn opaque_out(o: &std::collections::BTreeMap<String, Value>) -> Map<String, Value> {
+    o.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
+}
+
+pub fn column_in(c: dto::Column) -> model::Column {
+    model::Column {
+        name: c.name,
+        r#type: c.r#type,
+        comment: c.comment,
+        parameters: c.parameters.unwrap_or_default(),
+    }
+}
+
+pub fn column_out(c: &model::Column) -> dto::Column {
+    dto::Column {
+        name: c.name.clone(),
+        r#type: c.r#type.clone(),
+        comment: c.comment.clone(),
+        parameters: (!c.parameters.is_empty()).then(|| c.parameters.clone()),
+    }
+}
+
+pub fn sd_in(sd: dto::StorageDescriptor) -> model::StorageDescriptor {
+    model::StorageDescriptor {
+        columns: sd.columns.into_iter().map(column_in).collect(),
+        location: sd.location,
+        additional_locations: sd.additional_locations,
+        input_format: sd.input_format,
+        output_format: sd.output_format,
+        compressed: sd.compressed,
+        number_of_buckets: sd.number_of_buckets,
+        serde_info: sd.serde_info.map(|s| model::SerDeInfo {
+            name: s.name,
+            serialization_library: s.serialization_library,
+            parameters: s.parameters.unwrap_or_default(),
+        }),
+        bucket_columns: sd.bucket_columns,
+        sort_columns: sd
+            .sort_columns
+            .into_iter()
+            .map(|o| model::SortOrder {
+                column: o.column,
+                sort_order: o.sort_order,
+            })
+            .collect(),
+        parameters: sd.parameters,
+        stored_as_sub_directories: sd.stored_as_sub_directories,
+        opaque: opaque_in(sd.extra),
+    }
+}
+
+pub fn sd_out(sd: &model::StorageDescriptor) -> dto::StorageDescriptor {
+    dto::StorageDescriptor {
+        columns: sd.columns.iter().map(column_out).collect(),
+        location: sd.location.clone(),
+        additional_locations: sd.additional_locations.clone(),
+        input_format: sd.input_format.clone(),
+        output_format: sd.output_format.clone(),
+        compressed: sd.compressed,
+        number_of_buckets: sd.number_of_buckets,
+        serde_info: sd.serde_info.as_ref().map(|s| dto::SerDeInfo {
+            name: s.name.clone(),
+            serialization_library: s.serialization_library.clone(),
+            parameters: Some(s.parameters.clone()),
+        }),
+        bucket_columns: sd.bucket_columns.clone(),
+        sort_columns: sd
+            .sort_columns
+            .iter()
+            .map(|o| dto::Order {
+                column: o.column.clone(),
+                sort_order: o.sort_order,
+            })
+            .collect(),
+        parameters: sd.parameters.clone(),
+        stored_as_sub_directories: sd.stored_as_sub_directories,
+        extra: opaque_out(&sd.opaque),
+    }
+}
+
+pub fn database_in(d: dto::DatabaseInput) -> model::Database {
+    model::Database {
+        name: d.name,
+        description: d.description,
+        location_uri: d.location_uri,
+        parameters: d.parameters,
+        create_time: 0,
+        opaque: opaque_in(d.extra),
+    }
+}
+
+pub fn database_out(d: &model::Database, catalog_id: &str) -> dto::Database {
+    let mut extra = opaque_out(&d.opaque);
+    extra.entry("CreateTableDefaultPermissions").or_insert_with(|| {
+        serde_json::json!([{
+            "Principal": {"DataLakePrincipalIdentifier": "IAM_ALLOWED_PRINCIPALS"},
+            "Permissions": ["ALL"]
+        }])
+    });
+    dto::Database {
+        name: d.name.clone(),
+        description: d.description.clone(),
+        location_uri: d.location_uri.clone(),
+        parameters: d.parameters.clone(),
+        create_time: secs(d.create_time),
+        catalog_id: catalog_id.to_owned(),
+        extra,
+    }
+}
+
+pub fn table_in(t: dto::TableInput) -> model::Table {
+    model::Table {
+        name: t.name,
+        description: t.description,
+        owner: t.owner,
+        last_access_time: t.last_access_time.map(millis),
+        last_analyzed_time: t.last_analyzed_time.map(millis),
+        retention: t.retention,
+        storage_descriptor: t.storage_descriptor.map(sd_in),
+        partition_keys: t.partition_keys.into_iter().map(column_in).collect(),
+        view_original_text: t.view_original_text,
+        view_expanded_text: t.view_expanded_text,
+        table_type: t.table_type,
+        parameters: t.parameters,
+        opaque: opaque_in(t.extra),
+        ..model::Table::default()
+    }
+}
+
+pub fn table_out(t: &model::Table, catalog_id: &str) -> dto::Table {
+    dto::Table {
+        name: t.name.clone(),
+        database_name: t.database_name.clone(),
+        description: t.description.clone(),
+        owner: t.owner.clone(),
+        create_time: secs(t.create_time),
+        update_time: secs(t.update_time),
+        last_access_time: t.last_access_time.map(secs),
+        last_analyzed_time: t.last_analyzed_time.map(secs),
+        retention: t.retention,
+        storage_descriptor: t.storage_descriptor.as_ref().map(sd_out),
+        partition_keys: t.partition_keys.iter().map(column_out).collect(),
+        view_original_text: t.view_original_text.clone(),
+        view_expanded_text: t.view_expanded_text.clone(),
+        table_type: t.table_type.clone(),
+        parameters: t.parameters.clone(),
+        created_by: t.created_by.clone(),
+        is_registered_with_lake_formation: false,
+        catalog_id: catalog_id.to_owned(),
+        version_id: t.version_id.to_string(),
+        is_multi_dialect_view: false,
+        extra: opaque_out(&t.opaque),
+    }
+}
+
+pub fn partition_in(p: dto::PartitionInput) -> model::Partition {
+    model::Partition {
+        values: p.values,
+        last_access_time: p.last_access_time.map(millis),
+        last_analyzed_time: p.last_analyzed_time.map(millis),
+        storage_descriptor: p.storage_descriptor.map(sd_in),
+        parameters: p.parameters,
+        ..model::Partition::default()
+    }
+}
+
+pub fn partition_out(p: &model::Partition, catalog_id: &str) -> dto::Partition {
+    dto::Partition {
+        values: p.values.clone(),
+        database_name: p.database_name.clone(),
+        table_name: p.table_name.clone(),
+        creation_time: secs(p.create_time),
+        last_access_time: p.last_access_time.map(secs),
+        last_analyzed_time: p.last_analyzed_time.map(secs),
+        storage_descriptor: p.storage_descriptor.as_ref().map(sd_out),
+        parameters: p.parameters.clone(),
+        catalog_id: catalog_id.to_owned(),
+    }
+}
+
+pub fn crawler_out(c: &model::Crawler) -> dto::Crawler {
+    dto::Crawler {
+        name: c.name.clone(),
+        role: c.role.clone(),
+        targets: dto::CrawlerTargets {
+            s3_targets: c
+                .s3_targets
+                .iter()
+                .map(|t| dto::S3Target {
+                    path: t.path.clone(),
+                    exclusions: t.exclusions.clone(),
+                    connection_name: t.connection_name.clone(),
+                    sample_size: t.sample_size,
+                    event_queue_arn: t.event_queue_arn.clone(),
+                    dlq_event_queue_arn: t.dlq_event_queue_arn.clone(),
+                })
+                .collect(),
+            other: opaque_out(&c.other_targets),
+        },
+        database_name: c.database_name.clone(),
+        description: c.description.clone(),
+        classifiers: c.classifiers.clone(),
+        recrawl_policy: dto::RecrawlPolicy {
+            recrawl_behavior: Some(c.recrawl_behavior.clone()),
+        },
+        schema_change_policy: dto::SchemaChangePolicy {
+            update_behavior: Some(c.schema_change_policy.update_behavior.clone()),
+            delete_behavior: Some(c.schema_change_policy.delete_behavior.clone()),
+        },
+        lineage_configuration: dto::LineageConfiguration {
+            crawler_lineage_settings: Some(c.lineage_settings.clone().unwrap_or_else(|| "DISABLE".into())),
+        },
+        state: c.state.as_str().to_owned(),
+        table_prefix: c.table_prefix.clone(),
+        schedule: c.schedule.as_ref().map(|s| dto::Schedule {
+            schedule_expression: s.expression.clone(),
+            state: s.state.clone(),
+        }),
+        crawl_elapsed_time: c.crawl_elapsed_ms,
+        creation_time: secs(c.creation_time),
+        last_updated: secs(c.last_updated),
+        last_crawl: c.last_crawl.as_ref().map(|l| dto::LastCrawlInfo {
+            status: l.status.clone(),
+            error_message: l.error_message.clone(),
+            log_group: l.log_group.clone(),
+            log_stream: l.log_stream.clone(),
+            message_prefix: l.message_prefix.clone(),
+            start_time: secs(l.start_time),
+        }),
+        version: c.version,
+        configuration: c.configuration.clone(),
+        crawler_security_configuration: c.security_configuration.clone(),
+        lake_formation_configuration: c
+            .opaque
+            .get("LakeFormationConfiguration")
+            .cloned()
+            .unwrap_or_else(|| serde_json::json!({"UseLakeFormationCredentials": false, "AccountId": ""})),
+    }
+}
+
+pub fn crawl_out(crawler: &str, c: &model::Crawl) -> dto::CrawlerHistory {
+    let s = &c.summary;
+    dto::CrawlerHistory {
+        crawl_id: c.crawl_id.clone(),
+        state: c.state.clone(),
+        start_time: secs(c.start_time),
+        end_time: c.end_time.map(secs),
+        summary: serde_json::json!({
+            "TABLE": {"ADD": {"Count": s.tables_created}, "UPDATE": {"Count": s.tables_updated}, "DELETE": {"Count": s.tables_deleted}},
+            "PARTITION": {"ADD": {"Count": s.partitions_created}, "UPDATE": {"Count": s.partitions_updated}, "DELETE": {"Count": s.partitions_deleted}},
+        })
+        .to_string(),
+        error_message: c.error_message.clone(),
+        log_group: "/aws-glue/crawlers".into(),
+        log_stream: crawler.to_owned(),
+        message_prefix: c.crawl_id.clone(),
+        dpu_hour: 0.0,
+    }
+}
+
+pub fn classifier_out(c: &model::Classifier) -> Value {
+    match c {
+        model::Classifier::Csv(c) => serde_json::json!({"CsvClassifier": {
+            "Name": c.name,
+            "CreationTime": secs(c.creation_time),
+            "LastUpdated": secs(c.last_updated),
+            "Version": c.version,
+            "Delimiter": c.delimiter,
+            "QuoteSymbol": c.quote_symbol,
+            "ContainsHeader": c.contains_header.clone().unwrap_or_else(|| "UNKNOWN".into()),
+            "Header": c.header,
+            "DisableValueTrimming": c.disable_value_trimming,
+            "AllowSingleColumn": c.allow_single_column,
+            "CustomDatatypeConfigured": c.custom_datatype_configured,
+            "CustomDatatypes": c.custom_datatypes,
+            "Serde": c.serde.clone().unwrap_or_else(|| "None".into()),
+        }}),
+        model::Classifier::Json(j) => serde_json::json!({"JsonClassifier": {
+            "Name": j.name,
+            "CreationTime": secs(j.creation_time),
+            "LastUpdated": secs(j.last_updated),
+            "Version": j.version,
+            "JsonPath": j.json_path,
+        }}),
+    }
+}
+
+pub fn csv_classifier_in(c: dto::CsvClassifierInput) -> model::CsvClassifier {
+    model::CsvClassifier {
+        name: c.name,
+        delimiter: c.delimiter,
+        quote_symbol: c.quote_symbol,
+        contains_header: c.contains_header,
+        header: c.header,
+        disable_value_trimming: c.disable_value_trimming.unwrap_or(false),
+        allow_single_column: c.allow_single_column.unwrap_or(false),
+        custom_datatype_configured: c.custom_datatype_configured.unwrap_or(false),
+        custom_datatypes: c.custom_datatypes,
+        serde: c.serde,
+        ..model::CsvClassifier::default()
+    }
+}

@@ -1,0 +1,390 @@
+//! Glue's wire shapes (awsJson 1.1), field names exactly as AWS spells them.
+//! Inputs keep fields we do not model in `extra`, so they round-trip.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+pub type Params = BTreeMap<String, String>;
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct Column {
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parameters: Option<Params>,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct SerDeInfo {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub serialization_library: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parameters: Option<Params>,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct Order {
+    pub column: String,
+    pub sort_order: i32,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct StorageDescriptor {
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub columns: Vec<Column>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub additional_locations: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub input_format: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub output_format: Option<String>,
+    pub compressed: bool,
+    pub number_of_buckets: i32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub serde_info: Option<SerDeInfo>,
+    pub bucket_columns: Vec<String>,
+    pub sort_columns: Vec<Order>,
+    pub parameters: Params,
+    pub stored_as_sub_directories: bool,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct DatabaseInput {
+    pub name: String,
+    pub description: Option<String>,
+    pub location_uri: Option<String>,
+    pub parameters: Params,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Database {
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location_uri: Option<String>,
+    pub parameters: Params,
+    pub create_time: f64,
+    pub catalog_id: String,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct TableInput {
+    pub name: String,
+    pub description: Option<String>,
+    pub owner: Option<String>,
+    pub last_access_time: Option<f64>,
+    pub last_analyzed_time: Option<f64>,
+    pub retention: i32,
+    pub storage_descriptor: Option<StorageDescriptor>,
+    pub partition_keys: Vec<Column>,
+    pub view_original_text: Option<String>,
+    pub view_expanded_text: Option<String>,
+    pub table_type: Option<String>,
+    pub parameters: Params,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Table {
+    pub name: String,
+    pub database_name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    pub create_time: f64,
+    pub update_time: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_access_time: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_analyzed_time: Option<f64>,
+    pub retention: i32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub storage_descriptor: Option<StorageDescriptor>,
+    pub partition_keys: Vec<Column>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub view_original_text: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub view_expanded_text: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub table_type: Option<String>,
+    pub parameters: Params,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<String>,
+    pub is_registered_with_lake_formation: bool,
+    pub catalog_id: String,
+    pub version_id: String,
+    #[serde(skip_serializing_if = "is_false")]
+    pub is_multi_dialect_view: bool,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct PartitionInput {
+    pub values: Vec<String>,
+    pub last_access_time: Option<f64>,
+    pub last_analyzed_time: Option<f64>,
+    pub storage_descriptor: Option<StorageDescriptor>,
+    pub parameters: Params,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Partition {
+    pub values: Vec<String>,
+    pub database_name: String,
+    pub table_name: String,
+    pub creation_time: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_access_time: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_analyzed_time: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub storage_descriptor: Option<StorageDescriptor>,
+    pub parameters: Params,
+    pub catalog_id: String,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ErrorDetail {
+    pub error_code: String,
+    pub error_message: String,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct PartitionError {
+    pub partition_values: Vec<String>,
+    pub error_detail: ErrorDetail,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct TableError {
+    pub table_name: String,
+    pub error_detail: ErrorDetail,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct TableVersionError {
+    pub table_name: String,
+    pub version_id: String,
+    pub error_detail: ErrorDetail,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct TableVersion {
+    pub table: Table,
+    pub version_id: String,
+}
+
+// ---- crawlers
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct S3Target {
+    pub path: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub exclusions: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub connection_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sample_size: Option<i32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub event_queue_arn: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dlq_event_queue_arn: Option<String>,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct CrawlerTargets {
+    #[serde(rename = "S3Targets")]
+    pub s3_targets: Vec<S3Target>,
+    #[serde(flatten)]
+    pub other: Map<String, Value>,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct SchemaChangePolicy {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub update_behavior: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delete_behavior: Option<String>,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct RecrawlPolicy {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recrawl_behavior: Option<String>,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct LineageConfiguration {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub crawler_lineage_settings: Option<String>,
+}
+
+/// CreateCrawler and UpdateCrawler requests (UpdateCrawler leaves absent fields as they were).
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct CrawlerInput {
+    pub name: String,
+    pub role: Option<String>,
+    pub database_name: Option<String>,
+    pub description: Option<String>,
+    pub targets: Option<CrawlerTargets>,
+    pub schedule: Option<String>,
+    pub classifiers: Option<Vec<String>>,
+    pub table_prefix: Option<String>,
+    pub schema_change_policy: Option<SchemaChangePolicy>,
+    pub recrawl_policy: Option<RecrawlPolicy>,
+    pub lineage_configuration: Option<LineageConfiguration>,
+    pub lake_formation_configuration: Option<Value>,
+    pub configuration: Option<String>,
+    pub crawler_security_configuration: Option<String>,
+    pub tags: Option<Params>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Schedule {
+    pub schedule_expression: String,
+    pub state: String,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct LastCrawlInfo {
+    pub status: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error_message: Option<String>,
+    pub log_group: String,
+    pub log_stream: String,
+    pub message_prefix: String,
+    pub start_time: f64,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Crawler {
+    pub name: String,
+    pub role: String,
+    pub targets: CrawlerTargets,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub database_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    pub classifiers: Vec<String>,
+    pub recrawl_policy: RecrawlPolicy,
+    pub schema_change_policy: SchemaChangePolicy,
+    pub lineage_configuration: LineageConfiguration,
+    pub state: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub table_prefix: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<Schedule>,
+    pub crawl_elapsed_time: i64,
+    pub creation_time: f64,
+    pub last_updated: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_crawl: Option<LastCrawlInfo>,
+    pub version: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub configuration: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub crawler_security_configuration: Option<String>,
+    pub lake_formation_configuration: Value,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct CrawlerMetrics {
+    pub crawler_name: String,
+    pub time_left_seconds: f64,
+    pub still_estimating: bool,
+    pub last_runtime_seconds: f64,
+    pub median_runtime_seconds: f64,
+    pub tables_created: u64,
+    pub tables_updated: u64,
+    pub tables_deleted: u64,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct CrawlerHistory {
+    pub crawl_id: String,
+    pub state: String,
+    pub start_time: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end_time: Option<f64>,
+    pub summary: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error_message: Option<String>,
+    pub log_group: String,
+    pub log_stream: String,
+    pub message_prefix: String,
+    #[serde(rename = "DPUHour")]
+    pub dpu_hour: f64,
+}
+
+// ---- classifiers
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct CsvClassifierInput {
+    pub name: String,
+    pub delimiter: Option<String>,
+    pub quote_symbol: Option<String>,
+    pub contains_header: Option<String>,
+    pub header: Vec<String>,
+    pub disable_value_trimming: Option<bool>,
+    pub allow_single_column: Option<bool>,
+    pub custom_datatype_configured: Option<bool>,
+    pub custom_datatypes: Vec<String>,
+    pub serde: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct JsonClassifierInput {
+    pub name: String,
+    pub json_path: String,
+}

@@ -1,0 +1,50 @@
+//! The catalog's one error enum, in domain words. `api/error.rs` maps each
+//! variant to Glue's error code once, at the edge.
+
+/// What a catalog operation can refuse or fail at.
+#[derive(Debug, thiserror::Error)]
+pub enum CatalogError {
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    AlreadyExists(String),
+    #[error("{0}")]
+    InvalidInput(String),
+    /// An optimistic check (`VersionId`) lost against a concurrent writer.
+    #[error("{0}")]
+    ConcurrentModification(String),
+    #[error("{0}")]
+    CrawlerRunning(String),
+    #[error("{0}")]
+    CrawlerNotRunning(String),
+    #[error("{0}")]
+    CrawlerStopping(String),
+    #[error("{0}")]
+    SchedulerRunning(String),
+    #[error("{0}")]
+    SchedulerNotRunning(String),
+    #[error("{0}")]
+    NoSchedule(String),
+    #[error("internal catalog error: {0}")]
+    Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+pub type Result<T, E = CatalogError> = std::result::Result<T, E>;
+
+impl CatalogError {
+    pub fn internal(msg: impl Into<String>) -> Self {
+        Self::Internal(msg.into().into())
+    }
+}
+
+impl From<rusqlite::Error> for CatalogError {
+    fn from(e: rusqlite::Error) -> Self {
+        Self::Internal(Box::new(e))
+    }
+}
+
+impl From<serde_json::Error> for CatalogError {
+    fn from(e: serde_json::Error) -> Self {
+        Self::Internal(Box::new(e))
+    }
+}

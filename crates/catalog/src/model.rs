@@ -1,0 +1,307 @@
+//! The catalog's domain types: databases, tables, partitions, crawlers and
+//! classifiers as the catalog keeps them.
+//!
+//! They follow Glue's data model field for field, but they are not the wire
+//! shapes: the API edge converts (api/convert.rs). The serde derive here is
+//! the persisted form inside SQLite (snake_case JSON, see `store.rs`).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+pub type Parameters = BTreeMap<String, String>;
+
+/// Milliseconds since the Unix epoch.
+pub type Millis = i64;
+
+pub fn now_millis() -> Millis {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Database {
+    pub name: String,
+    pub description: Option<String>,
+    pub location_uri: Option<String>,
+    pub parameters: Parameters,
+    pub create_time: Millis,
+    /// Fields of Glue's `DatabaseInput` we keep but do not interpret
+    /// (`CreateTableDefaultPermissions`, `TargetDatabase`, `FederatedDatabase`).
+    pub opaque: BTreeMap<String, serde_json::Value>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Column {
+    pub name: String,
+    pub r#type: Option<String>,
+    pub comment: Option<String>,
+    pub parameters: Parameters,
+}
+
+impl Column {
+    pub fn new(name: impl Into<String>, ty: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            r#type: Some(ty.into()),
+            ..Self::default()
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SerDeInfo {
+    pub name: Option<String>,
+    pub serialization_library: Option<String>,
+    pub parameters: Parameters,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SortOrder {
+    pub column: String,
+    pub sort_order: i32,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct StorageDescriptor {
+    pub columns: Vec<Column>,
+    pub location: Option<String>,
+    pub additional_locations: Vec<String>,
+    pub input_format: Option<String>,
+    pub output_format: Option<String>,
+    pub compressed: bool,
+    pub number_of_buckets: i32,
+    pub serde_info: Option<SerDeInfo>,
+    pub bucket_columns: Vec<String>,
+    pub sort_columns: Vec<SortOrder>,
+    pub parameters: Parameters,
+    pub stored_as_sub_directories: bool,
+    /// `SkewedInfo` and `SchemaReference`, kept as given.
+    pub opaque: BTreeMap<String, serde_json::Value>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Table {
+    pub name: String,
+    pub database_name: String,
+    pub description: Option<String>,
+    pub owner: Option<String>,
+    pub create_time: Millis,
+    pub update_time: Millis,
+    pub last_access_time: Option<Millis>,
+    pub last_analyzed_time: Option<Millis>,
+    pub retention: i32,
+    pub storage_descriptor: Option<StorageDescriptor>,
+    pub partition_keys: Vec<Column>,
+    pub view_original_text: Option<String>,
+    pub view_expanded_text: Option<String>,
+    pub table_type: Option<String>,
+    pub parameters: Parameters,
+    pub created_by: Option<String>,
+    /// Glue's table version: "0" at creation, +1 per archived update.
+    pub version_id: i64,
+    /// `TargetTable`, `ViewDefinition` and other inputs kept as given.
+    pub opaque: BTreeMap<String, serde_json::Value>,
+}
+
+impl Table {
+    pub fn location(&self) -> Option<&str> {
+        self.storage_descriptor.as_ref()?.location.as_deref()
+    }
+
+    /// Partition keys as (name, type) pairs, the form partition predicates bind to.
+    pub fn key_types(&self) -> Vec<(String, String)> {
+        self.partition_keys
+            .iter()
+            .map(|c| (c.name.clone(), c.r#type.clone().unwrap_or_else(|| "string".into())))
+            .collect()
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Partition {
+    pub values: Vec<String>,
+    pub database_name: String,
+    pub table_name: String,
+    pub create_time: Millis,
+    pub last_access_time: Option<Millis>,
+    pub last_analyzed_time: Option<Millis>,
+    pub storage_descriptor: Option<StorageDescriptor>,
+    pub parameters: Parameters,
+}
+
+/// A custom classifier a crawler can name.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Classifier {
+    Csv(CsvClassifier),
+    Json(JsonClassifier),
+}
+
+impl Classifier {
+    pub fn name(&self) -> &str {
+        match self {
+            Self::Csv(c) => &c.name,
+            Self::Json(j) => &j.name,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CsvClassifier {
+    pub name: String,
+    pub delimiter: Option<String>,
+    pub quote_symbol: Option<String>,
+    /// PRESENT, ABSENT or UNKNOWN.
+    pub contains_header: Option<String>,
+    pub header: Vec<String>,
+    pub disable_value_trimming: bool,
+    pub allow_single_column: bool,
+    pub custom_datatype_configured: bool,
+    pub custom_datatypes: Vec<String>,
+    pub serde: Option<String>,
+    pub creation_time: Millis,
+    pub last_updated: Millis,
+    pub version: i64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct JsonClassifier {
+    pub name: String,
+    pub json_path: String,
+    pub creation_time: Millis,
+    pub last_updated: Millis,
+    pub version: i64,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CrawlerState {
+    #[default]
+    Ready,
+    Running,
+    Stopping,
+}
+
+impl CrawlerState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Ready => "READY",
+            Self::Running => "RUNNING",
+            Self::Stopping => "STOPPING",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct S3Target {
+    pub path: String,
+    pub exclusions: Vec<String>,
+    pub sample_size: Option<i32>,
+    pub connection_name: Option<String>,
+    pub event_queue_arn: Option<String>,
+    pub dlq_event_queue_arn: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SchemaChangePolicy {
+    /// UPDATE_IN_DATABASE or LOG.
+    pub update_behavior: String,
+    /// DEPRECATE_IN_DATABASE, DELETE_FROM_DATABASE or LOG.
+    pub delete_behavior: String,
+}
+
+impl Default for SchemaChangePolicy {
+    fn default() -> Self {
+        Self {
+            update_behavior: "UPDATE_IN_DATABASE".into(),
+            delete_behavior: "DEPRECATE_IN_DATABASE".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LastCrawl {
+    /// SUCCEEDED, CANCELLED or FAILED.
+    pub status: String,
+    pub error_message: Option<String>,
+    pub log_group: String,
+    pub log_stream: String,
+    pub message_prefix: String,
+    pub start_time: Millis,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CrawlerSchedule {
+    pub expression: String,
+    /// SCHEDULED or NOT_SCHEDULED.
+    pub state: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Crawler {
+    pub name: String,
+    pub role: String,
+    pub database_name: Option<String>,
+    pub description: Option<String>,
+    pub s3_targets: Vec<S3Target>,
+    /// Targets of other kinds (JDBC, DynamoDB, catalog, Delta, Iceberg...), kept as given.
+    pub other_targets: BTreeMap<String, serde_json::Value>,
+    pub schedule: Option<CrawlerSchedule>,
+    pub classifiers: Vec<String>,
+    pub table_prefix: Option<String>,
+    pub schema_change_policy: SchemaChangePolicy,
+    /// CRAWL_EVERYTHING, CRAWL_NEW_FOLDERS_ONLY or CRAWL_EVENT_MODE.
+    pub recrawl_behavior: String,
+    pub lineage_settings: Option<String>,
+    pub configuration: Option<String>,
+    pub security_configuration: Option<String>,
+    pub opaque: BTreeMap<String, serde_json::Value>,
+    pub state: CrawlerState,
+    pub creation_time: Millis,
+    pub last_updated: Millis,
+    pub last_crawl: Option<LastCrawl>,
+    pub crawl_elapsed_ms: i64,
+    pub version: i64,
+}
+
+/// One run of a crawler, as ListCrawls reports it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Crawl {
+    pub crawl_id: String,
+    /// RUNNING, COMPLETED, FAILED or STOPPED.
+    pub state: String,
+    pub start_time: Millis,
+    pub end_time: Option<Millis>,
+    pub error_message: Option<String>,
+    pub summary: CrawlSummary,
+    /// What the crawl would have written to its CloudWatch log stream.
+    pub log: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CrawlSummary {
+    pub tables_created: u64,
+    pub tables_updated: u64,
+    pub tables_deleted: u64,
+    pub partitions_created: u64,
+    pub partitions_updated: u64,
+    pub partitions_deleted: u64,
+    pub files_scanned: u64,
+    pub files_skipped: u64,
+}

@@ -1,0 +1,85 @@
+//! Tags on databases, tables and crawlers, keyed by the resource's ARN.
+
+use crate::error::{CatalogError, Result};
+use crate::store::Store;
+use crate::{Catalog, names};
+
+/// Glue allows at most 50 tags on a resource.
+const MAX_TAGS: usize = 50;
+
+impl Catalog {
+    pub fn database_arn(&self, name: &str) -> String {
+        self.arn(&format!("database/{name}"))
+    }
+
+    pub fn table_arn(&self, database: &str, name: &str) -> String {
+        self.arn(&format!("table/{database}/{name}"))
+    }
+
+    pub fn crawler_arn(&self, name: &str) -> String {
+        self.arn(&format!("crawler/{name}"))
+    }
+
+    /// Checks that the ARN names a database, table or crawler that exists.
+    fn require_resource(&self, c: &rusqlite::Connection, arn: &str) -> Result<()> {
+        let prefix = self.arn("");
+        let not_found = || CatalogError::NotFound(format!("Resource {arn} not found."));
+        let Some(resource) = arn.strip_prefix(&prefix) else {
+            return Err(CatalogError::InvalidInput(format!("Invalid ARN: {arn}")));
+        };
+        let parts: Vec<&str> = resource.split('/').collect();
+        let exists = match parts.as_slice() {
+            ["database", db] => Store::get_database(c, &names::entity(db, "resourceArn")?)?.is_some(),
+            ["table", db, t] => {
+                Store::get_table(c, &names::entity(db, "resourceArn")?, &names::entity(t, "resourceArn")?)?.is_some()
+            }
+            ["crawler", name] => Store::get_crawler(c, name)?.is_some(),
+            _ => false,
+        };
+        if exists { Ok(()) } else { Err(not_found()) }
+    }
+
+    pub fn tag_resource(&self, arn: &str, tags: Vec<(String, String)>) -> Result<()> {
+        for (k, v) in &tags {
+            if k.is_empty() || k.chars().count() > 128 || v.chars().count() > 256 {
+                return Err(CatalogError::InvalidInput(format!(
+                    "Tag key must be 1 to 128 characters and value at most 256: {k}"
+                )));
+            }
+        }
+        self.store.write(|tx| {
+            self.require_resource(tx, arn)?;
+            let existing = Store::tags(tx, arn)?;
+            let new_keys = tags
+                .iter()
+                .filter(|(k, _)| !existing.iter().any(|(e, _)| e == k))
+                .count();
+            if existing.len() + new_keys > MAX_TAGS {
+                return Err(CatalogError::InvalidInput(format!(
+                    "A resource can have at most {MAX_TAGS} tags."
+                )));
+            }
+            for (k, v) in &tags {
+                Store::set_tag(tx, arn, k, v)?;
+            }
+            Ok(())
+        })
+    }
+
+    pub fn untag_resource(&self, arn: &str, keys: &[String]) -> Result<()> {
+        self.store.write(|tx| {
+            self.require_resource(tx, arn)?;
+            for k in keys {
+                Store::remove_tag(tx, arn, k)?;
+            }
+            Ok(())
+        })
+    }
+
+    pub fn get_tags(&self, arn: &str) -> Result<Vec<(String, String)>> {
+        self.store.read(|c| {
+            self.require_resource(c, arn)?;
+            Store::tags(c, arn)
+        })
+    }
+}
