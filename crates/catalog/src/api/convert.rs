@@ -267,6 +267,8 @@ pub fn crawl_out(crawler: &str, c: &model::Crawl) -> dto::CrawlerHistory {
         summary: serde_json::json!({
             "TABLE": {"ADD": {"Count": s.tables_created}, "UPDATE": {"Count": s.tables_updated}, "DELETE": {"Count": s.tables_deleted}},
             "PARTITION": {"ADD": {"Count": s.partitions_created}, "UPDATE": {"Count": s.partitions_updated}, "DELETE": {"Count": s.partitions_deleted}},
+            // lakestack's addition: how many objects were classified and how many skipped.
+            "FILES": {"SCANNED": s.files_scanned, "SKIPPED": s.files_skipped},
         })
         .to_string(),
         error_message: c.error_message.clone(),

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashMap};
 use crate::infer::{self, Compression, FileSchema, Format, json, text};
 use crate::names;
 
-/// Glue's threshold: schemas sharing at least this share of their columns are similar.
+/// Schemas sharing at least this share of their columns are similar (Glue's 70%).
 const SIMILARITY: f64 = 0.7;
 
 /// One classified object under an include path.
@@ -117,15 +117,60 @@ fn aggregate<'a>(files: impl IntoIterator<Item = &'a File>) -> Option<Aggregate>
         }
     }
     if let Some(a) = agg.as_mut() {
-        a.avg_record_size = u64::try_from(weighted.checked_div(u128::from(a.records)).unwrap_or(0)).unwrap_or(0);
+        a.avg_record_size = if a.format == Format::Parquet {
+            // Parquet's record size is its share of the file, as Glue reports it.
+            a.bytes.checked_div(a.records).unwrap_or(0)
+        } else {
+            u64::try_from(weighted.checked_div(u128::from(a.records)).unwrap_or(0)).unwrap_or(0)
+        };
     }
     agg
 }
 
+/// The share of the smaller schema's columns that the other has too, so a
+/// schema that only gained columns (evolution) stays similar to its past.
 fn similarity(a: &[(String, String)], b: &[(String, String)]) -> f64 {
     let common = a.iter().filter(|(n, _)| b.iter().any(|(m, _)| m == n)).count();
-    let union = a.len() + b.len() - common;
-    if union == 0 { 1.0 } else { common as f64 / union as f64 }
+    let smaller = a.len().min(b.len());
+    if smaller == 0 {
+        1.0
+    } else {
+        common as f64 / smaller as f64
+    }
+}
+
+/// "When the majority of schemas at a folder level are similar": each child
+/// folder's merged schema is compared with the most common column set among them.
+fn similar_children(files: &[&File], depth: usize) -> bool {
+    let mut children: BTreeMap<&str, Vec<&File>> = BTreeMap::new();
+    for f in files {
+        children.entry(f.dir[depth].as_str()).or_default().push(f);
+    }
+    if children.len() < 2 {
+        return true;
+    }
+    let Some(schemas) = children
+        .values()
+        .map(|fs| aggregate(fs.iter().copied()).map(|a| a.columns))
+        .collect::<Option<Vec<_>>>()
+    else {
+        return false;
+    };
+    let mut counts: HashMap<Vec<&str>, usize> = HashMap::new();
+    for cols in &schemas {
+        let mut key: Vec<&str> = cols.iter().map(|(n, _)| n.as_str()).collect();
+        key.sort_unstable();
+        *counts.entry(key).or_default() += 1;
+    }
+    let Some((dominant, _)) = counts.iter().max_by_key(|(k, n)| (**n, k.len())) else {
+        return false;
+    };
+    let dominant: Vec<(String, String)> = dominant.iter().map(|n| ((*n).to_owned(), String::new())).collect();
+    let similar = schemas
+        .iter()
+        .filter(|cols| similarity(cols, &dominant) >= SIMILARITY)
+        .count();
+    similar * 2 > schemas.len()
 }
 
 /// One table at `root` (depth `depth`) if the files allow it.
@@ -144,24 +189,8 @@ fn as_table(files: &[&File], depth: usize, grouping: Grouping, force: bool) -> O
         .iter()
         .map(|(dir, fs)| aggregate(fs.iter().copied()).map(|a| (*dir, a)))
         .collect::<Option<_>>()?;
-    if !force && !grouping.combine_compatible && leaf_aggs.len() > 1 {
-        // "When the majority of schemas at a folder level are similar": compare
-        // each leaf with the most common column set.
-        let mut counts: HashMap<Vec<&str>, usize> = HashMap::new();
-        for (_, a) in &leaf_aggs {
-            let mut key: Vec<&str> = a.columns.iter().map(|(n, _)| n.as_str()).collect();
-            key.sort_unstable();
-            *counts.entry(key).or_default() += 1;
-        }
-        let dominant = counts.iter().max_by_key(|(k, n)| (**n, k.len()))?.0;
-        let dominant: Vec<(String, String)> = dominant.iter().map(|n| ((*n).to_owned(), String::new())).collect();
-        let similar = leaf_aggs
-            .iter()
-            .filter(|(_, a)| similarity(&a.columns, &dominant) >= SIMILARITY)
-            .count();
-        if similar * 2 <= leaf_aggs.len() {
-            return None;
-        }
+    if !force && !grouping.combine_compatible && levels > 0 && !similar_children(files, depth) {
+        return None;
     }
     let root = files[0].dir[..depth].to_vec();
     let partition_keys = (0..levels)

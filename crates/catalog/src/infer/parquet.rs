@@ -247,7 +247,7 @@ mod tests {
         use parquet::file::writer::SerializedFileWriter;
         let schema = Arc::new(parse_message_type("message m { required int64 a; optional binary b (UTF8); }").unwrap());
         let mut buf = Vec::new();
-        let mut w = SerializedFileWriter::new(&mut buf, schema, Arc::new(WriterProperties::builder().build())).unwrap();
+        let w = SerializedFileWriter::new(&mut buf, schema, Arc::new(WriterProperties::builder().build())).unwrap();
         w.close().unwrap();
         let span = metadata_span(&buf[buf.len() - 8..]).unwrap();
         assert!(span < buf.len());
