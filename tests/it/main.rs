@@ -3,6 +3,7 @@
 //! curl would). One test binary with a module per area keeps link time down.
 
 mod common;
+mod glue;
 mod s3_buckets;
 mod s3_crash;
 mod s3_errors;

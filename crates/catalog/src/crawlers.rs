@@ -435,3 +435,45 @@ impl Catalog {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::CatalogSettings;
+
+    #[tokio::test]
+    async fn a_crawl_cut_short_by_a_dead_process_ends_failed_at_restart() {
+        let dir = tempfile::tempdir().unwrap();
+        let objects: Arc<dyn object_store::ObjectStore> = Arc::new(object_store::memory::InMemory::new());
+        {
+            let store = Store::open(&dir.path().join("catalog.sqlite")).unwrap();
+            store
+                .write(|tx| {
+                    let c = Crawler {
+                        name: "c".into(),
+                        role: "r".into(),
+                        state: CrawlerState::Running,
+                        ..Crawler::default()
+                    };
+                    Store::put_crawler(tx, &c)?;
+                    Store::put_crawl(
+                        tx,
+                        "c",
+                        &Crawl {
+                            crawl_id: "k1".into(),
+                            state: "RUNNING".into(),
+                            start_time: 5,
+                            ..Crawl::default()
+                        },
+                    )
+                })
+                .unwrap();
+        }
+        let catalog = Catalog::open(dir.path(), objects, CatalogSettings::default()).unwrap();
+        let c = catalog.get_crawler("c").unwrap();
+        assert_eq!(c.state, CrawlerState::Ready);
+        let last = c.last_crawl.unwrap();
+        assert_eq!((last.status.as_str(), last.message_prefix.as_str()), ("FAILED", "k1"));
+        assert_eq!(catalog.list_crawls("c").unwrap()[0].state, "FAILED");
+    }
+}
