@@ -102,4 +102,51 @@ mod tests {
             "{second:?}"
         );
     }
+
+    #[tokio::test]
+    async fn crawler_state_changes_reach_the_bus() {
+        use lakestack_catalog::model::{Crawler, Database, S3Target};
+        let objects: std::sync::Arc<dyn object_store::ObjectStore> =
+            std::sync::Arc::new(object_store::memory::InMemory::new());
+        let catalog = Catalog::in_memory(objects, lakestack_catalog::CatalogSettings::default()).unwrap();
+        catalog
+            .create_database(Database {
+                name: "db".into(),
+                ..Database::default()
+            })
+            .unwrap();
+        let crawler = Crawler {
+            name: "c".into(),
+            role: "r".into(),
+            database_name: Some("db".into()),
+            s3_targets: vec![S3Target {
+                path: "s3://b/".into(),
+                ..S3Target::default()
+            }],
+            ..Crawler::default()
+        };
+        catalog.create_crawler(crawler, vec![]).unwrap();
+        let bus = Bus::new();
+        let mut rx = bus.subscribe();
+        bus.attach_catalog(&catalog);
+        catalog.start_crawler("c").unwrap();
+        let mut states = Vec::new();
+        while states.last() != Some(&"READY") {
+            match rx.recv().await.unwrap() {
+                Event::Catalog(CatalogEvent::CrawlerStateChanged {
+                    crawler,
+                    state,
+                    outcome,
+                }) => {
+                    assert_eq!(crawler, "c");
+                    if state == "READY" {
+                        assert_eq!(outcome.as_deref(), Some("SUCCEEDED"));
+                    }
+                    states.push(state);
+                }
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+        assert_eq!(states, ["RUNNING", "STOPPING", "READY"]);
+    }
 }

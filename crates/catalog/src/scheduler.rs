@@ -26,13 +26,30 @@ fn next_fires(catalog: &Catalog, after_secs: i64) -> Vec<(String, i64)> {
         .collect()
 }
 
+/// The scheduler's wall clock: the wall time at start plus Tokio's elapsed
+/// time, so a test with a paused Tokio clock can run days of schedule at once.
+struct Clock {
+    wall_ms: i64,
+    start: tokio::time::Instant,
+}
+
+impl Clock {
+    fn now_ms(&self) -> i64 {
+        self.wall_ms + i64::try_from(self.start.elapsed().as_millis()).unwrap_or(i64::MAX)
+    }
+}
+
 pub(crate) fn spawn(catalog: Arc<Catalog>) {
     tokio::spawn(async move {
-        let mut checked = now_millis() / 1000;
+        let clock = Clock {
+            wall_ms: now_millis(),
+            start: tokio::time::Instant::now(),
+        };
+        let mut checked = clock.now_ms() / 1000;
         loop {
             let fires = next_fires(&catalog, checked);
             let wake = fires.iter().map(|(_, t)| *t).min();
-            let now = now_millis();
+            let now = clock.now_ms();
             let sleep = wake.map_or(Duration::from_secs(3600), |t| {
                 Duration::from_millis(u64::try_from(t * 1000 - now).unwrap_or(0))
             });
@@ -43,7 +60,7 @@ pub(crate) fn spawn(catalog: Arc<Catalog>) {
                     continue;
                 }
             }
-            let now_secs = now_millis() / 1000;
+            let now_secs = clock.now_ms() / 1000;
             for (name, at) in fires {
                 if at <= now_secs {
                     match catalog.start_crawler(&name) {
@@ -58,4 +75,53 @@ pub(crate) fn spawn(catalog: Arc<Catalog>) {
             checked = checked.max(now_secs);
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::CatalogSettings;
+    use crate::model::{Crawler, CrawlerSchedule, Database, S3Target};
+
+    #[tokio::test(start_paused = true)]
+    async fn scheduled_crawlers_really_run() {
+        let objects: Arc<dyn object_store::ObjectStore> = Arc::new(object_store::memory::InMemory::new());
+        let catalog = Catalog::in_memory(objects, CatalogSettings::default()).unwrap();
+        catalog
+            .create_database(Database {
+                name: "db".into(),
+                ..Database::default()
+            })
+            .unwrap();
+        let crawler = |name: &str, expr: &str| Crawler {
+            name: name.into(),
+            role: "r".into(),
+            database_name: Some("db".into()),
+            s3_targets: vec![S3Target {
+                path: "s3://b/p/".into(),
+                ..S3Target::default()
+            }],
+            schedule: Some(CrawlerSchedule {
+                expression: expr.into(),
+                state: "SCHEDULED".into(),
+            }),
+            ..Crawler::default()
+        };
+        catalog
+            .create_crawler(crawler("often", "cron(0/10 * * * ? *)"), vec![])
+            .unwrap();
+        catalog
+            .create_crawler(crawler("paused", "cron(0/10 * * * ? *)"), vec![])
+            .unwrap();
+        catalog.stop_crawler_schedule("paused").unwrap();
+        catalog.start_scheduler();
+        // An hour of schedule: six fire times every ten minutes.
+        tokio::time::sleep(Duration::from_secs(3600)).await;
+        let runs = catalog.list_crawls("often").unwrap();
+        assert!((5..=7).contains(&runs.len()), "{} crawls", runs.len());
+        assert!(runs.iter().all(|c| c.state == "COMPLETED"), "{runs:?}");
+        assert!(catalog.list_crawls("paused").unwrap().is_empty());
+    }
 }

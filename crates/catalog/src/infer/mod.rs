@@ -144,39 +144,49 @@ fn classify_text(
     let decoded = compression.decode_prefix(raw, whole, 2 * SAMPLE_BYTES as usize)?;
     let text = utf8_prefix(&decoded.bytes).ok_or("the object is not text (not UTF-8)")?;
     let complete = decoded.complete;
-    // Bytes of input the sample stands for, to scale record counts up to the whole object.
-    let scale = |rows: u64| -> (u64, u64) {
-        let rows = rows.max(1);
-        let avg = (text.len() as u64 / rows).max(1);
+    // Classifiers look at up to 1000 records, but the sample holds more: count
+    // its complete lines to estimate records and their size over the object.
+    let body = if complete {
+        text
+    } else {
+        text.rfind('\n').map_or("", |i| &text[..=i])
+    };
+    let lines = body.lines().filter(|l| !l.trim().is_empty()).count() as u64;
+    // `rows`: the JSON classifier counts every record of the sample; the CSV
+    // classifier stops at 1000, so CSV counts lines (less the header) instead.
+    let scale = |rows: Option<u64>, header: bool| -> (u64, u64) {
+        let rows = rows.unwrap_or_else(|| lines.saturating_sub(u64::from(header))).max(1);
+        let avg = (body.len() as u64 / rows).max(1);
         if complete {
             (rows, avg)
         } else {
             let consumed = decoded.consumed.max(1) as f64;
-            ((rows as f64 * size as f64 / consumed).round() as u64, avg)
+            let share = body.len() as f64 / decoded.bytes.len().max(1) as f64;
+            ((rows as f64 * size as f64 / (consumed * share)).round() as u64, avg)
         }
     };
     for c in classifiers {
         match c {
             Classifier::Json(j) => {
                 if let Some(s) = json::classify_json(text, complete, Some(&j.json_path)) {
-                    let (records, avg) = scale(s.rows_sampled);
+                    let (records, avg) = scale(Some(s.rows_sampled), false);
                     return Ok(json_file(s, compression, records, avg));
                 }
             }
             Classifier::Csv(c) => {
                 if let Some(s) = text::classify_csv(text, complete, &csv_options(c)) {
-                    let (records, avg) = scale(s.rows_sampled);
+                    let (records, avg) = scale(None, s.has_header);
                     return Ok(csv_file(s, compression, records, avg));
                 }
             }
         }
     }
     if let Some(s) = json::classify_json(text, complete, None) {
-        let (records, avg) = scale(s.rows_sampled);
+        let (records, avg) = scale(Some(s.rows_sampled), false);
         return Ok(json_file(s, compression, records, avg));
     }
     if let Some(s) = text::classify_csv(text, complete, &text::CsvOptions::default()) {
-        let (records, avg) = scale(s.rows_sampled);
+        let (records, avg) = scale(None, s.has_header);
         return Ok(csv_file(s, compression, records, avg));
     }
     Err("no classifier recognized the object's format".into())
