@@ -45,12 +45,13 @@ async fn run(config: Config, started: Instant, wall_start: SystemTime) -> anyhow
     );
     let bus = bus::Bus::new();
     bus.attach_storage(&storage);
-    let auth = match config.auth {
-        Auth::Permissive => AuthMode::Permissive,
+    let (auth, json_keys) = match config.auth {
+        Auth::Permissive => (AuthMode::Permissive, None),
         Auth::Strict => {
             let keys = config.key_pairs()?;
             anyhow::ensure!(!keys.is_empty(), "--auth strict needs at least one --keys AKID:SECRET");
-            AuthMode::Strict(keys)
+            let map = keys.iter().cloned().collect();
+            (AuthMode::Strict(keys), Some(Arc::new(map)))
         }
     };
     let s3 = S3Service::build(
@@ -77,6 +78,7 @@ async fn run(config: Config, started: Instant, wall_start: SystemTime) -> anyhow
     let app = router::router(router::AppState {
         s3,
         glue: GlueService::new(catalog),
+        json_keys,
         started: Arc::new(started),
     });
     let listener = tokio::net::TcpListener::bind((config.host, config.port))

@@ -2,8 +2,9 @@
 //! `X-Amz-Target`, query-protocol services by credential scope, and S3 for
 //! everything else.
 
+use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Instant, SystemTime};
 
 use axum::Router;
 use axum::body::Body;
@@ -12,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use bytes::Bytes;
 use http::StatusCode;
-use lakestack_aws_protocol::{Target, credential_service, json_error, query_error, request_id};
+use lakestack_aws_protocol::{Target, credential_service, json_error, query_error, request_id, sigv4};
 use lakestack_catalog::GlueService;
 use lakestack_s3_api::S3Service;
 
@@ -32,6 +33,8 @@ const SERVICES: [(&str, &str); 4] = [
 pub struct AppState {
     pub s3: S3Service,
     pub glue: GlueService,
+    /// Access key → secret under `--auth strict`; `None` accepts any signature.
+    pub json_keys: Option<Arc<HashMap<String, String>>>,
     pub started: Arc<Instant>,
 }
 
@@ -109,7 +112,8 @@ async fn route(state: AppState, req: Request) -> (String, Response) {
         if t.prefix == "AWSGlue" {
             let op = format!("glue:{}", t.operation);
             let operation = t.operation.to_owned();
-            let body = match axum::body::to_bytes(req.into_body(), JSON_BODY_LIMIT).await {
+            let (parts, body) = req.into_parts();
+            let body = match axum::body::to_bytes(body, JSON_BODY_LIMIT).await {
                 Ok(b) => b,
                 Err(_) => {
                     return (
@@ -123,6 +127,11 @@ async fn route(state: AppState, req: Request) -> (String, Response) {
                     );
                 }
             };
+            if let Some(keys) = &state.json_keys
+                && let Err(e) = sigv4::verify(&parts, &body, |k| keys.get(k).cloned(), SystemTime::now())
+            {
+                return (op, to_axum(json_error(StatusCode::FORBIDDEN, e.code, &e.message, &rid)));
+            }
             return (op, to_axum(state.glue.handle(&operation, body).await));
         }
         let msg = format!(

@@ -277,3 +277,45 @@ async fn acknowledged_catalog_writes_survive_kill_9() {
     assert_eq!(partition_values(&g, "").await.len(), 250);
     assert_eq!(partition_values(&g, "year = 2049").await.len(), 5);
 }
+
+#[tokio::test]
+async fn strict_auth_checks_glue_signatures() {
+    let s = Server::start_with(&["--ephemeral", "--auth", "strict", "--keys", "AKIDGLUE:glue-secret"]);
+    let client = |ak: &str, sk: &str| {
+        let conf = aws_sdk_glue::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new("us-east-1"))
+            .endpoint_url(&s.endpoint)
+            .credentials_provider(Credentials::new(ak, sk, None, None, "static"))
+            .http_client(aws_smithy_http_client::Builder::new().build_http())
+            .build();
+        Client::from_conf(conf)
+    };
+    client("AKIDGLUE", "glue-secret")
+        .create_database()
+        .database_input(DatabaseInput::builder().name("signed").build().unwrap())
+        .send()
+        .await
+        .unwrap();
+    use aws_sdk_glue::error::ProvideErrorMetadata;
+    let err = client("AKIDGLUE", "wrong").get_databases().send().await.unwrap_err();
+    assert_eq!(err.code(), Some("InvalidSignatureException"), "{err:?}");
+    let err = client("AKIDOTHER", "glue-secret")
+        .get_databases()
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("UnrecognizedClientException"), "{err:?}");
+    let r = reqwest::Client::new()
+        .post(format!("{}/", s.endpoint))
+        .header("x-amz-target", "AWSGlue.GetDatabases")
+        .header("content-type", "application/x-amz-json-1.1")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 403);
+    assert_eq!(r.headers()["x-amzn-errortype"], "MissingAuthenticationTokenException");
+    let dbs = client("AKIDGLUE", "glue-secret").get_databases().send().await.unwrap();
+    assert_eq!(dbs.database_list().len(), 1);
+}

@@ -8,6 +8,8 @@
 //! assert_eq!((t.prefix, t.operation), ("AWSGlue", "GetDatabases"));
 //! ```
 
+pub mod sigv4;
+
 use bytes::Bytes;
 use http::{HeaderMap, HeaderValue, Response, StatusCode};
 
