@@ -99,7 +99,13 @@ pub async fn classify(
         None => get_range(store, path, 0..size.min(SAMPLE_BYTES)).await?,
     };
     let whole = sample.len() as u64 >= size;
-    classify_text(key, &sample, whole, size, classifiers)
+    // Decompressing and parsing a megabyte is CPU work: keep it off the
+    // reactor so both cores classify while other objects are being read.
+    let key = key.to_owned();
+    let classifiers = classifiers.to_vec();
+    tokio::task::spawn_blocking(move || classify_text(&key, &sample, whole, size, &classifiers))
+        .await
+        .map_err(|e| format!("classification failed: {e}"))?
 }
 
 async fn classify_parquet(
