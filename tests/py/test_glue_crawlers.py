@@ -517,3 +517,38 @@ def test_awscli_crawler(lake, aws):
     assert c["LastCrawl"]["Status"] == "SUCCEEDED"
     t = json.loads(aws("glue", "get-table", "--database-name", "lake", "--name", "cli").stdout)["Table"]
     assert t["StorageDescriptor"]["Columns"] == [{"Name": "a", "Type": "bigint"}, {"Name": "b", "Type": "bigint"}]
+
+
+def test_unnamed_folders_bzip2_and_log_only_policy(lake, glue):
+    import bz2
+
+    s3 = lake
+    for month in ["01", "02"]:
+        body = bz2.compress(f"id,amount\n1,{month}.5\n2,3.25\n3,4\n".encode())
+        s3.put_object(Bucket="lake", Key=f"logs/2024/{month}/part-0.csv.bz2", Body=body)
+    glue.create_crawler(
+        Name="logs",
+        Role=ROLE,
+        DatabaseName="lake",
+        Targets={"S3Targets": [{"Path": "s3://lake/logs/"}]},
+        SchemaChangePolicy={"UpdateBehavior": "LOG", "DeleteBehavior": "LOG"},
+    )
+    crawl(glue, "logs")
+    t = glue.get_table(DatabaseName="lake", Name="logs")["Table"]
+    assert t["PartitionKeys"] == [{"Name": "partition_0", "Type": "string"}, {"Name": "partition_1", "Type": "string"}]
+    assert t["StorageDescriptor"]["Columns"] == [{"Name": "id", "Type": "bigint"}, {"Name": "amount", "Type": "double"}]
+    assert t["StorageDescriptor"]["Compressed"] is True
+    assert (t["Parameters"]["compressionType"], t["Parameters"]["recordCount"]) == ("bzip2", "6")
+    parts = partitions(glue, "lake", "logs")
+    assert [p["Values"] for p in parts] == [["2024", "01"], ["2024", "02"]]
+    assert parts[0]["StorageDescriptor"]["Location"] == "s3://lake/logs/2024/01/"
+
+    # LOG: a new column is noticed but the table stays as it was.
+    body = bz2.compress(b"id,amount,note\n4,1.5,x\n5,2.5,y\n")
+    s3.put_object(Bucket="lake", Key="logs/2024/02/part-1.csv.bz2", Body=body)
+    s3.delete_object(Bucket="lake", Key="logs/2024/01/part-0.csv.bz2")
+    crawl(glue, "logs")
+    t = glue.get_table(DatabaseName="lake", Name="logs")["Table"]
+    assert t["VersionId"] == "0"
+    assert [c["Name"] for c in t["StorageDescriptor"]["Columns"]] == ["id", "amount"]
+    assert len(partitions(glue, "lake", "logs")) == 2
