@@ -10,6 +10,7 @@ use std::time::{Instant, SystemTime};
 use anyhow::Context as _;
 use clap::Parser;
 use lakestack_catalog::{Catalog, CatalogSettings, GlueService};
+use lakestack_query::{AthenaService, QueryEngine};
 use lakestack_s3_api::{AuthMode, S3Service, S3Settings};
 use lakestack_storage::Storage;
 
@@ -66,7 +67,7 @@ async fn run(config: Config, started: Instant, wall_start: SystemTime) -> anyhow
     let objects: Arc<dyn object_store::ObjectStore> = Arc::new(storage.object_store());
     let catalog = Catalog::open(
         &data_dir.join("glue"),
-        objects,
+        Arc::clone(&objects),
         CatalogSettings {
             region: config.region.clone(),
             account_id: config.account_id.clone(),
@@ -75,9 +76,12 @@ async fn run(config: Config, started: Instant, wall_start: SystemTime) -> anyhow
     .with_context(|| format!("opening the Glue catalog under {}", data_dir.display()))?;
     bus.attach_catalog(&catalog);
     catalog.start_scheduler();
+    let engine = QueryEngine::open(&data_dir.join("athena"), Arc::clone(&catalog), Arc::clone(&objects))
+        .with_context(|| format!("opening Athena's state under {}", data_dir.display()))?;
     let app = router::router(router::AppState {
         s3,
-        glue: GlueService::new(catalog),
+        glue: GlueService::new(Arc::clone(&catalog)),
+        athena: AthenaService::new(engine, catalog),
         json_keys,
         started: Arc::new(started),
     });

@@ -15,6 +15,7 @@ use bytes::Bytes;
 use http::StatusCode;
 use lakestack_aws_protocol::{Target, credential_service, json_error, query_error, request_id, sigv4};
 use lakestack_catalog::GlueService;
+use lakestack_query::AthenaService;
 use lakestack_s3_api::S3Service;
 
 /// awsJson request bodies larger than this are refused (Glue's largest, a
@@ -25,7 +26,7 @@ const JSON_BODY_LIMIT: usize = 32 << 20;
 const SERVICES: [(&str, &str); 4] = [
     ("s3", "running"),
     ("glue", "running"),
-    ("athena", "not_implemented"),
+    ("athena", "running"),
     ("stepfunctions", "not_implemented"),
 ];
 
@@ -33,6 +34,7 @@ const SERVICES: [(&str, &str); 4] = [
 pub struct AppState {
     pub s3: S3Service,
     pub glue: GlueService,
+    pub athena: AthenaService,
     /// Access key → secret under `--auth strict`; `None` accepts any signature.
     pub json_keys: Option<Arc<HashMap<String, String>>>,
     pub started: Arc<Instant>,
@@ -109,8 +111,8 @@ async fn route(state: AppState, req: Request) -> (String, Response) {
                 )),
             );
         };
-        if t.prefix == "AWSGlue" {
-            let op = format!("glue:{}", t.operation);
+        if matches!(t.prefix, "AWSGlue" | "AmazonAthena") {
+            let op = format!("{}:{}", t.service(), t.operation);
             let operation = t.operation.to_owned();
             let (parts, body) = req.into_parts();
             let body = match axum::body::to_bytes(body, JSON_BODY_LIMIT).await {
@@ -132,7 +134,12 @@ async fn route(state: AppState, req: Request) -> (String, Response) {
             {
                 return (op, to_axum(json_error(StatusCode::FORBIDDEN, e.code, &e.message, &rid)));
             }
-            return (op, to_axum(state.glue.handle(&operation, body).await));
+            let resp = if t.prefix == "AWSGlue" {
+                state.glue.handle(&operation, body).await
+            } else {
+                state.athena.handle(&operation, body).await
+            };
+            return (op, to_axum(resp));
         }
         let msg = format!(
             "lakestack does not implement the {} service yet (operation {})",

@@ -9,7 +9,8 @@ async fn health_endpoints() {
         let v: serde_json::Value = serde_json::from_str(&r.text().await.unwrap()).unwrap();
         assert_eq!(v["services"]["s3"], "running");
         assert_eq!(v["services"]["glue"], "running");
-        assert_eq!(v["services"]["athena"], "not_implemented");
+        assert_eq!(v["services"]["athena"], "running");
+        assert_eq!(v["services"]["stepfunctions"], "not_implemented");
     }
 }
 
@@ -19,8 +20,8 @@ async fn unimplemented_services_answer_errors_naming_them() {
     let http = reqwest::Client::new();
     let r = http
         .post(format!("{}/", s.endpoint))
-        .header("x-amz-target", "AmazonAthena.StartQueryExecution")
-        .header("content-type", "application/x-amz-json-1.1")
+        .header("x-amz-target", "AWSStepFunctions.StartExecution")
+        .header("content-type", "application/x-amz-json-1.0")
         .body("{}")
         .send()
         .await
@@ -31,7 +32,7 @@ async fn unimplemented_services_answer_errors_naming_them() {
     assert_eq!(v["__type"], "NotImplemented");
     assert_eq!(
         v["message"],
-        "lakestack does not implement the athena service yet (operation StartQueryExecution)"
+        "lakestack does not implement the states service yet (operation StartExecution)"
     );
 
     let r = http

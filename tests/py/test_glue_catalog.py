@@ -85,7 +85,7 @@ def test_tables_versions_and_optimistic_updates(glue):
     code, msg = error_of(
         glue.update_table, DatabaseName="shop", TableInput={"Name": "orders", "StorageDescriptor": sd2}, VersionId="0"
     )
-    assert code == "ConcurrentModificationException"
+    assert (code, msg) == ("ConcurrentModificationException", "Update table failed due to concurrent modifications.")
 
     versions = glue.get_table_versions(DatabaseName="shop", TableName="orders")["TableVersions"]
     assert [v["VersionId"] for v in versions] == ["1", "0"]

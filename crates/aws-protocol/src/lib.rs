@@ -78,6 +78,46 @@ pub fn json_error(status: StatusCode, code: &str, message: &str, request_id: &st
     resp
 }
 
+/// Why an awsJson request body could not be read as the operation's input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JsonBodyError {
+    /// Valid JSON of the wrong shape (a missing or mistyped member): the
+    /// service's validation error.
+    Shape(String),
+    /// Not JSON at all: `SerializationException`.
+    Syntax(String),
+}
+
+/// Reads an awsJson request body; an empty body is `{}`, as the SDKs send it.
+pub fn parse_json_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, JsonBodyError> {
+    let body = if body.iter().all(u8::is_ascii_whitespace) {
+        b"{}"
+    } else {
+        body
+    };
+    serde_json::from_slice(body).map_err(|e| {
+        if e.is_data() {
+            JsonBodyError::Shape(e.to_string())
+        } else {
+            JsonBodyError::Syntax(format!("Request body is not valid JSON: {e}"))
+        }
+    })
+}
+
+/// A successful awsJson 1.1 answer.
+pub fn json_ok(value: &serde_json::Value, request_id: &str) -> Response<Bytes> {
+    let mut resp = Response::new(Bytes::from(value.to_string()));
+    let h = resp.headers_mut();
+    h.insert(
+        http::header::CONTENT_TYPE,
+        HeaderValue::from_static("application/x-amz-json-1.1"),
+    );
+    if let Ok(v) = HeaderValue::from_str(request_id) {
+        h.insert("x-amzn-RequestId", v);
+    }
+    resp
+}
+
 /// A query-protocol (STS, SQS-query, IAM) error document.
 pub fn query_error(status: StatusCode, code: &str, message: &str, request_id: &str) -> Response<Bytes> {
     let body = format!(
@@ -96,6 +136,27 @@ pub fn query_error(status: StatusCode, code: &str, message: &str, request_id: &s
     resp
 }
 
+/// Decodes `%XX` escapes (as `object_store::path::Path` writes them) back
+/// to the raw bytes; malformed escapes stay as they are.
+pub fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = |c: u8| (c as char).to_digit(16);
+        if b[i] == b'%'
+            && let (Some(h), Some(l)) = (b.get(i + 1).and_then(|c| hex(*c)), b.get(i + 2).and_then(|c| hex(*c)))
+        {
+            out.push((h * 16 + l) as u8);
+            i += 3;
+            continue;
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 fn escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }
@@ -103,6 +164,11 @@ fn escape(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn percent_decoding() {
+        assert_eq!(percent_decode("a%25b%5B1%5D%zz"), "a%b[1]%zz");
+    }
 
     #[test]
     fn targets_name_their_service() {

@@ -199,7 +199,12 @@ impl Catalog {
         });
         let catalog = Arc::clone(self);
         tokio::spawn(async move {
-            let outcome = crawl::run(&catalog, &crawler, &stop).await;
+            use futures::FutureExt as _;
+            let run = std::panic::AssertUnwindSafe(crawl::run(&catalog, &crawler, &stop));
+            let outcome = run.catch_unwind().await.unwrap_or_else(|_| crawl::Outcome {
+                error: Some("Internal Service Exception: the crawl failed unexpectedly.".into()),
+                ..crawl::Outcome::default()
+            });
             catalog.finish_crawl(&crawler.name, &crawl_id, now, outcome, &stop);
         });
         Ok(())
@@ -209,8 +214,16 @@ impl Catalog {
         self.running.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    fn finish_crawl(&self, name: &str, crawl_id: &str, started: i64, outcome: crawl::Outcome, stop: &AtomicBool) {
-        let cancelled = stop.load(Ordering::SeqCst);
+    fn finish_crawl(&self, name: &str, crawl_id: &str, started: i64, outcome: crawl::Outcome, stop: &Arc<AtomicBool>) {
+        let cancelled = outcome.stopped;
+        // Forget our stop flag before READY is visible, and only if it is still
+        // ours: a crawl started right after must keep its own.
+        {
+            let mut running = self.running_lock();
+            if running.get(name).is_some_and(|f| Arc::ptr_eq(f, stop)) {
+                running.remove(name);
+            }
+        }
         self.set_state(name, CrawlerState::Stopping);
         self.emit(CatalogEvent::CrawlerStateChanged {
             crawler: name.to_owned(),
@@ -255,7 +268,6 @@ impl Catalog {
         if let Err(e) = result {
             tracing::error!(crawler = name, error = %e, "could not record the end of a crawl");
         }
-        self.running_lock().remove(name);
         tracing::info!(
             target: "lakestack::glue",
             crawler = name,
@@ -289,27 +301,32 @@ impl Catalog {
     }
 
     pub fn stop_crawler(&self, name: &str) -> Result<()> {
-        let c = self.get_crawler(name)?;
-        match c.state {
-            CrawlerState::Ready => Err(CatalogError::CrawlerNotRunning(format!(
-                "Crawler with name {name} is not running"
-            ))),
-            CrawlerState::Stopping => Err(CatalogError::CrawlerStopping(format!(
-                "Crawler with name {name} is stopping"
-            ))),
-            CrawlerState::Running => {
-                if let Some(flag) = self.running_lock().get(name) {
-                    flag.store(true, Ordering::SeqCst);
+        // Check and move to STOPPING in one transaction, so a crawl finishing
+        // at the same moment cannot be overwritten back to STOPPING.
+        self.store.write(|tx| {
+            let mut c = Store::get_crawler(tx, name)?.ok_or_else(|| not_found(name))?;
+            match c.state {
+                CrawlerState::Ready => Err(CatalogError::CrawlerNotRunning(format!(
+                    "Crawler with name {name} is not running"
+                ))),
+                CrawlerState::Stopping => Err(CatalogError::CrawlerStopping(format!(
+                    "Crawler with name {name} is stopping"
+                ))),
+                CrawlerState::Running => {
+                    c.state = CrawlerState::Stopping;
+                    Store::put_crawler(tx, &c)
                 }
-                self.set_state(name, CrawlerState::Stopping);
-                self.emit(CatalogEvent::CrawlerStateChanged {
-                    crawler: name.to_owned(),
-                    state: "STOPPING",
-                    outcome: None,
-                });
-                Ok(())
             }
+        })?;
+        if let Some(flag) = self.running_lock().get(name) {
+            flag.store(true, Ordering::SeqCst);
         }
+        self.emit(CatalogEvent::CrawlerStateChanged {
+            crawler: name.to_owned(),
+            state: "STOPPING",
+            outcome: None,
+        });
+        Ok(())
     }
 
     /// A crawler's crawls, newest first.

@@ -90,6 +90,15 @@ pub struct Catalog {
     schedules_changed: Notify,
 }
 
+impl std::fmt::Debug for Catalog {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Catalog")
+            .field("region", &self.settings.region)
+            .field("account_id", &self.settings.account_id)
+            .finish_non_exhaustive()
+    }
+}
+
 impl Catalog {
     /// Opens (or creates) the catalog file `dir/catalog.sqlite`.
     pub fn open(dir: &Path, objects: Arc<dyn ObjectStore>, settings: CatalogSettings) -> Result<Arc<Self>> {

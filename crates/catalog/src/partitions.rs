@@ -172,7 +172,7 @@ impl Catalog {
                 last = Some(values);
             }
         }
-        let mut partitions = self.store.read(|c| Store::partitions_by_id(c, &ids))?;
+        let mut partitions = self.store.read(|c| Store::partitions_by_id(c, &db, &tbl, &ids))?;
         if q.exclude_column_schema {
             for p in &mut partitions {
                 if let Some(sd) = p.storage_descriptor.as_mut() {

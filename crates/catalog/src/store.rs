@@ -265,20 +265,24 @@ impl Store {
         if let Some(ix) = self.indexes_lock().get(&key) {
             return Ok(Arc::clone(ix));
         }
-        let mut entries = self.read(|c| {
+        // Built and cached while holding the connection: writers invalidate
+        // under the same lock, so a stale index can never be cached after them.
+        self.read(|c| {
+            if let Some(ix) = self.indexes_lock().get(&key) {
+                return Ok(Arc::clone(ix));
+            }
             let mut stmt = c.prepare_cached("SELECT id, vals FROM partitions WHERE db = ?1 AND tbl = ?2")?;
             let rows = stmt.query_map([db, table], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
-            let mut out = Vec::new();
+            let mut entries = Vec::new();
             for row in rows {
                 let (id, vals) = row?;
-                out.push((parse::<Vec<String>>(&vals)?, id));
+                entries.push((parse::<Vec<String>>(&vals)?, id));
             }
-            Ok(out)
-        })?;
-        entries.sort_unstable();
-        let ix = Arc::new(entries);
-        self.indexes_lock().insert(key, Arc::clone(&ix));
-        Ok(ix)
+            entries.sort_unstable();
+            let ix = Arc::new(entries);
+            self.indexes_lock().insert(key, Arc::clone(&ix));
+            Ok(ix)
+        })
     }
 
     pub fn get_partition(c: &Connection, db: &str, table: &str, values: &[String]) -> Result<Option<Partition>> {
@@ -292,11 +296,11 @@ impl Store {
         row.map(|b| parse(&b)).transpose()
     }
 
-    pub fn partitions_by_id(c: &Connection, ids: &[i64]) -> Result<Vec<Partition>> {
-        let mut stmt = c.prepare_cached("SELECT body FROM partitions WHERE id = ?1")?;
+    pub fn partitions_by_id(c: &Connection, db: &str, table: &str, ids: &[i64]) -> Result<Vec<Partition>> {
+        let mut stmt = c.prepare_cached("SELECT body FROM partitions WHERE id = ?1 AND db = ?2 AND tbl = ?3")?;
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
-            let b: Option<String> = stmt.query_row([id], |r| r.get(0)).optional()?;
+            let b: Option<String> = stmt.query_row(params![id, db, table], |r| r.get(0)).optional()?;
             if let Some(b) = b {
                 out.push(parse(&b)?);
             }

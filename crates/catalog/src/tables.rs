@@ -131,10 +131,9 @@ impl Catalog {
             if let Some(v) = version_id
                 && v != current.version_id.to_string()
             {
-                return Err(CatalogError::ConcurrentModification(format!(
-                    "Update table failed due to concurrent modifications. Expected version {v}, current version is {}.",
-                    current.version_id
-                )));
+                return Err(CatalogError::ConcurrentModification(
+                    "Update table failed due to concurrent modifications.".into(),
+                ));
             }
             input.database_name.clone_from(&db);
             input.create_time = current.create_time;

@@ -47,12 +47,34 @@ impl fmt::Display for StorageObjectStore {
     }
 }
 
+/// The `bucket/key` a path names. `Path` percent-encodes characters such as
+/// `%`, `[` or `~` in its parts (and `meta_of` builds paths that way), so the
+/// raw key is the decoded form.
+fn raw(path: &Path) -> String {
+    let s = path.as_ref().as_bytes();
+    let mut out = Vec::with_capacity(s.len());
+    let mut i = 0;
+    while i < s.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        if s[i] == b'%'
+            && let (Some(h), Some(l)) = (s.get(i + 1).and_then(|b| hex(*b)), s.get(i + 2).and_then(|b| hex(*b)))
+        {
+            out.push((h * 16 + l) as u8);
+            i += 3;
+            continue;
+        }
+        out.push(s[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 fn split(path: &Path) -> object_store::Result<(String, String)> {
-    let s = path.as_ref();
+    let s = raw(path);
     match s.split_once('/') {
         Some((b, k)) if !b.is_empty() && !k.is_empty() => Ok((b.to_owned(), k.to_owned())),
         _ => Err(object_store::Error::NotFound {
-            path: s.to_owned(),
+            path: s.clone(),
             source: "path names no object".into(),
         }),
     }
@@ -239,7 +261,7 @@ impl ObjectStore for StorageObjectStore {
 
     fn list(&self, prefix: Option<&Path>) -> BoxStream<'static, object_store::Result<ObjectMeta>> {
         let storage = Arc::clone(&self.storage);
-        let prefix = prefix.map(|p| p.to_string()).unwrap_or_default();
+        let prefix = prefix.map(raw).unwrap_or_default();
         let (buckets, key_prefix) = match prefix.split_once('/') {
             Some((b, k)) => (vec![b.to_owned()], format!("{k}/")),
             None if prefix.is_empty() => match storage.list_buckets() {
@@ -282,7 +304,7 @@ impl ObjectStore for StorageObjectStore {
     }
 
     async fn list_with_delimiter(&self, prefix: Option<&Path>) -> object_store::Result<ListResult> {
-        let prefix = prefix.map(|p| p.to_string()).unwrap_or_default();
+        let prefix = prefix.map(raw).unwrap_or_default();
         if prefix.is_empty() {
             let buckets = self.storage.list_buckets().map_err(|e| to_os_error("", e))?;
             return Ok(ListResult {

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use http::{Response, StatusCode};
-use lakestack_aws_protocol::{json_error, request_id};
+use lakestack_aws_protocol::{json_error, json_ok, request_id};
 
 use crate::Catalog;
 use crate::error::CatalogError;
@@ -74,18 +74,7 @@ impl GlueService {
             Err(e) => Err(ApiError::Catalog(CatalogError::internal(e.to_string()))),
         };
         match result {
-            Ok(value) => {
-                let mut resp = Response::new(Bytes::from(value.to_string()));
-                let h = resp.headers_mut();
-                h.insert(
-                    http::header::CONTENT_TYPE,
-                    http::HeaderValue::from_static("application/x-amz-json-1.1"),
-                );
-                if let Ok(v) = http::HeaderValue::from_str(&rid) {
-                    h.insert("x-amzn-RequestId", v);
-                }
-                resp
-            }
+            Ok(value) => json_ok(&value, &rid),
             Err(ApiError::Catalog(e)) => {
                 let status = if matches!(e, CatalogError::Internal(_)) {
                     tracing::error!(error = %e, operation, "glue operation failed");

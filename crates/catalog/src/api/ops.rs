@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use lakestack_aws_protocol::{JsonBodyError, parse_json_body};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
@@ -16,17 +17,9 @@ use crate::{Catalog, CatalogError};
 type Reply = Result<Value, ApiError>;
 
 fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
-    let body = if body.iter().all(u8::is_ascii_whitespace) {
-        b"{}"
-    } else {
-        body
-    };
-    serde_json::from_slice(body).map_err(|e| {
-        if e.is_data() {
-            ApiError::Catalog(CatalogError::InvalidInput(e.to_string()))
-        } else {
-            ApiError::Serialization(format!("Request body is not valid JSON: {e}"))
-        }
+    parse_json_body(body).map_err(|e| match e {
+        JsonBodyError::Shape(m) => ApiError::Catalog(CatalogError::InvalidInput(m)),
+        JsonBodyError::Syntax(m) => ApiError::Serialization(m),
     })
 }
 
@@ -48,6 +41,7 @@ struct Req {
     version_ids: Vec<String>,
     partitions_to_get: Vec<PartitionValues>,
     partitions_to_delete: Vec<PartitionValues>,
+    #[serde(rename = "CrawlerNameList")]
     crawler_names: Vec<String>,
     crawler_name: Option<String>,
     schedule: Option<String>,

@@ -175,7 +175,9 @@ pub(crate) fn write(
     let prefix = crawler.table_prefix.clone().unwrap_or_default();
     let mut name_count: HashMap<String, usize> = HashMap::new();
     for t in &planned {
-        *name_count.entry(format!("{prefix}{}", t.table.name)).or_default() += 1;
+        *name_count
+            .entry(format!("{prefix}{}", t.table.name).to_lowercase())
+            .or_default() += 1;
     }
     let mut written: HashSet<String> = HashSet::new();
     for Target {
@@ -185,7 +187,8 @@ pub(crate) fn write(
     } in planned
     {
         let location = url(&bucket, &inc, &plan.root);
-        let mut name = format!("{prefix}{}", plan.name);
+        // Glue stores table names lower-cased; a TablePrefix may not be.
+        let mut name = format!("{prefix}{}", plan.name).to_lowercase();
         let existing = catalog.store.read(|c| Store::get_table(c, db, &name))?;
         let foreign = existing
             .as_ref()

@@ -29,6 +29,8 @@ pub(crate) struct Outcome {
     pub summary: CrawlSummary,
     pub log: Vec<String>,
     pub error: Option<String>,
+    /// StopCrawler ended the crawl before it wrote to the catalog.
+    pub stopped: bool,
 }
 
 /// `s3://bucket/prefix` → (bucket, prefix without slashes at either end).
@@ -87,9 +89,18 @@ impl Options {
     }
 }
 
+/// A listed path as the raw `bucket/key` it names (`Path` percent-encodes
+/// characters such as `%` and `[` in its parts).
+fn decode_path(p: &Path) -> String {
+    lakestack_aws_protocol::percent_decode(p.as_ref())
+}
+
 /// One include path's objects before classification.
 struct Listed {
+    /// The path as listed: reading through it needs no re-encoding.
+    path: Path,
     bucket: String,
+    /// The raw S3 key.
     key: String,
     dir: Vec<String>,
     size: u64,
@@ -138,6 +149,7 @@ async fn crawl(catalog: &Catalog, crawler: &Crawler, stop: &AtomicBool, out: &mu
     let mut planned = Vec::new();
     for target in &crawler.s3_targets {
         if stop.load(Ordering::SeqCst) {
+            out.stopped = true;
             return Ok(());
         }
         let (bucket, prefix) = parse_s3_path(&target.path).ok_or_else(|| format!("Invalid S3 path {}", target.path))?;
@@ -176,6 +188,7 @@ async fn crawl(catalog: &Catalog, crawler: &Crawler, stop: &AtomicBool, out: &mu
     }
     if stop.load(Ordering::SeqCst) {
         out.log.push("INFO crawl stopped before writing to the catalog".into());
+        out.stopped = true;
         return Ok(());
     }
     apply::write(catalog, crawler, &database, options, planned, out).map_err(|e| e.to_string())
@@ -193,7 +206,7 @@ async fn list_target(
     } else {
         format!("{bucket}/{prefix}")
     };
-    let base_path = Path::parse(&base).map_err(|e| format!("Invalid S3 path s3://{base}: {e}"))?;
+    let base_path = Path::from(base.as_str());
     let mut metas: Vec<object_store::ObjectMeta> = catalog
         .objects
         .list(Some(&base_path))
@@ -210,7 +223,7 @@ async fn list_target(
     let strip = format!("{base}/");
     let mut out = Vec::with_capacity(metas.len());
     for m in metas {
-        let full = m.location.to_string();
+        let full = decode_path(&m.location);
         let rel = full
             .strip_prefix(&strip)
             .unwrap_or_else(|| full.rsplit('/').next().unwrap_or(&full));
@@ -231,6 +244,7 @@ async fn list_target(
             }
         }
         out.push(Listed {
+            path: m.location.clone(),
             bucket: bucket.to_owned(),
             key,
             dir: segs,
@@ -265,7 +279,7 @@ async fn classify_all(
         .filter(|(i, _)| sampled[*i])
         .map(|(i, l)| {
             let store = Arc::clone(&catalog.objects);
-            let path = Path::from(format!("{}/{}", l.bucket, l.key));
+            let path = l.path.clone();
             let size = l.size;
             async move {
                 if stop.load(Ordering::Relaxed) {

@@ -4,7 +4,7 @@
 //! partitions of one table rooted at the common folder; otherwise each
 //! folder is a table of its own, named after it.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use crate::infer::{self, Compression, FileSchema, Format, json, text};
 use crate::names;
@@ -156,7 +156,8 @@ fn similar_children(files: &[&File], depth: usize) -> bool {
     else {
         return false;
     };
-    let mut counts: HashMap<Vec<&str>, usize> = HashMap::new();
+    // Ordered, so ties between column sets break the same way on every crawl.
+    let mut counts: BTreeMap<Vec<&str>, usize> = BTreeMap::new();
     for cols in &schemas {
         let mut key: Vec<&str> = cols.iter().map(|(n, _)| n.as_str()).collect();
         key.sort_unstable();
@@ -193,7 +194,8 @@ fn as_table(files: &[&File], depth: usize, grouping: Grouping, force: bool) -> O
         return None;
     }
     let root = files[0].dir[..depth].to_vec();
-    let partition_keys = (0..levels)
+    // Per level: the key name, and whether its folders are `key=value`.
+    let (partition_keys, hive): (Vec<String>, Vec<bool>) = (0..levels)
         .map(|i| {
             let mut key: Option<&str> = None;
             let hive = leaf_aggs.iter().all(|(dir, _)| match dir[i].split_once('=') {
@@ -201,12 +203,11 @@ fn as_table(files: &[&File], depth: usize, grouping: Grouping, force: bool) -> O
                 _ => false,
             });
             match (hive, key) {
-                (true, Some(k)) => k.to_lowercase(),
-                _ => format!("partition_{i}"),
+                (true, Some(k)) => (k.to_lowercase(), true),
+                _ => (format!("partition_{i}"), false),
             }
         })
-        .collect::<Vec<_>>();
-    let hive: Vec<bool> = partition_keys.iter().map(|k| !k.starts_with("partition_")).collect();
+        .unzip();
     let partitions = leaf_aggs
         .into_iter()
         .filter(|(dir, _)| !dir.is_empty())

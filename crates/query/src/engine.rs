@@ -1,0 +1,565 @@
+//! Query executions: accept, queue on a bounded pool, plan and run on
+//! DataFusion over the Glue catalog, stream the result to S3 as Athena's CSV,
+//! and page through the stored result.
+
+use std::collections::HashMap;
+use std::path::Path as FsPath;
+use std::sync::Arc;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use datafusion::arrow::datatypes::Schema;
+use datafusion::execution::object_store::ObjectStoreUrl;
+use datafusion::execution::runtime_env::RuntimeEnvBuilder;
+use datafusion::prelude::{SessionConfig, SessionContext};
+use futures::StreamExt;
+use lakestack_catalog::Catalog;
+use object_store::buffered::BufWriter;
+use object_store::path::Path;
+use object_store::{GetOptions, GetRange, ObjectStore, ObjectStoreExt as _};
+use tokio::io::AsyncWriteExt;
+use tokio::sync::Semaphore;
+
+use crate::counting::CountingStore;
+use crate::error::{QueryError, Result};
+use crate::errors::athena_error;
+use crate::execution::{AthenaError, Execution, ExecutionStore, ResultColumn};
+use crate::provider::{CATALOG_NAME, GlueCatalog};
+use crate::table::STORE_URL;
+use crate::types::athena_type;
+use crate::{naming, render};
+
+/// Queries that run at once; the rest wait QUEUED.
+const DEFAULT_CONCURRENCY: usize = 4;
+/// GetQueryResults reads the stored CSV in chunks of this size.
+const READ_CHUNK: u64 = 1 << 20;
+
+/// What StartQueryExecution asks for.
+#[derive(Debug, Clone, Default)]
+pub struct StartRequest {
+    pub query: String,
+    pub database: Option<String>,
+    pub catalog: Option<String>,
+    pub output_location: Option<String>,
+    pub workgroup: Option<String>,
+    pub client_request_token: Option<String>,
+    pub parameters: Vec<String>,
+}
+
+/// One page of GetQueryResults.
+#[derive(Debug, Clone, Default)]
+pub struct ResultPage {
+    pub columns: Vec<ResultColumn>,
+    pub rows: Vec<Vec<Option<String>>>,
+    pub next_token: Option<String>,
+}
+
+struct Running {
+    cancelled: Arc<AtomicBool>,
+    task: tokio::task::AbortHandle,
+}
+
+pub struct QueryEngine {
+    store: ExecutionStore,
+    catalog: Arc<Catalog>,
+    objects: Arc<dyn ObjectStore>,
+    running: Mutex<HashMap<String, Running>>,
+    slots: Arc<Semaphore>,
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+/// `s3://bucket/prefix/` → object path `bucket/prefix`.
+pub(crate) fn s3_path(url: &str) -> Option<String> {
+    let rest = url.strip_prefix("s3://")?;
+    let rest = rest.trim_end_matches('/');
+    (!rest.is_empty() && !rest.starts_with('/')).then(|| rest.to_owned())
+}
+
+/// The statement type Athena reports, from the first keyword.
+fn statement_type(sql: &str) -> &'static str {
+    let first = sql
+        .trim_start_matches(|c: char| c.is_whitespace() || c == '(')
+        .split(|c: char| !c.is_alphanumeric())
+        .next()
+        .unwrap_or_default()
+        .to_ascii_uppercase();
+    match first.as_str() {
+        "SELECT" | "WITH" | "VALUES" | "TABLE" | "INSERT" | "UNLOAD" | "DELETE" | "UPDATE" | "MERGE" => "DML",
+        "SHOW" | "DESCRIBE" | "EXPLAIN" | "EXECUTE" | "PREPARE" | "DEALLOCATE" | "USE" => "UTILITY",
+        _ => "DDL",
+    }
+}
+
+/// Replaces `?` placeholders outside string literals with the parameters, in order.
+fn bind_parameters(sql: &str, params: &[String]) -> Result<String> {
+    let mut out = String::with_capacity(sql.len());
+    let mut next = params.iter();
+    let mut in_string = false;
+    let mut used = 0;
+    for c in sql.chars() {
+        match c {
+            '\'' => {
+                in_string = !in_string;
+                out.push(c);
+            }
+            '?' if !in_string => match next.next() {
+                Some(p) => {
+                    out.push_str(p);
+                    used += 1;
+                }
+                None => {
+                    return Err(QueryError::InvalidRequest(
+                        "Query has more parameter placeholders than ExecutionParameters".into(),
+                    ));
+                }
+            },
+            _ => out.push(c),
+        }
+    }
+    if used < params.len() {
+        return Err(QueryError::InvalidRequest(
+            "ExecutionParameters has more values than the query has placeholders".into(),
+        ));
+    }
+    Ok(out)
+}
+
+fn encode_token(offset: u64) -> String {
+    URL_SAFE_NO_PAD.encode(offset.to_string())
+}
+
+fn decode_token(t: &str) -> Result<u64> {
+    URL_SAFE_NO_PAD
+        .decode(t)
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| QueryError::InvalidRequest("NextToken is not valid".into()))
+}
+
+impl QueryEngine {
+    pub fn open(dir: &FsPath, catalog: Arc<Catalog>, objects: Arc<dyn ObjectStore>) -> Result<Arc<Self>> {
+        Self::with_store(ExecutionStore::open(&dir.join("queries.sqlite"))?, catalog, objects)
+    }
+
+    pub fn in_memory(catalog: Arc<Catalog>, objects: Arc<dyn ObjectStore>) -> Result<Arc<Self>> {
+        Self::with_store(ExecutionStore::in_memory()?, catalog, objects)
+    }
+
+    fn with_store(store: ExecutionStore, catalog: Arc<Catalog>, objects: Arc<dyn ObjectStore>) -> Result<Arc<Self>> {
+        // A query that was running when the process died cannot be resumed.
+        for mut e in store.unfinished()? {
+            e.state = "FAILED".into();
+            e.completed_ms = Some(now_ms());
+            let msg = "The query was interrupted because lakestack stopped.".to_owned();
+            e.state_change_reason = Some(msg.clone());
+            e.error = Some(AthenaError {
+                category: 1,
+                error_type: 401,
+                retryable: true,
+                message: msg,
+            });
+            store.put(&e)?;
+        }
+        Ok(Arc::new(Self {
+            store,
+            catalog,
+            objects,
+            running: Mutex::new(HashMap::new()),
+            slots: Arc::new(Semaphore::new(DEFAULT_CONCURRENCY)),
+        }))
+    }
+
+    fn running(&self) -> std::sync::MutexGuard<'_, HashMap<String, Running>> {
+        self.running.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Accepts a query and runs it in the background; returns its id.
+    pub fn start(self: &Arc<Self>, req: StartRequest) -> Result<String> {
+        let query = req.query.trim().to_owned();
+        if query.is_empty() || query.len() > 262_144 {
+            return Err(QueryError::InvalidRequest(
+                "1 validation error detected: Value at 'queryString' failed to satisfy constraint: Member must have length between 1 and 262144".into(),
+            ));
+        }
+        let workgroup = req.workgroup.clone().unwrap_or_else(|| "primary".into());
+        if workgroup != "primary" {
+            return Err(QueryError::InvalidRequest(format!(
+                "WorkGroup {workgroup} is not found."
+            )));
+        }
+        if let Some(token) = &req.client_request_token
+            && let Some(e) = self.store.by_token(&workgroup, token)?
+        {
+            return Ok(e.id);
+        }
+        let catalog = req
+            .catalog
+            .clone()
+            .unwrap_or_else(|| CATALOG_NAME.into())
+            .to_lowercase();
+        if catalog != CATALOG_NAME {
+            return Err(QueryError::InvalidRequest(format!("Catalog {catalog} does not exist")));
+        }
+        let output = req.output_location.clone().ok_or_else(|| {
+            QueryError::InvalidRequest(
+                "No output location provided. An output location is required either through the Workgroup result configuration setting or as an API input.".into(),
+            )
+        })?;
+        if s3_path(&output).is_none() {
+            return Err(QueryError::InvalidRequest(format!(
+                "outputLocation {output} is not a valid S3 path"
+            )));
+        }
+        let sql = bind_parameters(&query, &req.parameters)?;
+        let id = uuid::Uuid::new_v4().to_string();
+        let exec = Execution {
+            id: id.clone(),
+            query,
+            database: req.database.clone(),
+            catalog,
+            workgroup,
+            output_location: format!("{}/{id}.csv", output.trim_end_matches('/')),
+            statement_type: statement_type(&sql).into(),
+            state: "QUEUED".into(),
+            submitted_ms: now_ms(),
+            client_request_token: req.client_request_token,
+            ..Execution::default()
+        };
+        self.store.put(&exec)?;
+        let cancelled = Arc::new(AtomicBool::new(false));
+        let engine = Arc::clone(self);
+        let flag = Arc::clone(&cancelled);
+        let mut running = self.running();
+        let task = tokio::spawn(async move { engine.run(exec, sql, flag).await });
+        running.insert(
+            id.clone(),
+            Running {
+                cancelled,
+                task: task.abort_handle(),
+            },
+        );
+        Ok(id)
+    }
+
+    pub fn get(&self, id: &str) -> Result<Execution> {
+        self.store
+            .get(id)?
+            .ok_or_else(|| QueryError::InvalidRequest(format!("QueryExecution {id} was not found")))
+    }
+
+    /// Ids of a work group's executions, newest first.
+    pub fn list(
+        &self,
+        workgroup: Option<&str>,
+        next_token: Option<&str>,
+        max: usize,
+    ) -> Result<(Vec<String>, Option<String>)> {
+        let wg = workgroup.unwrap_or("primary");
+        let after = match next_token {
+            None => None,
+            Some(t) => {
+                let raw = URL_SAFE_NO_PAD
+                    .decode(t)
+                    .ok()
+                    .and_then(|b| String::from_utf8(b).ok())
+                    .ok_or_else(|| QueryError::InvalidRequest("NextToken is not valid".into()))?;
+                let (ms, id) = raw
+                    .split_once('/')
+                    .and_then(|(m, i)| Some((m.parse().ok()?, i.to_owned())))
+                    .ok_or_else(|| QueryError::InvalidRequest("NextToken is not valid".into()))?;
+                Some((ms, id))
+            }
+        };
+        let mut page = self.store.list(wg, after, max + 1)?;
+        let next = (page.len() > max).then(|| {
+            page.truncate(max);
+            let (id, ms) = &page[max - 1];
+            URL_SAFE_NO_PAD.encode(format!("{ms}/{id}"))
+        });
+        Ok((page.into_iter().map(|(id, _)| id).collect(), next))
+    }
+
+    /// Cancels a queued or running query; a finished one is left as it is.
+    pub fn stop(&self, id: &str) -> Result<()> {
+        let mut e = self.get(id)?;
+        if e.is_done() {
+            return Ok(());
+        }
+        if let Some(r) = self.running().remove(id) {
+            r.cancelled.store(true, Ordering::SeqCst);
+            r.task.abort();
+        }
+        e.state = "CANCELLED".into();
+        e.completed_ms = Some(now_ms());
+        e.state_change_reason = Some("Query was cancelled by the user".into());
+        self.store.put(&e)
+    }
+
+    async fn run(self: Arc<Self>, mut exec: Execution, sql: String, cancelled: Arc<AtomicBool>) {
+        let Ok(_permit) = Arc::clone(&self.slots).acquire_owned().await else {
+            return;
+        };
+        if cancelled.load(Ordering::SeqCst) {
+            return;
+        }
+        exec.state = "RUNNING".into();
+        exec.started_ms = Some(now_ms());
+        if let Err(e) = self.store.put(&exec) {
+            tracing::error!(error = %e, "could not record a query start");
+        }
+        let started = Instant::now();
+        let outcome = self.execute(&mut exec, &sql).await;
+        exec.engine_ms = started.elapsed().as_millis() as i64;
+        exec.completed_ms = Some(now_ms());
+        match outcome {
+            Ok(()) => exec.state = "SUCCEEDED".into(),
+            Err(e) => {
+                exec.state = "FAILED".into();
+                exec.state_change_reason = Some(e.message.clone());
+                exec.error = Some(e);
+            }
+        }
+        // StopQueryExecution may have recorded CANCELLED while we finished.
+        let mut running = self.running();
+        if cancelled.load(Ordering::SeqCst) {
+            return;
+        }
+        running.remove(&exec.id);
+        if let Err(e) = self.store.put(&exec) {
+            tracing::error!(error = %e, "could not record a query's end");
+        }
+        tracing::info!(
+            target: "lakestack::athena",
+            id = %exec.id,
+            state = %exec.state,
+            ms = exec.engine_ms,
+            scanned = exec.scanned_bytes,
+            rows = exec.rows,
+            "query finished"
+        );
+    }
+
+    fn context(
+        &self,
+        exec: &Execution,
+    ) -> std::result::Result<(SessionContext, Arc<std::sync::atomic::AtomicU64>), AthenaError> {
+        let (counting, scanned) = CountingStore::new(Arc::clone(&self.objects));
+        let internal = |e: datafusion::error::DataFusionError| athena_error(&e, &exec.query);
+        let runtime = RuntimeEnvBuilder::new().build_arc().map_err(internal)?;
+        let url = ObjectStoreUrl::parse(STORE_URL).map_err(internal)?;
+        runtime.register_object_store(url.as_ref(), Arc::new(counting));
+        let schema = exec.database.clone().unwrap_or_else(|| "default".into()).to_lowercase();
+        let config = SessionConfig::new().with_default_catalog_and_schema(CATALOG_NAME, schema);
+        let ctx = SessionContext::new_with_config_rt(config, runtime);
+        ctx.register_catalog(
+            CATALOG_NAME,
+            Arc::new(GlueCatalog {
+                catalog: Arc::clone(&self.catalog),
+                objects: Arc::clone(&self.objects),
+            }),
+        );
+        Ok((ctx, scanned))
+    }
+
+    async fn execute(&self, exec: &mut Execution, sql: &str) -> std::result::Result<(), AthenaError> {
+        if let Some(e) = naming::parse_error(sql) {
+            return Err(athena_error(&e, sql));
+        }
+        if exec.statement_type != "DML" && !sql.trim_start().to_ascii_uppercase().starts_with("EXPLAIN") {
+            return Err(AthenaError {
+                category: 2,
+                error_type: 1001,
+                retryable: false,
+                message: format!(
+                    "NOT_SUPPORTED: lakestack does not run this kind of statement yet: {}",
+                    sql.split_whitespace().take(3).collect::<Vec<_>>().join(" ")
+                ),
+            });
+        }
+        let (ctx, scanned) = self.context(exec)?;
+        let fail = |e: datafusion::error::DataFusionError| athena_error(&e, sql);
+        let planning = Instant::now();
+        let df = ctx.sql(sql).await.map_err(fail)?;
+        exec.planning_ms = planning.elapsed().as_millis() as i64;
+        let schema: Schema = df.schema().as_arrow().clone();
+        let df_names: Vec<String> = schema.fields().iter().map(|f| f.name().clone()).collect();
+        let names = naming::athena_names(sql, &df_names);
+        exec.columns = schema
+            .fields()
+            .iter()
+            .zip(&names)
+            .map(|(f, column)| {
+                let (name, precision, scale) = athena_type(f.data_type());
+                ResultColumn {
+                    name: column.clone(),
+                    type_name: name.into(),
+                    precision,
+                    scale,
+                }
+            })
+            .collect();
+        let mut stream = df.execute_stream().await.map_err(fail)?;
+        let path = Path::from(s3_path(&exec.output_location).unwrap_or_default());
+        let mut out = BufWriter::new(Arc::clone(&self.objects), path.clone());
+        let io = |e: std::io::Error| AthenaError {
+            category: 1,
+            error_type: 401,
+            retryable: true,
+            message: format!(
+                "GENERIC_INTERNAL_ERROR: writing the result to {}: {e}",
+                exec.output_location
+            ),
+        };
+        let mut buf = String::new();
+        for (i, n) in names.iter().enumerate() {
+            if i > 0 {
+                buf.push(',');
+            }
+            render::csv_field(&mut buf, Some(n));
+        }
+        buf.push('\n');
+        let mut rows = 0u64;
+        while let Some(batch) = stream.next().await {
+            let batch = batch.map_err(fail)?;
+            let cols = batch.columns();
+            for r in 0..batch.num_rows() {
+                for (i, c) in cols.iter().enumerate() {
+                    if i > 0 {
+                        buf.push(',');
+                    }
+                    render::csv_field(&mut buf, render::value(c, r).as_deref());
+                }
+                buf.push('\n');
+            }
+            rows += batch.num_rows() as u64;
+            if buf.len() > 1 << 20 {
+                out.write_all(buf.as_bytes()).await.map_err(io)?;
+                buf.clear();
+            }
+        }
+        out.write_all(buf.as_bytes()).await.map_err(io)?;
+        out.shutdown().await.map_err(io)?;
+        exec.rows = rows;
+        exec.scanned_bytes = scanned.load(Ordering::Relaxed);
+        let metadata = serde_json::json!({
+            "columns": exec.columns.iter().map(|c| serde_json::json!({
+                "name": c.name, "type": c.type_name, "precision": c.precision, "scale": c.scale,
+            })).collect::<Vec<_>>(),
+            "rows": rows,
+        });
+        let meta_path = Path::from(format!("{path}.metadata"));
+        self.objects
+            .put(&meta_path, metadata.to_string().into())
+            .await
+            .map_err(|e| io(std::io::Error::other(e)))?;
+        Ok(())
+    }
+
+    /// One page of a finished query's result, read back from its CSV in S3.
+    /// The first page starts with the header row, as Athena's does.
+    pub async fn results(&self, id: &str, next_token: Option<&str>, max: usize) -> Result<ResultPage> {
+        let e = self.get(id)?;
+        match e.state.as_str() {
+            "SUCCEEDED" => {}
+            "FAILED" | "CANCELLED" => {
+                return Err(QueryError::InvalidRequest(format!(
+                    "Query did not finish successfully. Final query state: {}{}",
+                    e.state,
+                    e.state_change_reason.map(|r| format!("\n{r}")).unwrap_or_default()
+                )));
+            }
+            other => {
+                return Err(QueryError::InvalidRequest(format!(
+                    "Query has not yet finished. Current state: {other}"
+                )));
+            }
+        }
+        let path = Path::from(s3_path(&e.output_location).unwrap_or_default());
+        let head = self.objects.head(&path).await.map_err(|err| {
+            QueryError::InvalidRequest(format!(
+                "The result of query {id} is no longer at {}: {err}",
+                e.output_location
+            ))
+        })?;
+        let mut offset = next_token.map(decode_token).transpose()?.unwrap_or(0);
+        let mut rows = Vec::new();
+        // Bytes read but not yet parsed; records are cut only at record ends.
+        let mut pending: Vec<u8> = Vec::new();
+        let mut read_to = offset;
+        loop {
+            let valid = match std::str::from_utf8(&pending) {
+                Ok(s) => s,
+                Err(err) => std::str::from_utf8(&pending[..err.valid_up_to()]).unwrap_or_default(),
+            };
+            let mut used = 0;
+            while rows.len() < max {
+                match render::parse_record(&valid[used..]) {
+                    Some((fields, n)) => {
+                        rows.push(fields);
+                        used += n;
+                    }
+                    None => break,
+                }
+            }
+            offset += used as u64;
+            pending.drain(..used);
+            if rows.len() >= max || read_to >= head.size {
+                break;
+            }
+            let end = (read_to + READ_CHUNK).min(head.size);
+            let r = self
+                .objects
+                .get_opts(
+                    &path,
+                    GetOptions {
+                        range: Some(GetRange::Bounded(read_to..end)),
+                        ..GetOptions::default()
+                    },
+                )
+                .await
+                .map_err(|err| QueryError::Internal(Box::new(err)))?;
+            pending.extend_from_slice(&r.bytes().await.map_err(|err| QueryError::Internal(Box::new(err)))?);
+            read_to = end;
+        }
+        Ok(ResultPage {
+            columns: e.columns,
+            rows,
+            next_token: (offset < head.size).then(|| encode_token(offset)),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statement_types_and_parameters() {
+        assert_eq!(statement_type("  select 1"), "DML");
+        assert_eq!(statement_type("(WITH a AS (select 1) select * from a)"), "DML");
+        assert_eq!(statement_type("show tables"), "UTILITY");
+        assert_eq!(statement_type("CREATE EXTERNAL TABLE t (a int)"), "DDL");
+        assert_eq!(
+            bind_parameters(
+                "select * from t where a = ? and b = '?' and c = ?",
+                &["1".into(), "'x'".into()]
+            )
+            .unwrap(),
+            "select * from t where a = 1 and b = '?' and c = 'x'"
+        );
+        assert!(bind_parameters("select ?", &[]).is_err());
+        assert!(bind_parameters("select 1", &["1".into()]).is_err());
+        assert_eq!(s3_path("s3://b/p/").as_deref(), Some("b/p"));
+        assert_eq!(s3_path("s3://"), None);
+        assert_eq!(decode_token(&encode_token(42)).unwrap(), 42);
+    }
+}

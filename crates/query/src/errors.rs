@@ -1,0 +1,129 @@
+//! DataFusion's errors in Athena's words: `COLUMN_NOT_FOUND: line 1:8:
+//! Column 'x' cannot be resolved`, `TABLE_NOT_FOUND: line 1:15: Table
+//! 'awsdatacatalog.db.t' does not exist`, `SYNTAX_ERROR: line 1:10: ...`,
+//! with the line and column of the offending name in the query text.
+
+use datafusion::common::SchemaError;
+use datafusion::error::DataFusionError;
+
+use crate::execution::AthenaError;
+
+/// Athena's error categories and types (its error catalog).
+const USER: i32 = 2;
+const SYSTEM: i32 = 1;
+const USER_ERROR: i32 = 1000;
+const ENGINE_ERROR: i32 = 200;
+
+fn user(message: String) -> AthenaError {
+    AthenaError {
+        category: USER,
+        error_type: USER_ERROR,
+        retryable: false,
+        message,
+    }
+}
+
+/// 1-based line and column of the first whole-word, case-insensitive match of `name`.
+pub fn position(sql: &str, name: &str) -> (usize, usize) {
+    let lower = sql.to_lowercase();
+    let needle = name.to_lowercase();
+    let is_word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+    let mut from = 0;
+    while let Some(i) = lower[from..].find(&needle).map(|i| i + from) {
+        let before = lower[..i].chars().next_back();
+        let after = lower[i + needle.len()..].chars().next();
+        if !is_word(before) && !is_word(after) {
+            let line = lower[..i].matches('\n').count() + 1;
+            let col = i - lower[..i].rfind('\n').map_or(0, |p| p + 1) + 1;
+            return (line, col);
+        }
+        from = i + needle.len().max(1);
+    }
+    (1, 1)
+}
+
+pub fn athena_error(e: &DataFusionError, sql: &str) -> AthenaError {
+    match e {
+        DataFusionError::Context(_, inner) | DataFusionError::Diagnostic(_, inner) => athena_error(inner, sql),
+        DataFusionError::SchemaError(s, _) => match s.as_ref() {
+            SchemaError::FieldNotFound { field, .. } => {
+                let (l, c) = position(sql, &field.name);
+                user(format!(
+                    "COLUMN_NOT_FOUND: line {l}:{c}: Column '{}' cannot be resolved",
+                    field.name
+                ))
+            }
+            other => user(format!("SYNTAX_ERROR: line 1:1: {other}")),
+        },
+        DataFusionError::SQL(p, _) => {
+            let msg = p.to_string();
+            // sqlparser ends messages with "at Line: L, Column: C".
+            let (l, c, text) = match msg.rsplit_once(" at Line: ") {
+                Some((text, pos)) => {
+                    let mut it = pos.split(", Column: ");
+                    let l = it.next().and_then(|v| v.trim().parse().ok()).unwrap_or(1);
+                    let c = it.next().and_then(|v| v.trim().parse().ok()).unwrap_or(1);
+                    (l, c, text.to_owned())
+                }
+                None => (1, 1, msg),
+            };
+            let text = text.trim_start_matches("sql parser error: ");
+            user(format!("SYNTAX_ERROR: line {l}:{c}: {text}"))
+        }
+        DataFusionError::Plan(msg) => {
+            if let Some(rest) = msg.strip_prefix("table '")
+                && let Some(name) = rest.strip_suffix("' not found")
+            {
+                let last = name.rsplit('.').next().unwrap_or(name);
+                let (l, c) = position(sql, last);
+                let full = match name.matches('.').count() {
+                    0 => format!("awsdatacatalog.default.{name}"),
+                    1 => format!("awsdatacatalog.{name}"),
+                    _ => name.to_owned(),
+                };
+                return user(format!("TABLE_NOT_FOUND: line {l}:{c}: Table '{full}' does not exist"));
+            }
+            if let Some(name) = msg
+                .strip_prefix("Invalid function '")
+                .and_then(|r| r.split('\'').next())
+            {
+                let (l, c) = position(sql, name);
+                return user(format!(
+                    "FUNCTION_NOT_FOUND: line {l}:{c}: Function '{name}' not registered"
+                ));
+            }
+            user(format!("SYNTAX_ERROR: line 1:1: {msg}"))
+        }
+        DataFusionError::NotImplemented(msg) => user(format!("NOT_SUPPORTED: {msg}")),
+        DataFusionError::External(inner) => AthenaError {
+            category: SYSTEM,
+            error_type: ENGINE_ERROR,
+            retryable: false,
+            message: format!("GENERIC_INTERNAL_ERROR: {inner}"),
+        },
+        DataFusionError::ArrowError(inner, _) => AthenaError {
+            category: USER,
+            error_type: 1001,
+            retryable: false,
+            message: format!("INVALID_CAST_ARGUMENT: {inner}"),
+        },
+        other => AthenaError {
+            category: SYSTEM,
+            error_type: ENGINE_ERROR,
+            retryable: false,
+            message: format!("GENERIC_INTERNAL_ERROR: {}", other.strip_backtrace()),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_are_of_whole_words() {
+        assert_eq!(position("select xx, x from t", "x"), (1, 12));
+        assert_eq!(position("select a\nfrom   tbl", "tbl"), (2, 8));
+        assert_eq!(position("select 1", "nope"), (1, 1));
+    }
+}

@@ -1,0 +1,173 @@
+//! Query executions as Athena reports them, and their SQLite file
+//! (`<data-dir>/athena/queries.sqlite`), so history survives restarts.
+
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard};
+
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{QueryError, Result};
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AthenaError {
+    /// 1 system, 2 user, 3 other.
+    pub category: i32,
+    pub error_type: i32,
+    pub retryable: bool,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ResultColumn {
+    pub name: String,
+    pub type_name: String,
+    pub precision: i32,
+    pub scale: i32,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Execution {
+    pub id: String,
+    pub query: String,
+    pub database: Option<String>,
+    pub catalog: String,
+    pub workgroup: String,
+    /// `s3://bucket/prefix/<id>.csv`.
+    pub output_location: String,
+    /// DDL, DML or UTILITY.
+    pub statement_type: String,
+    /// QUEUED, RUNNING, SUCCEEDED, FAILED or CANCELLED.
+    pub state: String,
+    pub state_change_reason: Option<String>,
+    pub submitted_ms: i64,
+    pub started_ms: Option<i64>,
+    pub completed_ms: Option<i64>,
+    pub error: Option<AthenaError>,
+    pub planning_ms: i64,
+    pub engine_ms: i64,
+    pub scanned_bytes: u64,
+    pub columns: Vec<ResultColumn>,
+    pub rows: u64,
+    pub client_request_token: Option<String>,
+}
+
+impl Execution {
+    pub fn is_done(&self) -> bool {
+        matches!(self.state.as_str(), "SUCCEEDED" | "FAILED" | "CANCELLED")
+    }
+}
+
+const SCHEMA: &str = r"
+CREATE TABLE IF NOT EXISTS executions (
+    id            TEXT PRIMARY KEY,
+    workgroup     TEXT NOT NULL,
+    submitted_ms  INTEGER NOT NULL,
+    token         TEXT,
+    body          TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS executions_by_time ON executions(workgroup, submitted_ms);
+CREATE UNIQUE INDEX IF NOT EXISTS executions_by_token ON executions(workgroup, token) WHERE token IS NOT NULL;
+PRAGMA user_version = 1;
+";
+
+pub struct ExecutionStore {
+    conn: Mutex<Connection>,
+}
+
+fn internal(e: impl std::error::Error + Send + Sync + 'static) -> QueryError {
+    QueryError::Internal(Box::new(e))
+}
+
+impl ExecutionStore {
+    pub fn open(path: &Path) -> Result<Self> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(internal)?;
+        }
+        Self::init(Connection::open(path).map_err(internal)?)
+    }
+
+    pub fn in_memory() -> Result<Self> {
+        Self::init(Connection::open_in_memory().map_err(internal)?)
+    }
+
+    fn init(conn: Connection) -> Result<Self> {
+        conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;")
+            .map_err(internal)?;
+        conn.execute_batch(SCHEMA).map_err(internal)?;
+        Ok(Self { conn: Mutex::new(conn) })
+    }
+
+    fn conn(&self) -> MutexGuard<'_, Connection> {
+        self.conn.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    pub fn put(&self, e: &Execution) -> Result<()> {
+        let body = serde_json::to_string(e).map_err(internal)?;
+        self.conn()
+            .execute(
+                "INSERT INTO executions (id, workgroup, submitted_ms, token, body) VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT(id) DO UPDATE SET body = excluded.body",
+                params![e.id, e.workgroup, e.submitted_ms, e.client_request_token, body],
+            )
+            .map_err(internal)?;
+        Ok(())
+    }
+
+    pub fn get(&self, id: &str) -> Result<Option<Execution>> {
+        let body: Option<String> = self
+            .conn()
+            .query_row("SELECT body FROM executions WHERE id = ?1", [id], |r| r.get(0))
+            .optional()
+            .map_err(internal)?;
+        body.map(|b| serde_json::from_str(&b).map_err(internal)).transpose()
+    }
+
+    pub fn by_token(&self, workgroup: &str, token: &str) -> Result<Option<Execution>> {
+        let body: Option<String> = self
+            .conn()
+            .query_row(
+                "SELECT body FROM executions WHERE workgroup = ?1 AND token = ?2",
+                [workgroup, token],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(internal)?;
+        body.map(|b| serde_json::from_str(&b).map_err(internal)).transpose()
+    }
+
+    /// Ids in a work group, newest first, after (submitted_ms, id) when given.
+    pub fn list(&self, workgroup: &str, after: Option<(i64, String)>, limit: usize) -> Result<Vec<(String, i64)>> {
+        let conn = self.conn();
+        let (ms, id) = after.unwrap_or((i64::MAX, "\u{10ffff}".to_owned()));
+        let mut stmt = conn
+            .prepare_cached(
+                "SELECT id, submitted_ms FROM executions
+                 WHERE workgroup = ?1 AND (submitted_ms < ?2 OR (submitted_ms = ?2 AND id < ?3))
+                 ORDER BY submitted_ms DESC, id DESC LIMIT ?4",
+            )
+            .map_err(internal)?;
+        let rows = stmt
+            .query_map(params![workgroup, ms, id, limit as i64], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(internal)?;
+        rows.collect::<rusqlite::Result<_>>().map_err(internal)
+    }
+
+    /// Executions a dead process left QUEUED or RUNNING.
+    pub fn unfinished(&self) -> Result<Vec<Execution>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare("SELECT body FROM executions").map_err(internal)?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0)).map_err(internal)?;
+        let mut out = Vec::new();
+        for b in rows {
+            let e: Execution = serde_json::from_str(&b.map_err(internal)?).map_err(internal)?;
+            if !e.is_done() {
+                out.push(e);
+            }
+        }
+        Ok(out)
+    }
+}

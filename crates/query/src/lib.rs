@@ -1,0 +1,23 @@
+//! Athena for lakestack: the Athena API ([`AthenaService`]) over a query
+//! engine ([`QueryEngine`]) that runs every statement for real on Apache
+//! DataFusion, in-process. Tables and partitions come from the Glue catalog's
+//! Rust API; objects are read through an `object_store::ObjectStore` whose
+//! paths are `bucket/key`, so no HTTP hop. Results are written where Athena
+//! writes them: `<OutputLocation>/<QueryExecutionId>.csv`, streamed.
+
+mod api;
+mod counting;
+mod engine;
+pub mod error;
+mod errors;
+mod execution;
+mod naming;
+mod provider;
+mod render;
+mod table;
+mod types;
+
+pub use api::AthenaService;
+pub use engine::{QueryEngine, ResultPage, StartRequest};
+pub use error::{QueryError, Result};
+pub use execution::{AthenaError, Execution, ResultColumn};

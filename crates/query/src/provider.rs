@@ -1,0 +1,92 @@
+//! The Glue catalog as DataFusion's catalog `awsdatacatalog`: each Glue
+//! database is a schema, each table a [`GlueTable`] built when a query names it.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use datafusion::catalog::{CatalogProvider, SchemaProvider};
+use datafusion::common::{DataFusionError, Result};
+use datafusion::datasource::TableProvider;
+use lakestack_catalog::{Catalog, CatalogError};
+use object_store::ObjectStore;
+
+use crate::table::GlueTable;
+
+/// Athena's name for the Glue catalog.
+pub const CATALOG_NAME: &str = "awsdatacatalog";
+
+#[derive(Debug)]
+pub struct GlueCatalog {
+    pub catalog: Arc<Catalog>,
+    pub objects: Arc<dyn ObjectStore>,
+}
+
+impl CatalogProvider for GlueCatalog {
+    fn schema_names(&self) -> Vec<String> {
+        let mut names = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let Ok((page, next)) = self.catalog.get_databases(token.as_deref(), Some(100)) else {
+                return names;
+            };
+            names.extend(page.into_iter().map(|d| d.name));
+            match next {
+                Some(t) => token = Some(t),
+                None => return names,
+            }
+        }
+    }
+
+    fn schema(&self, name: &str) -> Option<Arc<dyn SchemaProvider>> {
+        let db = self.catalog.get_database(name).ok()?;
+        Some(Arc::new(GlueSchema {
+            database: db.name,
+            catalog: Arc::clone(&self.catalog),
+            objects: Arc::clone(&self.objects),
+        }))
+    }
+}
+
+#[derive(Debug)]
+pub struct GlueSchema {
+    database: String,
+    catalog: Arc<Catalog>,
+    objects: Arc<dyn ObjectStore>,
+}
+
+#[async_trait]
+impl SchemaProvider for GlueSchema {
+    fn table_names(&self) -> Vec<String> {
+        let mut names = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let Ok((page, next)) = self
+                .catalog
+                .get_tables(&self.database, None, token.as_deref(), Some(100))
+            else {
+                return names;
+            };
+            names.extend(page.into_iter().map(|t| t.name));
+            match next {
+                Some(t) => token = Some(t),
+                None => return names,
+            }
+        }
+    }
+
+    async fn table(&self, name: &str) -> Result<Option<Arc<dyn TableProvider>>> {
+        match self.catalog.get_table(&self.database, name) {
+            Ok(t) => Ok(Some(Arc::new(GlueTable::new(
+                t,
+                Arc::clone(&self.catalog),
+                Arc::clone(&self.objects),
+            )?))),
+            Err(CatalogError::NotFound(_)) => Ok(None),
+            Err(e) => Err(DataFusionError::External(Box::new(e))),
+        }
+    }
+
+    fn table_exist(&self, name: &str) -> bool {
+        self.catalog.get_table(&self.database, name).is_ok()
+    }
+}

@@ -1,0 +1,243 @@
+//! Values as Athena prints them in result CSVs and `VarCharValue`s, which is
+//! Trino's text form: `2024-01-01 12:00:00.000`, doubles as Java prints
+//! them (`1.5`, `1.0E10`), arrays `[a, b]`, rows `{a=1, b=x}`, maps `{k=v}`.
+
+use datafusion::arrow::array::{
+    Array, ArrayRef, AsArray, BooleanArray, Float32Array, Float64Array, MapArray, StructArray,
+};
+use datafusion::arrow::datatypes::DataType;
+use datafusion::arrow::util::display::{ArrayFormatter, FormatOptions};
+
+const OPTIONS: FormatOptions<'static> = FormatOptions::new()
+    .with_null("")
+    .with_date_format(Some("%Y-%m-%d"))
+    .with_timestamp_format(Some("%Y-%m-%d %H:%M:%S%.3f"))
+    .with_timestamp_tz_format(Some("%Y-%m-%d %H:%M:%S%.3f %Z"))
+    .with_time_format(Some("%H:%M:%S%.3f"));
+
+/// Java's `Double.toString`: plain between 10^-3 and 10^7, else `d.dddE±n`,
+/// always with a fractional part; the shortest digits that round-trip.
+pub fn java_double(v: f64) -> String {
+    if v.is_nan() {
+        return "NaN".into();
+    }
+    if v.is_infinite() {
+        return if v > 0.0 { "Infinity".into() } else { "-Infinity".into() };
+    }
+    if v == 0.0 {
+        return if v.is_sign_negative() {
+            "-0.0".into()
+        } else {
+            "0.0".into()
+        };
+    }
+    let a = v.abs();
+    if (1e-3..1e7).contains(&a) {
+        let s = format!("{v}");
+        return if s.contains('.') { s } else { format!("{s}.0") };
+    }
+    let s = format!("{v:e}");
+    let (mantissa, exp) = s.split_once('e').unwrap_or((&s, "0"));
+    let mantissa = if mantissa.contains('.') {
+        mantissa.to_owned()
+    } else {
+        format!("{mantissa}.0")
+    };
+    format!("{mantissa}E{exp}")
+}
+
+/// One value as text; `None` for NULL.
+pub fn value(array: &ArrayRef, row: usize) -> Option<String> {
+    if array.is_null(row) {
+        return None;
+    }
+    Some(match array.data_type() {
+        DataType::Float64 => java_double(array.as_any().downcast_ref::<Float64Array>()?.value(row)),
+        DataType::Float32 => {
+            let v = array.as_any().downcast_ref::<Float32Array>()?.value(row);
+            // Trino's REAL prints through Float.toString: the float's own shortest digits.
+            let s = java_double(f64::from(v));
+            let short = format!("{v}");
+            if s.contains('E') {
+                s
+            } else if short.contains('.') {
+                short
+            } else {
+                format!("{short}.0")
+            }
+        }
+        DataType::Boolean => array.as_any().downcast_ref::<BooleanArray>()?.value(row).to_string(),
+        DataType::List(_) | DataType::LargeList(_) | DataType::FixedSizeList(_, _) => {
+            let inner = match array.data_type() {
+                DataType::List(_) => array.as_list::<i32>().value(row),
+                DataType::LargeList(_) => array.as_list::<i64>().value(row),
+                _ => array.as_fixed_size_list().value(row),
+            };
+            let items: Vec<String> = (0..inner.len())
+                .map(|i| value(&inner, i).unwrap_or_else(|| "null".into()))
+                .collect();
+            format!("[{}]", items.join(", "))
+        }
+        DataType::Struct(fields) => {
+            let s: &StructArray = array.as_struct();
+            let items: Vec<String> = fields
+                .iter()
+                .enumerate()
+                .map(|(i, f)| {
+                    format!(
+                        "{}={}",
+                        f.name(),
+                        value(s.column(i), row).unwrap_or_else(|| "null".into())
+                    )
+                })
+                .collect();
+            format!("{{{}}}", items.join(", "))
+        }
+        DataType::Map(_, _) => {
+            let m: &MapArray = array.as_map();
+            let entries = m.value(row);
+            let (keys, values) = (entries.column(0), entries.column(1));
+            let items: Vec<String> = (0..entries.len())
+                .map(|i| {
+                    format!(
+                        "{}={}",
+                        value(keys, i).unwrap_or_else(|| "null".into()),
+                        value(values, i).unwrap_or_else(|| "null".into())
+                    )
+                })
+                .collect();
+            format!("{{{}}}", items.join(", "))
+        }
+        DataType::Binary | DataType::LargeBinary | DataType::BinaryView | DataType::FixedSizeBinary(_) => {
+            // Trino prints varbinary as space-separated hex bytes.
+            let f = ArrayFormatter::try_new(array.as_ref(), &OPTIONS).ok()?;
+            let hex = f.value(row).to_string();
+            hex.as_bytes()
+                .chunks(2)
+                .map(|c| String::from_utf8_lossy(c).into_owned())
+                .collect::<Vec<_>>()
+                .join(" ")
+        }
+        _ => {
+            let f = ArrayFormatter::try_new(array.as_ref(), &OPTIONS).ok()?;
+            f.value(row).to_string()
+        }
+    })
+}
+
+/// One CSV field as Athena writes it: every value double-quoted, NULL empty.
+pub fn csv_field(out: &mut String, v: Option<&str>) {
+    if let Some(v) = v {
+        out.push('"');
+        for c in v.chars() {
+            if c == '"' {
+                out.push('"');
+            }
+            out.push(c);
+        }
+        out.push('"');
+    }
+}
+
+/// Splits one record off the front of Athena's CSV; returns the fields and the
+/// bytes consumed, or None if `s` holds no complete record.
+pub fn parse_record(s: &str) -> Option<(Vec<Option<String>>, usize)> {
+    let b = s.as_bytes();
+    let mut fields = Vec::new();
+    let mut i = 0;
+    loop {
+        if i >= b.len() {
+            return None;
+        }
+        if b[i] == b'"' {
+            let mut v = String::new();
+            let mut j = i + 1;
+            loop {
+                let next = s[j..].find('"')? + j;
+                v.push_str(&s[j..next]);
+                if b.get(next + 1) == Some(&b'"') {
+                    v.push('"');
+                    j = next + 2;
+                } else {
+                    i = next + 1;
+                    break;
+                }
+            }
+            fields.push(Some(v));
+        } else {
+            fields.push(None);
+        }
+        match b.get(i) {
+            Some(b',') => i += 1,
+            Some(b'\n') => return Some((fields, i + 1)),
+            _ => return None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use datafusion::arrow::array::{Int32Array, ListArray, StringArray, TimestampMillisecondArray};
+    use datafusion::arrow::datatypes::{Field, Fields, Int32Type};
+
+    use super::*;
+
+    #[test]
+    fn doubles_print_as_java_does() {
+        assert_eq!(java_double(1.5), "1.5");
+        assert_eq!(java_double(2.0), "2.0");
+        assert_eq!(java_double(1e10), "1.0E10");
+        assert_eq!(java_double(123_456_789.5), "1.234567895E8");
+        assert_eq!(java_double(0.0001), "1.0E-4");
+        assert_eq!(java_double(-0.5), "-0.5");
+    }
+
+    #[test]
+    fn nested_and_temporal_values() {
+        let ts: ArrayRef = Arc::new(TimestampMillisecondArray::from(vec![Some(1_704_110_400_123), None]));
+        assert_eq!(value(&ts, 0).as_deref(), Some("2024-01-01 12:00:00.123"));
+        assert_eq!(value(&ts, 1), None);
+        let list: ArrayRef = Arc::new(ListArray::from_iter_primitive::<Int32Type, _, _>(vec![Some(vec![
+            Some(1),
+            None,
+            Some(3),
+        ])]));
+        assert_eq!(value(&list, 0).as_deref(), Some("[1, null, 3]"));
+        let st: ArrayRef = Arc::new(StructArray::new(
+            Fields::from(vec![
+                Field::new("a", DataType::Int32, true),
+                Field::new("b", DataType::Utf8, true),
+            ]),
+            vec![
+                Arc::new(Int32Array::from(vec![1])),
+                Arc::new(StringArray::from(vec!["x"])),
+            ],
+            None,
+        ));
+        assert_eq!(value(&st, 0).as_deref(), Some("{a=1, b=x}"));
+    }
+
+    #[test]
+    fn csv_round_trip() {
+        let mut line = String::new();
+        csv_field(&mut line, Some("a \"quoted\", value\nwith newline"));
+        line.push(',');
+        csv_field(&mut line, None);
+        line.push(',');
+        csv_field(&mut line, Some(""));
+        line.push('\n');
+        let (fields, used) = parse_record(&line).unwrap();
+        assert_eq!(used, line.len());
+        assert_eq!(
+            fields,
+            vec![
+                Some("a \"quoted\", value\nwith newline".into()),
+                None,
+                Some(String::new())
+            ]
+        );
+        assert_eq!(parse_record("\"unterminated"), None);
+    }
+}

@@ -1,0 +1,398 @@
+//! A Glue table as a DataFusion `TableProvider`: its columns then its
+//! partition keys, as Athena orders them. A scan asks the catalog only for
+//! the partitions its filters allow (the filters become a Glue partition
+//! expression), lists the files under each partition's location, and reads
+//! them as Parquet, CSV or JSON with the partition values attached.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use datafusion::arrow::datatypes::{DataType, Field, FieldRef, Schema, SchemaRef};
+use datafusion::catalog::Session;
+use datafusion::common::config::CsvOptions;
+use datafusion::common::{DataFusionError, Result, ScalarValue};
+use datafusion::datasource::TableProvider;
+use datafusion::datasource::file_format::file_compression_type::FileCompressionType;
+use datafusion::datasource::listing::PartitionedFile;
+use datafusion::datasource::physical_plan::{
+    CsvSource, FileGroup, FileScanConfigBuilder, FileSource, JsonSource, ParquetSource,
+};
+use datafusion::datasource::source::DataSourceExec;
+use datafusion::datasource::table_schema::TableSchema;
+use datafusion::execution::object_store::ObjectStoreUrl;
+use datafusion::logical_expr::{Expr, Operator, TableProviderFilterPushDown, TableType};
+use datafusion::physical_plan::ExecutionPlan;
+use datafusion::physical_plan::empty::EmptyExec;
+use futures::TryStreamExt;
+use lakestack_catalog::model::{Partition, Table};
+use lakestack_catalog::{Catalog, PartitionQuery};
+use object_store::ObjectStore;
+use object_store::path::Path;
+
+use crate::types::arrow_type;
+
+/// The URL under which the query's object store is registered; paths below it are `bucket/key`.
+pub const STORE_URL: &str = "lakestack://objects";
+
+const HIVE_NULL: &str = "__HIVE_DEFAULT_PARTITION__";
+
+#[derive(Debug, Clone)]
+enum Format {
+    Parquet,
+    Csv {
+        delimiter: u8,
+        quote: Option<u8>,
+        header: bool,
+    },
+    Json,
+}
+
+#[derive(Debug)]
+pub struct GlueTable {
+    table: Table,
+    catalog: Arc<Catalog>,
+    objects: Arc<dyn ObjectStore>,
+    schema: SchemaRef,
+    file_schema: SchemaRef,
+    partition_fields: Vec<FieldRef>,
+    format: Format,
+    compression: FileCompressionType,
+}
+
+fn err(msg: impl Into<String>) -> DataFusionError {
+    DataFusionError::Plan(msg.into())
+}
+
+fn s3_to_path(location: &str) -> Option<String> {
+    let rest = location
+        .strip_prefix("s3://")
+        .or_else(|| location.strip_prefix("s3a://"))?;
+    Some(rest.trim_end_matches('/').to_owned())
+}
+
+impl GlueTable {
+    pub fn new(table: Table, catalog: Arc<Catalog>, objects: Arc<dyn ObjectStore>) -> Result<Self> {
+        let sd = table.storage_descriptor.clone().unwrap_or_default();
+        let field = |name: &str, ty: Option<&str>| -> Result<Field> {
+            let t =
+                arrow_type(ty.unwrap_or("string")).map_err(|e| err(format!("column {name} of {}: {e}", table.name)))?;
+            Ok(Field::new(name.to_lowercase(), t, true))
+        };
+        let file_fields = sd
+            .columns
+            .iter()
+            .map(|c| field(&c.name, c.r#type.as_deref()))
+            .collect::<Result<Vec<_>>>()?;
+        let partition_fields: Vec<FieldRef> = table
+            .partition_keys
+            .iter()
+            .map(|c| field(&c.name, c.r#type.as_deref()).map(Arc::new))
+            .collect::<Result<_>>()?;
+        let mut all: Vec<FieldRef> = file_fields.iter().cloned().map(Arc::new).collect();
+        all.extend(partition_fields.iter().cloned());
+        let serde = sd
+            .serde_info
+            .as_ref()
+            .and_then(|s| s.serialization_library.clone())
+            .unwrap_or_default()
+            .to_lowercase();
+        let params = |k: &str| -> Option<String> {
+            sd.serde_info
+                .as_ref()
+                .and_then(|s| s.parameters.get(k).cloned())
+                .or_else(|| table.parameters.get(k).cloned())
+        };
+        let input = sd.input_format.clone().unwrap_or_default().to_lowercase();
+        let classification = table.parameters.get("classification").cloned().unwrap_or_default();
+        let format = if serde.contains("parquet") || input.contains("parquet") || classification == "parquet" {
+            Format::Parquet
+        } else if serde.contains("json") || classification == "json" {
+            Format::Json
+        } else {
+            let byte = |s: Option<String>, default: u8| s.and_then(|d| d.bytes().next()).unwrap_or(default);
+            let header = params("skip.header.line.count").is_some_and(|n| n.trim() != "0");
+            if serde.contains("opencsv") {
+                Format::Csv {
+                    delimiter: byte(params("separatorChar"), b','),
+                    quote: Some(byte(params("quoteChar"), b'"')),
+                    header,
+                }
+            } else {
+                Format::Csv {
+                    delimiter: byte(params("field.delim").or_else(|| params("delimiter")), 1),
+                    quote: None,
+                    header,
+                }
+            }
+        };
+        let compression = match table.parameters.get("compressionType").map(String::as_str) {
+            Some("gzip") => FileCompressionType::GZIP,
+            Some("bzip2") => FileCompressionType::BZIP2,
+            Some("zstd") => FileCompressionType::ZSTD,
+            _ => FileCompressionType::UNCOMPRESSED,
+        };
+        Ok(Self {
+            schema: Arc::new(Schema::new(all)),
+            file_schema: Arc::new(Schema::new(file_fields)),
+            partition_fields,
+            table,
+            catalog,
+            objects,
+            format,
+            compression,
+        })
+    }
+
+    fn is_partition_column(&self, name: &str) -> bool {
+        self.partition_fields.iter().any(|f| f.name() == name)
+    }
+
+    /// A Glue partition expression for the filters that only touch partition keys.
+    fn partition_expression(&self, filters: &[Expr]) -> Option<String> {
+        let parts: Vec<String> = filters.iter().filter_map(|f| self.to_glue(f)).collect();
+        (!parts.is_empty()).then(|| parts.join(" AND "))
+    }
+
+    fn to_glue(&self, e: &Expr) -> Option<String> {
+        match e {
+            Expr::BinaryExpr(b) => {
+                let op = match b.op {
+                    Operator::And => {
+                        return Some(format!(
+                            "({}) AND ({})",
+                            self.to_glue(&b.left)?,
+                            self.to_glue(&b.right)?
+                        ));
+                    }
+                    Operator::Or => {
+                        return Some(format!("({}) OR ({})", self.to_glue(&b.left)?, self.to_glue(&b.right)?));
+                    }
+                    Operator::Eq => "=",
+                    Operator::NotEq => "<>",
+                    Operator::Lt => "<",
+                    Operator::LtEq => "<=",
+                    Operator::Gt => ">",
+                    Operator::GtEq => ">=",
+                    _ => return None,
+                };
+                match (&*b.left, &*b.right) {
+                    (Expr::Column(c), Expr::Literal(v, _)) if self.is_partition_column(&c.name) => {
+                        Some(format!("`{}` {op} {}", c.name, glue_literal(v)?))
+                    }
+                    (Expr::Literal(v, _), Expr::Column(c)) if self.is_partition_column(&c.name) => {
+                        let flipped = match op {
+                            "<" => ">",
+                            "<=" => ">=",
+                            ">" => "<",
+                            ">=" => "<=",
+                            o => o,
+                        };
+                        Some(format!("`{}` {flipped} {}", c.name, glue_literal(v)?))
+                    }
+                    _ => None,
+                }
+            }
+            Expr::Not(inner) => Some(format!("NOT ({})", self.to_glue(inner)?)),
+            Expr::InList(l) => {
+                let Expr::Column(c) = &*l.expr else { return None };
+                if !self.is_partition_column(&c.name) {
+                    return None;
+                }
+                let values: Vec<String> = l
+                    .list
+                    .iter()
+                    .map(|v| match v {
+                        Expr::Literal(v, _) => glue_literal(v),
+                        _ => None,
+                    })
+                    .collect::<Option<_>>()?;
+                let not = if l.negated { "NOT " } else { "" };
+                Some(format!("`{}` {not}IN ({})", c.name, values.join(", ")))
+            }
+            Expr::Between(b) => {
+                let Expr::Column(c) = &*b.expr else { return None };
+                let (Expr::Literal(lo, _), Expr::Literal(hi, _)) = (&*b.low, &*b.high) else {
+                    return None;
+                };
+                if !self.is_partition_column(&c.name) {
+                    return None;
+                }
+                let not = if b.negated { "NOT " } else { "" };
+                Some(format!(
+                    "`{}` {not}BETWEEN {} AND {}",
+                    c.name,
+                    glue_literal(lo)?,
+                    glue_literal(hi)?
+                ))
+            }
+            _ => None,
+        }
+    }
+
+    async fn partitions(&self, filters: &[Expr]) -> Result<Vec<Partition>> {
+        let expression = self.partition_expression(filters);
+        let mut out = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let q = PartitionQuery {
+                expression: expression.as_deref(),
+                next_token: token.as_deref(),
+                ..PartitionQuery::default()
+            };
+            let page = self
+                .catalog
+                .get_partitions(&self.table.database_name, &self.table.name, &q);
+            let page = match page {
+                Ok(p) => p,
+                // An expression Glue cannot evaluate only loses pruning, never rows.
+                Err(_) if expression.is_some() => return Box::pin(self.partitions(&[])).await,
+                Err(e) => return Err(DataFusionError::External(Box::new(e))),
+            };
+            out.extend(page.partitions);
+            match page.next_token {
+                Some(t) => token = Some(t),
+                None => return Ok(out),
+            }
+        }
+    }
+
+    async fn files_under(&self, location: &str) -> Result<Vec<object_store::ObjectMeta>> {
+        let Some(prefix) = s3_to_path(location) else {
+            return Err(err(format!("unsupported location {location}")));
+        };
+        let prefix = Path::from(prefix);
+        let mut metas: Vec<object_store::ObjectMeta> = self
+            .objects
+            .list(Some(&prefix))
+            .try_collect()
+            .await
+            .map_err(|e| DataFusionError::ObjectStore(Box::new(e)))?;
+        metas.retain(|m| {
+            let name = m.location.filename().unwrap_or_default();
+            m.size > 0 && !name.starts_with(['_', '.'])
+        });
+        metas.sort_by(|a, b| a.location.cmp(&b.location));
+        Ok(metas)
+    }
+
+    fn file_source(&self) -> Arc<dyn FileSource> {
+        let schema = TableSchema::builder(Arc::clone(&self.file_schema))
+            .with_table_partition_cols(self.partition_fields.clone())
+            .build();
+        match &self.format {
+            Format::Parquet => Arc::new(ParquetSource::new(schema)),
+            Format::Json => Arc::new(JsonSource::new(schema)),
+            Format::Csv {
+                delimiter,
+                quote,
+                header,
+            } => {
+                let options = CsvOptions {
+                    has_header: Some(*header),
+                    delimiter: *delimiter,
+                    quote: quote.unwrap_or(0),
+                    // Files written before a column was added have fewer fields.
+                    truncated_rows: Some(true),
+                    null_regex: quote.is_none().then(|| "\\\\N".to_owned()),
+                    ..CsvOptions::default()
+                };
+                Arc::new(CsvSource::new(schema).with_csv_options(options))
+            }
+        }
+    }
+}
+
+fn glue_literal(v: &ScalarValue) -> Option<String> {
+    match v {
+        ScalarValue::Utf8(Some(s)) | ScalarValue::LargeUtf8(Some(s)) | ScalarValue::Utf8View(Some(s)) => {
+            Some(format!("'{}'", s.replace('\'', "''")))
+        }
+        ScalarValue::Int8(Some(n)) => Some(n.to_string()),
+        ScalarValue::Int16(Some(n)) => Some(n.to_string()),
+        ScalarValue::Int32(Some(n)) => Some(n.to_string()),
+        ScalarValue::Int64(Some(n)) => Some(n.to_string()),
+        ScalarValue::Date32(Some(_)) => Some(format!("'{v}'")),
+        _ => None,
+    }
+}
+
+/// A partition value as the key's type; Hive's default partition is NULL.
+fn partition_value(raw: &str, t: &DataType) -> Result<ScalarValue> {
+    if raw == HIVE_NULL {
+        return ScalarValue::try_from(t);
+    }
+    ScalarValue::Utf8(Some(raw.to_owned()))
+        .cast_to(t)
+        .or_else(|_| ScalarValue::try_from(t))
+}
+
+#[async_trait]
+impl TableProvider for GlueTable {
+    fn schema(&self) -> SchemaRef {
+        Arc::clone(&self.schema)
+    }
+
+    fn table_type(&self) -> TableType {
+        TableType::Base
+    }
+
+    fn supports_filters_pushdown(&self, filters: &[&Expr]) -> Result<Vec<TableProviderFilterPushDown>> {
+        // Inexact: we prune partitions (and Parquet prunes row groups), and
+        // DataFusion still filters the rows.
+        Ok(vec![TableProviderFilterPushDown::Inexact; filters.len()])
+    }
+
+    async fn scan(
+        &self,
+        state: &dyn Session,
+        projection: Option<&Vec<usize>>,
+        filters: &[Expr],
+        limit: Option<usize>,
+    ) -> Result<Arc<dyn ExecutionPlan>> {
+        let mut files: Vec<PartitionedFile> = Vec::new();
+        if self.partition_fields.is_empty() {
+            let location = self.table.location().unwrap_or_default().to_owned();
+            for m in self.files_under(&location).await? {
+                files.push(PartitionedFile::new_from_meta(m));
+            }
+        } else {
+            for p in self.partitions(filters).await? {
+                let Some(location) = p.storage_descriptor.as_ref().and_then(|sd| sd.location.clone()) else {
+                    continue;
+                };
+                let values: Vec<ScalarValue> = self
+                    .partition_fields
+                    .iter()
+                    .zip(&p.values)
+                    .map(|(f, v)| partition_value(v, f.data_type()))
+                    .collect::<Result<_>>()?;
+                for m in self.files_under(&location).await? {
+                    let mut pf = PartitionedFile::new_from_meta(m);
+                    pf.partition_values.clone_from(&values);
+                    files.push(pf);
+                }
+            }
+        }
+        if files.is_empty() {
+            let schema = match projection {
+                Some(p) => Arc::new(self.schema.project(p)?),
+                None => Arc::clone(&self.schema),
+            };
+            return Ok(Arc::new(EmptyExec::new(schema)));
+        }
+        let target = state.config().target_partitions().max(1);
+        let mut groups: Vec<Vec<PartitionedFile>> = (0..target.min(files.len())).map(|_| Vec::new()).collect();
+        let n = groups.len();
+        for (i, f) in files.into_iter().enumerate() {
+            groups[i % n].push(f);
+        }
+        let url = ObjectStoreUrl::parse(STORE_URL)?;
+        let config = FileScanConfigBuilder::new(url, self.file_source())
+            .with_file_groups(groups.into_iter().map(FileGroup::new).collect())
+            .with_projection_indices(projection.cloned())?
+            .with_limit(limit)
+            .with_file_compression_type(self.compression)
+            .build();
+        Ok(DataSourceExec::from_data_source(config))
+    }
+}

@@ -1,0 +1,261 @@
+"""Athena through boto3 and aws-cli: queries that really run on DataFusion
+over crawled tables, with exact rows, column types, pruning visible in
+DataScannedInBytes, results stored in S3 as Athena stores them, paging,
+cancellation and the errors Athena answers with."""
+
+import datetime
+import io
+import json
+import time
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from botocore.exceptions import ClientError
+
+from conftest import client
+
+OUT = "s3://lake/results/"
+
+
+@pytest.fixture
+def athena(server):
+    return client("athena", server)
+
+
+@pytest.fixture
+def lake(s3, glue):
+    s3.create_bucket(Bucket="lake")
+    glue.create_database(DatabaseInput={"Name": "shop"})
+    for day in (1, 2, 3):
+        t = pa.table(
+            {
+                "order_id": pa.array([day * 10 + i for i in range(4)], pa.int64()),
+                "customer": ["ann", "bob", None, "dan"],
+                "amount": pa.array([1.5, 2.25, 1e10, -0.5], pa.float64()),
+                "qty": pa.array([1, 2, 3, 4], pa.int32()),
+                "placed": [datetime.datetime(2024, 1, day, 9, 30, 0, 123000)] * 4,
+                "tags": [["a", "b"], [], None, ["c"]],
+            }
+        )
+        buf = io.BytesIO()
+        pq.write_table(t, buf)
+        s3.put_object(Bucket="lake", Key=f"orders/dt=2024-01-0{day}/part-0.parquet", Body=buf.getvalue())
+    s3.put_object(Bucket="lake", Key="customers/c.csv", Body=b"name,city,vip\nann,Oslo,true\nbob,Rome,false\n")
+    lines = [{"sku": "x1", "price": 9.5, "dims": {"w": 1, "h": 2}}, {"sku": "x2", "price": 3.0, "dims": {"w": 3, "h": 4}}]
+    s3.put_object(Bucket="lake", Key="products/p.json", Body="\n".join(json.dumps(x) for x in lines).encode())
+    glue.create_crawler(
+        Name="shop",
+        Role="arn:aws:iam::000000000000:role/glue",
+        DatabaseName="shop",
+        Targets={"S3Targets": [{"Path": f"s3://lake/{p}/"} for p in ("orders", "customers", "products")]},
+    )
+    glue.start_crawler(Name="shop")
+    deadline = time.time() + 30
+    while glue.get_crawler(Name="shop")["Crawler"]["State"] != "READY":
+        assert time.time() < deadline
+        time.sleep(0.05)
+    return s3
+
+
+def run(athena, sql, wait=True, **kwargs):
+    qid = athena.start_query_execution(
+        QueryString=sql,
+        QueryExecutionContext={"Database": "shop"},
+        ResultConfiguration={"OutputLocation": OUT},
+        **kwargs,
+    )["QueryExecutionId"]
+    if not wait:
+        return qid, None
+    deadline = time.time() + 60
+    while True:
+        e = athena.get_query_execution(QueryExecutionId=qid)["QueryExecution"]
+        if e["Status"]["State"] in ("SUCCEEDED", "FAILED", "CANCELLED"):
+            return qid, e
+        assert time.time() < deadline, e
+        time.sleep(0.02)
+
+
+def rows(athena, qid, **kwargs):
+    r = athena.get_query_results(QueryExecutionId=qid, **kwargs)
+    return [[d.get("VarCharValue") for d in row["Data"]] for row in r["ResultSet"]["Rows"]], r
+
+
+def test_select_over_crawled_parquet_with_exact_rows_and_types(lake, athena):
+    qid, e = run(athena, "SELECT order_id, customer, amount, qty, placed, tags, dt FROM orders WHERE dt = '2024-01-02' ORDER BY order_id")
+    assert e["Status"]["State"] == "SUCCEEDED", e["Status"]
+    assert e["StatementType"] == "DML"
+    assert e["ResultConfiguration"]["OutputLocation"] == f"{OUT}{qid}.csv"
+    assert e["QueryExecutionContext"] == {"Database": "shop", "Catalog": "awsdatacatalog"}
+    assert e["EngineVersion"]["EffectiveEngineVersion"] == "Athena engine version 3"
+    data, r = rows(athena, qid)
+    assert data == [
+        ["order_id", "customer", "amount", "qty", "placed", "tags", "dt"],
+        ["20", "ann", "1.5", "1", "2024-01-02 09:30:00.123", "[a, b]", "2024-01-02"],
+        ["21", "bob", "2.25", "2", "2024-01-02 09:30:00.123", "[]", "2024-01-02"],
+        ["22", None, "1.0E10", "3", "2024-01-02 09:30:00.123", None, "2024-01-02"],
+        ["23", "dan", "-0.5", "4", "2024-01-02 09:30:00.123", "[c]", "2024-01-02"],
+    ]
+    info = r["ResultSet"]["ResultSetMetadata"]["ColumnInfo"]
+    assert [(c["Name"], c["Type"]) for c in info] == [
+        ("order_id", "bigint"),
+        ("customer", "varchar"),
+        ("amount", "double"),
+        ("qty", "integer"),
+        ("placed", "timestamp"),
+        ("tags", "array"),
+        ("dt", "varchar"),
+    ]
+    assert info[0]["Precision"] == 19 and info[1]["Precision"] == 2147483647
+    assert "NextToken" not in r
+    # The result is where Athena writes it, in Athena's CSV.
+    body = lake.get_object(Bucket="lake", Key=f"results/{qid}.csv")["Body"].read().decode()
+    assert body.splitlines()[:2] == [
+        '"order_id","customer","amount","qty","placed","tags","dt"',
+        '"20","ann","1.5","1","2024-01-02 09:30:00.123","[a, b]","2024-01-02"',
+    ]
+    assert body.splitlines()[3] == '"22",,"1.0E10","3","2024-01-02 09:30:00.123",,"2024-01-02"'
+    lake.head_object(Bucket="lake", Key=f"results/{qid}.csv.metadata")
+
+
+def test_partition_pruning_shows_in_data_scanned(lake, athena):
+    _, all_days = run(athena, "SELECT sum(qty) AS total FROM orders")
+    qid, one_day = run(athena, "SELECT sum(qty) AS total FROM orders WHERE dt = '2024-01-03'")
+    scanned_all = all_days["Statistics"]["DataScannedInBytes"]
+    scanned_one = one_day["Statistics"]["DataScannedInBytes"]
+    assert scanned_all > 0 and scanned_one > 0
+    assert scanned_one * 3 <= scanned_all + 3, (scanned_one, scanned_all)
+    assert rows(athena, qid)[0] == [["total"], ["10"]]
+    _, none = run(athena, "SELECT count(*) FROM orders WHERE dt = '2030-01-01'")
+    assert none["Statistics"]["DataScannedInBytes"] == 0
+
+
+def test_csv_json_joins_and_unaliased_columns(lake, athena):
+    qid, e = run(
+        athena,
+        "SELECT c.city, count(*), sum(o.amount) AS spent FROM orders o JOIN customers c ON o.customer = c.name "
+        "WHERE c.vip GROUP BY c.city",
+    )
+    assert e["Status"]["State"] == "SUCCEEDED", e["Status"]
+    data, r = rows(athena, qid)
+    assert data == [["city", "_col1", "spent"], ["Oslo", "3", "4.5"]]
+    assert [c["Type"] for c in r["ResultSet"]["ResultSetMetadata"]["ColumnInfo"]] == ["varchar", "bigint", "double"]
+    qid, e = run(athena, "SELECT sku, price, dims.w AS w, dims FROM products ORDER BY sku")
+    assert e["Status"]["State"] == "SUCCEEDED", e["Status"]
+    assert rows(athena, qid)[0] == [["sku", "price", "w", "dims"], ["x1", "9.5", "1", "{w=1, h=2}"], ["x2", "3.0", "3", "{w=3, h=4}"]]
+
+
+def test_errors_are_athena_shaped(lake, athena):
+    _, e = run(athena, "SELECT nope FROM orders")
+    assert e["Status"]["State"] == "FAILED"
+    assert e["Status"]["StateChangeReason"] == "COLUMN_NOT_FOUND: line 1:8: Column 'nope' cannot be resolved"
+    assert e["Status"]["AthenaError"]["ErrorCategory"] == 2
+    _, e = run(athena, "SELECT * FROM\n  missing")
+    assert e["Status"]["StateChangeReason"] == "TABLE_NOT_FOUND: line 2:3: Table 'awsdatacatalog.shop.missing' does not exist"
+    _, e = run(athena, "SELEC 1")
+    assert e["Status"]["StateChangeReason"].startswith("SYNTAX_ERROR: line 1:1:")
+    qid, _ = run(athena, "SELECT nope FROM orders")
+    with pytest.raises(ClientError) as err:
+        athena.get_query_results(QueryExecutionId=qid)
+    assert err.value.response["Error"]["Code"] == "InvalidRequestException"
+    with pytest.raises(ClientError) as err:
+        athena.get_query_execution(QueryExecutionId="00000000-0000-0000-0000-000000000000")
+    assert err.value.response["Error"]["Code"] == "InvalidRequestException"
+    with pytest.raises(ClientError) as err:
+        athena.start_query_execution(QueryString="SELECT 1")
+    assert err.value.response["Error"]["Code"] == "InvalidRequestException"
+    assert "output location" in err.value.response["Error"]["Message"]
+    with pytest.raises(ClientError) as err:
+        athena.create_named_query(Name="x", Database="shop", QueryString="SELECT 1")
+    assert err.value.response["Error"]["Code"] == "NotImplemented"
+
+
+def test_paging_a_five_thousand_row_result(lake, athena):
+    qid, e = run(athena, "SELECT value AS n, value * 2 AS twice FROM generate_series(1, 5000) ORDER BY n")
+    assert e["Status"]["State"] == "SUCCEEDED", e["Status"]
+    pages = []
+    token = None
+    while True:
+        kwargs = {"MaxResults": 1000}
+        if token:
+            kwargs["NextToken"] = token
+        data, r = rows(athena, qid, **kwargs)
+        pages.append(data)
+        token = r.get("NextToken")
+        if not token:
+            break
+    assert [len(p) for p in pages] == [1000, 1000, 1000, 1000, 1000, 1]
+    flat = [row for p in pages for row in p]
+    assert flat[0] == ["n", "twice"]
+    assert flat[1] == ["1", "2"] and flat[-1] == ["5000", "10000"]
+    assert [int(r[0]) for r in flat[1:]] == list(range(1, 5001))
+    paginated = athena.get_paginator("get_query_results").paginate(QueryExecutionId=qid)
+    assert sum(len(p["ResultSet"]["Rows"]) for p in paginated) == 5001
+
+
+def test_stop_a_long_query_idempotency_parameters_and_listing(lake, athena):
+    qid, _ = run(athena, "SELECT count(*) FROM generate_series(1, 20000000000) a WHERE a.value % 7 = 3", wait=False)
+    time.sleep(0.3)
+    athena.stop_query_execution(QueryExecutionId=qid)
+    e = athena.get_query_execution(QueryExecutionId=qid)["QueryExecution"]
+    assert e["Status"]["State"] == "CANCELLED"
+    time.sleep(0.3)
+    assert athena.get_query_execution(QueryExecutionId=qid)["QueryExecution"]["Status"]["State"] == "CANCELLED"
+
+    first, _ = run(athena, "SELECT 1", ClientRequestToken="token-0000000000000000000000000001")
+    again, _ = run(athena, "SELECT 1", ClientRequestToken="token-0000000000000000000000000001")
+    assert first == again
+
+    pq_id, e = run(athena, "SELECT order_id FROM orders WHERE dt = ? AND qty > ? ORDER BY order_id", ExecutionParameters=["'2024-01-01'", "2"])
+    assert e["Status"]["State"] == "SUCCEEDED", e["Status"]
+    assert rows(athena, pq_id)[0] == [["order_id"], ["12"], ["13"]]
+
+    ids = athena.list_query_executions()["QueryExecutionIds"]
+    assert ids[0] == pq_id and qid in ids
+    got = athena.batch_get_query_execution(QueryExecutionIds=[qid, pq_id, "missing"])
+    assert {q["QueryExecutionId"] for q in got["QueryExecutions"]} == {qid, pq_id}
+    assert [u["QueryExecutionId"] for u in got["UnprocessedQueryExecutionIds"]] == ["missing"]
+
+
+def test_metadata_operations(lake, athena):
+    assert [c["CatalogName"] for c in athena.list_data_catalogs()["DataCatalogsSummary"]] == ["AwsDataCatalog"]
+    assert [d["Name"] for d in athena.list_databases(CatalogName="AwsDataCatalog")["DatabaseList"]] == ["shop"]
+    t = athena.get_table_metadata(CatalogName="AwsDataCatalog", DatabaseName="shop", TableName="orders")["TableMetadata"]
+    assert [c["Name"] for c in t["Columns"]] == ["order_id", "customer", "amount", "qty", "placed", "tags"]
+    assert t["PartitionKeys"] == [{"Name": "dt", "Type": "string"}]
+    assert t["Parameters"]["location"] == "s3://lake/orders/"
+    names = [m["Name"] for m in athena.list_table_metadata(CatalogName="AwsDataCatalog", DatabaseName="shop")["TableMetadataList"]]
+    assert names == ["customers", "orders", "products"]
+    with pytest.raises(ClientError) as err:
+        athena.get_table_metadata(CatalogName="AwsDataCatalog", DatabaseName="shop", TableName="nope")
+    assert err.value.response["Error"]["Code"] == "MetadataException"
+    assert athena.get_work_group(WorkGroup="primary")["WorkGroup"]["State"] == "ENABLED"
+
+
+def test_awscli_athena(lake, aws):
+    qid = json.loads(
+        aws(
+            "athena",
+            "start-query-execution",
+            "--query-string",
+            "SELECT customer, qty FROM orders WHERE dt = '2024-01-01' AND qty < 3 ORDER BY qty",
+            "--query-execution-context",
+            "Database=shop",
+            "--result-configuration",
+            f"OutputLocation={OUT}",
+        ).stdout
+    )["QueryExecutionId"]
+    deadline = time.time() + 30
+    while True:
+        e = json.loads(aws("athena", "get-query-execution", "--query-execution-id", qid).stdout)["QueryExecution"]
+        if e["Status"]["State"] not in ("QUEUED", "RUNNING"):
+            break
+        assert time.time() < deadline
+        time.sleep(0.1)
+    assert e["Status"]["State"] == "SUCCEEDED"
+    out = json.loads(aws("athena", "get-query-results", "--query-execution-id", qid).stdout)
+    assert [[d.get("VarCharValue") for d in r["Data"]] for r in out["ResultSet"]["Rows"]] == [
+        ["customer", "qty"],
+        ["ann", "1"],
+        ["bob", "2"],
+    ]
