@@ -269,6 +269,9 @@ def test_tags_classifiers_and_unsupported_operations(glue):
     glue.tag_resource(ResourceArn=arn, TagsToAdd={"env": "dev"})
     glue.untag_resource(ResourceArn=arn, TagsToRemove=["team"])
     assert glue.get_tags(ResourceArn=arn)["Tags"] == {"env": "dev"}
+    # Names in ARNs are case-insensitive, as the names themselves.
+    glue.tag_resource(ResourceArn="arn:aws:glue:us-east-1:000000000000:database/TAGGED", TagsToAdd={"x": "1"})
+    assert glue.get_tags(ResourceArn=arn)["Tags"] == {"env": "dev", "x": "1"}
     code, _ = error_of(glue.get_tags, ResourceArn="arn:aws:glue:us-east-1:000000000000:database/ghost")
     assert code == "EntityNotFoundException"
 
@@ -279,6 +282,10 @@ def test_tags_classifiers_and_unsupported_operations(glue):
     c = glue.get_classifier(Name="pipes")["Classifier"]["CsvClassifier"]
     assert (c["Delimiter"], c["ContainsHeader"], c["Version"]) == ("|", "PRESENT", 1)
     assert [list(c.values())[0]["Name"] for c in glue.get_classifiers()["Classifiers"]] == ["pipes", "records"]
+    # An update names only what changes.
+    glue.update_classifier(CsvClassifier={"Name": "pipes", "Delimiter": ";"})
+    c = glue.get_classifier(Name="pipes")["Classifier"]["CsvClassifier"]
+    assert (c["Delimiter"], c["ContainsHeader"], c["QuoteSymbol"], c["Version"]) == (";", "PRESENT", '"', 2)
     assert error_of(glue.create_classifier, JsonClassifier={"Name": "records", "JsonPath": "$"})[0] == (
         "AlreadyExistsException"
     )

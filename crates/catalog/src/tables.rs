@@ -272,9 +272,19 @@ impl Catalog {
         let text = text.map(str::to_lowercase).filter(|t| !t.is_empty());
         let all = self.store.read(Store::all_tables)?;
         let mut out = Vec::new();
+        // The token is the JSON pair [database, table], compared as a pair in
+        // the order the rows come (by database, then name).
+        let after: Option<(String, String)> = match after {
+            None => None,
+            Some(a) => Some(
+                serde_json::from_str(&a).map_err(|_| CatalogError::InvalidInput("Invalid pagination token".into()))?,
+            ),
+        };
         for t in all {
-            let key = format!("{}/{}", t.database_name, t.name);
-            if after.as_ref().is_some_and(|a| key.as_str() <= a.as_str()) {
+            if after
+                .as_ref()
+                .is_some_and(|(db, name)| (t.database_name.as_str(), t.name.as_str()) <= (db.as_str(), name.as_str()))
+            {
                 continue;
             }
             if text.as_ref().is_some_and(|q| !table_mentions(&t, q)) {
@@ -286,7 +296,7 @@ impl Catalog {
             if out.len() == limit {
                 let token = out
                     .last()
-                    .map(|t: &Table| paging::encode(&format!("{}/{}", t.database_name, t.name)));
+                    .map(|t: &Table| paging::encode(&serde_json::json!([t.database_name, t.name]).to_string()));
                 return Ok((out, token));
             }
             out.push(t);

@@ -20,23 +20,28 @@ impl Catalog {
         self.arn(&format!("crawler/{name}"))
     }
 
-    /// Checks that the ARN names a database, table or crawler that exists.
-    fn require_resource(&self, c: &rusqlite::Connection, arn: &str) -> Result<()> {
+    /// Checks that the ARN names a database, table or crawler that exists, and
+    /// returns it as tags are keyed: database and table names lower-cased, as Glue stores them.
+    fn require_resource(&self, c: &rusqlite::Connection, arn: &str) -> Result<String> {
         let prefix = self.arn("");
         let not_found = || CatalogError::NotFound(format!("Resource {arn} not found."));
         let Some(resource) = arn.strip_prefix(&prefix) else {
             return Err(CatalogError::InvalidInput(format!("Invalid ARN: {arn}")));
         };
         let parts: Vec<&str> = resource.split('/').collect();
-        let exists = match parts.as_slice() {
-            ["database", db] => Store::get_database(c, &names::entity(db, "resourceArn")?)?.is_some(),
-            ["table", db, t] => {
-                Store::get_table(c, &names::entity(db, "resourceArn")?, &names::entity(t, "resourceArn")?)?.is_some()
+        let (exists, canonical) = match parts.as_slice() {
+            ["database", db] => {
+                let db = names::entity(db, "resourceArn")?;
+                (Store::get_database(c, &db)?.is_some(), self.database_arn(&db))
             }
-            ["crawler", name] => Store::get_crawler(c, name)?.is_some(),
-            _ => false,
+            ["table", db, t] => {
+                let (db, t) = (names::entity(db, "resourceArn")?, names::entity(t, "resourceArn")?);
+                (Store::get_table(c, &db, &t)?.is_some(), self.table_arn(&db, &t))
+            }
+            ["crawler", name] => (Store::get_crawler(c, name)?.is_some(), arn.to_owned()),
+            _ => (false, String::new()),
         };
-        if exists { Ok(()) } else { Err(not_found()) }
+        if exists { Ok(canonical) } else { Err(not_found()) }
     }
 
     pub fn tag_resource(&self, arn: &str, tags: Vec<(String, String)>) -> Result<()> {
@@ -48,8 +53,8 @@ impl Catalog {
             }
         }
         self.store.write(|tx| {
-            self.require_resource(tx, arn)?;
-            let existing = Store::tags(tx, arn)?;
+            let arn = self.require_resource(tx, arn)?;
+            let existing = Store::tags(tx, &arn)?;
             let new_keys = tags
                 .iter()
                 .filter(|(k, _)| !existing.iter().any(|(e, _)| e == k))
@@ -60,7 +65,7 @@ impl Catalog {
                 )));
             }
             for (k, v) in &tags {
-                Store::set_tag(tx, arn, k, v)?;
+                Store::set_tag(tx, &arn, k, v)?;
             }
             Ok(())
         })
@@ -68,9 +73,9 @@ impl Catalog {
 
     pub fn untag_resource(&self, arn: &str, keys: &[String]) -> Result<()> {
         self.store.write(|tx| {
-            self.require_resource(tx, arn)?;
+            let arn = self.require_resource(tx, arn)?;
             for k in keys {
-                Store::remove_tag(tx, arn, k)?;
+                Store::remove_tag(tx, &arn, k)?;
             }
             Ok(())
         })
@@ -78,8 +83,8 @@ impl Catalog {
 
     pub fn get_tags(&self, arn: &str) -> Result<Vec<(String, String)>> {
         self.store.read(|c| {
-            self.require_resource(c, arn)?;
-            Store::tags(c, arn)
+            let arn = self.require_resource(c, arn)?;
+            Store::tags(c, &arn)
         })
     }
 }

@@ -510,7 +510,31 @@ pub(super) fn dispatch(catalog: &Arc<Catalog>, op: &str, body: &[u8]) -> Reply {
                 #[serde(rename = "XMLClassifier")]
                 xml_classifier: Option<Value>,
             }
-            let i: In = parse(body)?;
+            let i: In = if op == "UpdateClassifier" {
+                // An update names only the fields it changes: lay them over the stored ones.
+                let mut given: Value = parse(body)?;
+                for kind in ["CsvClassifier", "JsonClassifier"] {
+                    let Some(fields) = given.get_mut(kind).and_then(Value::as_object_mut) else {
+                        continue;
+                    };
+                    let name = fields
+                        .get("Name")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_owned();
+                    if let Ok(current) = catalog.get_classifier(&name)
+                        && let Some(stored) = convert::classifier_out(&current).get(kind).and_then(Value::as_object)
+                    {
+                        for (k, v) in stored {
+                            fields.entry(k.clone()).or_insert_with(|| v.clone());
+                        }
+                    }
+                }
+                serde_json::from_value(given)
+                    .map_err(|e| ApiError::Catalog(CatalogError::InvalidInput(e.to_string())))?
+            } else {
+                parse(body)?
+            };
             let classifier = match (i.csv_classifier, i.json_classifier) {
                 (Some(c), None) => Classifier::Csv(convert::csv_classifier_in(c)),
                 (None, Some(j)) => Classifier::Json(model::JsonClassifier {

@@ -464,6 +464,16 @@ pub fn merge_text(a: &TextSchema, b: &TextSchema) -> Option<TextSchema> {
     }
     // OpenCSVSerde also reads unquoted fields, so one quoted file makes the whole table quoted.
     let serde_source = if a.quoted || !b.quoted { a } else { b };
+    // Both SerDes read fields by position: one file's columns must be a
+    // prefix of the other's (a file may only add columns at the end).
+    let shared = a.columns.len().min(b.columns.len());
+    if a.columns[..shared]
+        .iter()
+        .zip(&b.columns[..shared])
+        .any(|((x, _), (y, _))| x != y)
+    {
+        return None;
+    }
 
     let mut columns = a.columns.clone();
     for (name, ty) in &b.columns {
