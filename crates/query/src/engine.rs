@@ -30,7 +30,7 @@ use crate::execution::{AthenaError, Execution, ExecutionStore, ResultColumn};
 use crate::provider::{CATALOG_NAME, GlueCatalog};
 use crate::table::STORE_URL;
 use crate::types::athena_type;
-use crate::{naming, render};
+use crate::{ddl, naming, render};
 
 /// Queries that run at once; the rest wait QUEUED.
 const DEFAULT_CONCURRENCY: usize = 4;
@@ -221,13 +221,19 @@ impl QueryEngine {
         }
         let sql = bind_parameters(&query, &req.parameters)?;
         let id = uuid::Uuid::new_v4().to_string();
+        // Athena writes DDL and utility output as text, SELECT results as CSV.
+        let suffix = if matches!(ddl::parse::parse(&sql), Ok(Some(_))) {
+            "txt"
+        } else {
+            "csv"
+        };
         let exec = Execution {
             id: id.clone(),
             query,
             database: req.database.clone(),
             catalog,
             workgroup,
-            output_location: format!("{}/{id}.csv", output.trim_end_matches('/')),
+            output_location: format!("{}/{id}.{suffix}", output.trim_end_matches('/')),
             statement_type: statement_type(&sql).into(),
             state: "QUEUED".into(),
             submitted_ms: now_ms(),
@@ -371,6 +377,18 @@ impl QueryEngine {
     }
 
     async fn execute(&self, exec: &mut Execution, sql: &str) -> std::result::Result<(), AthenaError> {
+        match ddl::parse::parse(sql) {
+            Err(e) => {
+                return Err(AthenaError {
+                    category: 2,
+                    error_type: 1000,
+                    retryable: false,
+                    message: format!("SYNTAX_ERROR: line {}:{}: {}", e.line, e.column, e.message),
+                });
+            }
+            Ok(Some(statement)) => return self.execute_ddl(exec, statement).await,
+            Ok(None) => {}
+        }
         if let Some(e) = naming::parse_error(sql) {
             return Err(athena_error(&e, sql));
         }
@@ -464,6 +482,33 @@ impl QueryEngine {
         Ok(())
     }
 
+    async fn execute_ddl(
+        &self,
+        exec: &mut Execution,
+        statement: ddl::parse::Ddl,
+    ) -> std::result::Result<(), AthenaError> {
+        let default_db = exec.database.clone().unwrap_or_else(|| "default".into()).to_lowercase();
+        let out = ddl::run(&self.catalog, self.objects.as_ref(), statement, &default_db).await?;
+        let mut text = String::new();
+        for row in &out.rows {
+            text.push_str(&row.join("\t"));
+            text.push('\n');
+        }
+        let path = Path::from(s3_path(&exec.output_location).unwrap_or_default());
+        self.objects.put(&path, text.into()).await.map_err(|e| AthenaError {
+            category: 1,
+            error_type: 401,
+            retryable: true,
+            message: format!(
+                "GENERIC_INTERNAL_ERROR: writing the result to {}: {e}",
+                exec.output_location
+            ),
+        })?;
+        exec.rows = out.rows.len() as u64;
+        exec.columns = out.columns;
+        Ok(())
+    }
+
     /// One page of a finished query's result, read back from its CSV in S3.
     /// The first page starts with the header row, as Athena's does.
     pub async fn results(&self, id: &str, next_token: Option<&str>, max: usize) -> Result<ResultPage> {
@@ -490,6 +535,7 @@ impl QueryEngine {
                 e.output_location
             ))
         })?;
+        let text_output = e.output_location.ends_with(".txt");
         let mut offset = next_token.map(decode_token).transpose()?.unwrap_or(0);
         let mut rows = Vec::new();
         // Bytes read but not yet parsed; records are cut only at record ends.
@@ -502,7 +548,19 @@ impl QueryEngine {
             };
             let mut used = 0;
             while rows.len() < max {
-                match render::parse_record(&valid[used..]) {
+                let record = if text_output {
+                    // DDL output: one line a row, tab-separated, no quoting.
+                    valid[used..].find('\n').map(|end| {
+                        let fields = valid[used..used + end]
+                            .split('\t')
+                            .map(|f| Some(f.to_owned()))
+                            .collect();
+                        (fields, end + 1)
+                    })
+                } else {
+                    render::parse_record(&valid[used..])
+                };
+                match record {
                     Some((fields, n)) => {
                         rows.push(fields);
                         used += n;

@@ -7,6 +7,7 @@
 
 mod api;
 mod counting;
+mod ddl;
 mod engine;
 pub mod error;
 mod errors;

@@ -21,8 +21,11 @@ use datafusion::datasource::source::DataSourceExec;
 use datafusion::datasource::table_schema::TableSchema;
 use datafusion::execution::object_store::ObjectStoreUrl;
 use datafusion::logical_expr::{Expr, Operator, TableProviderFilterPushDown, TableType};
+use datafusion::physical_expr::PhysicalExpr;
+use datafusion::physical_expr::expressions::{CaseExpr, Column, Literal, TryCastExpr, binary, lit};
 use datafusion::physical_plan::ExecutionPlan;
 use datafusion::physical_plan::empty::EmptyExec;
+use datafusion::physical_plan::projection::{ProjectionExec, ProjectionExpr};
 use futures::TryStreamExt;
 use lakestack_catalog::model::{Partition, Table};
 use lakestack_catalog::{Catalog, PartitionQuery};
@@ -275,8 +278,66 @@ impl GlueTable {
         Ok(metas)
     }
 
+    /// Text is read as strings and converted after (`text_to_types`), as
+    /// Hive's SerDes do: `\N` and values that do not parse are NULL.
+    fn read_schema(&self) -> SchemaRef {
+        match self.format {
+            Format::Csv { .. } => Arc::new(Schema::new(
+                self.file_schema
+                    .fields()
+                    .iter()
+                    .map(|f| Field::new(f.name(), DataType::Utf8, true))
+                    .collect::<Vec<_>>(),
+            )),
+            _ => Arc::clone(&self.file_schema),
+        }
+    }
+
+    /// Converts the string columns a text scan produced to the table's types.
+    fn text_to_types(&self, scan: Arc<dyn ExecutionPlan>) -> Result<Arc<dyn ExecutionPlan>> {
+        let input = scan.schema();
+        // LazySimpleSerDe writes NULL as `\N`; OpenCSVSerde has no NULL marker.
+        let marker = if matches!(self.format, Format::Csv { quote: None, .. }) {
+            "\\N"
+        } else {
+            "\u{0}\u{0}"
+        };
+        let mut exprs: Vec<(Arc<dyn PhysicalExpr>, String)> = Vec::new();
+        for (i, f) in input.fields().iter().enumerate() {
+            let column: Arc<dyn PhysicalExpr> = Arc::new(Column::new(f.name(), i));
+            let target = self
+                .file_schema
+                .field_with_name(f.name())
+                .ok()
+                .map(|t| t.data_type().clone());
+            let expr: Arc<dyn PhysicalExpr> = match target {
+                Some(t) if t != DataType::Utf8 => {
+                    let is_null = binary(Arc::clone(&column), Operator::Eq, lit(marker), &input)?;
+                    let null: Arc<dyn PhysicalExpr> = Arc::new(Literal::new(ScalarValue::try_from(&t)?));
+                    Arc::new(CaseExpr::try_new(
+                        None,
+                        vec![(is_null, null)],
+                        Some(Arc::new(TryCastExpr::new(Arc::clone(&column), t))),
+                    )?)
+                }
+                Some(_) => {
+                    let is_null = binary(Arc::clone(&column), Operator::Eq, lit(marker), &input)?;
+                    let null: Arc<dyn PhysicalExpr> = Arc::new(Literal::new(ScalarValue::Utf8(None)));
+                    Arc::new(CaseExpr::try_new(None, vec![(is_null, null)], Some(column))?)
+                }
+                None => column,
+            };
+            exprs.push((expr, f.name().clone()));
+        }
+        let exprs: Vec<ProjectionExpr> = exprs
+            .into_iter()
+            .map(|(expr, alias)| ProjectionExpr { expr, alias })
+            .collect();
+        Ok(Arc::new(ProjectionExec::try_new(exprs, scan)?))
+    }
+
     fn file_source(&self) -> Arc<dyn FileSource> {
-        let schema = TableSchema::builder(Arc::clone(&self.file_schema))
+        let schema = TableSchema::builder(self.read_schema())
             .with_table_partition_cols(self.partition_fields.clone())
             .build();
         match &self.format {
@@ -293,7 +354,6 @@ impl GlueTable {
                     quote: quote.unwrap_or(0),
                     // Files written before a column was added have fewer fields.
                     truncated_rows: Some(true),
-                    null_regex: quote.is_none().then(|| "\\\\N".to_owned()),
                     ..CsvOptions::default()
                 };
                 Arc::new(CsvSource::new(schema).with_csv_options(options))
@@ -393,6 +453,10 @@ impl TableProvider for GlueTable {
             .with_limit(limit)
             .with_file_compression_type(self.compression)
             .build();
-        Ok(DataSourceExec::from_data_source(config))
+        let scan: Arc<dyn ExecutionPlan> = DataSourceExec::from_data_source(config);
+        match self.format {
+            Format::Csv { .. } => self.text_to_types(scan),
+            _ => Ok(scan),
+        }
     }
 }

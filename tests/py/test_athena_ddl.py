@@ -1,0 +1,156 @@
+"""Athena DDL through boto3: tables created by SQL land in the Glue catalog
+as Athena registers them, partitions come from MSCK REPAIR TABLE and ALTER
+TABLE ADD PARTITION, and SHOW / DESCRIBE answer text rows without a header."""
+
+import json
+import time
+
+import pytest
+
+from conftest import client
+
+OUT = "s3://lake/ddl-results/"
+
+
+@pytest.fixture
+def athena(server):
+    return client("athena", server)
+
+
+def run(athena, sql, db="default"):
+    qid = athena.start_query_execution(
+        QueryString=sql,
+        QueryExecutionContext={"Database": db},
+        ResultConfiguration={"OutputLocation": OUT},
+    )["QueryExecutionId"]
+    deadline = time.time() + 60
+    while True:
+        e = athena.get_query_execution(QueryExecutionId=qid)["QueryExecution"]
+        if e["Status"]["State"] in ("SUCCEEDED", "FAILED", "CANCELLED"):
+            return qid, e
+        assert time.time() < deadline
+        time.sleep(0.02)
+
+
+def ok(athena, sql, db="default"):
+    qid, e = run(athena, sql, db)
+    assert e["Status"]["State"] == "SUCCEEDED", (sql, e["Status"])
+    r = athena.get_query_results(QueryExecutionId=qid)
+    return [[d.get("VarCharValue") for d in row["Data"]] for row in r["ResultSet"]["Rows"]], e
+
+
+def test_create_repair_query_describe_drop(s3, glue, athena):
+    s3.create_bucket(Bucket="lake")
+    glue.create_database(DatabaseInput={"Name": "default"})
+    for day, body in [("2024-01-01", "id,item,price\n1,apple,1.5\n2,pear,\\N\n"), ("2024-01-02", "id,item,price\n3,plum,2\n")]:
+        s3.put_object(Bucket="lake", Key=f"sales/dt={day}/part-0.csv", Body=body.encode())
+    s3.put_object(Bucket="lake", Key="elsewhere/feb.csv", Body=b"id,item,price\n9,kiwi,0.25\n")
+
+    rows, e = ok(athena, "CREATE DATABASE IF NOT EXISTS analytics COMMENT 'made by sql'")
+    assert rows == [] and e["StatementType"] == "DDL"
+    assert e["ResultConfiguration"]["OutputLocation"].endswith(".txt")
+    assert glue.get_database(Name="analytics")["Database"]["Description"] == "made by sql"
+    rows, e = ok(athena, "SHOW DATABASES")
+    assert rows == [["analytics"], ["default"]]
+    assert e["StatementType"] == "UTILITY"
+
+    ok(
+        athena,
+        """CREATE EXTERNAL TABLE analytics.sales (
+             id bigint COMMENT 'order id',
+             item string,
+             price double)
+           PARTITIONED BY (dt string)
+           ROW FORMAT DELIMITED FIELDS TERMINATED BY ','
+           LOCATION 's3://lake/sales/'
+           TBLPROPERTIES ('skip.header.line.count'='1')""",
+    )
+    t = glue.get_table(DatabaseName="analytics", Name="sales")["Table"]
+    sd = t["StorageDescriptor"]
+    assert sd["Columns"] == [
+        {"Name": "id", "Type": "bigint", "Comment": "order id"},
+        {"Name": "item", "Type": "string"},
+        {"Name": "price", "Type": "double"},
+    ]
+    assert sd["SerdeInfo"] == {
+        "SerializationLibrary": "org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe",
+        "Parameters": {"field.delim": ",", "serialization.format": ","},
+    }
+    assert sd["InputFormat"] == "org.apache.hadoop.mapred.TextInputFormat"
+    assert t["PartitionKeys"] == [{"Name": "dt", "Type": "string"}]
+    assert t["TableType"] == "EXTERNAL_TABLE"
+    assert t["Parameters"] == {"EXTERNAL": "TRUE", "skip.header.line.count": "1"}
+
+    # As in Athena, data is invisible until its partitions are registered.
+    rows, _ = ok(athena, "SELECT count(*) AS n FROM sales", db="analytics")
+    assert rows == [["n"], ["0"]]
+    rows, e = ok(athena, "MSCK REPAIR TABLE analytics.sales")
+    assert rows == [
+        # The .txt output is tab-separated, so the first line reads as three fields.
+        ["Partitions not in metastore:", "sales:dt=2024-01-01", "sales:dt=2024-01-02"],
+        ["Repair: Added partition to metastore sales:dt=2024-01-01"],
+        ["Repair: Added partition to metastore sales:dt=2024-01-02"],
+    ]
+    rows, _ = ok(athena, "MSCK REPAIR TABLE analytics.sales")
+    assert rows == []
+    ok(athena, "ALTER TABLE analytics.sales ADD IF NOT EXISTS PARTITION (dt='2024-02-01') LOCATION 's3://lake/elsewhere/'")
+    rows, _ = ok(athena, "SELECT id, item, price, dt FROM analytics.sales ORDER BY id")
+    assert rows == [
+        ["id", "item", "price", "dt"],
+        ["1", "apple", "1.5", "2024-01-01"],
+        ["2", "pear", None, "2024-01-01"],
+        ["3", "plum", "2.0", "2024-01-02"],
+        ["9", "kiwi", "0.25", "2024-02-01"],
+    ]
+    rows, _ = ok(athena, "SHOW PARTITIONS analytics.sales")
+    assert rows == [["dt=2024-01-01"], ["dt=2024-01-02"], ["dt=2024-02-01"]]
+    rows, _ = ok(athena, "SHOW TABLES IN analytics")
+    assert rows == [["sales"]]
+    rows, _ = ok(athena, "SHOW COLUMNS IN sales", db="analytics")
+    assert rows == [["id"], ["item"], ["price"], ["dt"]]
+    rows, _ = ok(athena, "DESCRIBE analytics.sales")
+    assert rows[:4] == [["id", "bigint", "order id"], ["item", "string", ""], ["price", "double", ""], ["dt", "string", ""]]
+    assert ["# Partition Information", "", ""] in rows
+    rows, _ = ok(athena, "SHOW CREATE TABLE analytics.sales")
+    assert rows[0] == ["CREATE EXTERNAL TABLE `analytics`.`sales`("]
+    assert ["  's3://lake/sales/'"] in rows
+
+    ok(athena, "ALTER TABLE analytics.sales DROP PARTITION (dt='2024-02-01')")
+    rows, _ = ok(athena, "SELECT count(*) FROM analytics.sales")
+    assert rows == [["_col0"], ["3"]]
+
+    _, e = run(athena, "CREATE EXTERNAL TABLE analytics.sales (a int) LOCATION 's3://lake/x/'")
+    assert e["Status"]["StateChangeReason"] == "FAILED: AlreadyExistsException: Table analytics.sales already exists"
+    _, e = run(athena, "CREATE EXTERNAL TABLE nodb.t (a int) LOCATION 's3://lake/x/'")
+    assert e["Status"]["StateChangeReason"] == "FAILED: SemanticException [Error 10072]: Database does not exist: nodb"
+    _, e = run(athena, "CREATE EXTERNAL TABLE t (a int)\nLOCATON 's3://lake/x/'")
+    assert e["Status"]["StateChangeReason"].startswith("SYNTAX_ERROR: line 2:1: mismatched input 'LOCATON'")
+    _, e = run(athena, "DROP DATABASE analytics")
+    assert "is not empty" in e["Status"]["StateChangeReason"]
+
+    ok(athena, "DROP TABLE analytics.sales")
+    with pytest.raises(Exception):
+        glue.get_table(DatabaseName="analytics", Name="sales")
+    _, e = run(athena, "DROP TABLE analytics.sales")
+    assert e["Status"]["StateChangeReason"] == "FAILED: SemanticException [Error 10001]: Table not found analytics.sales"
+    ok(athena, "DROP TABLE IF EXISTS analytics.sales")
+    ok(athena, "DROP DATABASE analytics CASCADE")
+    assert glue.get_databases()["DatabaseList"][0]["Name"] == "default"
+
+
+def test_json_serde_and_parquet_tables_by_ddl(s3, glue, athena):
+    s3.create_bucket(Bucket="lake")
+    glue.create_database(DatabaseInput={"Name": "default"})
+    lines = [{"id": 1, "user": {"name": "ann"}, "tags": ["a"]}, {"id": 2, "user": {"name": "bob"}, "tags": []}]
+    s3.put_object(Bucket="lake", Key="events/e.json", Body="\n".join(json.dumps(x) for x in lines).encode())
+    ok(
+        athena,
+        """CREATE EXTERNAL TABLE events (id int, `user` struct<name:string>, tags array<string>)
+           ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe'
+           LOCATION 's3://lake/events/'""",
+    )
+    rows, _ = ok(athena, 'SELECT id, "user".name AS who, cardinality(tags) AS n FROM events ORDER BY id')
+    assert rows == [["id", "who", "n"], ["1", "ann", "1"], ["2", "bob", "0"]]
+    t = glue.get_table(DatabaseName="default", Name="events")["Table"]
+    assert t["StorageDescriptor"]["SerdeInfo"]["SerializationLibrary"] == "org.openx.data.jsonserde.JsonSerDe"
+    assert t["StorageDescriptor"]["Columns"][1] == {"Name": "user", "Type": "struct<name:string>"}
