@@ -154,3 +154,57 @@ def test_json_serde_and_parquet_tables_by_ddl(s3, glue, athena):
     t = glue.get_table(DatabaseName="default", Name="events")["Table"]
     assert t["StorageDescriptor"]["SerdeInfo"]["SerializationLibrary"] == "org.openx.data.jsonserde.JsonSerDe"
     assert t["StorageDescriptor"]["Columns"][1] == {"Name": "user", "Type": "struct<name:string>"}
+
+
+def test_ctas_and_insert_into(s3, glue, athena):
+    s3.create_bucket(Bucket="lake")
+    glue.create_database(DatabaseInput={"Name": "default"})
+    s3.put_object(Bucket="lake", Key="raw/r.csv", Body=b"id,region,amount\n1,eu,1.5\n2,us,2.5\n3,eu,4\n")
+    ok(
+        athena,
+        "CREATE EXTERNAL TABLE raw (id bigint, region string, amount double) "
+        "ROW FORMAT DELIMITED FIELDS TERMINATED BY ',' LOCATION 's3://lake/raw/' "
+        "TBLPROPERTIES ('skip.header.line.count'='1')",
+    )
+    qid, e = run(
+        athena,
+        "CREATE TABLE summary WITH (format = 'PARQUET', external_location = 's3://lake/summary/', "
+        "partitioned_by = ARRAY['region']) AS SELECT count(*) AS orders, sum(amount) AS total, region FROM raw GROUP BY region",
+    )
+    assert e["Status"]["State"] == "SUCCEEDED", e["Status"]
+    assert e["StatementType"] == "DDL"
+    r = athena.get_query_results(QueryExecutionId=qid)
+    assert r["UpdateCount"] == 2 and r["ResultSet"]["Rows"] == []
+    t = glue.get_table(DatabaseName="default", Name="summary")["Table"]
+    assert t["StorageDescriptor"]["Columns"] == [{"Name": "orders", "Type": "bigint"}, {"Name": "total", "Type": "double"}]
+    assert t["PartitionKeys"] == [{"Name": "region", "Type": "string"}]
+    assert t["StorageDescriptor"]["Location"] == "s3://lake/summary/"
+    assert t["StorageDescriptor"]["SerdeInfo"]["SerializationLibrary"] == "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"
+    parts = glue.get_partitions(DatabaseName="default", TableName="summary")["Partitions"]
+    assert sorted(p["Values"][0] for p in parts) == ["eu", "us"]
+    rows, _ = ok(athena, "SELECT region, orders, total FROM summary ORDER BY region")
+    assert rows == [["region", "orders", "total"], ["eu", "2", "5.5"], ["us", "1", "2.5"]]
+
+    qid, e = run(athena, "INSERT INTO summary SELECT 7, 70.0, 'ap'")
+    assert e["Status"]["State"] == "SUCCEEDED", e["Status"]
+    assert e["StatementType"] == "DML"
+    assert athena.get_query_results(QueryExecutionId=qid)["UpdateCount"] == 1
+    rows, _ = ok(athena, "SELECT region, orders FROM summary ORDER BY region")
+    assert rows == [["region", "orders"], ["ap", "7"], ["eu", "2"], ["us", "1"]]
+
+    # The default location is under the output location, as in Athena.
+    qid, e = run(athena, "CREATE TABLE copy WITH (format = 'JSON') AS SELECT id, region FROM raw WHERE amount > 2")
+    assert e["Status"]["State"] == "SUCCEEDED", e["Status"]
+    loc = glue.get_table(DatabaseName="default", Name="copy")["Table"]["StorageDescriptor"]["Location"]
+    assert loc == f"{OUT}tables/{qid}/"
+    rows, _ = ok(athena, "SELECT id, region FROM copy ORDER BY id")
+    assert rows == [["id", "region"], ["2", "us"], ["3", "eu"]]
+
+    _, e = run(athena, "CREATE TABLE copy AS SELECT 1 AS a")
+    assert e["Status"]["StateChangeReason"] == "TABLE_ALREADY_EXISTS: Table awsdatacatalog.default.copy already exists"
+    _, e = run(athena, "CREATE TABLE again WITH (external_location = 's3://lake/summary/') AS SELECT 1 AS a")
+    assert e["Status"]["StateChangeReason"].startswith("HIVE_PATH_ALREADY_EXISTS")
+    _, e = run(athena, "CREATE TABLE empty WITH (external_location = 's3://lake/empty/') AS SELECT * FROM raw WITH NO DATA")
+    assert e["Status"]["State"] == "SUCCEEDED", e["Status"]
+    rows, _ = ok(athena, "SELECT count(*) AS n FROM empty")
+    assert rows == [["n"], ["0"]]

@@ -86,6 +86,17 @@ pub struct StorageDescriptor {
     pub opaque: BTreeMap<String, serde_json::Value>,
 }
 
+impl StorageDescriptor {
+    /// The SerDe class, lower-cased, or "" when there is none.
+    pub fn serde_library(&self) -> String {
+        self.serde_info
+            .as_ref()
+            .and_then(|s| s.serialization_library.as_deref())
+            .unwrap_or_default()
+            .to_lowercase()
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Table {

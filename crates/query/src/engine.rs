@@ -30,7 +30,7 @@ use crate::execution::{AthenaError, Execution, ExecutionStore, ResultColumn};
 use crate::provider::{CATALOG_NAME, GlueCatalog};
 use crate::table::STORE_URL;
 use crate::types::athena_type;
-use crate::{ddl, naming, render};
+use crate::{ddl, naming, render, writes};
 
 /// Queries that run at once; the rest wait QUEUED.
 const DEFAULT_CONCURRENCY: usize = 4;
@@ -52,6 +52,7 @@ pub struct StartRequest {
 /// One page of GetQueryResults.
 #[derive(Debug, Clone, Default)]
 pub struct ResultPage {
+    pub update_count: u64,
     pub columns: Vec<ResultColumn>,
     pub rows: Vec<Vec<Option<String>>>,
     pub next_token: Option<String>,
@@ -130,6 +131,15 @@ fn bind_parameters(sql: &str, params: &[String]) -> Result<String> {
         ));
     }
     Ok(out)
+}
+
+fn write_failed(location: &str, e: &dyn std::fmt::Display) -> AthenaError {
+    AthenaError {
+        category: 1,
+        error_type: 401,
+        retryable: true,
+        message: format!("GENERIC_INTERNAL_ERROR: writing the result to {location}: {e}"),
+    }
 }
 
 fn encode_token(offset: u64) -> String {
@@ -377,6 +387,27 @@ impl QueryEngine {
     }
 
     async fn execute(&self, exec: &mut Execution, sql: &str) -> std::result::Result<(), AthenaError> {
+        let syntax = |e: ddl::parse::DdlError| AthenaError {
+            category: 2,
+            error_type: 1000,
+            retryable: false,
+            message: format!("SYNTAX_ERROR: line {}:{}: {}", e.line, e.column, e.message),
+        };
+        let default_db = exec.database.clone().unwrap_or_else(|| "default".into()).to_lowercase();
+        if let Some(c) = ddl::parse::parse_ctas(sql).map_err(syntax)? {
+            let (ctx, scanned) = self.context(exec)?;
+            let dir = exec.output_location.rsplit_once('/').map_or("", |(d, _)| d).to_owned();
+            let location = format!("{dir}/tables/{}/", exec.id);
+            let rows = writes::ctas(&ctx, &self.catalog, self.objects.as_ref(), c, &default_db, location).await?;
+            exec.scanned_bytes = scanned.load(Ordering::Relaxed);
+            return self.finish_write(exec, rows).await;
+        }
+        if let Some(i) = ddl::parse::parse_insert(sql).map_err(syntax)? {
+            let (ctx, scanned) = self.context(exec)?;
+            let rows = writes::insert(&ctx, &self.catalog, self.objects.as_ref(), i, &default_db).await?;
+            exec.scanned_bytes = scanned.load(Ordering::Relaxed);
+            return self.finish_write(exec, rows).await;
+        }
         match ddl::parse::parse(sql) {
             Err(e) => {
                 return Err(AthenaError {
@@ -428,15 +459,8 @@ impl QueryEngine {
         let mut stream = df.execute_stream().await.map_err(fail)?;
         let path = Path::from(s3_path(&exec.output_location).unwrap_or_default());
         let mut out = BufWriter::new(Arc::clone(&self.objects), path.clone());
-        let io = |e: std::io::Error| AthenaError {
-            category: 1,
-            error_type: 401,
-            retryable: true,
-            message: format!(
-                "GENERIC_INTERNAL_ERROR: writing the result to {}: {e}",
-                exec.output_location
-            ),
-        };
+        let location = exec.output_location.clone();
+        let io = |e: std::io::Error| write_failed(&location, &e);
         let mut buf = String::new();
         for (i, n) in names.iter().enumerate() {
             if i > 0 {
@@ -482,6 +506,21 @@ impl QueryEngine {
         Ok(())
     }
 
+    /// A write statement's answer: no rows, the count in `UpdateCount`.
+    async fn finish_write(&self, exec: &mut Execution, rows: u64) -> std::result::Result<(), AthenaError> {
+        exec.update_count = Some(rows);
+        self.put_output(exec, bytes::Bytes::new()).await
+    }
+
+    async fn put_output(&self, exec: &Execution, body: bytes::Bytes) -> std::result::Result<(), AthenaError> {
+        let path = Path::from(s3_path(&exec.output_location).unwrap_or_default());
+        self.objects
+            .put(&path, body.into())
+            .await
+            .map_err(|e| write_failed(&exec.output_location, &e))?;
+        Ok(())
+    }
+
     async fn execute_ddl(
         &self,
         exec: &mut Execution,
@@ -494,16 +533,7 @@ impl QueryEngine {
             text.push_str(&row.join("\t"));
             text.push('\n');
         }
-        let path = Path::from(s3_path(&exec.output_location).unwrap_or_default());
-        self.objects.put(&path, text.into()).await.map_err(|e| AthenaError {
-            category: 1,
-            error_type: 401,
-            retryable: true,
-            message: format!(
-                "GENERIC_INTERNAL_ERROR: writing the result to {}: {e}",
-                exec.output_location
-            ),
-        })?;
+        self.put_output(exec, text.into()).await?;
         exec.rows = out.rows.len() as u64;
         exec.columns = out.columns;
         Ok(())
@@ -589,6 +619,7 @@ impl QueryEngine {
             read_to = end;
         }
         Ok(ResultPage {
+            update_count: e.update_count.unwrap_or(0),
             columns: e.columns,
             rows,
             next_token: (offset < head.size).then(|| encode_token(offset)),

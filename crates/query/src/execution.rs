@@ -52,6 +52,8 @@ pub struct Execution {
     pub scanned_bytes: u64,
     pub columns: Vec<ResultColumn>,
     pub rows: u64,
+    /// Rows written by CTAS and INSERT INTO.
+    pub update_count: Option<u64>,
     pub client_request_token: Option<String>,
 }
 

@@ -17,6 +17,7 @@ mod provider;
 mod render;
 mod table;
 mod types;
+mod writes;
 
 pub use api::AthenaService;
 pub use engine::{QueryEngine, ResultPage, StartRequest};

@@ -93,12 +93,7 @@ impl GlueTable {
             .collect::<Result<_>>()?;
         let mut all: Vec<FieldRef> = file_fields.iter().cloned().map(Arc::new).collect();
         all.extend(partition_fields.iter().cloned());
-        let serde = sd
-            .serde_info
-            .as_ref()
-            .and_then(|s| s.serialization_library.clone())
-            .unwrap_or_default()
-            .to_lowercase();
+        let serde = sd.serde_library();
         let params = |k: &str| -> Option<String> {
             sd.serde_info
                 .as_ref()

@@ -118,6 +118,44 @@ fn skip_args(rest: &str) -> Result<&str, String> {
     Ok(rest)
 }
 
+/// An Arrow type as the Hive type string Glue stores (the inverse of [`arrow_type`]).
+pub fn hive_type(t: &DataType) -> String {
+    match t {
+        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => "string".into(),
+        DataType::Int64 | DataType::UInt32 | DataType::UInt64 => "bigint".into(),
+        DataType::Int32 | DataType::UInt16 => "int".into(),
+        DataType::Int16 | DataType::UInt8 => "smallint".into(),
+        DataType::Int8 => "tinyint".into(),
+        DataType::Float64 => "double".into(),
+        DataType::Float32 | DataType::Float16 => "float".into(),
+        DataType::Boolean => "boolean".into(),
+        DataType::Date32 | DataType::Date64 => "date".into(),
+        DataType::Timestamp(_, _) => "timestamp".into(),
+        DataType::Decimal128(p, s) | DataType::Decimal256(p, s) => format!("decimal({p},{s})"),
+        DataType::Binary | DataType::LargeBinary | DataType::BinaryView | DataType::FixedSizeBinary(_) => {
+            "binary".into()
+        }
+        DataType::List(f) | DataType::LargeList(f) | DataType::FixedSizeList(f, _) => {
+            format!("array<{}>", hive_type(f.data_type()))
+        }
+        DataType::Map(entries, _) => match entries.data_type() {
+            DataType::Struct(kv) if kv.len() == 2 => {
+                format!("map<{},{}>", hive_type(kv[0].data_type()), hive_type(kv[1].data_type()))
+            }
+            _ => "string".into(),
+        },
+        DataType::Struct(fields) => {
+            let inner: Vec<String> = fields
+                .iter()
+                .map(|f| format!("{}:{}", f.name(), hive_type(f.data_type())))
+                .collect();
+            format!("struct<{}>", inner.join(","))
+        }
+        DataType::Dictionary(_, v) => hive_type(v),
+        _ => "string".into(),
+    }
+}
+
 /// The type name Athena puts in `ColumnInfo.Type`, with precision and scale.
 pub fn athena_type(t: &DataType) -> (&'static str, i32, i32) {
     match t {

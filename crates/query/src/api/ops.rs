@@ -307,7 +307,7 @@ pub(super) async fn dispatch(svc: &AthenaService, op: &str, body: &[u8]) -> Repl
                 })
                 .collect();
             let mut v = json!({
-                "UpdateCount": 0,
+                "UpdateCount": page.update_count,
                 "ResultSet": { "Rows": rows, "ResultSetMetadata": { "ColumnInfo": columns } },
             });
             if let Some(t) = page.next_token {

@@ -102,6 +102,27 @@ pub enum Ddl {
     },
 }
 
+/// `CREATE TABLE ... WITH (...) AS <query>`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Ctas {
+    pub database: Option<String>,
+    pub name: String,
+    pub if_not_exists: bool,
+    /// The WITH properties, keys lower-cased; `partitioned_by` holds the column list joined by `,`.
+    pub properties: BTreeMap<String, String>,
+    pub query: String,
+    pub with_data: bool,
+}
+
+/// `INSERT INTO [db.]t [(cols)] <query>`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Insert {
+    pub database: Option<String>,
+    pub table: String,
+    pub columns: Vec<String>,
+    pub query: String,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 enum Tok {
     Word(String),
@@ -486,6 +507,114 @@ impl P {
     }
 }
 
+/// Parses `CREATE TABLE ... AS SELECT`; `Ok(None)` when `sql` is not one.
+pub fn parse_ctas(sql: &str) -> Result<Option<Ctas>, DdlError> {
+    let lx = lex(sql)?;
+    let mut p = P { lx, pos: 0 };
+    if !p.kws(&["create", "table"]) {
+        return Ok(None);
+    }
+    let if_not_exists = p.kws(&["if", "not", "exists"]);
+    let (database, name) = p.qualified()?;
+    let mut properties = BTreeMap::new();
+    if p.kw("with") {
+        p.expect_sym('(')?;
+        loop {
+            let key = p.ident()?;
+            p.expect_sym('=')?;
+            let value = if p.kw("array") {
+                p.expect_sym('[')?;
+                let mut items = Vec::new();
+                while !p.sym(']') {
+                    items.push(p.string()?.to_lowercase());
+                    p.sym(',');
+                }
+                items.join(",")
+            } else {
+                match p.peek().cloned() {
+                    Some(Tok::Str(s) | Tok::Num(s)) => {
+                        p.pos += 1;
+                        s
+                    }
+                    _ => return Err(p.error("Expecting: <string>")),
+                }
+            };
+            properties.insert(key, value);
+            if !p.sym(',') {
+                break;
+            }
+        }
+        p.expect_sym(')')?;
+    }
+    if !p.kw("as") {
+        return Ok(None);
+    }
+    let start = p.lx.toks.get(p.pos).map_or(sql.len(), |t| t.1);
+    let mut query = sql[start..].trim().trim_end_matches(';').trim().to_owned();
+    let mut with_data = true;
+    let lower = query.to_lowercase();
+    for (suffix, data) in [("with no data", false), ("with data", true)] {
+        if lower.ends_with(suffix) {
+            query.truncate(query.len() - suffix.len());
+            with_data = data;
+            break;
+        }
+    }
+    let query = query
+        .trim()
+        .trim_start_matches('(')
+        .trim_end_matches(')')
+        .trim()
+        .to_owned();
+    Ok(Some(Ctas {
+        database,
+        name,
+        if_not_exists,
+        properties,
+        query,
+        with_data,
+    }))
+}
+
+/// Parses `INSERT INTO`; `Ok(None)` when `sql` is not one.
+pub fn parse_insert(sql: &str) -> Result<Option<Insert>, DdlError> {
+    let lx = lex(sql)?;
+    let mut p = P { lx, pos: 0 };
+    if !p.kws(&["insert", "into"]) {
+        return Ok(None);
+    }
+    let (database, table) = p.qualified()?;
+    let mut columns = Vec::new();
+    if p.peek() == Some(&Tok::Sym('(')) {
+        // A column list, unless the parenthesis opens the query itself.
+        let save = p.pos;
+        p.pos += 1;
+        if matches!(p.peek(), Some(Tok::Word(w)) if w.eq_ignore_ascii_case("select") || w.eq_ignore_ascii_case("with"))
+        {
+            p.pos = save;
+        } else {
+            loop {
+                columns.push(p.ident()?);
+                if !p.sym(',') {
+                    break;
+                }
+            }
+            p.expect_sym(')')?;
+        }
+    }
+    let start = p.lx.toks.get(p.pos).map_or(sql.len(), |t| t.1);
+    let query = sql[start..].trim().trim_end_matches(';').trim().to_owned();
+    if query.is_empty() {
+        return Err(p.error("Expecting: 'SELECT', 'VALUES', 'WITH'"));
+    }
+    Ok(Some(Insert {
+        database,
+        table,
+        columns,
+        query,
+    }))
+}
+
 /// Parses one DDL statement; `Ok(None)` when `sql` is not DDL this module handles.
 pub fn parse(sql: &str) -> Result<Option<Ddl>, DdlError> {
     let lx = lex(sql)?;
@@ -728,6 +857,23 @@ mod tests {
             Some(Ddl::Describe { .. })
         ));
         assert_eq!(parse("CREATE TABLE x AS SELECT 1").unwrap(), None);
+        let c = parse_ctas(
+            "CREATE TABLE db.t WITH (format = 'PARQUET', partitioned_by = ARRAY['dt'], external_location='s3://b/t/') AS SELECT a, dt FROM s WITH DATA",
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(
+            (c.database.as_deref(), c.name.as_str(), c.with_data),
+            (Some("db"), "t", true)
+        );
+        assert_eq!(c.properties["partitioned_by"], "dt");
+        assert_eq!(c.query, "SELECT a, dt FROM s");
+        let i = parse_insert("INSERT INTO db.t (a, b) SELECT 1, 2").unwrap().unwrap();
+        assert_eq!(
+            (i.table.as_str(), i.columns.len(), i.query.as_str()),
+            ("t", 2, "SELECT 1, 2")
+        );
+        assert_eq!(parse_insert("SELECT 1").unwrap(), None);
         assert_eq!(parse("SELECT 1").unwrap(), None);
         let e = parse("CREATE EXTERNAL TABLE t (a int) LOCATON 's3://x/'").unwrap_err();
         assert_eq!((e.line, e.column), (1, 33));

@@ -1,0 +1,304 @@
+//! Statements that write data: `CREATE TABLE ... AS SELECT` and `INSERT
+//! INTO`. DataFusion writes the files (Parquet, JSON or text) under the
+//! table's location, Hive-partitioned; the catalog then learns the table
+//! and its new partitions through the same code as DDL.
+
+use datafusion::arrow::array::{Array, UInt64Array};
+use datafusion::common::config::{CsvOptions, TableParquetOptions};
+use datafusion::dataframe::{DataFrame, DataFrameWriteOptions};
+use datafusion::prelude::{SessionContext, cast, ident};
+use futures::TryStreamExt;
+use lakestack_catalog::{Catalog, CatalogError};
+use object_store::ObjectStore;
+use object_store::path::Path;
+
+use crate::ddl::parse::{ColumnDef, CreateTable, Ctas, Ddl, Insert};
+use crate::ddl::{self};
+use crate::errors::athena_error;
+use crate::execution::AthenaError;
+use crate::table::STORE_URL;
+use crate::types::{arrow_type, hive_type};
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Format {
+    Parquet,
+    Json,
+    Text,
+}
+
+fn user(message: String) -> AthenaError {
+    AthenaError {
+        category: 2,
+        error_type: 1000,
+        retryable: false,
+        message,
+    }
+}
+
+fn format_of(name: Option<&str>) -> Result<Format, AthenaError> {
+    match name.map(str::to_uppercase).as_deref() {
+        None | Some("PARQUET") => Ok(Format::Parquet),
+        Some("JSON") => Ok(Format::Json),
+        Some("TEXTFILE") => Ok(Format::Text),
+        Some(other) => Err(user(format!(
+            "NOT_SUPPORTED: lakestack does not write the {other} format yet (PARQUET, JSON and TEXTFILE it does)"
+        ))),
+    }
+}
+
+/// `s3://bucket/prefix/` as the URL DataFusion writes to.
+fn write_url(location: &str) -> Option<String> {
+    let rest = location.strip_prefix("s3://")?.trim_end_matches('/');
+    Some(format!("{STORE_URL}/{rest}/"))
+}
+
+async fn write(
+    df: DataFrame,
+    format: Format,
+    location: &str,
+    partition_by: Vec<String>,
+    compression: Option<&str>,
+    sql: &str,
+) -> Result<u64, AthenaError> {
+    let url = write_url(location).ok_or_else(|| user(format!("Invalid location {location}")))?;
+    let options = DataFrameWriteOptions::new().with_partition_by(partition_by);
+    let fail = |e: datafusion::error::DataFusionError| athena_error(&e, sql);
+    let counts = match format {
+        Format::Parquet => {
+            let mut opts = TableParquetOptions::default();
+            // Athena's default for Parquet written by CTAS is GZIP.
+            let codec = match compression.unwrap_or("gzip").to_lowercase().as_str() {
+                "gzip" => "gzip(6)".to_owned(),
+                "zstd" => "zstd(3)".to_owned(),
+                "none" => "uncompressed".to_owned(),
+                other => other.to_owned(),
+            };
+            opts.global.compression = Some(codec);
+            df.write_parquet(&url, options, Some(opts)).await.map_err(fail)?
+        }
+        Format::Json => df.write_json(&url, options, None).await.map_err(fail)?,
+        Format::Text => {
+            let opts = CsvOptions {
+                has_header: Some(false),
+                delimiter: 1,
+                ..CsvOptions::default()
+            };
+            df.write_csv(&url, options, Some(opts)).await.map_err(fail)?
+        }
+    };
+    Ok(counts
+        .iter()
+        .filter_map(|b| {
+            b.column(0)
+                .as_any()
+                .downcast_ref::<UInt64Array>()
+                .map(|a| (0..a.len()).map(|i| a.value(i)).sum::<u64>())
+        })
+        .sum())
+}
+
+async fn is_empty(objects: &dyn ObjectStore, location: &str) -> bool {
+    let Some(prefix) = location
+        .strip_prefix("s3://")
+        .map(|p| p.trim_end_matches('/').to_owned())
+    else {
+        return true;
+    };
+    objects
+        .list(Some(&Path::from(prefix.as_str())))
+        .try_next()
+        .await
+        .map_or(true, |first| first.is_none())
+}
+
+/// Runs a CTAS; returns the rows written.
+pub async fn ctas(
+    ctx: &SessionContext,
+    catalog: &Catalog,
+    objects: &dyn ObjectStore,
+    c: Ctas,
+    default_db: &str,
+    default_location: String,
+) -> Result<u64, AthenaError> {
+    let db = c.database.clone().unwrap_or_else(|| default_db.to_owned());
+    match catalog.get_table(&db, &c.name) {
+        Ok(_) if c.if_not_exists => return Ok(0),
+        Ok(_) => {
+            return Err(user(format!(
+                "TABLE_ALREADY_EXISTS: Table awsdatacatalog.{db}.{} already exists",
+                c.name
+            )));
+        }
+        Err(CatalogError::NotFound(_)) => {}
+        Err(e) => return Err(user(format!("GENERIC_INTERNAL_ERROR: {e}"))),
+    }
+    if catalog.get_database(&db).is_err() {
+        return Err(user(format!("SCHEMA_NOT_FOUND: Schema {db} does not exist")));
+    }
+    let format = format_of(c.properties.get("format").map(String::as_str))?;
+    let location = c
+        .properties
+        .get("external_location")
+        .cloned()
+        .unwrap_or(default_location);
+    let location = if location.ends_with('/') {
+        location
+    } else {
+        format!("{location}/")
+    };
+    if !is_empty(objects, &location).await {
+        return Err(user(format!(
+            "HIVE_PATH_ALREADY_EXISTS: Target directory for table '{db}.{}' already exists: {location}",
+            c.name
+        )));
+    }
+    let partition_by: Vec<String> = c
+        .properties
+        .get("partitioned_by")
+        .map(|p| p.split(',').filter(|s| !s.is_empty()).map(str::to_owned).collect())
+        .unwrap_or_default();
+    let mut df = ctx.sql(&c.query).await.map_err(|e| athena_error(&e, &c.query))?;
+    if !c.with_data {
+        df = df.limit(0, Some(0)).map_err(|e| athena_error(&e, &c.query))?;
+    }
+    let schema = df.schema().as_arrow().clone();
+    let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
+    // Athena requires the partition columns last, in partitioned_by's order.
+    if !partition_by.is_empty()
+        && names[names.len().saturating_sub(partition_by.len())..]
+            != partition_by.iter().map(String::as_str).collect::<Vec<_>>()[..]
+    {
+        return Err(user(format!(
+            "HIVE_COLUMN_ORDER_MISMATCH: Partition keys must be the last columns in the table and in the same order as the table properties: {}",
+            partition_by.join(", ")
+        )));
+    }
+    let columns: Vec<ColumnDef> = schema
+        .fields()
+        .iter()
+        .map(|f| ColumnDef {
+            name: f.name().to_lowercase(),
+            ty: hive_type(f.data_type()),
+            comment: None,
+        })
+        .collect();
+    let (data_cols, part_cols) = columns.split_at(columns.len() - partition_by.len());
+    let rows = write(
+        df,
+        format,
+        &location,
+        partition_by.clone(),
+        c.properties.get("write_compression").map(String::as_str),
+        &c.query,
+    )
+    .await?;
+    let mut properties = std::collections::BTreeMap::new();
+    properties.insert("has_encrypted_data".to_owned(), "false".to_owned());
+    let table = CreateTable {
+        database: Some(db.clone()),
+        name: c.name.clone(),
+        external: true,
+        columns: data_cols.to_vec(),
+        partitions: part_cols.to_vec(),
+        stored_as: Some(match format {
+            Format::Parquet => "PARQUET".into(),
+            Format::Json => "JSONFILE".into(),
+            Format::Text => "TEXTFILE".into(),
+        }),
+        field_delim: (format == Format::Text).then(|| "\u{1}".to_owned()),
+        location: Some(location),
+        properties,
+        ..CreateTable::default()
+    };
+    ddl::run(catalog, objects, Ddl::CreateTable(Box::new(table)), &db).await?;
+    if !partition_by.is_empty() {
+        ddl::run(
+            catalog,
+            objects,
+            Ddl::MsckRepair {
+                database: Some(db.clone()),
+                table: c.name.clone(),
+            },
+            &db,
+        )
+        .await?;
+    }
+    Ok(rows)
+}
+
+/// Runs an INSERT INTO; returns the rows written.
+pub async fn insert(
+    ctx: &SessionContext,
+    catalog: &Catalog,
+    objects: &dyn ObjectStore,
+    i: Insert,
+    default_db: &str,
+) -> Result<u64, AthenaError> {
+    let db = i.database.clone().unwrap_or_else(|| default_db.to_owned());
+    let table = catalog.get_table(&db, &i.table).map_err(|_| {
+        user(format!(
+            "TABLE_NOT_FOUND: Table 'awsdatacatalog.{db}.{}' does not exist",
+            i.table
+        ))
+    })?;
+    let sd = table.storage_descriptor.clone().unwrap_or_default();
+    let serde = sd.serde_library();
+    let format = if serde.contains("parquet") {
+        Format::Parquet
+    } else if serde.contains("json") {
+        Format::Json
+    } else if serde.contains("lazysimple") {
+        Format::Text
+    } else {
+        return Err(user(format!(
+            "NOT_SUPPORTED: lakestack cannot insert into a table with SerDe {serde}"
+        )));
+    };
+    let targets: Vec<(String, String)> = sd
+        .columns
+        .iter()
+        .chain(&table.partition_keys)
+        .map(|c| (c.name.clone(), c.r#type.clone().unwrap_or_else(|| "string".into())))
+        .collect();
+    let df = ctx.sql(&i.query).await.map_err(|e| athena_error(&e, &i.query))?;
+    let fields = df.schema().as_arrow().fields().clone();
+    // Values go to the named columns, or to all columns in order; the others are NULL.
+    let order: Vec<String> = if i.columns.is_empty() {
+        targets.iter().map(|(n, _)| n.clone()).collect()
+    } else {
+        i.columns.clone()
+    };
+    if fields.len() != order.len() {
+        return Err(user(format!(
+            "SYNTAX_ERROR: Insert query has mismatched column sizes: Table has {} column(s) but query has {} column(s)",
+            order.len(),
+            fields.len()
+        )));
+    }
+    let mut exprs = Vec::with_capacity(targets.len());
+    for (name, ty) in &targets {
+        let t = arrow_type(ty).map_err(|e| user(format!("GENERIC_INTERNAL_ERROR: {e}")))?;
+        let expr = match order.iter().position(|n| n == name) {
+            Some(pos) => cast(ident(fields[pos].name()), t),
+            None => cast(datafusion::prelude::lit(datafusion::common::ScalarValue::Null), t),
+        };
+        exprs.push(expr.alias(name));
+    }
+    let df = df.select(exprs).map_err(|e| athena_error(&e, &i.query))?;
+    let keys: Vec<String> = table.partition_keys.iter().map(|c| c.name.clone()).collect();
+    let location = sd.location.clone().unwrap_or_default();
+    let rows = write(df, format, &location, keys.clone(), None, &i.query).await?;
+    if !keys.is_empty() {
+        ddl::run(
+            catalog,
+            objects,
+            Ddl::MsckRepair {
+                database: Some(db.clone()),
+                table: i.table.clone(),
+            },
+            &db,
+        )
+        .await?;
+    }
+    Ok(rows)
+}
