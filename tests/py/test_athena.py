@@ -166,8 +166,9 @@ def test_errors_are_athena_shaped(lake, athena):
     assert err.value.response["Error"]["Code"] == "InvalidRequestException"
     assert "output location" in err.value.response["Error"]["Message"]
     with pytest.raises(ClientError) as err:
-        athena.create_named_query(Name="x", Database="shop", QueryString="SELECT 1")
+        athena.create_data_catalog(Name="other", Type="HIVE")
     assert err.value.response["Error"]["Code"] == "NotImplemented"
+    assert "CreateDataCatalog" in err.value.response["Error"]["Message"]
 
 
 def test_paging_a_five_thousand_row_result(lake, athena):
@@ -259,3 +260,73 @@ def test_awscli_athena(lake, aws):
         ["ann", "1"],
         ["bob", "2"],
     ]
+
+
+def test_workgroups_named_queries_and_prepared_statements(lake, athena):
+    athena.create_work_group(
+        Name="etl",
+        Description="nightly",
+        Configuration={"ResultConfiguration": {"OutputLocation": "s3://lake/etl-results/"}},
+    )
+    wg = athena.get_work_group(WorkGroup="etl")["WorkGroup"]
+    assert (wg["State"], wg["Description"]) == ("ENABLED", "nightly")
+    assert wg["Configuration"]["ResultConfiguration"]["OutputLocation"] == "s3://lake/etl-results/"
+    assert [w["Name"] for w in athena.list_work_groups()["WorkGroups"]] == ["etl", "primary"]
+    # The work group's output location applies when the request has none.
+    qid = athena.start_query_execution(
+        QueryString="SELECT 42 AS answer", WorkGroup="etl", QueryExecutionContext={"Database": "shop"}
+    )["QueryExecutionId"]
+    e = athena.get_query_execution(QueryExecutionId=qid)["QueryExecution"]
+    assert e["ResultConfiguration"]["OutputLocation"] == f"s3://lake/etl-results/{qid}.csv"
+    assert e["WorkGroup"] == "etl"
+    assert qid in athena.list_query_executions(WorkGroup="etl")["QueryExecutionIds"]
+    # Enforced configuration wins over the request's.
+    athena.update_work_group(WorkGroup="etl", ConfigurationUpdates={"EnforceWorkGroupConfiguration": True})
+    qid = athena.start_query_execution(
+        QueryString="SELECT 1", WorkGroup="etl", ResultConfiguration={"OutputLocation": "s3://lake/mine/"}
+    )["QueryExecutionId"]
+    assert athena.get_query_execution(QueryExecutionId=qid)["QueryExecution"]["ResultConfiguration"][
+        "OutputLocation"
+    ].startswith("s3://lake/etl-results/")
+    athena.update_work_group(WorkGroup="etl", State="DISABLED")
+    with pytest.raises(ClientError) as err:
+        athena.start_query_execution(QueryString="SELECT 1", WorkGroup="etl")
+    assert err.value.response["Error"]["Code"] == "InvalidRequestException"
+    with pytest.raises(ClientError) as err:
+        athena.get_work_group(WorkGroup="nope")
+    assert err.value.response["Error"]["Code"] == "InvalidRequestException"
+    with pytest.raises(ClientError):
+        athena.delete_work_group(WorkGroup="primary")
+    athena.delete_work_group(WorkGroup="etl")
+
+    nq = athena.create_named_query(Name="big orders", Database="shop", QueryString="SELECT * FROM orders WHERE qty > 2")[
+        "NamedQueryId"
+    ]
+    got = athena.get_named_query(NamedQueryId=nq)["NamedQuery"]
+    assert (got["Name"], got["Database"], got["WorkGroup"]) == ("big orders", "shop", "primary")
+    assert athena.list_named_queries()["NamedQueryIds"] == [nq]
+    batch = athena.batch_get_named_query(NamedQueryIds=[nq, "missing"])
+    assert [q["NamedQueryId"] for q in batch["NamedQueries"]] == [nq]
+    assert [q["NamedQueryId"] for q in batch["UnprocessedNamedQueryIds"]] == ["missing"]
+    athena.delete_named_query(NamedQueryId=nq)
+    assert athena.list_named_queries()["NamedQueryIds"] == []
+
+    athena.create_prepared_statement(
+        StatementName="by_day", WorkGroup="primary", QueryStatement="SELECT order_id FROM orders WHERE dt = ? AND qty >= ? ORDER BY order_id"
+    )
+    assert athena.get_prepared_statement(StatementName="by_day", WorkGroup="primary")["PreparedStatement"][
+        "QueryStatement"
+    ].startswith("SELECT order_id")
+    qid, e = run(athena, "EXECUTE by_day USING '2024-01-03', 3")
+    assert e["Status"]["State"] == "SUCCEEDED", e["Status"]
+    assert rows(athena, qid)[0] == [["order_id"], ["32"], ["33"]]
+    qid, e = run(athena, "EXECUTE by_day", ExecutionParameters=["'2024-01-02'", "4"])
+    assert rows(athena, qid)[0] == [["order_id"], ["23"]]
+    assert [p["StatementName"] for p in athena.list_prepared_statements(WorkGroup="primary")["PreparedStatements"]] == ["by_day"]
+    with pytest.raises(ClientError) as err:
+        athena.create_prepared_statement(StatementName="by_day", WorkGroup="primary", QueryStatement="SELECT 1")
+    assert err.value.response["Error"]["Code"] == "InvalidRequestException"
+    athena.delete_prepared_statement(StatementName="by_day", WorkGroup="primary")
+    with pytest.raises(ClientError) as err:
+        athena.get_prepared_statement(StatementName="by_day", WorkGroup="primary")
+    assert err.value.response["Error"]["Code"] == "ResourceNotFoundException"

@@ -64,7 +64,7 @@ struct Running {
 }
 
 pub struct QueryEngine {
-    store: ExecutionStore,
+    pub(crate) store: ExecutionStore,
     catalog: Arc<Catalog>,
     objects: Arc<dyn ObjectStore>,
     running: Mutex<HashMap<String, Running>>,
@@ -201,9 +201,10 @@ impl QueryEngine {
             ));
         }
         let workgroup = req.workgroup.clone().unwrap_or_else(|| "primary".into());
-        if workgroup != "primary" {
+        let wg = self.workgroup(&workgroup)?;
+        if wg.state != "ENABLED" {
             return Err(QueryError::InvalidRequest(format!(
-                "WorkGroup {workgroup} is not found."
+                "WorkGroup {workgroup} is disabled."
             )));
         }
         if let Some(token) = &req.client_request_token
@@ -219,7 +220,14 @@ impl QueryEngine {
         if catalog != CATALOG_NAME {
             return Err(QueryError::InvalidRequest(format!("Catalog {catalog} does not exist")));
         }
-        let output = req.output_location.clone().ok_or_else(|| {
+        // The work group's location applies when the request has none, and
+        // always when the work group enforces its configuration.
+        let output = if wg.enforce {
+            wg.output_location.or(req.output_location)
+        } else {
+            req.output_location.or(wg.output_location)
+        };
+        let output = output.ok_or_else(|| {
             QueryError::InvalidRequest(
                 "No output location provided. An output location is required either through the Workgroup result configuration setting or as an API input.".into(),
             )
@@ -229,7 +237,17 @@ impl QueryEngine {
                 "outputLocation {output} is not a valid S3 path"
             )));
         }
-        let sql = bind_parameters(&query, &req.parameters)?;
+        let sql = match crate::resources::parse_execute(&query) {
+            None => bind_parameters(&query, &req.parameters)?,
+            Some(parsed) => {
+                let (name, mut values) = parsed?;
+                let statement = self
+                    .prepared(&workgroup, &name)
+                    .map_err(|e| QueryError::InvalidRequest(e.to_string()))?;
+                values.extend(req.parameters.iter().cloned());
+                bind_parameters(&statement.query, &values)?
+            }
+        };
         let id = uuid::Uuid::new_v4().to_string();
         // Athena writes DDL and utility output as text, SELECT results as CSV.
         let suffix = if matches!(ddl::parse::parse(&sql), Ok(Some(_))) {

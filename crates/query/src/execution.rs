@@ -73,6 +73,13 @@ CREATE TABLE IF NOT EXISTS executions (
 );
 CREATE INDEX IF NOT EXISTS executions_by_time ON executions(workgroup, submitted_ms);
 CREATE UNIQUE INDEX IF NOT EXISTS executions_by_token ON executions(workgroup, token) WHERE token IS NOT NULL;
+-- Work groups, named queries and prepared statements, one JSON body each.
+CREATE TABLE IF NOT EXISTS resources (
+    kind  TEXT NOT NULL,
+    key   TEXT NOT NULL,
+    body  TEXT NOT NULL,
+    PRIMARY KEY (kind, key)
+);
 PRAGMA user_version = 1;
 ";
 
@@ -156,6 +163,65 @@ impl ExecutionStore {
             .query_map(params![workgroup, ms, id, limit as i64], |r| Ok((r.get(0)?, r.get(1)?)))
             .map_err(internal)?;
         rows.collect::<rusqlite::Result<_>>().map_err(internal)
+    }
+
+    pub fn put_resource<T: Serialize>(&self, kind: &str, key: &str, value: &T) -> Result<()> {
+        let body = serde_json::to_string(value).map_err(internal)?;
+        self.conn()
+            .execute(
+                "INSERT INTO resources (kind, key, body) VALUES (?1, ?2, ?3)
+                 ON CONFLICT(kind, key) DO UPDATE SET body = excluded.body",
+                params![kind, key, body],
+            )
+            .map_err(internal)?;
+        Ok(())
+    }
+
+    /// Inserts unless the key exists; false if it did.
+    pub fn insert_resource<T: Serialize>(&self, kind: &str, key: &str, value: &T) -> Result<bool> {
+        let body = serde_json::to_string(value).map_err(internal)?;
+        let n = self
+            .conn()
+            .execute(
+                "INSERT OR IGNORE INTO resources (kind, key, body) VALUES (?1, ?2, ?3)",
+                params![kind, key, body],
+            )
+            .map_err(internal)?;
+        Ok(n > 0)
+    }
+
+    pub fn get_resource<T: serde::de::DeserializeOwned>(&self, kind: &str, key: &str) -> Result<Option<T>> {
+        let body: Option<String> = self
+            .conn()
+            .query_row(
+                "SELECT body FROM resources WHERE kind = ?1 AND key = ?2",
+                [kind, key],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(internal)?;
+        body.map(|b| serde_json::from_str(&b).map_err(internal)).transpose()
+    }
+
+    pub fn list_resources<T: serde::de::DeserializeOwned>(&self, kind: &str) -> Result<Vec<T>> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare_cached("SELECT body FROM resources WHERE kind = ?1 ORDER BY key")
+            .map_err(internal)?;
+        let rows = stmt.query_map([kind], |r| r.get::<_, String>(0)).map_err(internal)?;
+        let mut out = Vec::new();
+        for b in rows {
+            out.push(serde_json::from_str(&b.map_err(internal)?).map_err(internal)?);
+        }
+        Ok(out)
+    }
+
+    pub fn delete_resource(&self, kind: &str, key: &str) -> Result<bool> {
+        let n = self
+            .conn()
+            .execute("DELETE FROM resources WHERE kind = ?1 AND key = ?2", [kind, key])
+            .map_err(internal)?;
+        Ok(n > 0)
     }
 
     /// Executions a dead process left QUEUED or RUNNING.

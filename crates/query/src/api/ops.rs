@@ -10,6 +10,7 @@ use crate::engine::StartRequest;
 use crate::error::QueryError;
 use crate::execution::Execution;
 use crate::provider::CATALOG_NAME;
+use crate::resources::{NamedQuery, PreparedStatement, WorkGroup};
 
 type Reply = Result<Value, ApiError>;
 
@@ -139,13 +140,17 @@ fn execution(e: &Execution) -> Value {
     })
 }
 
-fn primary_workgroup() -> Value {
+fn workgroup(w: &WorkGroup) -> Value {
+    let mut result = json!({});
+    if let Some(o) = &w.output_location {
+        result["OutputLocation"] = json!(o);
+    }
     json!({
-        "Name": "primary",
-        "State": "ENABLED",
+        "Name": w.name,
+        "State": w.state,
         "Configuration": {
-            "ResultConfiguration": {},
-            "EnforceWorkGroupConfiguration": false,
+            "ResultConfiguration": result,
+            "EnforceWorkGroupConfiguration": w.enforce,
             "PublishCloudWatchMetricsEnabled": false,
             "RequesterPaysEnabled": false,
             "EngineVersion": {
@@ -153,9 +158,79 @@ fn primary_workgroup() -> Value {
                 "EffectiveEngineVersion": "Athena engine version 3",
             },
         },
-        "Description": "",
-        "CreationTime": 0.0,
+        "Description": w.description,
+        "CreationTime": secs(w.created_ms),
     })
+}
+
+fn named_query(q: &NamedQuery) -> Value {
+    json!({
+        "Name": q.name,
+        "Description": q.description,
+        "Database": q.database,
+        "QueryString": q.query,
+        "NamedQueryId": q.id,
+        "WorkGroup": q.workgroup,
+    })
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "PascalCase", default)]
+struct WorkGroupIn {
+    name: String,
+    description: Option<String>,
+    configuration: Option<WorkGroupConfiguration>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "PascalCase", default)]
+struct WorkGroupConfiguration {
+    result_configuration: Option<ResultConfiguration>,
+    enforce_work_group_configuration: Option<bool>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "PascalCase", default)]
+struct UpdateWorkGroupIn {
+    work_group: String,
+    description: Option<String>,
+    state: Option<String>,
+    configuration_updates: Option<ConfigurationUpdates>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "PascalCase", default)]
+struct ConfigurationUpdates {
+    enforce_work_group_configuration: Option<bool>,
+    result_configuration_updates: Option<ResultConfigurationUpdates>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "PascalCase", default)]
+struct ResultConfigurationUpdates {
+    output_location: Option<String>,
+    remove_output_location: Option<bool>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "PascalCase", default)]
+struct NamedQueryIn {
+    name: String,
+    description: Option<String>,
+    database: String,
+    query_string: String,
+    work_group: Option<String>,
+    named_query_id: Option<String>,
+    named_query_ids: Vec<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "PascalCase", default)]
+struct PreparedIn {
+    statement_name: String,
+    work_group: String,
+    query_statement: String,
+    description: Option<String>,
 }
 
 fn require_catalog(name: Option<&str>) -> Result<(), ApiError> {
@@ -329,21 +404,162 @@ pub(super) async fn dispatch(svc: &AthenaService, op: &str, body: &[u8]) -> Repl
                 "Rows": { "InputRows": 0, "InputBytes": e.scanned_bytes, "OutputBytes": 0, "OutputRows": e.rows },
             }}))
         }
+        "CreateWorkGroup" => {
+            let i: WorkGroupIn = parse(body)?;
+            let conf = i.configuration.unwrap_or_default();
+            engine.create_workgroup(WorkGroup {
+                name: i.name,
+                description: i.description.unwrap_or_default(),
+                output_location: conf.result_configuration.and_then(|r| r.output_location),
+                enforce: conf.enforce_work_group_configuration.unwrap_or(false),
+                ..WorkGroup::default()
+            })?;
+            Ok(json!({}))
+        }
         "GetWorkGroup" => {
             let r: Req = parse(body)?;
-            let name = required(r.work_group, "workGroup")?;
-            if name != "primary" {
-                return Err(QueryError::InvalidRequest(format!("WorkGroup {name} is not found.")).into());
-            }
-            Ok(json!({ "WorkGroup": primary_workgroup() }))
+            let w = engine.workgroup(&required(r.work_group, "workGroup")?)?;
+            Ok(json!({ "WorkGroup": workgroup(&w) }))
         }
-        "ListWorkGroups" => Ok(json!({ "WorkGroups": [{
-            "Name": "primary",
-            "State": "ENABLED",
-            "Description": "",
-            "CreationTime": 0.0,
-            "EngineVersion": { "SelectedEngineVersion": "AUTO", "EffectiveEngineVersion": "Athena engine version 3" },
-        }]})),
+        "ListWorkGroups" => {
+            let list: Vec<Value> = engine
+                .list_workgroups()?
+                .iter()
+                .map(|w| {
+                    json!({
+                        "Name": w.name,
+                        "State": w.state,
+                        "Description": w.description,
+                        "CreationTime": secs(w.created_ms),
+                        "EngineVersion": { "SelectedEngineVersion": "AUTO", "EffectiveEngineVersion": "Athena engine version 3" },
+                    })
+                })
+                .collect();
+            Ok(json!({ "WorkGroups": list }))
+        }
+        "UpdateWorkGroup" => {
+            let i: UpdateWorkGroupIn = parse(body)?;
+            engine.update_workgroup(&i.work_group, |w| {
+                if let Some(d) = i.description {
+                    w.description = d;
+                }
+                if let Some(s) = i.state {
+                    w.state = s;
+                }
+                if let Some(u) = i.configuration_updates {
+                    if let Some(e) = u.enforce_work_group_configuration {
+                        w.enforce = e;
+                    }
+                    if let Some(r) = u.result_configuration_updates {
+                        if r.remove_output_location.unwrap_or(false) {
+                            w.output_location = None;
+                        }
+                        if let Some(o) = r.output_location {
+                            w.output_location = Some(o);
+                        }
+                    }
+                }
+            })?;
+            Ok(json!({}))
+        }
+        "DeleteWorkGroup" => {
+            let r: Req = parse(body)?;
+            engine.delete_workgroup(&required(r.work_group, "workGroup")?)?;
+            Ok(json!({}))
+        }
+        "CreateNamedQuery" => {
+            let i: NamedQueryIn = parse(body)?;
+            let id = engine.create_named_query(NamedQuery {
+                name: i.name,
+                description: i.description,
+                database: i.database,
+                query: i.query_string,
+                workgroup: i.work_group.unwrap_or_default(),
+                ..NamedQuery::default()
+            })?;
+            Ok(json!({ "NamedQueryId": id }))
+        }
+        "GetNamedQuery" => {
+            let i: NamedQueryIn = parse(body)?;
+            let q = engine.named_query(&required(i.named_query_id, "namedQueryId")?)?;
+            Ok(json!({ "NamedQuery": named_query(&q) }))
+        }
+        "BatchGetNamedQuery" => {
+            let i: NamedQueryIn = parse(body)?;
+            let mut found = Vec::new();
+            let mut missing = Vec::new();
+            for id in &i.named_query_ids {
+                match engine.named_query(id) {
+                    Ok(q) => found.push(named_query(&q)),
+                    Err(e) => missing.push(
+                        json!({ "NamedQueryId": id, "ErrorCode": "INVALID_INPUT", "ErrorMessage": e.to_string() }),
+                    ),
+                }
+            }
+            Ok(json!({ "NamedQueries": found, "UnprocessedNamedQueryIds": missing }))
+        }
+        "ListNamedQueries" => {
+            let r: Req = parse(body)?;
+            let wg = r.work_group.unwrap_or_else(|| "primary".into());
+            engine.workgroup(&wg)?;
+            let ids: Vec<String> = engine.named_queries(&wg)?.into_iter().map(|q| q.id).collect();
+            Ok(json!({ "NamedQueryIds": ids }))
+        }
+        "UpdateNamedQuery" => {
+            let i: NamedQueryIn = parse(body)?;
+            engine.update_named_query(NamedQuery {
+                id: required(i.named_query_id, "namedQueryId")?,
+                name: i.name,
+                description: i.description,
+                query: i.query_string,
+                ..NamedQuery::default()
+            })?;
+            Ok(json!({}))
+        }
+        "DeleteNamedQuery" => {
+            let i: NamedQueryIn = parse(body)?;
+            engine.delete_named_query(&required(i.named_query_id, "namedQueryId")?)?;
+            Ok(json!({}))
+        }
+        "CreatePreparedStatement" | "UpdatePreparedStatement" => {
+            let i: PreparedIn = parse(body)?;
+            engine.put_prepared(
+                PreparedStatement {
+                    name: i.statement_name.to_lowercase(),
+                    workgroup: i.work_group,
+                    query: i.query_statement,
+                    description: i.description,
+                    last_modified_ms: 0,
+                },
+                op == "CreatePreparedStatement",
+            )?;
+            Ok(json!({}))
+        }
+        "GetPreparedStatement" => {
+            let i: PreparedIn = parse(body)?;
+            let p = engine.prepared(&i.work_group, &i.statement_name.to_lowercase())?;
+            Ok(json!({ "PreparedStatement": {
+                "StatementName": p.name,
+                "QueryStatement": p.query,
+                "WorkGroupName": p.workgroup,
+                "Description": p.description,
+                "LastModifiedTime": secs(p.last_modified_ms),
+            }}))
+        }
+        "ListPreparedStatements" => {
+            let i: PreparedIn = parse(body)?;
+            let list: Vec<Value> = engine
+                .prepared_statements(&i.work_group)?
+                .iter()
+                .map(|p| json!({ "StatementName": p.name, "LastModifiedTime": secs(p.last_modified_ms) }))
+                .collect();
+            Ok(json!({ "PreparedStatements": list }))
+        }
+        "DeletePreparedStatement" => {
+            let i: PreparedIn = parse(body)?;
+            engine.delete_prepared(&i.work_group, &i.statement_name.to_lowercase())?;
+            Ok(json!({}))
+        }
         "ListDataCatalogs" => Ok(json!({ "DataCatalogsSummary": [{
             "CatalogName": "AwsDataCatalog", "Type": "GLUE", "Status": "CREATE_COMPLETE",
         }]})),
