@@ -20,6 +20,9 @@ mod table;
 mod types;
 mod writes;
 
+/// The DataFusion this crate runs on, for programs that compare against it.
+pub use datafusion;
+
 pub use api::AthenaService;
 pub use engine::{QueryEngine, ResultPage, StartRequest};
 pub use error::{QueryError, Result};
