@@ -8,13 +8,10 @@
 //! same SQL on raw DataFusion over the same local files. Prints the medians,
 //! their ratio and the bytes Athena reports as scanned.
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use futures::StreamExt;
 use lakestack_query::datafusion::arrow::datatypes::DataType;
 use lakestack_query::datafusion::datasource::file_format::parquet::ParquetFormat;
 use lakestack_query::datafusion::datasource::listing::{
@@ -22,6 +19,9 @@ use lakestack_query::datafusion::datasource::listing::{
 };
 use lakestack_query::datafusion::prelude::SessionContext;
 use serde_json::{Value, json};
+
+#[path = "../support.rs"]
+mod support;
 
 const RUNS: usize = 3;
 
@@ -32,19 +32,7 @@ struct Api {
 
 impl Api {
     async fn call(&self, target: &str, body: Value) -> Value {
-        let r = self
-            .http
-            .post(format!("{}/", self.endpoint))
-            .header("x-amz-target", target)
-            .header("content-type", "application/x-amz-json-1.1")
-            .body(body.to_string())
-            .send()
-            .await
-            .unwrap();
-        let status = r.status();
-        let v: Value = serde_json::from_str(&r.text().await.unwrap()).unwrap();
-        assert!(status.is_success(), "{target}: {v}");
-        v
+        support::call(&self.http, &self.endpoint, target, body).await
     }
 
     /// Runs one query to completion; returns the wall time, the final execution and the result rows.
@@ -74,22 +62,6 @@ impl Api {
             }
         }
     }
-}
-
-fn files_under(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_owned()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap().flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                out.push(p);
-            }
-        }
-    }
-    out
 }
 
 fn median(mut v: Vec<Duration>) -> Duration {
@@ -129,53 +101,18 @@ async fn main() {
     let mut args = std::env::args().skip(1);
     let data = PathBuf::from(args.next().expect("usage: lakestack-bench-athena OUT_DIR [QUERY_DIR]"));
     let queries = PathBuf::from(args.next().unwrap_or_else(|| "../shared/bench/queries/events".into()));
-    let bin = std::env::var("LAKESTACK_BIN").unwrap_or_else(|_| "target/release/lakestack".into());
-    let mut child = Command::new(bin)
-        .args(["--port", "0", "--ephemeral"])
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("start lakestack");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let endpoint = line
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .unwrap()
-        .to_owned();
+    let (mut child, endpoint) = support::start_server().await;
     let http = reqwest::Client::new();
-    http.put(format!("{endpoint}/bench")).send().await.unwrap();
     let api = Api {
         http: http.clone(),
         endpoint: endpoint.clone(),
     };
 
     let t = Instant::now();
-    let mut files = Vec::new();
+    let mut n = 0;
     for d in ["events", "events_dim", "events_csv", "events_json"] {
-        files.extend(files_under(&data.join(d)));
+        n += support::upload(&endpoint, &data, d).await.0;
     }
-    let n = files.len();
-    futures::stream::iter(files)
-        .map(|f| {
-            let key = f.strip_prefix(&data).unwrap().to_string_lossy().into_owned();
-            let (http, endpoint) = (http.clone(), endpoint.clone());
-            async move {
-                let body = tokio::fs::read(&f).await.unwrap();
-                let r = http
-                    .put(format!("{endpoint}/bench/{key}"))
-                    .body(body)
-                    .send()
-                    .await
-                    .unwrap();
-                assert!(r.status().is_success());
-            }
-        })
-        .buffer_unordered(8)
-        .collect::<Vec<()>>()
-        .await;
     eprintln!("uploaded {n} files in {:.1} s", t.elapsed().as_secs_f64());
     api.call("AWSGlue.CreateDatabase", json!({"DatabaseInput": {"Name": "bench"}}))
         .await;

@@ -6,15 +6,15 @@
 //! and files/s; then times GetPartitions with a selective expression over a
 //! table of 100,000 partitions.
 
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 use serde_json::{Value, json};
 
-const UPLOADERS: usize = 8;
+#[path = "../support.rs"]
+mod support;
+
 const PARTITIONS: usize = 100_000;
 
 struct Glue {
@@ -24,19 +24,7 @@ struct Glue {
 
 impl Glue {
     async fn call(&self, op: &str, body: Value) -> Value {
-        let r = self
-            .http
-            .post(format!("{}/", self.endpoint))
-            .header("x-amz-target", format!("AWSGlue.{op}"))
-            .header("content-type", "application/x-amz-json-1.1")
-            .body(body.to_string())
-            .send()
-            .await
-            .unwrap();
-        let status = r.status();
-        let v: Value = serde_json::from_str(&r.text().await.unwrap()).unwrap();
-        assert!(status.is_success(), "{op} failed: {v}");
-        v
+        support::call(&self.http, &self.endpoint, &format!("AWSGlue.{op}"), body).await
     }
 
     /// Starts a crawler and waits for it to be READY again; returns the wall time.
@@ -71,44 +59,6 @@ impl Glue {
     }
 }
 
-fn files_under(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_owned()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap().flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                out.push(p);
-            }
-        }
-    }
-    out.sort();
-    out
-}
-
-async fn upload(http: &reqwest::Client, endpoint: &str, root: &Path, dataset: &str) -> (usize, u64) {
-    let files = files_under(&root.join(dataset));
-    let bytes: u64 = files.iter().map(|f| f.metadata().map_or(0, |m| m.len())).sum();
-    let n = files.len();
-    futures::stream::iter(files)
-        .map(|f| {
-            let key = f.strip_prefix(root).unwrap().to_string_lossy().into_owned();
-            let http = http.clone();
-            let url = format!("{endpoint}/bench/{key}");
-            async move {
-                let body = tokio::fs::read(&f).await.unwrap();
-                let r = http.put(url).body(body).send().await.unwrap();
-                assert!(r.status().is_success(), "PUT {key}: {}", r.status());
-            }
-        })
-        .buffer_unordered(UPLOADERS)
-        .collect::<Vec<()>>()
-        .await;
-    (n, bytes)
-}
-
 #[tokio::main]
 async fn main() {
     let data = PathBuf::from(
@@ -117,24 +67,8 @@ async fn main() {
             .or_else(|| std::env::var("BENCH_DATA").ok())
             .expect("usage: lakestack-bench-crawl OUT_DIR (from shared/bench/gen.sh)"),
     );
-    let bin = std::env::var("LAKESTACK_BIN").unwrap_or_else(|_| "target/release/lakestack".into());
-    let mut child = Command::new(bin)
-        .args(["--port", "0", "--ephemeral"])
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("start lakestack");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let endpoint = line
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .unwrap()
-        .to_owned();
+    let (mut child, endpoint) = support::start_server().await;
     let http = reqwest::Client::new();
-    http.put(format!("{endpoint}/bench")).send().await.unwrap();
     let glue = Glue {
         http: http.clone(),
         endpoint: endpoint.clone(),
@@ -149,7 +83,7 @@ async fn main() {
             eprintln!("skipping {dataset}: not in {}", data.display());
             continue;
         }
-        let (files, bytes) = upload(&http, &endpoint, &data, dataset).await;
+        let (files, bytes) = support::upload(&endpoint, &data, dataset).await;
         glue.call(
             "CreateCrawler",
             json!({

@@ -1,0 +1,92 @@
+//! What the Glue and Athena benchmark programs share: starting the release
+//! binary, walking the generated data, uploading it over S3, and awsJson calls.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+use futures::StreamExt;
+use serde_json::Value;
+
+/// Starts `target/release/lakestack` (or `LAKESTACK_BIN`) with `--ephemeral` and
+/// creates the `bench` bucket; returns the process and its endpoint.
+pub async fn start_server() -> (Child, String) {
+    let bin = std::env::var("LAKESTACK_BIN").unwrap_or_else(|_| "target/release/lakestack".into());
+    let mut child = Command::new(bin)
+        .args(["--port", "0", "--ephemeral"])
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("start lakestack");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("piped stdout"))
+        .read_line(&mut line)
+        .expect("ready line");
+    let endpoint = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .expect("ready line names the address")
+        .to_owned();
+    reqwest::Client::new()
+        .put(format!("{endpoint}/bench"))
+        .send()
+        .await
+        .expect("create the bench bucket");
+    (child, endpoint)
+}
+
+pub fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_owned()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Uploads `root/<dataset>/...` to `bench/<dataset>/...`, 8 at a time; returns files and bytes.
+pub async fn upload(endpoint: &str, root: &Path, dataset: &str) -> (usize, u64) {
+    let files = files_under(&root.join(dataset));
+    let bytes: u64 = files.iter().map(|f| f.metadata().map_or(0, |m| m.len())).sum();
+    let n = files.len();
+    let http = reqwest::Client::new();
+    futures::stream::iter(files)
+        .map(|f| {
+            let key = f.strip_prefix(root).unwrap_or(&f).to_string_lossy().into_owned();
+            let http = http.clone();
+            let url = format!("{endpoint}/bench/{key}");
+            async move {
+                let body = tokio::fs::read(&f).await.expect("read a data file");
+                let r = http.put(url).body(body).send().await.expect("PUT");
+                assert!(r.status().is_success(), "PUT {key}: {}", r.status());
+            }
+        })
+        .buffer_unordered(8)
+        .collect::<Vec<()>>()
+        .await;
+    (n, bytes)
+}
+
+/// One awsJson call (`X-Amz-Target: target`); panics on an error answer.
+pub async fn call(http: &reqwest::Client, endpoint: &str, target: &str, body: Value) -> Value {
+    let r = http
+        .post(format!("{endpoint}/"))
+        .header("x-amz-target", target)
+        .header("content-type", "application/x-amz-json-1.1")
+        .body(body.to_string())
+        .send()
+        .await
+        .expect("awsJson request");
+    let status = r.status();
+    let v: Value = serde_json::from_str(&r.text().await.expect("body")).expect("JSON answer");
+    assert!(status.is_success(), "{target} failed: {v}");
+    v
+}
