@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::engine::QueryEngine;
 use crate::error::{QueryError, Result};
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -107,25 +108,6 @@ fn split_values(s: &str) -> Vec<String> {
     }
     out
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn execute_statements() {
-        let (name, args) = parse_execute("EXECUTE my_stmt USING 1, 'a,b', date '2024-01-01'")
-            .unwrap()
-            .unwrap();
-        assert_eq!(name, "my_stmt");
-        assert_eq!(args, ["1", "'a,b'", "date '2024-01-01'"]);
-        assert_eq!(parse_execute("execute s").unwrap().unwrap(), ("s".to_owned(), vec![]));
-        assert!(parse_execute("SELECT 1").is_none());
-        assert!(parse_execute("EXECUTE s WITH 1").unwrap().is_err());
-    }
-}
-
-use crate::engine::QueryEngine;
 
 fn now_ms() -> i64 {
     std::time::SystemTime::now()
@@ -301,5 +283,22 @@ impl QueryEngine {
             .into_iter()
             .filter(|p| p.workgroup == workgroup)
             .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn execute_statements() {
+        let (name, args) = parse_execute("EXECUTE my_stmt USING 1, 'a,b', date '2024-01-01'")
+            .unwrap()
+            .unwrap();
+        assert_eq!(name, "my_stmt");
+        assert_eq!(args, ["1", "'a,b'", "date '2024-01-01'"]);
+        assert_eq!(parse_execute("execute s").unwrap().unwrap(), ("s".to_owned(), vec![]));
+        assert!(parse_execute("SELECT 1").is_none());
+        assert!(parse_execute("EXECUTE s WITH 1").unwrap().is_err());
     }
 }
