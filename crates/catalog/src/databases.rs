@@ -43,6 +43,11 @@ impl Catalog {
         Ok((page, next))
     }
 
+    /// Every database, in name order.
+    pub fn all_databases(&self) -> Result<Vec<Database>> {
+        self.store.read(|c| Store::list_databases(c, None, usize::MAX >> 1))
+    }
+
     pub fn update_database(&self, name: &str, mut input: Database) -> Result<Database> {
         let name = names::entity(name, "name")?;
         input.name = names::entity(&input.name, "databaseInput.name")?;

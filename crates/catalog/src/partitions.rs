@@ -184,6 +184,25 @@ impl Catalog {
         Ok(PartitionPage { partitions, next_token })
     }
 
+    /// Every partition matching `expression` (all of them when None), across all pages.
+    pub fn all_partitions(&self, database: &str, table: &str, expression: Option<&str>) -> Result<Vec<Partition>> {
+        let mut out = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let q = PartitionQuery {
+                expression,
+                next_token: token.as_deref(),
+                ..PartitionQuery::default()
+            };
+            let page = self.get_partitions(database, table, &q)?;
+            out.extend(page.partitions);
+            match page.next_token {
+                Some(t) => token = Some(t),
+                None => return Ok(out),
+            }
+        }
+    }
+
     /// Replaces the partition `values` with `input` (which may carry new values).
     pub fn update_partition(&self, database: &str, table: &str, values: &[String], input: Partition) -> Result<()> {
         match self

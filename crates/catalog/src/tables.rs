@@ -112,6 +112,15 @@ impl Catalog {
         })
     }
 
+    /// Every table of a database, in name order.
+    pub fn all_tables(&self, database: &str) -> Result<Vec<Table>> {
+        let db = names::entity(database, "databaseName")?;
+        self.store.read(|c| {
+            self.require_database(c, &db)?;
+            Store::list_tables(c, &db, None, usize::MAX >> 1)
+        })
+    }
+
     /// Replaces the table's definition. `version_id`, when given, must be the
     /// current version or the update fails with ConcurrentModification; the
     /// version id always advances, and unless `skip_archive` the previous

@@ -23,18 +23,10 @@ pub struct GlueCatalog {
 
 impl CatalogProvider for GlueCatalog {
     fn schema_names(&self) -> Vec<String> {
-        let mut names = Vec::new();
-        let mut token: Option<String> = None;
-        loop {
-            let Ok((page, next)) = self.catalog.get_databases(token.as_deref(), Some(100)) else {
-                return names;
-            };
-            names.extend(page.into_iter().map(|d| d.name));
-            match next {
-                Some(t) => token = Some(t),
-                None => return names,
-            }
-        }
+        self.catalog
+            .all_databases()
+            .map(|dbs| dbs.into_iter().map(|d| d.name).collect())
+            .unwrap_or_default()
     }
 
     fn schema(&self, name: &str) -> Option<Arc<dyn SchemaProvider>> {
@@ -57,21 +49,10 @@ pub struct GlueSchema {
 #[async_trait]
 impl SchemaProvider for GlueSchema {
     fn table_names(&self) -> Vec<String> {
-        let mut names = Vec::new();
-        let mut token: Option<String> = None;
-        loop {
-            let Ok((page, next)) = self
-                .catalog
-                .get_tables(&self.database, None, token.as_deref(), Some(100))
-            else {
-                return names;
-            };
-            names.extend(page.into_iter().map(|t| t.name));
-            match next {
-                Some(t) => token = Some(t),
-                None => return names,
-            }
-        }
+        self.catalog
+            .all_tables(&self.database)
+            .map(|ts| ts.into_iter().map(|t| t.name).collect())
+            .unwrap_or_default()
     }
 
     async fn table(&self, name: &str) -> Result<Option<Arc<dyn TableProvider>>> {

@@ -27,8 +27,8 @@ use datafusion::physical_plan::ExecutionPlan;
 use datafusion::physical_plan::empty::EmptyExec;
 use datafusion::physical_plan::projection::{ProjectionExec, ProjectionExpr};
 use futures::TryStreamExt;
+use lakestack_catalog::Catalog;
 use lakestack_catalog::model::{Partition, Table};
-use lakestack_catalog::{Catalog, PartitionQuery};
 use object_store::ObjectStore;
 use object_store::path::Path;
 
@@ -227,30 +227,17 @@ impl GlueTable {
         }
     }
 
-    async fn partitions(&self, filters: &[Expr]) -> Result<Vec<Partition>> {
+    fn partitions(&self, filters: &[Expr]) -> Result<Vec<Partition>> {
+        let (db, name) = (&self.table.database_name, &self.table.name);
         let expression = self.partition_expression(filters);
-        let mut out = Vec::new();
-        let mut token: Option<String> = None;
-        loop {
-            let q = PartitionQuery {
-                expression: expression.as_deref(),
-                next_token: token.as_deref(),
-                ..PartitionQuery::default()
-            };
-            let page = self
+        match self.catalog.all_partitions(db, name, expression.as_deref()) {
+            Ok(p) => Ok(p),
+            // An expression Glue cannot evaluate only loses pruning, never rows.
+            Err(_) if expression.is_some() => self
                 .catalog
-                .get_partitions(&self.table.database_name, &self.table.name, &q);
-            let page = match page {
-                Ok(p) => p,
-                // An expression Glue cannot evaluate only loses pruning, never rows.
-                Err(_) if expression.is_some() => return Box::pin(self.partitions(&[])).await,
-                Err(e) => return Err(DataFusionError::External(Box::new(e))),
-            };
-            out.extend(page.partitions);
-            match page.next_token {
-                Some(t) => token = Some(t),
-                None => return Ok(out),
-            }
+                .all_partitions(db, name, None)
+                .map_err(|e| DataFusionError::External(Box::new(e))),
+            Err(e) => Err(DataFusionError::External(Box::new(e))),
         }
     }
 
@@ -411,7 +398,7 @@ impl TableProvider for GlueTable {
                 files.push(PartitionedFile::new_from_meta(m));
             }
         } else {
-            for p in self.partitions(filters).await? {
+            for p in self.partitions(filters)? {
                 let Some(location) = p.storage_descriptor.as_ref().and_then(|sd| sd.location.clone()) else {
                     continue;
                 };

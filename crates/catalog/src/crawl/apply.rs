@@ -6,11 +6,11 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use super::plan::{Aggregate, PlannedTable};
 use super::{Options, Outcome};
+use crate::Catalog;
 use crate::error::Result;
 use crate::infer::{Compression, Format};
 use crate::model::{Column, Crawler, Parameters, Partition, SerDeInfo, StorageDescriptor, Table, now_millis};
 use crate::store::Store;
-use crate::{Catalog, partitions::PartitionQuery};
 
 const TEXT_INPUT: &str = "org.apache.hadoop.mapred.TextInputFormat";
 const TEXT_OUTPUT: &str = "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat";
@@ -39,15 +39,13 @@ fn url(bucket: &str, prefix: &str, segs: &[String]) -> String {
 /// Table and partition locations a crawler wrote before (CRAWL_NEW_FOLDERS_ONLY skips them).
 pub(crate) fn known_locations(catalog: &Catalog, db: &str, crawler: &str) -> Result<HashSet<String>> {
     let mut known = HashSet::new();
-    let tables = catalog
-        .store
-        .read(|c| Store::list_tables(c, db, None, usize::MAX >> 1))?;
+    let tables = catalog.all_tables(db)?;
     for t in tables.iter().filter(|t| by_crawler(t, crawler)) {
         if t.partition_keys.is_empty() {
             known.extend(t.location().map(str::to_owned));
             continue;
         }
-        for p in all_partitions(catalog, db, &t.name)? {
+        for p in catalog.all_partitions(db, &t.name, None)? {
             known.extend(p.storage_descriptor.and_then(|sd| sd.location));
         }
     }
@@ -56,23 +54,6 @@ pub(crate) fn known_locations(catalog: &Catalog, db: &str, crawler: &str) -> Res
 
 fn by_crawler(t: &Table, crawler: &str) -> bool {
     t.parameters.get("UPDATED_BY_CRAWLER").map(String::as_str) == Some(crawler)
-}
-
-fn all_partitions(catalog: &Catalog, db: &str, table: &str) -> Result<Vec<Partition>> {
-    let mut out = Vec::new();
-    let mut token: Option<String> = None;
-    loop {
-        let q = PartitionQuery {
-            next_token: token.as_deref(),
-            ..PartitionQuery::default()
-        };
-        let page = catalog.get_partitions(db, table, &q)?;
-        out.extend(page.partitions);
-        match page.next_token {
-            Some(t) => token = Some(t),
-            None => return Ok(out),
-        }
-    }
 }
 
 fn parameters(agg: &Aggregate, crawler: &str) -> Parameters {
@@ -189,15 +170,15 @@ pub(crate) fn write(
         let location = url(&bucket, &inc, &plan.root);
         // Glue stores table names lower-cased; a TablePrefix may not be.
         let mut name = format!("{prefix}{}", plan.name).to_lowercase();
-        let existing = catalog.store.read(|c| Store::get_table(c, db, &name))?;
+        let mut existing = catalog.store.read(|c| Store::get_table(c, db, &name))?;
         let foreign = existing
             .as_ref()
             .is_some_and(|t| t.location() != Some(location.as_str()) && !by_crawler(t, &crawler.name));
         if name_count.get(&name).copied().unwrap_or(0) > 1 || foreign || written.contains(&name) {
             name = format!("{name}_{}", hash_suffix(&location));
+            existing = catalog.store.read(|c| Store::get_table(c, db, &name))?;
         }
         written.insert(name.clone());
-        let existing = catalog.store.read(|c| Store::get_table(c, db, &name))?;
         let mut columns = plan.agg.columns.clone();
         if options.merge_new_columns
             && let Some(sd) = existing.as_ref().and_then(|t| t.storage_descriptor.as_ref())
@@ -294,7 +275,8 @@ fn write_partitions(
     if plan.partition_keys.is_empty() {
         return Ok(());
     }
-    let existing: HashMap<Vec<String>, Partition> = all_partitions(catalog, db, table)?
+    let existing: HashMap<Vec<String>, Partition> = catalog
+        .all_partitions(db, table, None)?
         .into_iter()
         .map(|p| (p.values.clone(), p))
         .collect();
@@ -380,9 +362,7 @@ fn handle_vanished(
         .filter_map(|t| super::parse_s3_path(&t.path))
         .map(|(b, p)| url(&b, &p, &[]))
         .collect();
-    let tables = catalog
-        .store
-        .read(|c| Store::list_tables(c, db, None, usize::MAX >> 1))?;
+    let tables = catalog.all_tables(db)?;
     for t in tables {
         if written.contains(&t.name) || !by_crawler(&t, &crawler.name) {
             continue;

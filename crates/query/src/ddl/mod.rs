@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use futures::TryStreamExt;
 use lakestack_catalog::model::{Column, Database, Partition, SerDeInfo, StorageDescriptor, Table};
-use lakestack_catalog::{Catalog, CatalogError, PartitionQuery};
+use lakestack_catalog::{Catalog, CatalogError};
 use object_store::ObjectStore;
 use object_store::path::Path;
 
@@ -76,20 +76,7 @@ fn get_table(catalog: &Catalog, db: &str, t: &str) -> Result<Table, AthenaError>
 }
 
 fn all_partitions(catalog: &Catalog, db: &str, t: &str) -> Result<Vec<Partition>, AthenaError> {
-    let mut out = Vec::new();
-    let mut token: Option<String> = None;
-    loop {
-        let q = PartitionQuery {
-            next_token: token.as_deref(),
-            ..PartitionQuery::default()
-        };
-        let page = catalog.get_partitions(db, t, &q).map_err(|e| internal(&e))?;
-        out.extend(page.partitions);
-        match page.next_token {
-            Some(n) => token = Some(n),
-            None => return Ok(out),
-        }
-    }
+    catalog.all_partitions(db, t, None).map_err(|e| internal(&e))
 }
 
 /// The storage descriptor a CREATE TABLE describes, as Athena registers it.
@@ -413,41 +400,25 @@ pub async fn run(
         }
         Ddl::ShowDatabases { like } => {
             out.columns = varchar(&["database_name"]);
-            let mut token: Option<String> = None;
-            loop {
-                let (page, next) = catalog
-                    .get_databases(token.as_deref(), Some(100))
-                    .map_err(|e| internal(&e))?;
-                out.rows.extend(
-                    page.into_iter()
-                        .filter(|d| show_matches(like.as_deref(), &d.name))
-                        .map(|d| vec![d.name]),
-                );
-                match next {
-                    Some(n) => token = Some(n),
-                    None => break,
-                }
-            }
+            out.rows = catalog
+                .all_databases()
+                .map_err(|e| internal(&e))?
+                .into_iter()
+                .filter(|d| show_matches(like.as_deref(), &d.name))
+                .map(|d| vec![d.name])
+                .collect();
         }
         Ddl::ShowTables { database, like } => {
             let db = db_of(database);
             require_db(&db)?;
             out.columns = varchar(&["tab_name"]);
-            let mut token: Option<String> = None;
-            loop {
-                let (page, next) = catalog
-                    .get_tables(&db, None, token.as_deref(), Some(100))
-                    .map_err(|e| internal(&e))?;
-                out.rows.extend(
-                    page.into_iter()
-                        .filter(|t| show_matches(like.as_deref(), &t.name))
-                        .map(|t| vec![t.name]),
-                );
-                match next {
-                    Some(n) => token = Some(n),
-                    None => break,
-                }
-            }
+            out.rows = catalog
+                .all_tables(&db)
+                .map_err(|e| internal(&e))?
+                .into_iter()
+                .filter(|t| show_matches(like.as_deref(), &t.name))
+                .map(|t| vec![t.name])
+                .collect();
         }
         Ddl::ShowPartitions { database, table } => {
             let db = db_of(database);
