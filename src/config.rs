@@ -41,15 +41,39 @@ pub struct Config {
     /// Access key pairs for `--auth strict`, as `AKID:SECRET`, comma-separated.
     #[arg(long, env = "LAKESTACK_KEYS", value_delimiter = ',')]
     pub keys: Vec<String>,
-    /// Extra base domains for virtual-hosted-style S3 (`bucket.<domain>`).
     /// Multiplies every Step Functions wait (Wait states, retry intervals,
     /// timeouts): 0 makes them instant, as WAIT_TIME_SCALE does in the AWS
     /// local tool.
     #[arg(long, env = "LAKESTACK_WAIT_TIME_SCALE", default_value_t = 1.0)]
     pub wait_time_scale: f64,
-
+    /// A Step Functions mock configuration (the AWS local tool's
+    /// MockConfigFile.json): StartExecution on `<state machine ARN>#<test
+    /// case>` answers its Task states with the mocked responses.
+    #[arg(long, env = "SFN_MOCK_CONFIG")]
+    pub mock_config: Option<PathBuf>,
+    /// Extra base domains for virtual-hosted-style S3 (`bucket.<domain>`).
     #[arg(long = "s3-host", env = "LAKESTACK_S3_HOSTS", value_delimiter = ',')]
     pub s3_hosts: Vec<String>,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum Command {
+    /// Runs the whole stack once, offline, on a fresh data directory: uploads a
+    /// small generated data lake, crawls it, and runs a Step Functions pipeline
+    /// (crawl, poll, Athena CTAS, query, publish to S3), printing each step.
+    Demo(DemoArgs),
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct DemoArgs {
+    /// Keep the demo's state here (a new or empty directory) to explore it
+    /// after with `lakestack --data-dir DIR`; by default a temporary
+    /// directory is used and removed.
+    #[arg(long)]
+    pub dir: Option<PathBuf>,
 }
 
 impl Config {

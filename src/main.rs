@@ -2,6 +2,7 @@
 
 mod bus;
 mod config;
+mod demo;
 mod integrations;
 mod router;
 
@@ -24,8 +25,11 @@ fn main() -> anyhow::Result<()> {
     let config = Config::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,s3s=warn")),
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+                // The demo prints its own story; the server's log would bury it.
+                let quiet = matches!(config.command, Some(config::Command::Demo(_)));
+                tracing_subscriber::EnvFilter::new(if quiet { "warn" } else { "info,s3s=warn" })
+            }),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -34,6 +38,9 @@ fn main() -> anyhow::Result<()> {
 }
 
 async fn run(config: Config, started: Instant, wall_start: SystemTime) -> anyhow::Result<()> {
+    if let Some(config::Command::Demo(args)) = &config.command {
+        return demo::run(&config, args).await;
+    }
     // Held for the life of the process: dropping it removes the ephemeral state.
     let ephemeral = if config.ephemeral {
         Some(tempfile::Builder::new().prefix("lakestack-").tempdir()?)
@@ -43,6 +50,53 @@ async fn run(config: Config, started: Instant, wall_start: SystemTime) -> anyhow
     let data_dir = ephemeral
         .as_ref()
         .map_or_else(|| config.data_dir.clone(), |t| t.path().to_owned());
+    let Stack { app, storage } = build(&config, &data_dir, started)?;
+    let listener = tokio::net::TcpListener::bind((config.host, config.port))
+        .await
+        .with_context(|| format!("binding {}:{}", config.host, config.port))?;
+    let addr = listener.local_addr()?;
+    // Sweeping leftovers of a crash runs after we listen, so start-up stays fast.
+    let sweeper = Arc::clone(&storage);
+    tokio::task::spawn_blocking(move || match sweeper.sweep(wall_start) {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(removed = n, "swept unreferenced blobs"),
+        Err(e) => tracing::warn!(error = %e, "sweep failed"),
+    });
+    // Tests and scripts read this line to learn the port.
+    println!(
+        "lakestack ready on http://{addr} ({} ms)",
+        started.elapsed().as_millis()
+    );
+    tracing::info!(%addr, data_dir = %data_dir.display(), "lakestack listening");
+    // Without TCP_NODELAY a response written as headers then body waits out
+    // the peer's delayed ACK (~40 ms) on every small GET.
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!(error = %e, "could not set TCP_NODELAY");
+        }
+    });
+    axum::serve(listener, app).with_graceful_shutdown(shutdown()).await?;
+    drop(ephemeral);
+    Ok(())
+}
+
+/// The mock configuration named by `--mock-config`: a file that does not
+/// parse stops the server at start, naming what is wrong.
+fn mock_config(path: Option<&std::path::Path>) -> anyhow::Result<Option<Arc<lakestack_stepfn::mock::MockConfig>>> {
+    let Some(path) = path else { return Ok(None) };
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let config =
+        lakestack_stepfn::mock::MockConfig::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    Ok(Some(Arc::new(config)))
+}
+
+/// Every service over one data directory, behind the one router.
+struct Stack {
+    app: axum::Router,
+    storage: Arc<Storage>,
+}
+
+fn build(config: &Config, data_dir: &std::path::Path, started: Instant) -> anyhow::Result<Stack> {
     let storage = Arc::new(
         Storage::open(&data_dir.join("s3")).with_context(|| format!("opening storage under {}", data_dir.display()))?,
     );
@@ -88,6 +142,7 @@ async fn run(config: Config, started: Instant, wall_start: SystemTime) -> anyhow
             region: config.region.clone(),
             account: config.account_id.clone(),
             clock: lakestack_stepfn::Clock::scaled(config.wait_time_scale),
+            mock: mock_config(config.mock_config.as_deref())?,
         },
         Arc::new(integrations::Services {
             glue: glue.clone(),
@@ -104,33 +159,7 @@ async fn run(config: Config, started: Instant, wall_start: SystemTime) -> anyhow
         json_keys,
         started: Arc::new(started),
     });
-    let listener = tokio::net::TcpListener::bind((config.host, config.port))
-        .await
-        .with_context(|| format!("binding {}:{}", config.host, config.port))?;
-    let addr = listener.local_addr()?;
-    // Sweeping leftovers of a crash runs after we listen, so start-up stays fast.
-    let sweeper = Arc::clone(&storage);
-    tokio::task::spawn_blocking(move || match sweeper.sweep(wall_start) {
-        Ok(0) => {}
-        Ok(n) => tracing::info!(removed = n, "swept unreferenced blobs"),
-        Err(e) => tracing::warn!(error = %e, "sweep failed"),
-    });
-    // Tests and scripts read this line to learn the port.
-    println!(
-        "lakestack ready on http://{addr} ({} ms)",
-        started.elapsed().as_millis()
-    );
-    tracing::info!(%addr, data_dir = %data_dir.display(), "lakestack listening");
-    // Without TCP_NODELAY a response written as headers then body waits out
-    // the peer's delayed ACK (~40 ms) on every small GET.
-    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
-        if let Err(e) = tcp.set_nodelay(true) {
-            tracing::debug!(error = %e, "could not set TCP_NODELAY");
-        }
-    });
-    axum::serve(listener, app).with_graceful_shutdown(shutdown()).await?;
-    drop(ephemeral);
-    Ok(())
+    Ok(Stack { app, storage })
 }
 
 async fn shutdown() {

@@ -4,6 +4,7 @@
 
 mod athena;
 mod common;
+mod demo;
 mod glue;
 mod s3_buckets;
 mod s3_crash;

@@ -1,7 +1,9 @@
 """Fixtures: a real lakestack binary per test on an ephemeral port, and clients for it."""
 
+import json
 import os
 import subprocess
+import time
 
 import boto3
 import pytest
@@ -77,3 +79,26 @@ def aws(server, tmp_path):
 @pytest.fixture
 def glue(server):
     return client("glue", server)
+
+
+@pytest.fixture
+def fast():
+    """A server whose Step Functions waits are instant (--wait-time-scale 0)."""
+    s = Server("--ephemeral", "--wait-time-scale", "0")
+    yield s
+    s.stop()
+
+
+def finish(sfn, arn, input=None, name=None):
+    """Starts an execution and polls it to its end; answers DescribeExecution."""
+    args = {"stateMachineArn": arn, "input": json.dumps(input or {})}
+    if name:
+        args["name"] = name
+    execution = sfn.start_execution(**args)["executionArn"]
+    deadline = time.time() + 60
+    while True:
+        d = sfn.describe_execution(executionArn=execution)
+        if d["status"] != "RUNNING":
+            return d
+        assert time.time() < deadline, d
+        time.sleep(0.02)

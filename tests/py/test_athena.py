@@ -115,7 +115,12 @@ def test_select_over_crawled_parquet_with_exact_rows_and_types(lake, athena):
         '"20","ann","1.5","1","2024-01-02 09:30:00.123","[a, b]","2024-01-02"',
     ]
     assert body.splitlines()[3] == '"22",,"1.0E10","3","2024-01-02 09:30:00.123",,"2024-01-02"'
-    lake.head_object(Bucket="lake", Key=f"results/{qid}.csv.metadata")
+    # Beside it, Athena's protobuf metadata: the query id, then a message per column.
+    meta = lake.get_object(Bucket="lake", Key=f"results/{qid}.csv.metadata")["Body"].read()
+    assert meta.startswith(b"\x0a" + bytes([len(qid)]) + qid.encode())
+    first = b"\x0a\x04hive\x22\x08order_id\x2a\x08order_id\x32\x06bigint\x38\x13\x48\x03"
+    assert meta[2 + len(qid) :].startswith(b"\x22" + bytes([len(first)]) + first)
+    assert meta.count(b"\x0a\x04hive") == 7
 
 
 def test_partition_pruning_shows_in_data_scanned(lake, athena):

@@ -12,16 +12,9 @@ import boto3
 import pytest
 from botocore.config import Config
 
-from conftest import Server, client
+from conftest import client, finish
 
 ROLE = "arn:aws:iam::000000000000:role/sf"
-
-
-@pytest.fixture
-def fast():
-    s = Server("--ephemeral", "--wait-time-scale", "0")
-    yield s
-    s.stop()
 
 
 @pytest.fixture
@@ -35,18 +28,17 @@ def machine(sfn, name, definition, kind="STANDARD"):
     ]
 
 
-def finish(sfn, arn, input=None, name=None):
-    args = {"stateMachineArn": arn, "input": json.dumps(input or {})}
-    if name:
-        args["name"] = name
-    execution = sfn.start_execution(**args)["executionArn"]
-    deadline = time.time() + 60
-    while True:
-        d = sfn.describe_execution(executionArn=execution)
-        if d["status"] != "RUNNING":
-            return d
-        assert time.time() < deadline, d
-        time.sleep(0.02)
+def sync_client(server):
+    """A client for the operations AWS serves on `sync-<host>` (StartSyncExecution,
+    TestState): a local endpoint has no such name, so the prefix must not be added."""
+    return boto3.client(
+        "stepfunctions",
+        endpoint_url=server.endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+        config=Config(inject_host_prefix=False, retries={"max_attempts": 1}),
+    )
 
 
 def kinds(sfn, execution):
@@ -146,14 +138,7 @@ def test_flow_history_and_instant_waits(sfn):
 def test_express_sync_execution(fast, sfn):
     # StartSyncExecution goes to the `sync-` host prefix; a local endpoint
     # has no such name, so the client must not add it.
-    sync = boto3.client(
-        "stepfunctions",
-        endpoint_url=fast.endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
-        config=Config(inject_host_prefix=False, retries={"max_attempts": 1}),
-    )
+    sync = sync_client(fast)
     arn = machine(sfn, "quick", {"StartAt": "P", "States": {"P": {"Type": "Pass", "Result": {"ok": True}, "End": True}}}, kind="EXPRESS")
     r = sync.start_sync_execution(stateMachineArn=arn, input="{}")
     assert r["status"] == "SUCCEEDED" and json.loads(r["output"]) == {"ok": True}
@@ -273,3 +258,138 @@ def test_pipeline_crawl_poll_ctas_query(fast, sfn):
     d = finish(sfn, failing, {})
     assert d["status"] == "FAILED" and d["error"] == "States.TaskFailed"
     assert json.loads(d["cause"])["QueryExecution"]["Status"]["State"] == "FAILED"
+
+
+def test_redrive_continues_from_the_failed_state(fast, sfn):
+    s3 = client("s3", fast)
+    s3.create_bucket(Bucket="input")
+    arn = machine(
+        sfn,
+        "redrivable",
+        {
+            "StartAt": "Prepare",
+            "States": {
+                "Prepare": {"Type": "Pass", "Result": "ready", "ResultPath": "$.prepared", "Next": "Fetch"},
+                "Fetch": {
+                    "Type": "Task",
+                    "Resource": "arn:aws:states:::aws-sdk:s3:getObject",
+                    "Parameters": {"Bucket": "input", "Key": "data.json"},
+                    "ResultSelector": {"body.$": "States.StringToJson($.Body)"},
+                    "ResultPath": "$.fetched",
+                    "Next": "Done",
+                },
+                "Done": {"Type": "Succeed"},
+            },
+        },
+    )
+    first = finish(sfn, arn, {"run": 1})
+    assert first["status"] == "FAILED"
+    assert first["redriveStatus"] == "REDRIVABLE"
+    execution = first["executionArn"]
+    before = kinds(sfn, execution)
+
+    s3.put_object(Bucket="input", Key="data.json", Body=b'{"n": 42}')
+    redriven = sfn.redrive_execution(executionArn=execution)
+    assert redriven["redriveDate"]
+    deadline = time.time() + 60
+    while (d := sfn.describe_execution(executionArn=execution))["status"] == "RUNNING":
+        assert time.time() < deadline
+        time.sleep(0.02)
+    assert d["status"] == "SUCCEEDED", d
+    assert d["redriveCount"] == 1 and d["redriveStatus"] == "NOT_REDRIVABLE"
+    assert d["redriveStatusReason"] == "Execution is SUCCEEDED and cannot be redriven"
+    assert json.loads(d["output"]) == {"run": 1, "prepared": "ready", "fetched": {"body": {"n": 42}}}
+    # The history goes on from where it stopped; Prepare did not run again.
+    after = kinds(sfn, execution)
+    assert after[: len(before)] == before and before[-1] == "ExecutionFailed"
+    assert after[len(before) :] == [
+        "ExecutionRedriven",
+        "TaskStateEntered",
+        "TaskScheduled",
+        "TaskStarted",
+        "TaskSucceeded",
+        "TaskStateExited",
+        "SucceedStateEntered",
+        "SucceedStateExited",
+        "ExecutionSucceeded",
+    ]
+    events = sfn.get_execution_history(executionArn=execution, maxResults=1000)["events"]
+    redrive_event = events[len(before)]
+    assert redrive_event["executionRedrivenEventDetails"] == {"redriveCount": 1}
+    assert redrive_event["previousEventId"] == len(before)
+
+    with pytest.raises(sfn.exceptions.ExecutionNotRedrivable) as e:
+        sfn.redrive_execution(executionArn=execution)
+    assert "SUCCEEDED" in e.value.response["Error"]["Message"]
+
+
+def test_test_state_runs_one_state_and_shows_its_data_flow(fast):
+    # Like StartSyncExecution, TestState goes to the `sync-` host prefix.
+    sfn = sync_client(fast)
+    s3 = client("s3", fast)
+    s3.create_bucket(Bucket="input")
+    s3.put_object(Bucket="input", Key="k", Body=b"hello")
+    task = {
+        "Type": "Task",
+        "Resource": "arn:aws:states:::aws-sdk:s3:getObject",
+        "InputPath": "$.req",
+        "Parameters": {"Bucket.$": "$.bucket", "Key": "k"},
+        "ResultSelector": {"body.$": "$.Body"},
+        "ResultPath": "$.got",
+        "OutputPath": "$.got",
+        "Next": "After",
+    }
+    r = sfn.test_state(
+        definition=json.dumps(task), roleArn=ROLE, input=json.dumps({"req": {"bucket": "input"}}), inspectionLevel="DEBUG"
+    )
+    assert (r["status"], r["nextState"], json.loads(r["output"])) == ("SUCCEEDED", "After", {"body": "hello"})
+    data = r["inspectionData"]
+    assert json.loads(data["input"]) == {"req": {"bucket": "input"}}
+    assert json.loads(data["afterInputPath"]) == {"bucket": "input"}
+    assert json.loads(data["afterParameters"]) == {"Bucket": "input", "Key": "k"}
+    assert json.loads(data["result"])["Body"] == "hello"
+    assert json.loads(data["afterResultSelector"]) == {"body": "hello"}
+    assert json.loads(data["afterResultPath"]) == {"req": {"bucket": "input"}, "got": {"body": "hello"}}
+
+    # A failure a retrier names is RETRIABLE until its attempts are spent, then the catcher takes it.
+    missing = dict(
+        task,
+        Parameters={"Bucket": "input", "Key": "missing"},
+        Retry=[{"ErrorEquals": ["States.ALL"], "MaxAttempts": 2}],
+        Catch=[{"ErrorEquals": ["States.ALL"], "Next": "Recover", "ResultPath": "$.error"}],
+    )
+    r = sfn.test_state(definition=json.dumps(missing), roleArn=ROLE, input=json.dumps({"req": {}}))
+    assert r["status"] == "RETRIABLE" and r["error"].startswith("S3.")
+    assert "inspectionData" not in r and "nextState" not in r
+    r = sfn.test_state(
+        definition=json.dumps(missing),
+        roleArn=ROLE,
+        input=json.dumps({"req": {}}),
+        stateConfiguration={"retrierRetryCount": 2},
+    )
+    assert (r["status"], r["nextState"]) == ("CAUGHT_ERROR", "Recover")
+    assert json.loads(r["output"])["error"]["Error"] == r["error"]
+
+    choice = {
+        "Type": "Choice",
+        "Choices": [{"Variable": "$.n", "NumericGreaterThan": 5, "Next": "Big"}],
+        "Default": "Small",
+    }
+    r = sfn.test_state(definition=json.dumps(choice), roleArn=ROLE, input='{"n": 9}')
+    assert (r["status"], r["nextState"], r["output"]) == ("SUCCEEDED", "Big", '{"n":9}')
+
+    fail = {"Type": "Fail", "Error": "Nope", "Cause": "because"}
+    r = sfn.test_state(definition=json.dumps(fail), roleArn=ROLE)
+    assert (r["status"], r["error"], r["cause"]) == ("FAILED", "Nope", "because")
+
+    # Map and Parallel run with a mock standing in for their branches.
+    mapped = {
+        "Type": "Map",
+        "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}},
+        "ResultPath": "$.results",
+        "End": True,
+    }
+    r = sfn.test_state(definition=json.dumps(mapped), roleArn=ROLE, input='{"items": []}', mock={"result": "[1, 2]"})
+    assert (r["status"], json.loads(r["output"])) == ("SUCCEEDED", {"items": [], "results": [1, 2]})
+    with pytest.raises(sfn.exceptions.InvalidDefinition):
+        sfn.test_state(definition=json.dumps({"Type": "Pass", "Next": 3}), roleArn=ROLE)

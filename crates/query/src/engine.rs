@@ -12,6 +12,7 @@ use std::time::Instant;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use datafusion::arrow::datatypes::Schema;
+use datafusion::execution::cache::cache_manager::{CacheManager, CacheManagerConfig};
 use datafusion::execution::object_store::ObjectStoreUrl;
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::prelude::{SessionConfig, SessionContext};
@@ -69,6 +70,10 @@ pub struct QueryEngine {
     objects: Arc<dyn ObjectStore>,
     running: Mutex<HashMap<String, Running>>,
     slots: Arc<Semaphore>,
+    /// Parquet footers and file statistics outlive a query: the next query
+    /// over the same objects reads neither again. Entries are checked against
+    /// the object's size and last-modified time, so a rewritten file is reread.
+    caches: Arc<CacheManager>,
 }
 
 fn now_ms() -> i64 {
@@ -228,6 +233,8 @@ impl QueryEngine {
             objects,
             running: Mutex::new(HashMap::new()),
             slots: Arc::new(Semaphore::new(DEFAULT_CONCURRENCY)),
+            caches: CacheManager::try_new(&CacheManagerConfig::default())
+                .map_err(|e| QueryError::Internal(Box::new(e)))?,
         }))
     }
 
@@ -432,7 +439,9 @@ impl QueryEngine {
     ) -> std::result::Result<(SessionContext, Arc<crate::counting::ScanCounts>), AthenaError> {
         let (counting, scanned) = CountingStore::new(Arc::clone(&self.objects));
         let internal = |e: datafusion::error::DataFusionError| athena_error(&e, &exec.query);
-        let runtime = RuntimeEnvBuilder::new().build_arc().map_err(internal)?;
+        let mut runtime = RuntimeEnvBuilder::new().build().map_err(internal)?;
+        runtime.cache_manager = Arc::clone(&self.caches);
+        let runtime = Arc::new(runtime);
         let url = ObjectStoreUrl::parse(STORE_URL).map_err(internal)?;
         runtime.register_object_store(url.as_ref(), Arc::new(counting));
         let schema = exec.database.clone().unwrap_or_else(|| "default".into()).to_lowercase();
@@ -444,6 +453,7 @@ impl QueryEngine {
             Arc::new(GlueCatalog {
                 catalog: Arc::clone(&self.catalog),
                 objects: Arc::clone(&self.objects),
+                caches: Some(Arc::clone(&self.caches)),
             }),
         );
         Ok((ctx, scanned))
@@ -568,16 +578,7 @@ impl QueryEngine {
         let mut rows = 0u64;
         while let Some(batch) = stream.next().await {
             let batch = batch.map_err(fail)?;
-            let cols = batch.columns();
-            for r in 0..batch.num_rows() {
-                for (i, c) in cols.iter().enumerate() {
-                    if i > 0 {
-                        buf.push(',');
-                    }
-                    render::csv_field(&mut buf, render::value(c, r).as_deref());
-                }
-                buf.push('\n');
-            }
+            render::csv_rows(&mut buf, batch.columns(), batch.num_rows());
             rows += batch.num_rows() as u64;
             if buf.len() > 1 << 20 {
                 out.write_all(buf.as_bytes()).await.map_err(io)?;
@@ -589,15 +590,10 @@ impl QueryEngine {
         exec.rows = rows;
         exec.scanned_bytes = scanned.bytes();
         exec.objects_read = scanned.objects();
-        let metadata = serde_json::json!({
-            "columns": exec.columns.iter().map(|c| serde_json::json!({
-                "name": c.name, "type": c.type_name, "precision": c.precision, "scale": c.scale,
-            })).collect::<Vec<_>>(),
-            "rows": rows,
-        });
+        let metadata = crate::result_metadata::encode(&exec.id, &exec.columns);
         let meta_path = Path::from(format!("{path}.metadata"));
         self.objects
-            .put(&meta_path, metadata.to_string().into())
+            .put(&meta_path, metadata.into())
             .await
             .map_err(|e| io(std::io::Error::other(e)))?;
         Ok(())

@@ -17,6 +17,7 @@ mod projection;
 mod provider;
 mod render;
 mod resources;
+mod result_metadata;
 mod table;
 pub mod trino;
 mod types;

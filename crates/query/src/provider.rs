@@ -7,6 +7,7 @@ use async_trait::async_trait;
 use datafusion::catalog::{CatalogProvider, SchemaProvider};
 use datafusion::common::{DataFusionError, Result};
 use datafusion::datasource::TableProvider;
+use datafusion::execution::cache::cache_manager::CacheManager;
 use lakestack_catalog::{Catalog, CatalogError};
 use object_store::ObjectStore;
 
@@ -19,6 +20,9 @@ pub const CATALOG_NAME: &str = "awsdatacatalog";
 pub struct GlueCatalog {
     pub catalog: Arc<Catalog>,
     pub objects: Arc<dyn ObjectStore>,
+    /// The engine's caches: with them, an unpartitioned Parquet table takes
+    /// its columns' nullability from its files' footers (see `GlueTable::refine_nullability`).
+    pub caches: Option<Arc<CacheManager>>,
 }
 
 impl CatalogProvider for GlueCatalog {
@@ -35,6 +39,7 @@ impl CatalogProvider for GlueCatalog {
             database: db.name,
             catalog: Arc::clone(&self.catalog),
             objects: Arc::clone(&self.objects),
+            caches: self.caches.clone(),
         }))
     }
 }
@@ -44,6 +49,7 @@ pub struct GlueSchema {
     database: String,
     catalog: Arc<Catalog>,
     objects: Arc<dyn ObjectStore>,
+    caches: Option<Arc<CacheManager>>,
 }
 
 #[async_trait]
@@ -60,11 +66,13 @@ impl SchemaProvider for GlueSchema {
             Ok(t) if crate::views::is_view(&t) => Ok(Some(
                 crate::views::provider(&t, Arc::clone(&self.catalog), Arc::clone(&self.objects)).await?,
             )),
-            Ok(t) => Ok(Some(Arc::new(GlueTable::new(
-                t,
-                Arc::clone(&self.catalog),
-                Arc::clone(&self.objects),
-            )?))),
+            Ok(t) => {
+                let mut table = GlueTable::new(t, Arc::clone(&self.catalog), Arc::clone(&self.objects))?;
+                if let Some(caches) = &self.caches {
+                    table.refine_nullability(caches).await?;
+                }
+                Ok(Some(Arc::new(table)))
+            }
             Err(CatalogError::NotFound(_)) => Ok(None),
             Err(e) => Err(DataFusionError::External(Box::new(e))),
         }

@@ -134,13 +134,68 @@ pub fn value(array: &ArrayRef, row: usize) -> Option<String> {
 pub fn csv_field(out: &mut String, v: Option<&str>) {
     if let Some(v) = v {
         out.push('"');
-        for c in v.chars() {
-            if c == '"' {
-                out.push('"');
-            }
-            out.push(c);
+        if v.contains('"') {
+            out.push_str(&v.replace('"', "\"\""));
+        } else {
+            out.push_str(v);
         }
         out.push('"');
+    }
+}
+
+/// Whether `value` prints this type with the plain formatter (its last arm).
+fn plain(t: &DataType) -> bool {
+    !matches!(
+        t,
+        DataType::Float64
+            | DataType::Float32
+            | DataType::Boolean
+            | DataType::Timestamp(_, Some(_))
+            | DataType::List(_)
+            | DataType::LargeList(_)
+            | DataType::FixedSizeList(_, _)
+            | DataType::Struct(_)
+            | DataType::Map(_, _)
+            | DataType::Binary
+            | DataType::LargeBinary
+            | DataType::BinaryView
+            | DataType::FixedSizeBinary(_)
+    )
+}
+
+/// Appends `rows` rows of `columns` to `out` as Athena's CSV records. Each
+/// column's formatter is built once per batch: one per value cost more than
+/// the query itself for results of many rows.
+pub fn csv_rows(out: &mut String, columns: &[ArrayRef], rows: usize) {
+    use std::fmt::Write as _;
+    let formatters: Vec<Option<ArrayFormatter<'_>>> = columns
+        .iter()
+        .map(|c| {
+            plain(c.data_type())
+                .then(|| ArrayFormatter::try_new(c.as_ref(), &OPTIONS).ok())
+                .flatten()
+        })
+        .collect();
+    let mut scratch = String::new();
+    for row in 0..rows {
+        for (i, column) in columns.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            if column.is_null(row) {
+                continue;
+            }
+            match &formatters[i] {
+                Some(f) => {
+                    scratch.clear();
+                    // Writing to a String cannot fail.
+                    let _ = write!(scratch, "{}", f.value(row));
+                    csv_field(out, Some(&scratch));
+                }
+                None => csv_field(out, value(column, row).as_deref()),
+            }
+        }
+        out.push('\n');
     }
 }
 
@@ -222,6 +277,22 @@ mod tests {
             None,
         ));
         assert_eq!(value(&st, 0).as_deref(), Some("{a=1, b=x}"));
+    }
+
+    #[test]
+    fn rows_print_as_value_and_csv_field_would() {
+        let columns: Vec<ArrayRef> = vec![
+            Arc::new(Int32Array::from(vec![Some(1), None])),
+            Arc::new(StringArray::from(vec![Some("say \"hi\""), Some("")])),
+            Arc::new(Float64Array::from(vec![Some(1e10), Some(2.0)])),
+            Arc::new(TimestampMillisecondArray::from(vec![Some(1_704_110_400_123), None])),
+        ];
+        let mut out = String::new();
+        csv_rows(&mut out, &columns, 2);
+        assert_eq!(
+            out,
+            "\"1\",\"say \"\"hi\"\"\",\"1.0E10\",\"2024-01-01 12:00:00.123\"\n,\"\",\"2.0\",\n"
+        );
     }
 
     #[test]

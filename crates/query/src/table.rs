@@ -13,13 +13,19 @@ use datafusion::common::config::CsvOptions;
 use datafusion::common::stats::Precision;
 use datafusion::common::{DataFusionError, Result, ScalarValue, Statistics};
 use datafusion::datasource::TableProvider;
+use datafusion::datasource::file_format::FileFormat;
 use datafusion::datasource::file_format::file_compression_type::FileCompressionType;
+use datafusion::datasource::file_format::parquet::ParquetFormat;
 use datafusion::datasource::listing::PartitionedFile;
+use datafusion::datasource::physical_plan::parquet::CachedParquetFileReaderFactory;
+use datafusion::datasource::physical_plan::parquet::metadata::DFParquetMetadata;
 use datafusion::datasource::physical_plan::{
     CsvSource, FileGroup, FileScanConfigBuilder, FileSource, JsonSource, ParquetSource,
 };
 use datafusion::datasource::source::DataSourceExec;
 use datafusion::datasource::table_schema::TableSchema;
+use datafusion::execution::cache::cache_manager::{CacheManager, CachedFileMetadata, FileMetadataCache};
+use datafusion::execution::cache::{SchemaFingerprint, TableScopedPath};
 use datafusion::execution::object_store::ObjectStoreUrl;
 use datafusion::logical_expr::{Expr, Operator, TableProviderFilterPushDown, TableType};
 use datafusion::physical_expr::PhysicalExpr;
@@ -98,8 +104,6 @@ impl GlueTable {
             .iter()
             .map(|c| field(&c.name, c.r#type.as_deref()).map(Arc::new))
             .collect::<Result<_>>()?;
-        let mut all: Vec<FieldRef> = file_fields.iter().cloned().map(Arc::new).collect();
-        all.extend(partition_fields.iter().cloned());
         let serde = sd.serde_library();
         let params = |k: &str| -> Option<String> {
             sd.serde_info
@@ -136,6 +140,20 @@ impl GlueTable {
             Some("zstd") => FileCompressionType::ZSTD,
             _ => FileCompressionType::UNCOMPRESSED,
         };
+        // Parquet strings are read as views, as DataFusion reads them by
+        // default: no copy into one buffer, and faster to group and compare.
+        let file_fields: Vec<Field> = match format {
+            Format::Parquet => file_fields
+                .into_iter()
+                .map(|f| match f.data_type() {
+                    DataType::Utf8 => f.with_data_type(DataType::Utf8View),
+                    _ => f,
+                })
+                .collect(),
+            _ => file_fields,
+        };
+        let mut all: Vec<FieldRef> = file_fields.iter().cloned().map(Arc::new).collect();
+        all.extend(partition_fields.iter().cloned());
         let keys: Vec<String> = partition_fields.iter().map(|f| f.name().clone()).collect();
         let projection = projection::of(&table.parameters, &keys);
         Ok(Self {
@@ -341,6 +359,94 @@ impl GlueTable {
         Ok(metas)
     }
 
+    /// Marks the columns every file declares REQUIRED as not nullable, as a
+    /// listing table infers it from the footers. Only unpartitioned Parquet
+    /// tables, whose few files are listed here anyway; it changes no result,
+    /// but lets `NOT IN` skip the null-aware anti join and build on the small side.
+    pub async fn refine_nullability(&mut self, caches: &CacheManager) -> Result<()> {
+        if !matches!(self.format, Format::Parquet) || !self.partition_fields.is_empty() {
+            return Ok(());
+        }
+        let location = self.table.location().unwrap_or_default().to_owned();
+        let files = self.files_under(&location).await?;
+        if files.is_empty() {
+            return Ok(());
+        }
+        let cache = caches.get_file_metadata_cache();
+        let schemas: Vec<Schema> = futures::stream::iter(
+            files
+                .into_iter()
+                .map(|meta| footer_schema(Arc::clone(&self.objects), meta, Arc::clone(&cache))),
+        )
+        .buffered(8)
+        .try_collect()
+        .await?;
+        let required = |name: &str| {
+            schemas.iter().all(|s| {
+                s.fields()
+                    .iter()
+                    .any(|f| f.name().eq_ignore_ascii_case(name) && !f.is_nullable())
+            })
+        };
+        let refine = |fields: &[FieldRef]| -> Vec<FieldRef> {
+            fields
+                .iter()
+                .map(|f| match required(f.name()) {
+                    true => Arc::new(f.as_ref().clone().with_nullable(false)),
+                    false => Arc::clone(f),
+                })
+                .collect()
+        };
+        self.file_schema = Arc::new(Schema::new(refine(self.file_schema.fields())));
+        self.schema = Arc::new(Schema::new(refine(self.schema.fields())));
+        Ok(())
+    }
+
+    /// Attaches each Parquet file's statistics from its footer, as a
+    /// listing table collects them: the planner then knows exact row counts
+    /// for joins, and files whose min/max exclude the filters are never opened.
+    /// Footers and statistics come from the engine's caches once read.
+    async fn with_parquet_statistics(
+        &self,
+        state: &dyn Session,
+        files: Vec<PartitionedFile>,
+    ) -> Result<Vec<PartitionedFile>> {
+        let runtime = state.runtime_env();
+        let store = runtime.object_store(ObjectStoreUrl::parse(STORE_URL)?)?;
+        let cache = runtime.cache_manager.get_file_statistic_cache();
+        let fingerprint = Arc::new(SchemaFingerprint::from_schema(&self.file_schema));
+        let format = ParquetFormat::default();
+        let (store, cache, fingerprint, format) = (&store, &cache, &fingerprint, &format);
+        futures::stream::iter(files.into_iter().map(|file| async move {
+            let key = TableScopedPath {
+                table: None,
+                path: file.object_meta.location.clone(),
+            };
+            if let Some(hit) = cache.as_ref().and_then(|c| c.get(&key))
+                && hit.is_valid_for(&file.object_meta, fingerprint)
+            {
+                return Ok(file.with_statistics(Arc::clone(&hit.statistics)));
+            }
+            let found = format
+                .infer_stats_and_ordering(state, store, Arc::clone(&self.file_schema), &file.object_meta)
+                .await?;
+            let statistics = Arc::new(found.statistics);
+            if let Some(cache) = cache {
+                let entry = CachedFileMetadata::new(
+                    file.object_meta.clone(),
+                    Arc::clone(fingerprint),
+                    Arc::clone(&statistics),
+                    None,
+                );
+                cache.put(&key, entry);
+            }
+            Ok(file.with_statistics(statistics))
+        }))
+        .buffered(16)
+        .try_collect()
+        .await
+    }
+
     /// Text is read as strings and converted after (`text_to_types`), as
     /// Hive's SerDes do: `\N` and values that do not parse are NULL.
     fn read_schema(&self) -> SchemaRef {
@@ -399,12 +505,19 @@ impl GlueTable {
         Ok(Arc::new(ProjectionExec::try_new(exprs, scan)?))
     }
 
-    fn file_source(&self) -> Arc<dyn FileSource> {
+    fn file_source(&self, state: &dyn Session) -> Result<Arc<dyn FileSource>> {
         let schema = TableSchema::builder(self.read_schema())
             .with_table_partition_cols(self.partition_fields.clone())
             .build();
-        match &self.format {
-            Format::Parquet => Arc::new(ParquetSource::new(schema)),
+        Ok(match &self.format {
+            Format::Parquet => {
+                // Footers come from the engine's cache, as a listing table reads them.
+                let runtime = state.runtime_env();
+                let store = runtime.object_store(ObjectStoreUrl::parse(STORE_URL)?)?;
+                let cache = runtime.cache_manager.get_file_metadata_cache();
+                let factory = CachedParquetFileReaderFactory::new(store, cache);
+                Arc::new(ParquetSource::new(schema).with_parquet_file_reader_factory(Arc::new(factory)))
+            }
             Format::Json => Arc::new(JsonSource::new(schema)),
             Format::Csv {
                 delimiter,
@@ -421,8 +534,20 @@ impl GlueTable {
                 };
                 Arc::new(CsvSource::new(schema).with_csv_options(options))
             }
-        }
+        })
     }
+}
+
+/// The Arrow schema in a Parquet file's footer, through the footer cache.
+async fn footer_schema(
+    store: Arc<dyn ObjectStore>,
+    meta: object_store::ObjectMeta,
+    cache: Arc<FileMetadataCache>,
+) -> Result<Schema> {
+    DFParquetMetadata::new(store.as_ref(), &meta)
+        .with_file_metadata_cache(Some(cache))
+        .fetch_schema()
+        .await
 }
 
 /// The codec a text file's extension names, as Hadoop's codec factory picks one.
@@ -532,6 +657,9 @@ impl TableProvider for GlueTable {
             };
             return Ok(Arc::new(EmptyExec::new(schema)));
         }
+        if matches!(self.format, Format::Parquet) {
+            files = self.with_parquet_statistics(state, files).await?;
+        }
         let target = state.config().target_partitions().max(1);
         // Text files are decompressed by their own extension (as Hive picks
         // a codec per file), else by the table's compressionType.
@@ -557,9 +685,18 @@ impl TableProvider for GlueTable {
             for (i, f) in files.into_iter().enumerate() {
                 groups[i % n].push(f);
             }
-            let config = FileScanConfigBuilder::new(ObjectStoreUrl::parse(STORE_URL)?, self.file_source())
-                .with_statistics(self.estimate(bytes))
-                .with_file_groups(groups.into_iter().map(FileGroup::new).collect())
+            let statistics = match self.format {
+                // Every file's footer statistics are at hand (see `with_parquet_statistics`).
+                Format::Parquet => Statistics::try_merge_iter(
+                    groups.iter().flatten().filter_map(|f| f.statistics.as_deref()),
+                    &self.schema,
+                )?,
+                _ => self.estimate(bytes),
+            };
+            let groups: Vec<FileGroup> = groups.into_iter().map(FileGroup::new).collect();
+            let config = FileScanConfigBuilder::new(ObjectStoreUrl::parse(STORE_URL)?, self.file_source(state)?)
+                .with_statistics(statistics)
+                .with_file_groups(groups)
                 .with_projection_indices(projection.cloned())?
                 .with_limit(limit)
                 .with_file_compression_type(codec)

@@ -112,7 +112,14 @@ pub async fn provider(
     let def = definition(t)?;
     let config = SessionConfig::new().with_default_catalog_and_schema(CATALOG_NAME, def.schema.to_lowercase());
     let ctx = SessionContext::new_with_config(config);
-    ctx.register_catalog(CATALOG_NAME, Arc::new(GlueCatalog { catalog, objects }));
+    ctx.register_catalog(
+        CATALOG_NAME,
+        Arc::new(GlueCatalog {
+            catalog,
+            objects,
+            caches: None,
+        }),
+    );
     crate::trino::register(&ctx);
     let df = crate::trino::plan(&ctx, &def.original_sql).await?;
     let renamed: Vec<Expr> = df

@@ -487,7 +487,8 @@ fn fail(func: Func, detail: impl fmt::Display) -> PathError {
     )
 }
 
-fn kind(v: &Value) -> &'static str {
+/// A JSON value's kind as AWS's messages name it: "a string", "an array"...
+pub(crate) fn kind(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",

@@ -14,6 +14,7 @@ pub mod exec;
 pub mod history;
 pub mod integration;
 mod intrinsics;
+pub mod mock;
 mod path;
 pub mod records;
 pub mod service;

@@ -42,6 +42,9 @@ pub struct Execution {
     pub redrive_ms: Option<i64>,
     /// The execution that started this one through `states:startExecution`.
     pub parent: Option<String>,
+    /// The mock-config test case it runs (`<machine ARN>#<case>` at StartExecution).
+    #[serde(default)]
+    pub test_case: Option<String>,
 }
 
 impl StateMachine {

@@ -15,9 +15,11 @@ use tokio::sync::{Notify, oneshot, watch};
 use crate::asl::{self, Definition, MachineType, Options};
 use crate::clock::Clock;
 use crate::error::{Result, StepFnError};
+use crate::exec::test_state;
 use crate::exec::{self, ActivityTask, Cursor, Failure, Halt, Host, Run, text};
 use crate::history::{History, HistoryEvent};
 use crate::integration::{Integrations, Pattern, Resource};
+use crate::mock::{self, MockConfig};
 use crate::records::{Activity, Execution, StateMachine};
 use crate::store::Store;
 
@@ -30,6 +32,9 @@ pub struct Settings {
     pub region: String,
     pub account: String,
     pub clock: Clock,
+    /// The AWS local tool's mock configuration: test cases whose Task
+    /// states answer mocked responses instead of calling services.
+    pub mock: Option<Arc<MockConfig>>,
 }
 
 impl Default for Settings {
@@ -38,6 +43,7 @@ impl Default for Settings {
             region: "us-east-1".into(),
             account: "000000000000".into(),
             clock: Clock::default(),
+            mock: None,
         }
     }
 }
@@ -244,7 +250,20 @@ impl StepFunctions {
     /// StartExecution. The same name with the same input while the first
     /// runs answers that execution; otherwise a name is used once.
     pub fn start(&self, machine_arn: &str, name: Option<String>, input: Option<String>) -> Result<Execution> {
+        // With a mock configuration, `<ARN>#<case>` runs a test case, as in the AWS local tool.
+        let (machine_arn, test_case) = match &self.settings.mock {
+            Some(_) => mock::split_test_case(machine_arn),
+            None => (machine_arn, None),
+        };
         let m = self.machine(machine_arn)?;
+        if let (Some(config), Some(case)) = (&self.settings.mock, test_case)
+            && !config.has_test_case(&m.name, case)
+        {
+            return Err(StepFnError::StateMachineDoesNotExist(format!(
+                "State Machine Does Not Exist: '{machine_arn}#{case}' (the mock configuration has no test case {case:?} for {})",
+                m.name
+            )));
+        }
         let name = name.unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
         check_name(&name)?;
         let input = input.unwrap_or_else(|| "{}".into());
@@ -281,6 +300,7 @@ impl StepFunctions {
             redrive_count: 0,
             redrive_ms: None,
             parent: None,
+            test_case: test_case.map(str::to_owned),
         };
         if m.kind == "STANDARD" {
             self.store.put_execution(&e)?;
@@ -310,6 +330,83 @@ impl StepFunctions {
             .ok_or_else(|| StepFnError::internal("an express execution ended without a result"))
     }
 
+    /// RedriveExecution: a FAILED, ABORTED or TIMED_OUT STANDARD execution
+    /// continues from the top-level state it did not finish, with the input
+    /// that state had; the states before it are not run again and the
+    /// history goes on after `ExecutionRedriven`. Answers the redrive time.
+    pub fn redrive(&self, arn: &str) -> Result<i64> {
+        let mut e = self.execution(arn)?;
+        let refuse = |why: &str| Err(StepFnError::ExecutionNotRedrivable(format!("Execution {arn} {why}")));
+        if e.kind == "EXPRESS" {
+            return refuse("is an Express execution and cannot be redriven");
+        }
+        if !matches!(e.status.as_str(), "FAILED" | "ABORTED" | "TIMED_OUT") {
+            return refuse(&format!("is {} and cannot be redriven", e.status));
+        }
+        let history = self.store.events(arn)?;
+        if history.len() >= MAX_REDRIVE_EVENTS {
+            return refuse("has too many history events to be redriven");
+        }
+        let definition = Self::validate(&e.definition, &e.kind)?;
+        let m = self.machine(&e.state_machine_arn)?;
+        let (state, input) = unfinished_state(&definition, &history, &e.input)?;
+        e.status = "RUNNING".into();
+        e.redrive_count += 1;
+        e.redrive_ms = Some(now_ms());
+        e.stop_ms = None;
+        e.output = None;
+        e.error = None;
+        e.cause = None;
+        self.store.put_execution(&e)?;
+        let parsed: Value = serde_json::from_str(&e.input).unwrap_or(Value::Null);
+        let at = e.redrive_ms.unwrap_or_default();
+        self.launch(e, &m, definition, parsed, Some(Resume { state, input, history }));
+        Ok(at)
+    }
+
+    /// TestState: one state, from a definition of that state alone or a
+    /// whole machine with `state_name`, run once over `input`.
+    pub async fn test_state(
+        &self,
+        definition: &str,
+        state_name: Option<&str>,
+        input: Option<&str>,
+        mock: Option<test_state::Mock>,
+        retries: u64,
+    ) -> Result<test_state::Outcome> {
+        let (machine, name) = test_machine(definition, state_name)?;
+        let parsed = Self::validate(&machine.to_string(), "STANDARD")?;
+        let state = parsed
+            .states
+            .get(&name)
+            .ok_or_else(|| StepFnError::InvalidDefinition(format!("The state {name} is not in the definition")))?;
+        let input: Value = serde_json::from_str(input.unwrap_or("{}"))
+            .map_err(|e| StepFnError::InvalidExecutionInput(format!("Invalid State Input: '{e}'")))?;
+        let me = self
+            .me
+            .upgrade()
+            .ok_or_else(|| StepFnError::internal("the service is shutting down"))?;
+        let (_stop, stop) = watch::channel(false);
+        let machine_arn = self.arn("stateMachine", "TestState");
+        let run = Run {
+            execution_arn: self.arn("execution", &format!("TestState:{}", uuid::Uuid::new_v4())),
+            execution_name: "TestState".into(),
+            machine_arn,
+            machine_name: "TestState".into(),
+            role_arn: String::new(),
+            start_time: Utc::now(),
+            input: input.clone(),
+            redrive_count: 0,
+            context_input: true,
+            clock: self.settings.clock,
+            history: None,
+            host: me as Arc<dyn Host>,
+            stop,
+            mock: None,
+        };
+        Ok(test_state::test(&run, &name, state, input, mock, retries).await)
+    }
+
     /// Returns once the execution is no longer running.
     async fn until_done(&self, arn: &str) {
         let Some(done) = self.live().running.get(arn).map(|r| Arc::clone(&r.done)) else {
@@ -325,9 +422,10 @@ impl StepFunctions {
         notified.await;
     }
 
-    fn launch(&self, e: Execution, m: &StateMachine, definition: Definition, input: Value, parent: Option<String>) {
+    fn launch(&self, e: Execution, m: &StateMachine, definition: Definition, input: Value, resume: Option<Resume>) {
         let (stop_tx, stop_rx) = watch::channel(false);
-        let history = (e.kind == "STANDARD").then(History::default);
+        let stored = resume.as_ref().map(|r| r.history.clone()).unwrap_or_default();
+        let history = (e.kind == "STANDARD").then(|| History::new(stored));
         let done = Arc::new(Notify::new());
         self.live().running.insert(
             e.arn.clone(),
@@ -353,29 +451,40 @@ impl StepFunctions {
             history,
             host: Arc::clone(&me) as Arc<dyn Host>,
             stop: stop_rx,
+            mock: match (&self.settings.mock, &e.test_case) {
+                (Some(config), Some(case)) => Some(Arc::new(exec::Mocked::new(Arc::clone(config), &m.name, case))),
+                _ => None,
+            },
         };
-        let _ = parent;
         tokio::spawn(async move {
-            let e = me.execute(e, &definition, run).await;
+            let e = me.execute(e, &definition, run, resume).await;
             done.notify_waiters();
             drop(e);
         });
     }
 
-    async fn execute(&self, mut e: Execution, definition: &Definition, run: Run) -> Execution {
+    async fn execute(&self, mut e: Execution, definition: &Definition, run: Run, resume: Option<Resume>) -> Execution {
         let mut cursor = Cursor::default();
-        run.event(
-            &mut cursor,
-            "ExecutionStarted",
-            json!({"input": e.input, "inputDetails": {"truncated": false}, "roleArn": e.role_arn}),
-        );
-        let body = exec::run_states(
-            &run,
-            &definition.states,
-            &definition.start_at,
-            run.input.clone(),
-            &mut cursor,
-        );
+        let (start_at, input, stored) = match resume {
+            Some(r) => {
+                cursor.previous = r.history.len() as i64;
+                run.event(
+                    &mut cursor,
+                    "ExecutionRedriven",
+                    json!({"redriveCount": e.redrive_count}),
+                );
+                (r.state, r.input, r.history.len())
+            }
+            None => {
+                run.event(
+                    &mut cursor,
+                    "ExecutionStarted",
+                    json!({"input": e.input, "inputDetails": {"truncated": false}, "roleArn": e.role_arn}),
+                );
+                (definition.start_at.clone(), run.input.clone(), 0)
+            }
+        };
+        let body = exec::run_states(&run, &definition.states, &start_at, input, &mut cursor);
         let outcome = match definition.timeout_seconds {
             Some(t) => match tokio::time::timeout(run.clock.real(Duration::from_secs(t)), body).await {
                 Ok(r) => r,
@@ -429,7 +538,7 @@ impl StepFunctions {
                 e.status = "FAILED".into();
             }
         }
-        let events = run.history.as_ref().map(|h| h.since(0)).unwrap_or_default();
+        let events = run.history.as_ref().map(|h| h.since(stored)).unwrap_or_default();
         if e.kind == "STANDARD" {
             if let Err(err) = self.store.finish_execution(&e, &events) {
                 tracing::error!(error = %err, execution = %e.arn, "could not record an execution's end");
@@ -752,4 +861,69 @@ impl Host for StepFunctions {
     fn drop_token(&self, token: &str) {
         self.live().tokens.remove(token);
     }
+}
+
+/// AWS redrives only executions with fewer history events than this.
+const MAX_REDRIVE_EVENTS: usize = 24_999;
+
+/// Where a redriven execution picks up: the state, its input, and the history so far.
+struct Resume {
+    state: String,
+    input: Value,
+    history: Vec<HistoryEvent>,
+}
+
+/// The last top-level state the execution entered without leaving, with the
+/// input it entered with; the start state when it entered none.
+fn unfinished_state(definition: &Definition, history: &[HistoryEvent], input: &str) -> Result<(String, Value)> {
+    let entered = history.iter().rev().find_map(|event| {
+        if !event.kind.ends_with("StateEntered") {
+            return None;
+        }
+        let name = event.details["name"].as_str()?;
+        definition
+            .states
+            .contains(name)
+            .then(|| (name.to_owned(), event.details["input"].clone()))
+    });
+    let (state, input) = match entered {
+        Some((state, input)) => (state, input.as_str().map(str::to_owned).unwrap_or_default()),
+        None => (definition.start_at.clone(), input.to_owned()),
+    };
+    let input = serde_json::from_str(&input)
+        .map_err(|e| StepFnError::internal(format!("the stored input of state {state} does not parse: {e}")))?;
+    Ok((state, input))
+}
+
+/// The machine TestState validates, and the name of the state to run: a
+/// whole definition as given, or one state with a `Succeed` standing in for
+/// each state it can go to.
+fn test_machine(definition: &str, state_name: Option<&str>) -> Result<(Value, String)> {
+    let value: Value = serde_json::from_str(definition)
+        .map_err(|e| StepFnError::InvalidDefinition(format!("INVALID_JSON_DESCRIPTION: {e}")))?;
+    if value.get("States").is_some() {
+        let name = state_name
+            .map(str::to_owned)
+            .or_else(|| value["StartAt"].as_str().map(str::to_owned))
+            .unwrap_or_default();
+        return Ok((value, name));
+    }
+    let name = state_name.unwrap_or("TestState").to_owned();
+    let mut targets: Vec<&str> = Vec::new();
+    for key in ["Next", "Default"] {
+        targets.extend(value[key].as_str());
+    }
+    for list in ["Choices", "Catch"] {
+        if let Some(rules) = value[list].as_array() {
+            targets.extend(rules.iter().filter_map(|r| r["Next"].as_str()));
+        }
+    }
+    let mut states = serde_json::Map::new();
+    states.insert(name.clone(), value.clone());
+    for t in targets {
+        if t != name {
+            states.insert(t.to_owned(), json!({"Type": "Succeed"}));
+        }
+    }
+    Ok((json!({"StartAt": name, "States": states}), name))
 }

@@ -1,8 +1,9 @@
 //! The service's SQLite file: state machines, executions, their histories,
 //! activities and tags, each record a JSON body. Acknowledged writes
 //! (CreateStateMachine, StartExecution, an execution's end) are one
-//! transaction each, so they survive `kill -9`; history events of a
-//! running execution are appended in batches.
+//! transaction each, so they survive `kill -9`. An execution's history is
+//! stored when it ends, as one JSON array: a row per event made recording a
+//! long history cost more than running it.
 
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard, PoisonError};
@@ -15,7 +16,7 @@ use crate::error::{Result, StepFnError};
 use crate::history::HistoryEvent;
 use crate::records::{Activity, Execution, StateMachine};
 
-const SCHEMA_VERSION: i64 = 1;
+const SCHEMA_VERSION: i64 = 2;
 
 const SCHEMA_V1: &str = r"
 CREATE TABLE state_machines (
@@ -50,6 +51,20 @@ CREATE TABLE tags (
 );
 ";
 
+/// Version 2 keeps each history as one array of the events version 1 kept
+/// a row each for (their ids were their positions).
+const SCHEMA_V2: &str = r"
+CREATE TABLE histories (
+    execution  TEXT PRIMARY KEY,
+    body       TEXT NOT NULL
+);
+INSERT INTO histories (execution, body)
+    SELECT execution, '[' || group_concat(body, ',') || ']'
+    FROM (SELECT execution, body FROM events ORDER BY execution, id)
+    GROUP BY execution;
+DROP TABLE events;
+";
+
 pub struct Store {
     conn: Mutex<Connection>,
 }
@@ -62,9 +77,17 @@ fn parse<T: DeserializeOwned>(s: &str) -> Result<T> {
     Ok(serde_json::from_str(s)?)
 }
 
-/// A history event as stored: the wire form with data, which loses nothing.
-#[derive(Serialize, serde::Deserialize)]
-struct StoredEvent {
+/// A history event as stored (its id is its position): nothing is lost.
+#[derive(Serialize)]
+struct StoredEvent<'a> {
+    previous: i64,
+    at_ms: i64,
+    kind: &'a str,
+    details: &'a serde_json::Value,
+}
+
+#[derive(serde::Deserialize)]
+struct LoadedEvent {
     previous: i64,
     at_ms: i64,
     kind: String,
@@ -90,11 +113,17 @@ impl Store {
              PRAGMA busy_timeout = 5000;",
         )?;
         let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-        match version {
-            0 => {
-                conn.execute_batch(SCHEMA_V1)?;
-                conn.execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION}"))?;
+        let upgrade = |steps: &[&str]| -> Result<()> {
+            let mut batch = String::from("BEGIN;");
+            for s in steps {
+                batch.push_str(s);
             }
+            batch.push_str(&format!("PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"));
+            Ok(conn.execute_batch(&batch)?)
+        };
+        match version {
+            0 => upgrade(&[SCHEMA_V1, SCHEMA_V2])?,
+            1 => upgrade(&[SCHEMA_V2])?,
             SCHEMA_VERSION => {}
             v => {
                 return Err(StepFnError::internal(format!(
@@ -168,7 +197,7 @@ impl Store {
     pub fn finish_execution(&self, e: &Execution, events: &[HistoryEvent]) -> Result<()> {
         let b = body(e)?;
         self.write(|tx| {
-            append_events(tx, &e.arn, events)?;
+            append_history(tx, &e.arn, events)?;
             tx.execute(
                 "UPDATE executions SET status = ?2, body = ?3 WHERE arn = ?1",
                 params![e.arn, e.status, b],
@@ -205,21 +234,25 @@ impl Store {
     }
 
     pub fn events(&self, execution: &str) -> Result<Vec<HistoryEvent>> {
-        let conn = self.conn();
-        let mut st = conn.prepare("SELECT id, body FROM events WHERE execution = ?1 ORDER BY id")?;
-        let rows = st.query_map([execution], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
-        rows.map(|row| {
-            let (id, b) = row?;
-            let s: StoredEvent = parse(&b)?;
-            Ok(HistoryEvent {
+        let b: Option<String> = self
+            .conn()
+            .query_row("SELECT body FROM histories WHERE execution = ?1", [execution], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        let Some(b) = b else { return Ok(Vec::new()) };
+        let loaded: Vec<LoadedEvent> = parse(&b)?;
+        Ok(loaded
+            .into_iter()
+            .zip(1..)
+            .map(|(s, id)| HistoryEvent {
                 id,
                 previous_event_id: s.previous,
                 timestamp: chrono::DateTime::from_timestamp_millis(s.at_ms).unwrap_or_default(),
                 kind: crate::history::kind_name(&s.kind),
                 details: s.details,
             })
-        })
-        .collect()
+            .collect())
     }
 
     pub fn put_activity(&self, a: &Activity) -> Result<()> {
@@ -285,16 +318,104 @@ impl Store {
     }
 }
 
-fn append_events(tx: &Transaction<'_>, execution: &str, events: &[HistoryEvent]) -> Result<()> {
-    let mut st = tx.prepare_cached("INSERT OR REPLACE INTO events (execution, id, body) VALUES (?1, ?2, ?3)")?;
+/// Adds `events` to the stored history; they follow what is there (a
+/// restart appends its ExecutionFailed to nothing, a normal end stores all).
+fn append_history(tx: &Transaction<'_>, execution: &str, events: &[HistoryEvent]) -> Result<()> {
+    let stored: Option<String> = tx
+        .query_row("SELECT body FROM histories WHERE execution = ?1", [execution], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    let mut out = stored.unwrap_or_else(|| "[]".into()).into_bytes();
+    out.pop();
     for e in events {
-        let stored = StoredEvent {
+        if out.len() > 1 {
+            out.push(b',');
+        }
+        let event = StoredEvent {
             previous: e.previous_event_id,
             at_ms: e.timestamp.timestamp_millis(),
-            kind: e.kind.to_owned(),
-            details: e.details.clone(),
+            kind: e.kind,
+            details: &e.details,
         };
-        st.execute(params![execution, e.id, body(&stored)?])?;
+        serde_json::to_writer(&mut out, &event)?;
     }
+    out.push(b']');
+    let out = String::from_utf8(out).map_err(|e| StepFnError::Internal(Box::new(e)))?;
+    tx.execute(
+        "INSERT INTO histories (execution, body) VALUES (?1, ?2)
+         ON CONFLICT(execution) DO UPDATE SET body = excluded.body",
+        params![execution, out],
+    )?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn event(id: i64, kind: &'static str, details: serde_json::Value) -> HistoryEvent {
+        HistoryEvent {
+            id,
+            previous_event_id: id - 1,
+            timestamp: chrono::DateTime::from_timestamp_millis(1_700_000_000_000 + id).unwrap(),
+            kind,
+            details,
+        }
+    }
+
+    fn execution() -> Execution {
+        serde_json::from_value(json!({
+            "arn": "arn:x", "state_machine_arn": "arn:m", "name": "x", "status": "FAILED", "start_ms": 1,
+            "stop_ms": 2, "input": "{}", "output": null, "error": null, "cause": null, "definition": "{}",
+            "role_arn": "r", "kind": "STANDARD", "redrive_count": 0, "redrive_ms": null, "parent": null,
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn a_history_appended_in_two_parts_reads_back_whole() {
+        let store = Store::in_memory().unwrap();
+        assert!(store.events("arn:x").unwrap().is_empty());
+        let first = [
+            event(1, "ExecutionStarted", json!({"input": "{}"})),
+            event(2, "PassStateEntered", json!({"name": "P"})),
+        ];
+        store.finish_execution(&execution(), &first).unwrap();
+        store
+            .finish_execution(&execution(), &[event(3, "ExecutionFailed", json!({"error": "E"}))])
+            .unwrap();
+        let got = store.events("arn:x").unwrap();
+        assert_eq!(got.len(), 3);
+        assert_eq!(got[..2], first);
+        assert_eq!(
+            (got[2].id, got[2].previous_event_id, got[2].kind),
+            (3, 2, "ExecutionFailed")
+        );
+    }
+
+    #[test]
+    fn a_version_1_file_keeps_its_histories() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(SCHEMA_V1).unwrap();
+        conn.execute_batch("PRAGMA user_version = 1").unwrap();
+        for (id, kind) in [(2, "ExecutionSucceeded"), (1, "ExecutionStarted")] {
+            let body = json!({"previous": id - 1, "at_ms": 5, "kind": kind, "details": {"n": id}});
+            conn.execute(
+                "INSERT INTO events (execution, id, body) VALUES ('arn:x', ?1, ?2)",
+                params![id, body.to_string()],
+            )
+            .unwrap();
+        }
+        let store = Store::init(conn).unwrap();
+        let got = store.events("arn:x").unwrap();
+        let kinds: Vec<_> = got.iter().map(|e| (e.id, e.kind, e.details["n"].as_i64())).collect();
+        assert_eq!(
+            kinds,
+            [(1, "ExecutionStarted", Some(1)), (2, "ExecutionSucceeded", Some(2))]
+        );
+        let version: i64 = store.conn().query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        assert_eq!(version, 2);
+    }
 }

@@ -174,6 +174,19 @@ impl Blobs {
         }
         Ok(Box::pin(read_range(files, start, end)))
     }
+    /// Reads each of `ranges` in one blocking call, as a Parquet reader asks
+    /// for a row group's column chunks: one task, no chunked copies.
+    pub(crate) async fn read_ranges(
+        &self,
+        segments: &[(String, u64)],
+        ranges: Vec<std::ops::Range<u64>>,
+    ) -> Result<Vec<Bytes>> {
+        let paths: Vec<(PathBuf, u64)> = segments.iter().map(|(id, size)| (self.path(id), *size)).collect();
+        let read = move || -> std::io::Result<Vec<Bytes>> {
+            ranges.iter().map(|r| read_small(&paths, r.start, r.end)).collect()
+        };
+        Ok(tokio::task::spawn_blocking(read).await.map_err(join_error)??)
+    }
 }
 
 /// Creates a blob file, making its fan-out directory on first use (lazily, so

@@ -257,6 +257,26 @@ impl Storage {
         self.blobs.read(&segs, start, end).await
     }
 
+    /// Bytes of several ranges of a version returned by [`Storage::head`], read
+    /// at once; each range must lie within the object.
+    pub async fn read_ranges(&self, version: &ObjectVersion, ranges: Vec<std::ops::Range<u64>>) -> Result<Vec<Bytes>> {
+        if version.is_inline {
+            let mut out = Vec::with_capacity(ranges.len());
+            for r in ranges {
+                let mut body = self.read(version, r.start, r.end).await?;
+                out.push(
+                    futures::StreamExt::next(&mut body)
+                        .await
+                        .transpose()?
+                        .unwrap_or_default(),
+                );
+            }
+            return Ok(out);
+        }
+        let segs: Vec<(String, u64)> = version.segments.iter().map(|s| (s.blob.clone(), s.size)).collect();
+        self.blobs.read_ranges(&segs, ranges).await
+    }
+
     /// Deletes as S3's DeleteObject does: without a version id it removes the
     /// current object (unversioned) or stacks a delete marker (versioned);
     /// with one it removes exactly that version.

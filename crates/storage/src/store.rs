@@ -23,6 +23,9 @@ use crate::{Storage, StorageError};
 
 const STORE: &str = "lakestack";
 
+/// Ranged reads up to this size are read whole in one blocking call.
+const RANGE_IN_ONE_READ: u64 = 64 << 20;
+
 /// The engine seen as an [`ObjectStore`]; cheap to clone.
 #[derive(Clone)]
 pub struct StorageObjectStore {
@@ -219,6 +222,15 @@ impl ObjectStore for StorageObjectStore {
         };
         let body: BoxStream<'static, object_store::Result<Bytes>> = if options.head {
             stream::empty().boxed()
+        } else if options.range.is_some() && range.end - range.start <= RANGE_IN_ONE_READ {
+            // A ranged read (a Parquet footer or column chunk) ends up in one
+            // buffer anyway: read it in one go rather than as a chunked stream.
+            let mut read = self
+                .storage
+                .read_ranges(&v, vec![range.clone()])
+                .await
+                .map_err(|e| to_os_error(&path, e))?;
+            stream::iter(read.pop().map(Ok)).boxed()
         } else {
             self.storage
                 .read(&v, range.start, range.end)
@@ -236,6 +248,29 @@ impl ObjectStore for StorageObjectStore {
             range,
             attributes: Default::default(),
         })
+    }
+
+    async fn get_ranges(&self, location: &Path, ranges: &[std::ops::Range<u64>]) -> object_store::Result<Vec<Bytes>> {
+        let (bucket, key) = split(location)?;
+        let path = location.to_string();
+        let v = self
+            .storage
+            .head(&bucket, &key, None)
+            .map_err(|e| to_os_error(&path, e))?;
+        let mut checked = Vec::with_capacity(ranges.len());
+        for r in ranges {
+            if r.start > r.end || r.start >= v.size && r.end > r.start {
+                return Err(object_store::Error::Generic {
+                    store: STORE,
+                    source: format!("range {}..{} is outside {path} ({} bytes)", r.start, r.end, v.size).into(),
+                });
+            }
+            checked.push(r.start..r.end.min(v.size));
+        }
+        self.storage
+            .read_ranges(&v, checked)
+            .await
+            .map_err(|e| to_os_error(&path, e))
     }
 
     fn delete_stream(

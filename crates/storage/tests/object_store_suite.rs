@@ -43,6 +43,26 @@ async fn suite(store: &dyn ObjectStore) {
     let ranges = store.get_ranges(&p("a/one.txt"), &[0..5, 6..11]).await.unwrap();
     assert_eq!(ranges, vec![Bytes::from_static(b"hello"), Bytes::from_static(b"world")]);
 
+    // ranges of an object kept in a blob file rather than inline
+    let big: Vec<u8> = (0..3_000_000u32).map(|i| (i % 251) as u8).collect();
+    store.put(&p("b/big.bin"), PutPayload::from(big.clone())).await.unwrap();
+    let ranges = store
+        .get_ranges(&p("b/big.bin"), &[0..10, 1_000_000..2_500_000, 2_999_990..3_000_000])
+        .await
+        .unwrap();
+    assert_eq!(ranges[0], &big[..10]);
+    assert_eq!(ranges[1], &big[1_000_000..2_500_000]);
+    assert_eq!(ranges[2], &big[2_999_990..]);
+    let r = store.get_range(&p("b/big.bin"), 5..2_000_005).await.unwrap();
+    assert_eq!(r, &big[5..2_000_005]);
+    assert!(
+        store
+            .get_ranges(&p("b/big.bin"), &[3_000_001..3_000_005, 0..1])
+            .await
+            .is_err()
+    );
+    store.delete(&p("b/big.bin")).await.unwrap();
+
     // not found
     let e = store.get(&p("a/missing")).await.unwrap_err();
     assert!(matches!(e, object_store::Error::NotFound { .. }), "{e:?}");

@@ -8,7 +8,7 @@ use serde_json::{Map, Value, json};
 use super::ApiError;
 use crate::asl::{self, MachineType, Severity, ValidateRequest, ValidationResult};
 use crate::error::StepFnError;
-use crate::exec::Failure;
+use crate::exec::{Failure, test_state, text};
 use crate::records::{Execution, StateMachine};
 use crate::service::StepFunctions;
 
@@ -49,6 +49,11 @@ pub(crate) async fn dispatch(s: &StepFunctions, op: &str, body: &[u8]) -> Answer
                 optional(&req, "cause").map(str::to_owned),
             )?;
             Ok(json!({"stopDate": stopped as f64 / 1000.0}))
+        }
+        "TestState" => test_state(s, &req).await,
+        "RedriveExecution" => {
+            let at = s.redrive(required(&req, "executionArn")?)?;
+            Ok(json!({"redriveDate": seconds(at)}))
         }
         "ListExecutions" => list_executions(s, &req),
         "GetExecutionHistory" => history(s, &req),
@@ -291,6 +296,61 @@ fn validate(req: &Value) -> Answer {
     }))
 }
 
+async fn test_state(s: &StepFunctions, req: &Value) -> Answer {
+    let level = optional(req, "inspectionLevel").unwrap_or("INFO");
+    if !matches!(level, "INFO" | "DEBUG" | "TRACE") {
+        return Err(StepFnError::Validation(format!(
+            "1 validation error detected: Value '{level}' at 'inspectionLevel' failed to satisfy constraint: Member must satisfy enum value set: [INFO, DEBUG, TRACE]"
+        ))
+        .into());
+    }
+    let mock = match req.get("mock") {
+        None | Some(Value::Null) => None,
+        Some(m) => Some(match (&m["result"], &m["errorOutput"]) {
+            (Value::String(r), _) => {
+                let v = serde_json::from_str(r)
+                    .map_err(|e| StepFnError::Validation(format!("The mock result is not valid JSON: {e}")))?;
+                test_state::Mock::Result(v)
+            }
+            (_, Value::Object(e)) => test_state::Mock::Error(Failure::new(
+                e.get("error").and_then(Value::as_str).unwrap_or_default(),
+                e.get("cause").and_then(Value::as_str).unwrap_or_default(),
+            )),
+            _ => {
+                return Err(StepFnError::Validation("A mock needs a result or an errorOutput".into()).into());
+            }
+        }),
+    };
+    let retries = req["stateConfiguration"]["retrierRetryCount"].as_u64().unwrap_or(0);
+    let outcome = s
+        .test_state(
+            required(req, "definition")?,
+            optional(req, "stateName"),
+            optional(req, "input"),
+            mock,
+            retries,
+        )
+        .await?;
+    let mut out = serde_json::Map::new();
+    if let Some(o) = &outcome.output {
+        out.insert("output".into(), text(o).into());
+    }
+    if let Some(e) = outcome.error {
+        out.insert("error".into(), e.into());
+    }
+    if let Some(c) = outcome.cause {
+        out.insert("cause".into(), c.into());
+    }
+    if level != "INFO" {
+        out.insert("inspectionData".into(), Value::Object(outcome.inspection));
+    }
+    if let Some(n) = outcome.next_state {
+        out.insert("nextState".into(), n.into());
+    }
+    out.insert("status".into(), outcome.status.into());
+    Ok(Value::Object(out))
+}
+
 fn start_execution(s: &StepFunctions, req: &Value) -> Answer {
     let e = s.start(
         required(req, "stateMachineArn")?,
@@ -335,6 +395,13 @@ fn describe_execution(e: &Execution) -> Value {
     let m = out.as_object_mut().expect("an object literal");
     if let Some(t) = e.stop_ms {
         m.insert("stopDate".into(), seconds(t));
+    }
+    if let Some(t) = e.redrive_ms {
+        m.insert("redriveDate".into(), seconds(t));
+    }
+    if e.kind == "EXPRESS" || matches!(e.status.as_str(), "RUNNING" | "SUCCEEDED") {
+        let reason = format!("Execution is {} and cannot be redriven", e.status);
+        m.insert("redriveStatusReason".into(), reason.into());
     }
     if let Some(o) = &e.output {
         m.insert("output".into(), o.clone().into());

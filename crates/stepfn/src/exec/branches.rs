@@ -6,14 +6,14 @@ use futures::{StreamExt, TryStreamExt};
 use serde_json::{Value, json};
 
 use super::{Cursor, Entered, Failure, Halt, Run, field, retry, run_states, select};
-use crate::asl::{MapState, OptionalPath, ParallelState, Retrier, ValueOrPath};
+use crate::asl::{MapState, OptionalPath, ParallelState, ProcessorMode, Retrier, ValueOrPath};
 use crate::path;
 
 /// AWS runs at most this many inline Map iterations at once.
 const INLINE_CONCURRENCY: usize = 40;
 
 /// Data flow shared by Parallel and Map once their branches produced `result`.
-fn finish(
+pub(super) fn finish(
     run: &Run,
     e: &Entered<'_>,
     result: Value,
@@ -121,7 +121,12 @@ pub async fn parallel(run: &Run, e: &Entered<'_>, s: &ParallelState, cursor: &mu
     }
 }
 
-fn count(v: &Option<ValueOrPath<u64>>, input: &Value, ctx: &Value, e: &Entered<'_>) -> Result<Option<u64>, Halt> {
+pub(super) fn count(
+    v: &Option<ValueOrPath<u64>>,
+    input: &Value,
+    ctx: &Value,
+    e: &Entered<'_>,
+) -> Result<Option<u64>, Halt> {
     match v {
         None | Some(ValueOrPath::Jsonata(_)) => Ok(None),
         Some(ValueOrPath::Value(n)) => Ok(Some(*n)),
@@ -133,6 +138,9 @@ fn count(v: &Option<ValueOrPath<u64>>, input: &Value, ctx: &Value, e: &Entered<'
 }
 
 pub async fn map(run: &Run, e: &Entered<'_>, s: &MapState, cursor: &mut Cursor) -> Result<Value, Halt> {
+    if s.processor.config.mode == ProcessorMode::Distributed {
+        return super::distributed::map(run, e, s, cursor).await;
+    }
     let mut attempts = vec![0; s.retry.len()];
     let mut retry_count = 0;
     loop {

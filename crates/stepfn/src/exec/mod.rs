@@ -5,10 +5,14 @@
 //! the [`Host`]. Parallel branches and Map iterations run concurrently.
 
 mod branches;
+mod distributed;
+pub mod items;
 mod retry;
 mod task;
+pub mod test_state;
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -20,6 +24,7 @@ use crate::asl::{
 };
 use crate::clock::Clock;
 use crate::history::History;
+use crate::mock::{MockConfig, MockResponse};
 use crate::path::{self, PathError};
 
 pub use task::{ActivityTask, Host, TokenWait};
@@ -74,6 +79,38 @@ pub struct Run {
     pub host: Arc<dyn Host>,
     /// Becomes true when the execution is stopped.
     pub stop: watch::Receiver<bool>,
+    /// The mock-config test case the execution runs, if any.
+    pub mock: Option<Arc<Mocked>>,
+}
+
+/// A test case of the mock configuration, with how many times each state
+/// has been invoked so far: the count picks the response, retries included.
+pub struct Mocked {
+    config: Arc<MockConfig>,
+    machine: String,
+    case: String,
+    invocations: Mutex<HashMap<String, u64>>,
+}
+
+impl Mocked {
+    pub fn new(config: Arc<MockConfig>, machine: &str, case: &str) -> Self {
+        Self {
+            config,
+            machine: machine.to_owned(),
+            case: case.to_owned(),
+            invocations: Mutex::default(),
+        }
+    }
+
+    /// The response for this invocation of `state`, or None when the test
+    /// case leaves the state to its real service.
+    fn next(&self, state: &str) -> Option<MockResponse> {
+        let mut counts = self.invocations.lock().unwrap_or_else(PoisonError::into_inner);
+        let n = counts.entry(state.to_owned()).or_default();
+        let response = self.config.response(&self.machine, &self.case, state, *n)?;
+        *n += 1;
+        Some(response)
+    }
 }
 
 /// Where a branch's next event links to.
@@ -83,6 +120,27 @@ pub struct Cursor {
 }
 
 impl Run {
+    /// A child workflow execution of a distributed Map: its own identity and
+    /// context, no history in the parent's, the parent's clock, services and stop.
+    pub fn child(&self, execution_arn: String, execution_name: String, machine_arn: String, input: Value) -> Run {
+        Run {
+            execution_arn,
+            execution_name,
+            machine_name: machine_arn.rsplit(':').next().unwrap_or_default().to_owned(),
+            machine_arn,
+            role_arn: self.role_arn.clone(),
+            start_time: self.clock.now(),
+            input,
+            redrive_count: 0,
+            context_input: self.context_input,
+            clock: self.clock,
+            history: None,
+            host: Arc::clone(&self.host),
+            stop: self.stop.clone(),
+            mock: self.mock.clone(),
+        }
+    }
+
     /// Records an event after the cursor's last and moves the cursor to it.
     pub fn event(&self, cursor: &mut Cursor, kind: &'static str, details: Value) -> i64 {
         match &self.history {

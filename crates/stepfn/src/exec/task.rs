@@ -11,6 +11,7 @@ use tokio::sync::{oneshot, watch};
 use super::{Cursor, Entered, Failure, Halt, Run, field, retry, select, text};
 use crate::asl::{TaskState, ValueOrPath};
 use crate::integration::{Pattern, Resource};
+use crate::mock::MockResponse;
 use crate::path;
 
 /// A task a worker fetches with GetActivityTask.
@@ -172,18 +173,26 @@ pub async fn run(run: &Run, e: &Entered<'_>, s: &TaskState, cursor: &mut Cursor)
                     "TaskStarted",
                     json!({"resourceType": resource_type, "resource": resource_name}),
                 );
-                let call = invoke(
-                    run,
-                    &resource,
-                    &s.resource,
-                    parameters,
-                    token.as_deref(),
-                    heartbeat,
-                    &resource_type,
-                    &resource_name,
-                    cursor,
-                );
-                let result = limit(run, timeout, call).await;
+                let mocked = run.mock.as_ref().and_then(|m| m.next(e.name));
+                let result = match mocked {
+                    // A mocked state answers at once, whatever its pattern.
+                    Some(MockResponse::Return(v)) => Ok(v),
+                    Some(MockResponse::Throw { error, cause }) => Err(Halt::Failed(Failure::new(error, cause))),
+                    None => {
+                        let call = invoke(
+                            run,
+                            &resource,
+                            &s.resource,
+                            parameters,
+                            token.as_deref(),
+                            heartbeat,
+                            &resource_type,
+                            &resource_name,
+                            cursor,
+                        );
+                        limit(run, timeout, call).await
+                    }
+                };
                 if let (Err(_), Some(t)) = (&result, &token) {
                     run.host.drop_token(t);
                 }

@@ -1,0 +1,399 @@
+//! The distributed Map: a Map Run whose items come from S3 (`ItemReader`) or
+//! the input, grouped by `ItemBatcher`, each processed by a child workflow
+//! execution with its own context (and no events in the parent's history),
+//! judged against the tolerated failure threshold, and exported to S3 by
+//! `ResultWriter`. The data rules live in `items`; this is the running.
+
+use chrono::{DateTime, Utc};
+use futures::StreamExt;
+use serde_json::{Value, json};
+
+use super::branches::{count, finish};
+use super::items::{self, ChildOutcome, ChildRecord, ChildRun, FailureStatus, ItemsError, WriterConfig};
+use super::{Cursor, Entered, Failure, Halt, Run, field, retry, run_states, select};
+use crate::asl::{ExecutionType, InputType, MapState, ValueOrPath};
+use crate::integration::{Pattern, Resource};
+use crate::path;
+
+/// Child executions running at once when MaxConcurrency leaves it open.
+const CHILD_CONCURRENCY: usize = 1000;
+
+fn s3(action: &str) -> Resource {
+    Resource::Sdk {
+        service: "s3".into(),
+        action: action.into(),
+        pattern: Pattern::RequestResponse,
+    }
+}
+
+/// An ItemReader's or ResultWriter's `Parameters` over the state's input.
+fn template(t: Option<&Value>, effective: &Value, ctx: &Value, e: &Entered<'_>) -> Result<Value, Halt> {
+    match t {
+        Some(t) => path::apply_payload_template(t, effective, ctx).map_err(|x| e.fail(&x)),
+        None => Ok(json!({})),
+    }
+}
+
+fn failure(e: ItemsError) -> Halt {
+    Halt::Failed(Failure::new(e.error, e.cause))
+}
+
+fn percentage(v: &Option<ValueOrPath<f64>>, input: &Value, ctx: &Value, e: &Entered<'_>) -> Result<Option<f64>, Halt> {
+    match v {
+        None | Some(ValueOrPath::Jsonata(_)) => Ok(None),
+        Some(ValueOrPath::Value(n)) => Ok(Some(*n)),
+        Some(ValueOrPath::Path(p)) => Ok(select(p, input, ctx).map_err(|x| e.fail(&x))?.as_f64()),
+    }
+}
+
+/// A Map Run's identity: its ARN and the id its result files are filed under.
+struct MapRun {
+    arn: String,
+    id: String,
+    label: String,
+}
+
+impl MapRun {
+    fn new(run: &Run, s: &MapState, e: &Entered<'_>) -> Self {
+        let id = uuid::Uuid::new_v4().to_string();
+        let label = s.label.clone().unwrap_or_else(|| e.name.to_owned());
+        let mut parts = run.execution_arn.splitn(7, ':');
+        let (region, account) = (parts.nth(3).unwrap_or_default(), parts.next().unwrap_or_default());
+        let arn = format!(
+            "arn:aws:states:{region}:{account}:mapRun:{}/{label}:{id}",
+            run.machine_name
+        );
+        Self { arn, id, label }
+    }
+}
+
+pub async fn map(run: &Run, e: &Entered<'_>, s: &MapState, cursor: &mut Cursor) -> Result<Value, Halt> {
+    let mut attempts = vec![0; s.retry.len()];
+    let mut retry_count = 0;
+    loop {
+        let ctx = e.context(run, retry_count);
+        let effective =
+            path::apply_input_path(field(&s.common.input_path).as_ref(), &e.input, &ctx).map_err(|x| e.fail(&x))?;
+        let map_run = MapRun::new(run, s, e);
+        run.event(cursor, "MapRunStarted", json!({"mapRunArn": map_run.arn}));
+        match map_run_once(run, e, s, &effective, &ctx, &map_run).await {
+            Ok(result) => {
+                run.event(cursor, "MapRunSucceeded", Value::Null);
+                return finish(
+                    run,
+                    e,
+                    result,
+                    s.result_selector.as_ref(),
+                    &s.result_path,
+                    &s.common.output_path,
+                );
+            }
+            Err(Halt::Failed(f)) => {
+                run.event(cursor, "MapRunFailed", json!({"error": f.error, "cause": f.cause}));
+                if !retry::again(run, &s.retry, &mut attempts, &f).await? {
+                    return Err(Halt::Failed(f));
+                }
+                retry_count += 1;
+            }
+            Err(other) => {
+                run.event(cursor, "MapRunAborted", Value::Null);
+                return Err(other);
+            }
+        }
+    }
+}
+
+/// One Map Run: read, select, batch, run the children, judge, export.
+async fn map_run_once(
+    run: &Run,
+    e: &Entered<'_>,
+    s: &MapState,
+    effective: &Value,
+    ctx: &Value,
+    map_run: &MapRun,
+) -> Result<Value, Halt> {
+    let items = match &s.item_reader {
+        Some(_) => read(run, e, s, effective, ctx).await?,
+        None => inline_items(e, s, effective, ctx)?,
+    };
+    let mut inputs = Vec::with_capacity(items.len());
+    for (index, value) in items.into_iter().enumerate() {
+        inputs.push(match s.item_template() {
+            Some(t) => {
+                let item_ctx = run.context(
+                    e.name,
+                    e.at,
+                    0,
+                    Some(("Map", json!({"Item": {"Index": index, "Value": value}}))),
+                );
+                path::apply_payload_template(t, effective, &item_ctx).map_err(|x| e.fail(&x))?
+            }
+            None => value,
+        });
+    }
+    if let Some(b) = &s.item_batcher {
+        let batch_input = match &b.batch_input {
+            Some(t) => Some(path::apply_payload_template(t, effective, ctx).map_err(|x| e.fail(&x))?),
+            None => None,
+        };
+        inputs = items::batches(
+            inputs,
+            count(&b.max_items_per_batch, effective, ctx, e)?,
+            count(&b.max_input_bytes_per_batch, effective, ctx, e)?,
+            batch_input.as_ref(),
+        )
+        .map_err(failure)?;
+    }
+    let tolerated_count = count(&s.tolerated_failure_count, effective, ctx, e)?;
+    let tolerated_percentage = percentage(&s.tolerated_failure_percentage, effective, ctx, e)?;
+    let concurrency = match count(&s.max_concurrency, effective, ctx, e)? {
+        None | Some(0) => CHILD_CONCURRENCY,
+        Some(n) => n as usize,
+    };
+    let children = run_children(run, s, map_run, inputs, concurrency, |failed, total| {
+        items::exceeds_tolerance(failed, total, tolerated_count, tolerated_percentage)
+    })
+    .await?;
+    let failed = children
+        .iter()
+        .filter(|c| matches!(c.outcome, ChildOutcome::Failed { .. }))
+        .count() as u64;
+    let exceeded = items::exceeds_tolerance(failed, children.len() as u64, tolerated_count, tolerated_percentage);
+    let output = export(run, e, s, effective, ctx, map_run, &children).await?;
+    if exceeded {
+        return Err(failure(items::tolerance_exceeded()));
+    }
+    Ok(output)
+}
+
+fn inline_items(e: &Entered<'_>, s: &MapState, effective: &Value, ctx: &Value) -> Result<Vec<Value>, Halt> {
+    let items = match &s.items_path {
+        Some(p) => select(p, effective, ctx).map_err(|x| e.fail(&x))?,
+        None => effective.clone(),
+    };
+    match items {
+        Value::Array(items) => Ok(items),
+        _ => Err(Halt::Failed(Failure::new(
+            "States.Runtime",
+            super::runtime_cause(
+                e,
+                &format!(
+                    "Invalid path '{}': The Map state's ItemsPath does not reference a JSON array",
+                    s.items_path.as_deref().unwrap_or("$")
+                ),
+            ),
+        ))),
+    }
+}
+
+/// The items an `ItemReader` names: an object's CSV/JSON/JSONL rows, an S3
+/// inventory, or the objects under a prefix.
+async fn read(run: &Run, e: &Entered<'_>, s: &MapState, effective: &Value, ctx: &Value) -> Result<Vec<Value>, Halt> {
+    let Some(reader) = &s.item_reader else {
+        return Ok(Vec::new());
+    };
+    let parameters = template(reader.parameters.as_ref(), effective, ctx, e)?;
+    let config = reader.reader_config.clone().unwrap_or_default();
+    let max_items = count(&config.max_items, effective, ctx, e)?;
+    let reader_failed = |f: Failure| Halt::Failed(Failure::new(items::ITEM_READER_FAILED, f.cause));
+    match reader.resource.as_str() {
+        "arn:aws:states:::s3:listObjectsV2" => {
+            let mut request = parameters.clone();
+            request["MaxKeys"] = json!(items::MAX_READER_ITEMS);
+            let listed = run
+                .host
+                .call(run, &s3("listObjectsV2"), request)
+                .await
+                .map_err(reader_failed)?;
+            let limit = match max_items {
+                None | Some(0) => usize::MAX,
+                Some(n) => n as usize,
+            };
+            Ok(listed["Contents"]
+                .as_array()
+                .map(Vec::as_slice)
+                .unwrap_or_default()
+                .iter()
+                .take(limit)
+                .map(|o| {
+                    let modified = o["LastModified"]
+                        .as_str()
+                        .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+                        .map_or_else(Utc::now, |t| t.with_timezone(&Utc));
+                    items::listed_object_item(
+                        o["Key"].as_str().unwrap_or_default(),
+                        o["Size"].as_u64().unwrap_or_default(),
+                        o["ETag"].as_str().unwrap_or_default(),
+                        modified,
+                        o["StorageClass"].as_str(),
+                    )
+                })
+                .collect())
+        }
+        "arn:aws:states:::s3:getObject" => {
+            let body = get(run, &parameters).await.map_err(reader_failed)?;
+            if config.input_type != Some(InputType::Manifest) {
+                return items::read_items(body.as_bytes(), &config, max_items).map_err(failure);
+            }
+            let manifest = items::inventory_manifest(body.as_bytes()).map_err(failure)?;
+            let mut out = Vec::new();
+            for key in &manifest.file_keys {
+                let left = max_items.map(|m| m.saturating_sub(out.len() as u64));
+                if left == Some(0) && max_items.is_some_and(|m| m > 0) {
+                    break;
+                }
+                let file = get(run, &json!({"Bucket": manifest.destination_bucket, "Key": key}))
+                    .await
+                    .map_err(reader_failed)?;
+                out.extend(items::inventory_items(file.as_bytes(), &manifest, left).map_err(failure)?);
+            }
+            Ok(out)
+        }
+        other => Err(Halt::Failed(Failure::new(
+            items::ITEM_READER_FAILED,
+            format!("The ItemReader resource {other} is not supported; use s3:getObject or s3:listObjectsV2"),
+        ))),
+    }
+}
+
+async fn get(run: &Run, parameters: &Value) -> Result<String, Failure> {
+    let got = run.host.call(run, &s3("getObject"), parameters.clone()).await?;
+    Ok(got["Body"].as_str().unwrap_or_default().to_owned())
+}
+
+/// Runs a child execution per input, `concurrency` at once. Once `exceeded`
+/// says the failures so far are too many, the rest never start (PENDING).
+async fn run_children(
+    run: &Run,
+    s: &MapState,
+    map_run: &MapRun,
+    inputs: Vec<Value>,
+    concurrency: usize,
+    exceeded: impl Fn(u64, u64) -> bool,
+) -> Result<Vec<ChildRecord>, Halt> {
+    let total = inputs.len() as u64;
+    let kind = match s.processor.config.execution_type {
+        Some(ExecutionType::Express) => "express",
+        _ => "execution",
+    };
+    let machine_arn = format!("{}/{}", run.machine_arn, map_run.label);
+    let prefix = run.machine_arn.replacen(":stateMachine:", &format!(":{kind}:"), 1);
+    let children = inputs.iter().cloned().map(|input| {
+        let machine_arn = &machine_arn;
+        let prefix = &prefix;
+        async move {
+            let name = uuid::Uuid::new_v4().to_string();
+            let child = run.child(
+                format!("{prefix}/{}:{name}", map_run.label),
+                name.clone(),
+                machine_arn.clone(),
+                input.clone(),
+            );
+            let body = &s.processor.body;
+            let start = child.clock.now();
+            let outcome = run_states(
+                &child,
+                &body.states,
+                &body.start_at,
+                input.clone(),
+                &mut Cursor::default(),
+            )
+            .await;
+            let child_run = ChildRun {
+                execution_arn: child.execution_arn.clone(),
+                name,
+                state_machine_arn: machine_arn.clone(),
+                start_date: start,
+                stop_date: child.clock.now(),
+                redrive_count: 0,
+            };
+            let outcome = match outcome {
+                Ok(output) => ChildOutcome::Succeeded { run: child_run, output },
+                Err(Halt::Failed(f)) => ChildOutcome::Failed {
+                    run: child_run,
+                    status: FailureStatus::Failed,
+                    error: (!f.error.is_empty()).then_some(f.error),
+                    cause: (!f.cause.is_empty()).then_some(f.cause),
+                },
+                Err(Halt::TimedOut) => ChildOutcome::Failed {
+                    run: child_run,
+                    status: FailureStatus::TimedOut,
+                    error: Some("States.Timeout".into()),
+                    cause: None,
+                },
+                Err(Halt::Aborted) => return Err(Halt::Aborted),
+            };
+            Ok(ChildRecord { input, outcome })
+        }
+    });
+    let mut stream = futures::stream::iter(children).buffered(concurrency.max(1));
+    let mut done: Vec<ChildRecord> = Vec::with_capacity(inputs.len());
+    let mut failed = 0;
+    while let Some(child) = stream.next().await {
+        let child = child?;
+        if matches!(child.outcome, ChildOutcome::Failed { .. }) {
+            failed += 1;
+        }
+        done.push(child);
+        if exceeded(failed, total) {
+            break;
+        }
+    }
+    drop(stream);
+    for input in inputs.into_iter().skip(done.len()) {
+        done.push(ChildRecord {
+            input,
+            outcome: ChildOutcome::Pending,
+        });
+    }
+    Ok(done)
+}
+
+/// The Map state's result: the children's outputs, or with a `ResultWriter`
+/// the exported files' manifest.
+async fn export(
+    run: &Run,
+    e: &Entered<'_>,
+    s: &MapState,
+    effective: &Value,
+    ctx: &Value,
+    map_run: &MapRun,
+    children: &[ChildRecord],
+) -> Result<Value, Halt> {
+    let Some(writer) = &s.result_writer else {
+        return Ok(Value::Array(items::transform_results(
+            children,
+            items::Transformation::Compact,
+        )));
+    };
+    let config = WriterConfig::from_definition(writer.writer_config.as_ref()).map_err(failure)?;
+    let Some(resource) = &writer.resource else {
+        return Ok(Value::Array(items::transform_results(children, config.transformation)));
+    };
+    if resource != "arn:aws:states:::s3:putObject" {
+        return Err(Halt::Failed(Failure::new(
+            items::RESULT_WRITER_FAILED,
+            format!("The ResultWriter resource {resource} is not supported; use s3:putObject"),
+        )));
+    }
+    let parameters = template(writer.parameters.as_ref(), effective, ctx, e)?;
+    let bucket = parameters["Bucket"].as_str().unwrap_or_default().to_owned();
+    let prefix = parameters["Prefix"].as_str().unwrap_or_default().to_owned();
+    let writer_failed = |f: Failure| Halt::Failed(Failure::new(items::RESULT_WRITER_FAILED, f.cause));
+    for (key, body) in items::result_files(&bucket, &prefix, &map_run.arn, &map_run.id, children, config) {
+        let body = String::from_utf8_lossy(&body).into_owned();
+        run.host
+            .call(
+                run,
+                &s3("putObject"),
+                json!({"Bucket": bucket, "Key": key, "Body": body}),
+            )
+            .await
+            .map_err(writer_failed)?;
+    }
+    Ok(items::writer_output(
+        &bucket,
+        &items::manifest_key(&prefix, &map_run.id),
+        &map_run.arn,
+    ))
+}
