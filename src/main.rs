@@ -19,6 +19,9 @@ use lakestack_storage::Storage;
 
 use crate::config::{Auth, Config};
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> anyhow::Result<()> {
     let started = Instant::now();
     let wall_start = SystemTime::now();

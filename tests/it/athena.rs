@@ -5,21 +5,13 @@
 use std::time::{Duration, Instant};
 
 use aws_sdk_athena::Client;
-use aws_sdk_athena::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_athena::types::{QueryExecutionContext, QueryExecutionState, ResultConfiguration};
 use aws_sdk_s3::primitives::ByteStream;
 
-use crate::common::{Server, temp_dir};
+use crate::common::{Server, sdk_client, temp_dir};
 
 fn athena(s: &Server) -> Client {
-    let conf = aws_sdk_athena::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new("us-east-1"))
-        .endpoint_url(&s.endpoint)
-        .credentials_provider(Credentials::new("test", "test", None, None, "static"))
-        .http_client(aws_smithy_http_client::Builder::new().build_http())
-        .build();
-    Client::from_conf(conf)
+    sdk_client!(aws_sdk_athena, s)
 }
 
 /// Runs `sql` to a final state; returns its id and that state.

@@ -124,3 +124,22 @@ pub fn status<E>(e: &aws_sdk_s3::error::SdkError<E, aws_smithy_runtime_api::http
 pub async fn body(out: aws_sdk_s3::operation::get_object::GetObjectOutput) -> Vec<u8> {
     out.body.collect().await.unwrap().into_bytes().to_vec()
 }
+
+/// A client of the aws-sdk crate `$sdk` (aws_sdk_glue, aws_sdk_athena, ...)
+/// for the server, with static test credentials and plain HTTP.
+macro_rules! sdk_client {
+    ($sdk:ident, $server:expr) => {
+        sdk_client!($sdk, $server, "test", "test")
+    };
+    ($sdk:ident, $server:expr, $ak:expr, $sk:expr) => {{
+        let conf = $sdk::Config::builder()
+            .behavior_version($sdk::config::BehaviorVersion::latest())
+            .region($sdk::config::Region::new("us-east-1"))
+            .endpoint_url(&$server.endpoint)
+            .credentials_provider($sdk::config::Credentials::new($ak, $sk, None, None, "static"))
+            .http_client(aws_smithy_http_client::Builder::new().build_http())
+            .build();
+        $sdk::Client::from_conf(conf)
+    }};
+}
+pub(crate) use sdk_client;

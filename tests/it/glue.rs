@@ -4,23 +4,15 @@
 use std::time::{Duration, Instant};
 
 use aws_sdk_glue::Client;
-use aws_sdk_glue::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_glue::types::{
     Column, CrawlerState, CrawlerTargets, DatabaseInput, LastCrawlStatus, PartitionInput, S3Target, StorageDescriptor,
     TableInput,
 };
 
-use crate::common::{Server, temp_dir};
+use crate::common::{Server, sdk_client, temp_dir};
 
 fn glue(s: &Server) -> Client {
-    let conf = aws_sdk_glue::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new("us-east-1"))
-        .endpoint_url(&s.endpoint)
-        .credentials_provider(Credentials::new("test", "test", None, None, "static"))
-        .http_client(aws_smithy_http_client::Builder::new().build_http())
-        .build();
-    Client::from_conf(conf)
+    sdk_client!(aws_sdk_glue, s)
 }
 
 fn col(name: &str, ty: &str) -> Column {
@@ -281,16 +273,7 @@ async fn acknowledged_catalog_writes_survive_kill_9() {
 #[tokio::test]
 async fn strict_auth_checks_glue_signatures() {
     let s = Server::start_with(&["--ephemeral", "--auth", "strict", "--keys", "AKIDGLUE:glue-secret"]);
-    let client = |ak: &str, sk: &str| {
-        let conf = aws_sdk_glue::Config::builder()
-            .behavior_version(BehaviorVersion::latest())
-            .region(Region::new("us-east-1"))
-            .endpoint_url(&s.endpoint)
-            .credentials_provider(Credentials::new(ak, sk, None, None, "static"))
-            .http_client(aws_smithy_http_client::Builder::new().build_http())
-            .build();
-        Client::from_conf(conf)
-    };
+    let client = |ak: &str, sk: &str| -> Client { sdk_client!(aws_sdk_glue, s, ak, sk) };
     client("AKIDGLUE", "glue-secret")
         .create_database()
         .database_input(DatabaseInput::builder().name("signed").build().unwrap())

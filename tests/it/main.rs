@@ -15,3 +15,4 @@ mod s3_objects;
 mod s3_versioning;
 mod s3_wire;
 mod server;
+mod stepfunctions;

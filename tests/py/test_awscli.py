@@ -89,3 +89,48 @@ def test_s3api_errors(aws):
     assert "BucketAlreadyOwnedByYou" in p.stderr
     p = aws("s3api", "create-bucket", "--bucket", "Bad_Name", check=False)
     assert "InvalidBucketName" in p.stderr
+
+
+def test_stepfunctions_from_the_cli(aws, tmp_path):
+    import json
+    import time
+
+    definition = tmp_path / "machine.json"
+    definition.write_text(
+        json.dumps(
+            {
+                "StartAt": "Greet",
+                "States": {
+                    "Greet": {"Type": "Pass", "Parameters": {"msg.$": "States.Format('hi {}', $.who)"}, "End": True}
+                },
+            }
+        )
+    )
+    created = json.loads(
+        aws(
+            "stepfunctions", "create-state-machine", "--name", "greeter",
+            "--definition", f"file://{definition}", "--role-arn", "arn:aws:iam::000000000000:role/sf",
+        ).stdout
+    )
+    arn = created["stateMachineArn"]
+    assert arn == "arn:aws:states:us-east-1:000000000000:stateMachine:greeter"
+    started = json.loads(
+        aws("stepfunctions", "start-execution", "--state-machine-arn", arn, "--name", "run-1", "--input", '{"who": "cli"}').stdout
+    )
+    assert started["executionArn"] == "arn:aws:states:us-east-1:000000000000:execution:greeter:run-1"
+    deadline = time.time() + 30
+    while True:
+        d = json.loads(aws("stepfunctions", "describe-execution", "--execution-arn", started["executionArn"]).stdout)
+        if d["status"] != "RUNNING" or time.time() > deadline:
+            break
+        time.sleep(0.05)
+    assert (d["status"], json.loads(d["output"])) == ("SUCCEEDED", {"msg": "hi cli"})
+    history = json.loads(
+        aws("stepfunctions", "get-execution-history", "--execution-arn", started["executionArn"]).stdout
+    )
+    assert [e["type"] for e in history["events"]] == [
+        "ExecutionStarted", "PassStateEntered", "PassStateExited", "ExecutionSucceeded",
+    ]
+    bad = aws("stepfunctions", "describe-execution", "--execution-arn", started["executionArn"] + "x", check=False)
+    # aws-cli v1 (the one the test venv pins) exits 255 on a service error.
+    assert bad.returncode == 255 and "ExecutionDoesNotExist" in bad.stderr

@@ -30,6 +30,11 @@ use serde_json::{Value, json};
 #[path = "../support.rs"]
 mod support;
 
+// Raw DataFusion runs with the allocator the server runs with, so the
+// ratio compares the engines, not the allocators.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const RUNS: usize = 3;
 
 struct Api {

@@ -170,6 +170,13 @@ impl History {
         self.len() == 0
     }
 
+    /// Runs `f` over the events from index `from` on, without copying them
+    /// (a Map over 10,000 items records 40,000).
+    pub fn with_since<T>(&self, from: usize, f: impl FnOnce(&[HistoryEvent]) -> T) -> T {
+        let events = self.events.lock().unwrap_or_else(PoisonError::into_inner);
+        f(events.get(from..).unwrap_or_default())
+    }
+
     /// The events from index `from` on, for persisting what is new.
     pub fn since(&self, from: usize) -> Vec<HistoryEvent> {
         let events = self.events.lock().unwrap_or_else(PoisonError::into_inner);

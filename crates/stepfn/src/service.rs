@@ -111,15 +111,28 @@ impl StepFunctions {
             e.stop_ms = Some(now_ms());
             e.error = Some("States.Runtime".into());
             e.cause = Some("The execution was interrupted because lakestack stopped; executions do not resume.".into());
-            let id = store.events(&e.arn)?.len() as i64 + 1;
-            let event = HistoryEvent {
+            // A running execution's history lives in memory: what reaches the
+            // file is its start (unless a redrive stored more) and this end.
+            let stored = store.events(&e.arn)?.len() as i64;
+            let mut events = Vec::new();
+            if stored == 0 && e.kind == "STANDARD" {
+                events.push(HistoryEvent {
+                    id: 1,
+                    previous_event_id: 0,
+                    timestamp: chrono::DateTime::from_timestamp_millis(e.start_ms).unwrap_or_default(),
+                    kind: "ExecutionStarted",
+                    details: json!({"input": e.input, "inputDetails": {"truncated": false}, "roleArn": e.role_arn}),
+                });
+            }
+            let id = stored + events.len() as i64 + 1;
+            events.push(HistoryEvent {
                 id,
                 previous_event_id: id - 1,
                 timestamp: Utc::now(),
                 kind: "ExecutionFailed",
                 details: json!({"error": e.error, "cause": e.cause}),
-            };
-            store.finish_execution(&e, &[event])?;
+            });
+            store.finish_execution(&e, &events)?;
         }
         Ok(Arc::new_cyclic(|me| Self {
             store,
@@ -538,9 +551,12 @@ impl StepFunctions {
                 e.status = "FAILED".into();
             }
         }
-        let events = run.history.as_ref().map(|h| h.since(stored)).unwrap_or_default();
         if e.kind == "STANDARD" {
-            if let Err(err) = self.store.finish_execution(&e, &events) {
+            let recorded = match &run.history {
+                Some(h) => h.with_since(stored, |events| self.store.finish_execution(&e, events)),
+                None => self.store.finish_execution(&e, &[]),
+            };
+            if let Err(err) = recorded {
                 tracing::error!(error = %err, execution = %e.arn, "could not record an execution's end");
             }
         } else {

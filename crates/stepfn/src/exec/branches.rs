@@ -173,14 +173,12 @@ pub async fn map(run: &Run, e: &Entered<'_>, s: &MapState, cursor: &mut Cursor) 
         let iterations = items.into_iter().enumerate().map(|(index, value)| {
             let effective = &effective;
             async move {
-                let item_ctx = run.context(
-                    e.name,
-                    e.at,
-                    retry_count,
-                    Some(("Map", json!({"Item": {"Index": index, "Value": value}}))),
-                );
                 let input = match template {
-                    Some(t) => path::apply_payload_template(t, effective, &item_ctx).map_err(|x| e.fail(&x))?,
+                    Some(t) => {
+                        let item = json!({"Item": {"Index": index, "Value": value}});
+                        let item_ctx = run.context(e.name, e.at, retry_count, Some(("Map", item)));
+                        path::apply_payload_template(t, effective, &item_ctx).map_err(|x| e.fail(&x))?
+                    }
                     None => value,
                 };
                 let mut c = Cursor { previous: started };
