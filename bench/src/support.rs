@@ -33,6 +33,31 @@ pub async fn start_server_logging(filter: &str) -> (Child, String) {
     start(&mut command).await
 }
 
+/// Stops the server when dropped, on a panic too: SIGTERM, so its
+/// `--ephemeral` data directory (a copy of the data set) is removed. A
+/// SIGKILL left one behind per run.
+pub struct Stopper(u32);
+
+impl Stopper {
+    pub fn new(child: &Child) -> Self {
+        Self(child.id())
+    }
+}
+
+impl Drop for Stopper {
+    fn drop(&mut self) {
+        let _ = Command::new("kill").arg("-TERM").arg(self.0.to_string()).status();
+        // The server exits once its open requests end; give it a moment.
+        for _ in 0..100 {
+            let alive = Command::new("kill").args(["-0", &self.0.to_string()]).status();
+            if !alive.is_ok_and(|s| s.success()) {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    }
+}
+
 fn binary() -> String {
     std::env::var("LAKESTACK_BIN").unwrap_or_else(|_| "target/release/lakestack".into())
 }

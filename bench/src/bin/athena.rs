@@ -233,6 +233,7 @@ async fn main() {
     let queries = PathBuf::from(args.next().unwrap_or_else(|| "../shared/bench/queries/events".into()));
     let tpch = queries.file_name().is_some_and(|n| n == "tpch");
     let (mut child, endpoint) = support::start_server_logging("warn,lakestack::athena=info").await;
+    let stopper = support::Stopper::new(&child);
     let objects = follow_log(&mut child);
     let api = Api {
         http: reqwest::Client::new(),
@@ -323,6 +324,6 @@ async fn main() {
         total_d.as_secs_f64() * 1e3,
         total_a.as_secs_f64() / total_d.as_secs_f64().max(1e-9)
     );
-    let _ = child.kill();
+    drop(stopper);
     let _ = child.wait();
 }

@@ -68,6 +68,7 @@ async fn main() {
             .expect("usage: lakestack-bench-crawl OUT_DIR (from shared/bench/gen.sh)"),
     );
     let (mut child, endpoint) = support::start_server().await;
+    let stopper = support::Stopper::new(&child);
     let http = reqwest::Client::new();
     let glue = Glue {
         http: http.clone(),
@@ -171,6 +172,6 @@ async fn main() {
         }
         println!("| `{expr}` | {n} | {:.2} ms |", best.as_secs_f64() * 1000.0);
     }
-    let _ = child.kill();
+    drop(stopper);
     let _ = child.wait();
 }

@@ -53,17 +53,37 @@ impl HistoryEvent {
         out.insert("id".into(), self.id.into());
         out.insert("previousEventId".into(), self.previous_event_id.into());
         if let Some(key) = self.details_key() {
-            let mut details = self.details.clone();
-            if !include_data && let Value::Object(d) = &mut details {
-                // Without includeExecutionData the payloads go, their details stay.
-                for field in ["input", "output"] {
-                    d.remove(field);
-                }
-            }
-            out.insert(key, details);
+            out.insert(key, wire_details(&self.details, include_data));
         }
         Value::Object(out)
     }
+}
+
+/// An event's details as AWS answers them: an `input` or `output` payload
+/// comes with its `inputDetails`/`outputDetails` (recorded events leave them
+/// out: a nested object per event was a good part of a long history's cost),
+/// and without includeExecutionData the payloads go while their details stay.
+fn wire_details(details: &Value, include_data: bool) -> Value {
+    let Value::Object(d) = details else {
+        return details.clone();
+    };
+    let mut out = Map::with_capacity(d.len() + 1);
+    for (k, v) in d {
+        let companion = match k.as_str() {
+            "input" => Some("inputDetails"),
+            "output" => Some("outputDetails"),
+            _ => None,
+        };
+        if companion.is_none() || include_data {
+            out.insert(k.clone(), v.clone());
+        }
+        if let Some(c) = companion
+            && !d.contains_key(c)
+        {
+            out.insert(c.to_owned(), serde_json::json!({"truncated": false}));
+        }
+    }
+    Value::Object(out)
 }
 
 /// Timestamps on the awsJson wire are epoch seconds with a fraction.
@@ -225,7 +245,10 @@ mod tests {
         let b = h.append("PassStateEntered", a, Utc::now(), json!({"name": "P", "input": "{}"}));
         assert_eq!((a, b), (1, 2));
         let wire = h.since(1)[0].to_wire(false);
-        assert_eq!(wire["stateEnteredEventDetails"], json!({"name": "P"}));
+        assert_eq!(
+            wire["stateEnteredEventDetails"],
+            json!({"name": "P", "inputDetails": {"truncated": false}})
+        );
         assert_eq!(wire["previousEventId"], 1);
     }
 }

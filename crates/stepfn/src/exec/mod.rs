@@ -321,7 +321,7 @@ async fn run_state(run: &Run, name: &str, state: &State, input: Value, cursor: &
     let id = run.event(
         cursor,
         entered_kind(state),
-        json!({"name": name, "input": text(&input), "inputDetails": {"truncated": false}}),
+        json!({"name": name, "input": text(&input)}),
     );
     let entered = Entered { name, input, at, id };
     let outcome = match state {
@@ -354,7 +354,7 @@ async fn run_state(run: &Run, name: &str, state: &State, input: Value, cursor: &
     run.event(
         cursor,
         exited_kind(state),
-        json!({"name": name, "output": text(&output), "outputDetails": {"truncated": false}}),
+        json!({"name": name, "output": text(&output)}),
     );
     match state {
         State::Succeed(_) => Ok(Step::End(output)),
@@ -408,7 +408,7 @@ fn choice(run: &Run, e: &Entered<'_>, s: &ChoiceState, cursor: &mut Cursor) -> R
     run.event(
         cursor,
         "ChoiceStateExited",
-        json!({"name": e.name, "output": text(&output), "outputDetails": {"truncated": false}}),
+        json!({"name": e.name, "output": text(&output)}),
     );
     Ok(Step::Next(next, output))
 }

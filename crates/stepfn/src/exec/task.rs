@@ -202,7 +202,7 @@ pub async fn run(run: &Run, e: &Entered<'_>, s: &TaskState, cursor: &mut Cursor)
                             cursor,
                             "TaskSucceeded",
                             json!({"resourceType": resource_type, "resource": resource_name,
-                                   "output": text(output), "outputDetails": {"truncated": false}}),
+                                   "output": text(output)}),
                         );
                     }
                     Err(Halt::Failed(f)) if f.error == "States.Timeout" || f.error == "States.HeartbeatTimeout" => {
@@ -305,7 +305,7 @@ async fn invoke(
                     &mut c,
                     "TaskSubmitted",
                     json!({"resourceType": resource_type, "resource": resource_name,
-                           "output": text(v), "outputDetails": {"truncated": false}}),
+                           "output": text(v)}),
                 );
             };
             let out = run.host.run_to_end(run, resource, parameters, &record).await;
@@ -364,7 +364,7 @@ async fn activity(
     cursor: &mut Cursor,
 ) -> Result<Value, Halt> {
     let input = text(parameters);
-    let mut scheduled = json!({"resource": arn, "input": input, "inputDetails": {"truncated": false}});
+    let mut scheduled = json!({"resource": arn, "input": input});
     if let Some(t) = timeout {
         scheduled["timeoutInSeconds"] = t.into();
     }
@@ -402,11 +402,7 @@ async fn activity(
     *cursor = *shared.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     match &result {
         Ok(v) => {
-            run.event(
-                cursor,
-                "ActivitySucceeded",
-                json!({"output": text(v), "outputDetails": {"truncated": false}}),
-            );
+            run.event(cursor, "ActivitySucceeded", json!({"output": text(v)}));
         }
         Err(Halt::Failed(f)) if f.error == "States.Timeout" || f.error == "States.HeartbeatTimeout" => {
             run.host.drop_token(token);
