@@ -393,3 +393,78 @@ def test_test_state_runs_one_state_and_shows_its_data_flow(fast):
     assert (r["status"], json.loads(r["output"])) == ("SUCCEEDED", {"items": [], "results": [1, 2]})
     with pytest.raises(sfn.exceptions.InvalidDefinition):
         sfn.test_state(definition=json.dumps({"Type": "Pass", "Next": 3}), roleArn=ROLE)
+
+
+def test_the_18_intrinsics_through_a_pass_state(sfn):
+    arn = machine(
+        sfn,
+        "intrinsics",
+        {
+            "StartAt": "All",
+            "States": {
+                "All": {
+                    "Type": "Pass",
+                    "Parameters": {
+                        "fmt.$": "States.Format('{} is {}', $.name, $.n)",
+                        "parsed.$": "States.StringToJson($.json)",
+                        "text.$": "States.JsonToString($.obj)",
+                        "arr.$": "States.Array(1, 'two', $.n)",
+                        "parts.$": "States.ArrayPartition($.list, 2)",
+                        "has.$": "States.ArrayContains($.list, 3)",
+                        "range.$": "States.ArrayRange(1, 9, 3)",
+                        "item.$": "States.ArrayGetItem($.list, 1)",
+                        "len.$": "States.ArrayLength($.list)",
+                        "uniq.$": "States.ArrayUnique($.dups)",
+                        "b64.$": "States.Base64Encode('hello')",
+                        "plain.$": "States.Base64Decode('aGVsbG8=')",
+                        "hash.$": "States.Hash('hello', 'SHA-256')",
+                        "merged.$": "States.JsonMerge($.a, $.b, false)",
+                        "rand.$": "States.MathRandom(5, 10)",
+                        "sum.$": "States.MathAdd($.n, -1)",
+                        "split.$": "States.StringSplit('a,b,c', ',')",
+                        "uuid.$": "States.UUID()",
+                    },
+                    "End": True,
+                }
+            },
+        },
+    )
+    d = finish(
+        sfn,
+        arn,
+        {
+            "name": "x", "n": 3, "json": '{"a": 1}', "obj": {"k": [1, 2]}, "list": [1, 2, 3, 4, 5],
+            "dups": [1, 2, 2, 3, 1], "a": {"x": 1, "y": {"p": 1}}, "b": {"y": {"q": 2}, "z": 3},
+        },
+    )
+    assert d["status"] == "SUCCEEDED", d
+    out = json.loads(d["output"])
+    rand, uuid = out.pop("rand"), out.pop("uuid")
+    assert 5 <= rand <= 10 and isinstance(rand, int)
+    assert len(uuid) == 36 and uuid[14] == "4"
+    assert out == {
+        "fmt": "x is 3",
+        "parsed": {"a": 1},
+        "text": '{"k":[1,2]}',
+        "arr": [1, "two", 3],
+        "parts": [[1, 2], [3, 4], [5]],
+        "has": True,
+        "range": [1, 4, 7],
+        "item": 2,
+        "len": 5,
+        "uniq": [1, 2, 3],
+        "b64": "aGVsbG8=",
+        "plain": "hello",
+        "hash": "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824",
+        "merged": {"x": 1, "y": {"q": 2}, "z": 3},
+        "sum": 2,
+        "split": ["a", "b", "c"],
+    }
+    # A bad argument fails the state with States.IntrinsicFailure.
+    bad = machine(
+        sfn,
+        "bad-intrinsic",
+        {"StartAt": "P", "States": {"P": {"Type": "Pass", "Parameters": {"v.$": "States.ArrayGetItem($.list, 9)"}, "End": True}}},
+    )
+    failed = finish(sfn, bad, {"list": [1]})
+    assert (failed["status"], failed["error"]) == ("FAILED", "States.IntrinsicFailure"), failed
