@@ -5,6 +5,8 @@ SUCCEEDED_0.json as AWS lays them out), and the tolerated failure threshold."""
 
 import json
 
+import pytest
+
 from conftest import client, finish
 
 ROLE = "arn:aws:iam::000000000000:role/sf"
@@ -79,6 +81,18 @@ def test_csv_items_in_batches_exported_by_result_writer(fast):
         "ExecutionSucceeded",
     ]
 
+    described = sfn.describe_map_run(mapRunArn=map_run)
+    assert (described["executionArn"], described["status"]) == (done["executionArn"], "SUCCEEDED")
+    counts = {"pending": 0, "running": 0, "succeeded": 3, "failed": 0, "timedOut": 0, "aborted": 0, "total": 3,
+              "resultsWritten": 3, "failuresNotRedrivable": 0, "pendingRedrive": 0}
+    assert described["itemCounts"] == counts and described["executionCounts"] == counts
+    assert (described["maxConcurrency"], described["toleratedFailureCount"]) == (1000, 0)
+    assert described["stopDate"] >= described["startDate"]
+    [listed] = sfn.list_map_runs(executionArn=done["executionArn"])["mapRuns"]
+    assert (listed["mapRunArn"], listed["stateMachineArn"]) == (map_run, arn + "/Each")
+    with pytest.raises(sfn.exceptions.ResourceNotFound):
+        sfn.describe_map_run(mapRunArn=map_run + "x")
+
     manifest = json.loads(s3.get_object(Bucket="output", Key=f"runs/{run_id}/manifest.json")["Body"].read())
     assert manifest["DestinationBucket"] == "output" and manifest["MapRunArn"] == map_run
     assert manifest["ResultFiles"]["FAILED"] == [] and manifest["ResultFiles"]["PENDING"] == []
@@ -137,6 +151,13 @@ def test_listed_objects_and_the_tolerated_failure_threshold(fast):
     )["stateMachineArn"]
     failed = finish(sfn, strict)
     assert (failed["status"], failed["error"]) == ("FAILED", "States.ExceedToleratedFailureThreshold")
+    [strict_run] = sfn.list_map_runs(executionArn=failed["executionArn"])["mapRuns"]
+    run = sfn.describe_map_run(mapRunArn=strict_run["mapRunArn"])
+    # One at a time: a, then b fails and the threshold (0) is passed; c never starts.
+    assert run["status"] == "FAILED"
+    assert {k: run["itemCounts"][k] for k in ("succeeded", "failed", "pending", "total")} == {
+        "succeeded": 1, "failed": 1, "pending": 1, "total": 3,
+    }
     assert kinds(sfn, failed["executionArn"]) == [
         "ExecutionStarted",
         "MapStateEntered",

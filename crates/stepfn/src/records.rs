@@ -78,3 +78,34 @@ pub struct Activity {
     pub name: String,
     pub created_ms: i64,
 }
+
+/// A distributed Map's run: DescribeMapRun and ListMapRuns answer it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MapRun {
+    pub arn: String,
+    pub execution_arn: String,
+    /// The children's machine: `<machine ARN>/<label>`.
+    pub state_machine_arn: String,
+    /// RUNNING, SUCCEEDED, FAILED or ABORTED.
+    pub status: String,
+    pub start_ms: i64,
+    pub stop_ms: Option<i64>,
+    pub max_concurrency: u64,
+    pub tolerated_failure_percentage: f64,
+    pub tolerated_failure_count: u64,
+    pub counts: MapRunCounts,
+}
+
+/// Children by state; each is one item or one batch, so items and
+/// executions count alike here.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MapRunCounts {
+    pub pending: u64,
+    pub running: u64,
+    pub succeeded: u64,
+    pub failed: u64,
+    pub timed_out: u64,
+    pub aborted: u64,
+    pub total: u64,
+    pub results_written: u64,
+}

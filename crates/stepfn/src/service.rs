@@ -420,6 +420,19 @@ impl StepFunctions {
         Ok(test_state::test(&run, &name, state, input, mock, retries).await)
     }
 
+    /// DescribeMapRun.
+    pub fn map_run(&self, arn: &str) -> Result<crate::records::MapRun> {
+        self.store
+            .map_run(arn)?
+            .ok_or_else(|| StepFnError::ResourceNotFound(format!("Map Run Does Not Exist: '{arn}'")))
+    }
+
+    /// ListMapRuns: the Map Runs an execution started.
+    pub fn map_runs(&self, execution_arn: &str) -> Result<Vec<crate::records::MapRun>> {
+        self.execution(execution_arn)?;
+        self.store.map_runs(execution_arn)
+    }
+
     /// Returns once the execution is no longer running.
     async fn until_done(&self, arn: &str) {
         let Some(done) = self.live().running.get(arn).map(|r| Arc::clone(&r.done)) else {
@@ -872,6 +885,12 @@ impl Host for StepFunctions {
             n.notify_waiters();
         }
         Ok(())
+    }
+
+    fn map_run(&self, run: &crate::records::MapRun) {
+        if let Err(e) = self.store.put_map_run(run) {
+            tracing::error!(error = %e, map_run = %run.arn, "could not record a map run");
+        }
     }
 
     fn drop_token(&self, token: &str) {

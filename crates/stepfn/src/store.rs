@@ -14,9 +14,9 @@ use serde::de::DeserializeOwned;
 
 use crate::error::{Result, StepFnError};
 use crate::history::HistoryEvent;
-use crate::records::{Activity, Execution, StateMachine};
+use crate::records::{Activity, Execution, MapRun, StateMachine};
 
-const SCHEMA_VERSION: i64 = 2;
+const SCHEMA_VERSION: i64 = 3;
 
 const SCHEMA_V1: &str = r"
 CREATE TABLE state_machines (
@@ -49,6 +49,17 @@ CREATE TABLE tags (
     value  TEXT NOT NULL,
     PRIMARY KEY (arn, key)
 );
+";
+
+/// Version 3 adds distributed Map runs.
+const SCHEMA_V3: &str = r"
+CREATE TABLE map_runs (
+    arn        TEXT PRIMARY KEY,
+    execution  TEXT NOT NULL,
+    start_ms   INTEGER NOT NULL,
+    body       TEXT NOT NULL
+);
+CREATE INDEX map_runs_by_execution ON map_runs(execution, start_ms);
 ";
 
 /// Version 2 keeps each history as one array of the events version 1 kept
@@ -122,8 +133,9 @@ impl Store {
             Ok(conn.execute_batch(&batch)?)
         };
         match version {
-            0 => upgrade(&[SCHEMA_V1, SCHEMA_V2])?,
-            1 => upgrade(&[SCHEMA_V2])?,
+            0 => upgrade(&[SCHEMA_V1, SCHEMA_V2, SCHEMA_V3])?,
+            1 => upgrade(&[SCHEMA_V2, SCHEMA_V3])?,
+            2 => upgrade(&[SCHEMA_V3])?,
             SCHEMA_VERSION => {}
             v => {
                 return Err(StepFnError::internal(format!(
@@ -253,6 +265,34 @@ impl Store {
                 details: s.details,
             })
             .collect())
+    }
+
+    pub fn put_map_run(&self, m: &MapRun) -> Result<()> {
+        let b = body(m)?;
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO map_runs (arn, execution, start_ms, body) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT(arn) DO UPDATE SET body = excluded.body",
+                params![m.arn, m.execution_arn, m.start_ms, b],
+            )?;
+            Ok(())
+        })
+    }
+
+    pub fn map_run(&self, arn: &str) -> Result<Option<MapRun>> {
+        let b: Option<String> = self
+            .conn()
+            .query_row("SELECT body FROM map_runs WHERE arn = ?1", [arn], |r| r.get(0))
+            .optional()?;
+        b.map(|b| parse(&b)).transpose()
+    }
+
+    /// An execution's Map Runs, oldest first.
+    pub fn map_runs(&self, execution: &str) -> Result<Vec<MapRun>> {
+        let conn = self.conn();
+        let mut st = conn.prepare("SELECT body FROM map_runs WHERE execution = ?1 ORDER BY start_ms, arn")?;
+        let rows = st.query_map([execution], |r| r.get::<_, String>(0))?;
+        rows.map(|b| parse(&b?)).collect()
     }
 
     pub fn put_activity(&self, a: &Activity) -> Result<()> {
@@ -416,6 +456,6 @@ mod tests {
             [(1, "ExecutionStarted", Some(1)), (2, "ExecutionSucceeded", Some(2))]
         );
         let version: i64 = store.conn().query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
-        assert_eq!(version, 2);
+        assert_eq!(version, SCHEMA_VERSION);
     }
 }

@@ -9,7 +9,7 @@ use super::ApiError;
 use crate::asl::{self, MachineType, Severity, ValidateRequest, ValidationResult};
 use crate::error::StepFnError;
 use crate::exec::{Failure, test_state, text};
-use crate::records::{Execution, StateMachine};
+use crate::records::{Execution, MapRun, StateMachine};
 use crate::service::StepFunctions;
 
 type Answer = Result<Value, ApiError>;
@@ -51,6 +51,8 @@ pub(crate) async fn dispatch(s: &StepFunctions, op: &str, body: &[u8]) -> Answer
             Ok(json!({"stopDate": stopped as f64 / 1000.0}))
         }
         "TestState" => test_state(s, &req).await,
+        "DescribeMapRun" => Ok(describe_map_run(&s.map_run(required(&req, "mapRunArn")?)?)),
+        "ListMapRuns" => list_map_runs(s, &req),
         "RedriveExecution" => {
             let at = s.redrive(required(&req, "executionArn")?)?;
             Ok(json!({"redriveDate": seconds(at)}))
@@ -294,6 +296,50 @@ fn validate(req: &Value) -> Answer {
         "diagnostics": diagnostics,
         "truncated": report.truncated,
     }))
+}
+
+fn describe_map_run(m: &MapRun) -> Value {
+    let c = &m.counts;
+    let counts = json!({
+        "pending": c.pending, "running": c.running, "succeeded": c.succeeded, "failed": c.failed,
+        "timedOut": c.timed_out, "aborted": c.aborted, "total": c.total, "resultsWritten": c.results_written,
+        "failuresNotRedrivable": 0, "pendingRedrive": 0,
+    });
+    let mut out = json!({
+        "mapRunArn": m.arn,
+        "executionArn": m.execution_arn,
+        "status": m.status,
+        "startDate": seconds(m.start_ms),
+        "maxConcurrency": m.max_concurrency,
+        "toleratedFailurePercentage": m.tolerated_failure_percentage,
+        "toleratedFailureCount": m.tolerated_failure_count,
+        "itemCounts": counts,
+        // Each child runs one item or one batch: executions count as items do.
+        "executionCounts": counts,
+        "redriveCount": 0,
+    });
+    if let (Some(t), Value::Object(o)) = (m.stop_ms, &mut out) {
+        o.insert("stopDate".into(), seconds(t));
+    }
+    out
+}
+
+fn list_map_runs(s: &StepFunctions, req: &Value) -> Answer {
+    let runs = s.map_runs(required(req, "executionArn")?)?;
+    let listed: Vec<Value> = runs
+        .iter()
+        .map(|m| {
+            let mut v = json!({
+                "executionArn": m.execution_arn, "mapRunArn": m.arn,
+                "stateMachineArn": m.state_machine_arn, "startDate": seconds(m.start_ms),
+            });
+            if let (Some(t), Value::Object(o)) = (m.stop_ms, &mut v) {
+                o.insert("stopDate".into(), seconds(t));
+            }
+            v
+        })
+        .collect();
+    Ok(json!({"mapRuns": listed}))
 }
 
 async fn test_state(s: &StepFunctions, req: &Value) -> Answer {

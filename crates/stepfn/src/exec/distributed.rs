@@ -4,6 +4,8 @@
 //! judged against the tolerated failure threshold, and exported to S3 by
 //! `ResultWriter`. The data rules live in `items`; this is the running.
 
+use std::sync::{Mutex, PoisonError};
+
 use chrono::{DateTime, Utc};
 use futures::StreamExt;
 use serde_json::{Value, json};
@@ -14,6 +16,7 @@ use super::{Cursor, Entered, Failure, Halt, Run, field, retry, run_states, selec
 use crate::asl::{ExecutionType, InputType, MapState, ValueOrPath};
 use crate::integration::{Pattern, Resource};
 use crate::path;
+use crate::records::{self, MapRunCounts};
 
 /// Child executions running at once when MaxConcurrency leaves it open.
 const CHILD_CONCURRENCY: usize = 1000;
@@ -46,11 +49,13 @@ fn percentage(v: &Option<ValueOrPath<f64>>, input: &Value, ctx: &Value, e: &Ente
     }
 }
 
-/// A Map Run's identity: its ARN and the id its result files are filed under.
+/// A Map Run's identity (its ARN, and the id its result files are filed
+/// under) and the record DescribeMapRun answers, saved as the run goes.
 struct MapRun {
     arn: String,
     id: String,
     label: String,
+    record: Mutex<records::MapRun>,
 }
 
 impl MapRun {
@@ -63,8 +68,67 @@ impl MapRun {
             "arn:aws:states:{region}:{account}:mapRun:{}/{label}:{id}",
             run.machine_name
         );
-        Self { arn, id, label }
+        let record = records::MapRun {
+            arn: arn.clone(),
+            execution_arn: run.execution_arn.clone(),
+            state_machine_arn: format!("{}/{label}", run.machine_arn),
+            status: "RUNNING".into(),
+            start_ms: run.clock.now().timestamp_millis(),
+            stop_ms: None,
+            max_concurrency: 0,
+            tolerated_failure_percentage: 0.0,
+            tolerated_failure_count: 0,
+            counts: MapRunCounts::default(),
+        };
+        Self {
+            arn,
+            id,
+            label,
+            record: Mutex::new(record),
+        }
     }
+
+    /// Changes the record and saves it.
+    fn update(&self, run: &Run, f: impl FnOnce(&mut records::MapRun)) {
+        let mut record = self.record.lock().unwrap_or_else(PoisonError::into_inner);
+        f(&mut record);
+        run.host.map_run(&record);
+    }
+
+    fn end(&self, run: &Run, status: &str) {
+        let at = run.clock.now().timestamp_millis();
+        self.update(run, |r| {
+            r.status = status.into();
+            r.stop_ms = Some(at);
+        });
+    }
+}
+
+/// How many children ended each way.
+fn counts(children: &[ChildRecord], written: bool) -> MapRunCounts {
+    let mut c = MapRunCounts {
+        total: children.len() as u64,
+        ..MapRunCounts::default()
+    };
+    for child in children {
+        match &child.outcome {
+            ChildOutcome::Succeeded { .. } => c.succeeded += 1,
+            ChildOutcome::Failed {
+                status: FailureStatus::TimedOut,
+                ..
+            } => c.timed_out += 1,
+            ChildOutcome::Failed {
+                status: FailureStatus::Aborted,
+                ..
+            } => c.aborted += 1,
+            ChildOutcome::Failed { .. } => c.failed += 1,
+            ChildOutcome::Pending => c.pending += 1,
+        }
+    }
+    if written {
+        c.results_written = c.total - c.pending;
+    }
+    c
 }
 
 pub async fn map(run: &Run, e: &Entered<'_>, s: &MapState, cursor: &mut Cursor) -> Result<Value, Halt> {
@@ -75,8 +139,18 @@ pub async fn map(run: &Run, e: &Entered<'_>, s: &MapState, cursor: &mut Cursor) 
         let effective =
             path::apply_input_path(field(&s.common.input_path).as_ref(), &e.input, &ctx).map_err(|x| e.fail(&x))?;
         let map_run = MapRun::new(run, s, e);
+        map_run.update(run, |_| {});
         run.event(cursor, "MapRunStarted", json!({"mapRunArn": map_run.arn}));
-        match map_run_once(run, e, s, &effective, &ctx, &map_run).await {
+        let outcome = map_run_once(run, e, s, &effective, &ctx, &map_run).await;
+        map_run.end(
+            run,
+            match &outcome {
+                Ok(_) => "SUCCEEDED",
+                Err(Halt::Failed(_)) => "FAILED",
+                Err(_) => "ABORTED",
+            },
+        );
+        match outcome {
             Ok(result) => {
                 run.event(cursor, "MapRunSucceeded", Value::Null);
                 return finish(
@@ -150,6 +224,16 @@ async fn map_run_once(
         None | Some(0) => CHILD_CONCURRENCY,
         Some(n) => n as usize,
     };
+    map_run.update(run, |r| {
+        r.max_concurrency = concurrency as u64;
+        r.tolerated_failure_count = tolerated_count.unwrap_or(0);
+        r.tolerated_failure_percentage = tolerated_percentage.unwrap_or(0.0);
+        r.counts = MapRunCounts {
+            pending: inputs.len() as u64,
+            total: inputs.len() as u64,
+            ..MapRunCounts::default()
+        };
+    });
     let children = run_children(run, s, map_run, inputs, concurrency, |failed, total| {
         items::exceeds_tolerance(failed, total, tolerated_count, tolerated_percentage)
     })
@@ -159,7 +243,10 @@ async fn map_run_once(
         .filter(|c| matches!(c.outcome, ChildOutcome::Failed { .. }))
         .count() as u64;
     let exceeded = items::exceeds_tolerance(failed, children.len() as u64, tolerated_count, tolerated_percentage);
-    let output = export(run, e, s, effective, ctx, map_run, &children).await?;
+    let output = export(run, e, s, effective, ctx, map_run, &children).await;
+    let written = output.is_ok() && s.result_writer.as_ref().is_some_and(|w| w.resource.is_some());
+    map_run.update(run, |r| r.counts = counts(&children, written));
+    let output = output?;
     if exceeded {
         return Err(failure(items::tolerance_exceeded()));
     }

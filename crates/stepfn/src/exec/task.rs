@@ -53,6 +53,9 @@ pub trait Host: Send + Sync {
 
     /// Forgets a token whose Task ended another way (timeout, stop).
     fn drop_token(&self, token: &str);
+
+    /// Records a distributed Map's run as it starts and as it ends.
+    fn map_run(&self, run: &crate::records::MapRun);
 }
 
 /// `resourceType` and `resource` as Task events name them.
