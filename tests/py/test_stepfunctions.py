@@ -391,6 +391,13 @@ def test_test_state_runs_one_state_and_shows_its_data_flow(fast):
     }
     r = sfn.test_state(definition=json.dumps(mapped), roleArn=ROLE, input='{"items": []}', mock={"result": "[1, 2]"})
     assert (r["status"], json.loads(r["output"])) == ("SUCCEEDED", {"items": [], "results": [1, 2]})
+    caught = dict(mapped, Catch=[{"ErrorEquals": ["States.ALL"], "Next": "Handle", "ResultPath": "$.err"}])
+    r = sfn.test_state(
+        definition=json.dumps(caught), roleArn=ROLE, input="{}", mock={"errorOutput": {"error": "Boom", "cause": "c"}}
+    )
+    assert (r["status"], r["nextState"], json.loads(r["output"])) == (
+        "CAUGHT_ERROR", "Handle", {"err": {"Error": "Boom", "Cause": "c"}},
+    )
     with pytest.raises(sfn.exceptions.InvalidDefinition):
         sfn.test_state(definition=json.dumps({"Type": "Pass", "Next": 3}), roleArn=ROLE)
 

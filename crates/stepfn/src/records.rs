@@ -93,11 +93,14 @@ pub struct MapRun {
     pub max_concurrency: u64,
     pub tolerated_failure_percentage: f64,
     pub tolerated_failure_count: u64,
+    /// Child executions by state.
     pub counts: MapRunCounts,
+    /// Items by state: a batch's items share its child's fate.
+    #[serde(default)]
+    pub item_counts: MapRunCounts,
 }
 
-/// Children by state; each is one item or one batch, so items and
-/// executions count alike here.
+/// Children, or items, by state.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MapRunCounts {
     pub pending: u64,

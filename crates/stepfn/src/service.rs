@@ -133,6 +133,14 @@ impl StepFunctions {
                 details: json!({"error": e.error, "cause": e.cause}),
             });
             store.finish_execution(&e, &events)?;
+            // Its distributed Maps stopped with it.
+            for mut m in store.map_runs(&e.arn)? {
+                if m.status == "RUNNING" {
+                    m.status = "ABORTED".into();
+                    m.stop_ms = e.stop_ms;
+                    store.put_map_run(&m)?;
+                }
+            }
         }
         Ok(Arc::new_cyclic(|me| Self {
             store,
@@ -329,7 +337,11 @@ impl StepFunctions {
         name: Option<String>,
         input: Option<String>,
     ) -> Result<Execution> {
-        let m = self.machine(machine_arn)?;
+        let (base, _) = match &self.settings.mock {
+            Some(_) => mock::split_test_case(machine_arn),
+            None => (machine_arn, None),
+        };
+        let m = self.machine(base)?;
         if m.kind != "EXPRESS" {
             return Err(StepFnError::StateMachineTypeNotSupported(
                 "This operation is not supported by this type of state machine".into(),
@@ -353,7 +365,9 @@ impl StepFunctions {
         if e.kind == "EXPRESS" {
             return refuse("is an Express execution and cannot be redriven");
         }
-        if !matches!(e.status.as_str(), "FAILED" | "ABORTED" | "TIMED_OUT") {
+        // An execution still winding down (its end stored, its live entry
+        // not yet gone) is as good as running.
+        if !matches!(e.status.as_str(), "FAILED" | "ABORTED" | "TIMED_OUT") || self.live().running.contains_key(arn) {
             return refuse(&format!("is {} and cannot be redriven", e.status));
         }
         let history = self.store.events(arn)?;
@@ -370,7 +384,10 @@ impl StepFunctions {
         e.output = None;
         e.error = None;
         e.cause = None;
-        self.store.put_execution(&e)?;
+        // Two redrives at once (or a retried one): only the first finds it ended.
+        if !self.store.restart_execution(&e)? {
+            return refuse("is RUNNING and cannot be redriven");
+        }
         let parsed: Value = serde_json::from_str(&e.input).unwrap_or(Value::Null);
         let at = e.redrive_ms.unwrap_or_default();
         self.launch(e, &m, definition, parsed, Some(Resume { state, input, history }));

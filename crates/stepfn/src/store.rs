@@ -70,8 +70,8 @@ CREATE TABLE histories (
     body       TEXT NOT NULL
 );
 INSERT INTO histories (execution, body)
-    SELECT execution, '[' || group_concat(body, ',') || ']'
-    FROM (SELECT execution, body FROM events ORDER BY execution, id)
+    SELECT execution, '[' || group_concat(body, ',' ORDER BY id) || ']'
+    FROM events
     GROUP BY execution;
 DROP TABLE events;
 ";
@@ -202,6 +202,20 @@ impl Store {
                 params![e.arn, e.state_machine_arn, e.status, e.start_ms, b],
             )?;
             Ok(())
+        })
+    }
+
+    /// Marks an ended execution RUNNING again for a redrive; false when it
+    /// is not ended any more (another redrive got there first).
+    pub fn restart_execution(&self, e: &Execution) -> Result<bool> {
+        let b = body(e)?;
+        self.write(|tx| {
+            let n = tx.execute(
+                "UPDATE executions SET status = 'RUNNING', body = ?2
+                 WHERE arn = ?1 AND status IN ('FAILED', 'ABORTED', 'TIMED_OUT')",
+                params![e.arn, b],
+            )?;
+            Ok(n == 1)
         })
     }
 
@@ -433,6 +447,17 @@ mod tests {
             (got[2].id, got[2].previous_event_id, got[2].kind),
             (3, 2, "ExecutionFailed")
         );
+    }
+
+    #[test]
+    fn only_one_redrive_restarts_an_ended_execution() {
+        let store = Store::in_memory().unwrap();
+        let mut e = execution();
+        store.put_execution(&e).unwrap();
+        e.status = "RUNNING".into();
+        assert!(store.restart_execution(&e).unwrap());
+        assert!(!store.restart_execution(&e).unwrap());
+        assert_eq!(store.execution("arn:x").unwrap().unwrap().status, "RUNNING");
     }
 
     #[test]

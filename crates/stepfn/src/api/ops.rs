@@ -299,12 +299,13 @@ fn validate(req: &Value) -> Answer {
 }
 
 fn describe_map_run(m: &MapRun) -> Value {
-    let c = &m.counts;
-    let counts = json!({
-        "pending": c.pending, "running": c.running, "succeeded": c.succeeded, "failed": c.failed,
-        "timedOut": c.timed_out, "aborted": c.aborted, "total": c.total, "resultsWritten": c.results_written,
-        "failuresNotRedrivable": 0, "pendingRedrive": 0,
-    });
+    let counts = |c: &crate::records::MapRunCounts| {
+        json!({
+            "pending": c.pending, "running": c.running, "succeeded": c.succeeded, "failed": c.failed,
+            "timedOut": c.timed_out, "aborted": c.aborted, "total": c.total, "resultsWritten": c.results_written,
+            "failuresNotRedrivable": 0, "pendingRedrive": 0,
+        })
+    };
     let mut out = json!({
         "mapRunArn": m.arn,
         "executionArn": m.execution_arn,
@@ -313,9 +314,8 @@ fn describe_map_run(m: &MapRun) -> Value {
         "maxConcurrency": m.max_concurrency,
         "toleratedFailurePercentage": m.tolerated_failure_percentage,
         "toleratedFailureCount": m.tolerated_failure_count,
-        "itemCounts": counts,
-        // Each child runs one item or one batch: executions count as items do.
-        "executionCounts": counts,
+        "itemCounts": counts(&m.item_counts),
+        "executionCounts": counts(&m.counts),
         "redriveCount": 0,
     });
     if let (Some(t), Value::Object(o)) = (m.stop_ms, &mut out) {

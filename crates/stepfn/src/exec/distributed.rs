@@ -4,7 +4,7 @@
 //! judged against the tolerated failure threshold, and exported to S3 by
 //! `ResultWriter`. The data rules live in `items`; this is the running.
 
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Mutex, OnceLock, PoisonError};
 
 use chrono::{DateTime, Utc};
 use futures::StreamExt;
@@ -79,6 +79,7 @@ impl MapRun {
             tolerated_failure_percentage: 0.0,
             tolerated_failure_count: 0,
             counts: MapRunCounts::default(),
+            item_counts: MapRunCounts::default(),
         };
         Self {
             arn,
@@ -104,25 +105,24 @@ impl MapRun {
     }
 }
 
-/// How many children ended each way.
-fn counts(children: &[ChildRecord], written: bool) -> MapRunCounts {
-    let mut c = MapRunCounts {
-        total: children.len() as u64,
-        ..MapRunCounts::default()
-    };
+/// How many children (or, by `weight`, items) ended each way.
+fn counts(children: &[ChildRecord], written: bool, weight: impl Fn(&ChildRecord) -> u64) -> MapRunCounts {
+    let mut c = MapRunCounts::default();
     for child in children {
+        let n = weight(child);
+        c.total += n;
         match &child.outcome {
-            ChildOutcome::Succeeded { .. } => c.succeeded += 1,
+            ChildOutcome::Succeeded { .. } => c.succeeded += n,
             ChildOutcome::Failed {
                 status: FailureStatus::TimedOut,
                 ..
-            } => c.timed_out += 1,
+            } => c.timed_out += n,
             ChildOutcome::Failed {
                 status: FailureStatus::Aborted,
                 ..
-            } => c.aborted += 1,
-            ChildOutcome::Failed { .. } => c.failed += 1,
-            ChildOutcome::Pending => c.pending += 1,
+            } => c.aborted += n,
+            ChildOutcome::Failed { .. } => c.failed += n,
+            ChildOutcome::Pending => c.pending += n,
         }
     }
     if written {
@@ -224,28 +224,38 @@ async fn map_run_once(
         None | Some(0) => CHILD_CONCURRENCY,
         Some(n) => n as usize,
     };
+    let batched = s.item_batcher.is_some();
+    let requested = count(&s.max_concurrency, effective, ctx, e)?.unwrap_or(0);
     map_run.update(run, |r| {
-        r.max_concurrency = concurrency as u64;
+        r.max_concurrency = requested;
         r.tolerated_failure_count = tolerated_count.unwrap_or(0);
         r.tolerated_failure_percentage = tolerated_percentage.unwrap_or(0.0);
-        r.counts = MapRunCounts {
-            pending: inputs.len() as u64,
-            total: inputs.len() as u64,
+        let pending = |n: u64| MapRunCounts {
+            pending: n,
+            total: n,
             ..MapRunCounts::default()
         };
+        r.counts = pending(inputs.len() as u64);
+        r.item_counts = pending(inputs.iter().map(|i| items_in(i, batched)).sum());
     });
     let children = run_children(run, s, map_run, inputs, concurrency, |failed, total| {
         items::exceeds_tolerance(failed, total, tolerated_count, tolerated_percentage)
     })
     .await?;
-    let failed = children
-        .iter()
-        .filter(|c| matches!(c.outcome, ChildOutcome::Failed { .. }))
-        .count() as u64;
-    let exceeded = items::exceeds_tolerance(failed, children.len() as u64, tolerated_count, tolerated_percentage);
     let output = export(run, e, s, effective, ctx, map_run, &children).await;
     let written = output.is_ok() && s.result_writer.as_ref().is_some_and(|w| w.resource.is_some());
-    map_run.update(run, |r| r.counts = counts(&children, written));
+    // Thresholds count items: a failed batch fails every item in it.
+    let by_item = counts(&children, written, |c| items_in(&c.input, batched));
+    let exceeded = items::exceeds_tolerance(
+        by_item.failed + by_item.timed_out,
+        by_item.total,
+        tolerated_count,
+        tolerated_percentage,
+    );
+    map_run.update(run, |r| {
+        r.counts = counts(&children, written, |_| 1);
+        r.item_counts = by_item;
+    });
     let output = output?;
     if exceeded {
         return Err(failure(items::tolerance_exceeded()));
@@ -324,6 +334,14 @@ async fn read(run: &Run, e: &Entered<'_>, s: &MapState, effective: &Value, ctx: 
             }
             let manifest = items::inventory_manifest(body.as_bytes()).map_err(failure)?;
             let mut out = Vec::new();
+            if let Some(key) = manifest.file_keys.iter().find(|k| k.ends_with(".gz")) {
+                return Err(Halt::Failed(Failure::new(
+                    items::ITEM_READER_FAILED,
+                    format!(
+                        "The inventory file {key} is compressed; lakestack reads uncompressed CSV inventories only"
+                    ),
+                )));
+            }
             for key in &manifest.file_keys {
                 let left = max_items.map(|m| m.saturating_sub(out.len() as u64));
                 if left == Some(0) && max_items.is_some_and(|m| m > 0) {
@@ -348,8 +366,17 @@ async fn get(run: &Run, parameters: &Value) -> Result<String, Failure> {
     Ok(got["Body"].as_str().unwrap_or_default().to_owned())
 }
 
+/// How many items a child input holds: a batch's `Items`, else one.
+fn items_in(input: &Value, batched: bool) -> u64 {
+    match (batched, &input["Items"]) {
+        (true, Value::Array(items)) => items.len() as u64,
+        _ => 1,
+    }
+}
+
 /// Runs a child execution per input, `concurrency` at once. Once `exceeded`
-/// says the failures so far are too many, the rest never start (PENDING).
+/// says the failed items so far are too many, the children still running
+/// are stopped (ABORTED) and the rest never start (PENDING).
 async fn run_children(
     run: &Run,
     s: &MapState,
@@ -358,42 +385,41 @@ async fn run_children(
     concurrency: usize,
     exceeded: impl Fn(u64, u64) -> bool,
 ) -> Result<Vec<ChildRecord>, Halt> {
-    let total = inputs.len() as u64;
+    let batched = s.item_batcher.is_some();
+    let total_items: u64 = inputs.iter().map(|i| items_in(i, batched)).sum();
     let kind = match s.processor.config.execution_type {
         Some(ExecutionType::Express) => "express",
         _ => "execution",
     };
     let machine_arn = format!("{}/{}", run.machine_arn, map_run.label);
     let prefix = run.machine_arn.replacen(":stateMachine:", &format!(":{kind}:"), 1);
-    let children = inputs.iter().cloned().map(|input| {
-        let machine_arn = &machine_arn;
-        let prefix = &prefix;
+    // Each child's identity, and when it started, known outside its future:
+    // a child stopped mid-run is reported as ABORTED.
+    let names: Vec<String> = inputs.iter().map(|_| uuid::Uuid::new_v4().to_string()).collect();
+    let started: Vec<OnceLock<DateTime<Utc>>> = inputs.iter().map(|_| OnceLock::new()).collect();
+    let child_run = |i: usize, start: DateTime<Utc>| ChildRun {
+        execution_arn: format!("{prefix}/{}:{}", map_run.label, names[i]),
+        name: names[i].clone(),
+        state_machine_arn: machine_arn.clone(),
+        start_date: start,
+        stop_date: run.clock.now(),
+        redrive_count: 0,
+    };
+    let children = inputs.iter().cloned().enumerate().map(|(i, input)| {
+        let (child_run, started) = (&child_run, &started);
         async move {
-            let name = uuid::Uuid::new_v4().to_string();
+            let start = *started[i].get_or_init(|| run.clock.now());
+            let identity = child_run(i, start);
             let child = run.child(
-                format!("{prefix}/{}:{name}", map_run.label),
-                name.clone(),
-                machine_arn.clone(),
+                identity.execution_arn.clone(),
+                identity.name.clone(),
+                identity.state_machine_arn.clone(),
                 input.clone(),
             );
             let body = &s.processor.body;
-            let start = child.clock.now();
-            let outcome = run_states(
-                &child,
-                &body.states,
-                &body.start_at,
-                input.clone(),
-                &mut Cursor::default(),
-            )
-            .await;
-            let child_run = ChildRun {
-                execution_arn: child.execution_arn.clone(),
-                name,
-                state_machine_arn: machine_arn.clone(),
-                start_date: start,
-                stop_date: child.clock.now(),
-                redrive_count: 0,
-            };
+            let mut cursor = Cursor::default();
+            let outcome = run_states(&child, &body.states, &body.start_at, input.clone(), &mut cursor).await;
+            let child_run = child_run(i, start);
             let outcome = match outcome {
                 Ok(output) => ChildOutcome::Succeeded { run: child_run, output },
                 Err(Halt::Failed(f)) => ChildOutcome::Failed {
@@ -410,30 +436,44 @@ async fn run_children(
                 },
                 Err(Halt::Aborted) => return Err(Halt::Aborted),
             };
-            Ok(ChildRecord { input, outcome })
+            Ok((i, ChildRecord { input, outcome }))
         }
     });
-    let mut stream = futures::stream::iter(children).buffered(concurrency.max(1));
-    let mut done: Vec<ChildRecord> = Vec::with_capacity(inputs.len());
-    let mut failed = 0;
+    let mut stream = futures::stream::iter(children).buffer_unordered(concurrency.max(1));
+    let mut done: Vec<Option<ChildRecord>> = vec![None; inputs.len()];
+    let mut failed_items = 0;
     while let Some(child) = stream.next().await {
-        let child = child?;
+        let (i, child) = child?;
         if matches!(child.outcome, ChildOutcome::Failed { .. }) {
-            failed += 1;
+            failed_items += items_in(&child.input, batched);
         }
-        done.push(child);
-        if exceeded(failed, total) {
+        done[i] = Some(child);
+        if exceeded(failed_items, total_items) {
             break;
         }
     }
     drop(stream);
-    for input in inputs.into_iter().skip(done.len()) {
-        done.push(ChildRecord {
-            input,
-            outcome: ChildOutcome::Pending,
-        });
-    }
-    Ok(done)
+    Ok(done
+        .into_iter()
+        .zip(inputs)
+        .enumerate()
+        .map(|(i, (finished, input))| match (finished, started[i].get()) {
+            (Some(child), _) => child,
+            (None, Some(start)) => ChildRecord {
+                input,
+                outcome: ChildOutcome::Failed {
+                    run: child_run(i, *start),
+                    status: FailureStatus::Aborted,
+                    error: None,
+                    cause: None,
+                },
+            },
+            (None, None) => ChildRecord {
+                input,
+                outcome: ChildOutcome::Pending,
+            },
+        })
+        .collect())
 }
 
 /// The Map state's result: the children's outputs, or with a `ResultWriter`

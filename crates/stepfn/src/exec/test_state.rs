@@ -118,10 +118,16 @@ pub async fn test(run: &Run, name: &str, state: &State, input: Value, mock: Opti
         State::Succeed(_) => output_path(&e, &ctx, &effective, &common.output_path).map(|o| (o, None)),
         State::Fail(s) => Err(super::fail(run, &e, s)),
         State::Parallel(s) => {
+            if let Some(Mock::Error(f)) = mock {
+                return judged(out, &e, &s.retry, &s.catch, retries, f);
+            }
             let fields = (s.result_selector.as_ref(), &s.result_path, &s.transition);
             mocked(&mut out, &e, &ctx, mock, fields, &common.output_path, "Parallel states")
         }
         State::Map(s) => {
+            if let Some(Mock::Error(f)) = mock {
+                return judged(out, &e, &s.retry, &s.catch, retries, f);
+            }
             let fields = (s.result_selector.as_ref(), &s.result_path, &s.transition);
             mocked(&mut out, &e, &ctx, mock, fields, &common.output_path, "Map states")
         }
@@ -254,7 +260,20 @@ async fn task(
         }
         Err(f) => f,
     };
-    if let Some((_, r)) = retry::retrier(&s.retry, &failure)
+    judged(out, e, &s.retry, &s.catch, retries, failure)
+}
+
+/// A failure as TestState reports it: RETRIABLE when a retrier names it and
+/// has attempts left, CAUGHT_ERROR when a catcher takes it, else FAILED.
+fn judged(
+    mut out: Outcome,
+    e: &Entered<'_>,
+    retriers: &[crate::asl::Retrier],
+    catchers: &[crate::asl::Catcher],
+    retries: u64,
+    failure: Failure,
+) -> Outcome {
+    if let Some((_, r)) = retry::retrier(retriers, &failure)
         && retries < r.max_attempts()
     {
         out.status = "RETRIABLE";
@@ -262,7 +281,7 @@ async fn task(
         out.cause = Some(failure.cause);
         return out;
     }
-    if let Some(c) = retry::catcher(&s.catch, &failure)
+    if let Some(c) = retry::catcher(catchers, &failure)
         && !super::uncatchable(&failure.error)
     {
         let error_output = json!({"Error": failure.error, "Cause": failure.cause});
