@@ -296,7 +296,7 @@ impl StepFunctions {
             self.arn("execution", &format!("{}:{name}", m.name))
         };
         if let Some(existing) = self.store.execution(&arn)? {
-            if existing.is_running() && existing.input == input {
+            if existing.is_running() && existing.input == input && existing.test_case.as_deref() == test_case {
                 return Ok(existing);
             }
             return Err(StepFnError::ExecutionAlreadyExists(format!(
