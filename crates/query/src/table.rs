@@ -73,6 +73,9 @@ pub struct GlueTable {
     compression: FileCompressionType,
     /// `projection.enabled` tables compute their partitions (or why they cannot).
     projection: Option<std::result::Result<Projection, String>>,
+    /// The files `refine_nullability` listed while planning, for the scan to
+    /// reuse rather than list the location again.
+    listed: Option<Vec<object_store::ObjectMeta>>,
 }
 
 fn err(msg: impl Into<String>) -> DataFusionError {
@@ -157,6 +160,7 @@ impl GlueTable {
         let keys: Vec<String> = partition_fields.iter().map(|f| f.name().clone()).collect();
         let projection = projection::of(&table.parameters, &keys);
         Ok(Self {
+            listed: None,
             projection,
             schema: Arc::new(Schema::new(all)),
             file_schema: Arc::new(Schema::new(file_fields)),
@@ -369,6 +373,7 @@ impl GlueTable {
         }
         let location = self.table.location().unwrap_or_default().to_owned();
         let files = self.files_under(&location).await?;
+        self.listed = Some(files.clone());
         if files.is_empty() {
             return Ok(());
         }
@@ -623,7 +628,11 @@ impl TableProvider for GlueTable {
         let mut files: Vec<PartitionedFile> = Vec::new();
         if self.partition_fields.is_empty() {
             let location = self.table.location().unwrap_or_default().to_owned();
-            for m in self.files_under(&location).await? {
+            let metas = match &self.listed {
+                Some(listed) => listed.clone(),
+                None => self.files_under(&location).await?,
+            };
+            for m in metas {
                 files.push(PartitionedFile::new_from_meta(m));
             }
         } else {

@@ -271,11 +271,7 @@ impl StepFunctions {
     /// StartExecution. The same name with the same input while the first
     /// runs answers that execution; otherwise a name is used once.
     pub fn start(&self, machine_arn: &str, name: Option<String>, input: Option<String>) -> Result<Execution> {
-        // With a mock configuration, `<ARN>#<case>` runs a test case, as in the AWS local tool.
-        let (machine_arn, test_case) = match &self.settings.mock {
-            Some(_) => mock::split_test_case(machine_arn),
-            None => (machine_arn, None),
-        };
+        let (machine_arn, test_case) = self.test_case_of(machine_arn);
         let m = self.machine(machine_arn)?;
         if let (Some(config), Some(case)) = (&self.settings.mock, test_case)
             && !config.has_test_case(&m.name, case)
@@ -330,6 +326,15 @@ impl StepFunctions {
         Ok(e)
     }
 
+    /// With a mock configuration, `<ARN>#<case>` names a test case, as in the
+    /// AWS local tool; without one, `#` is just part of an unknown ARN.
+    fn test_case_of<'a>(&self, machine_arn: &'a str) -> (&'a str, Option<&'a str>) {
+        match &self.settings.mock {
+            Some(_) => mock::split_test_case(machine_arn),
+            None => (machine_arn, None),
+        }
+    }
+
     /// StartSyncExecution: runs an EXPRESS machine and answers when it ends.
     pub async fn start_sync(
         &self,
@@ -337,10 +342,7 @@ impl StepFunctions {
         name: Option<String>,
         input: Option<String>,
     ) -> Result<Execution> {
-        let (base, _) = match &self.settings.mock {
-            Some(_) => mock::split_test_case(machine_arn),
-            None => (machine_arn, None),
-        };
+        let (base, _) = self.test_case_of(machine_arn);
         let m = self.machine(base)?;
         if m.kind != "EXPRESS" {
             return Err(StepFnError::StateMachineTypeNotSupported(

@@ -220,12 +220,13 @@ async fn map_run_once(
     }
     let tolerated_count = count(&s.tolerated_failure_count, effective, ctx, e)?;
     let tolerated_percentage = percentage(&s.tolerated_failure_percentage, effective, ctx, e)?;
-    let concurrency = match count(&s.max_concurrency, effective, ctx, e)? {
-        None | Some(0) => CHILD_CONCURRENCY,
-        Some(n) => n as usize,
+    // DescribeMapRun reports what was asked for (0 when unset).
+    let requested = count(&s.max_concurrency, effective, ctx, e)?.unwrap_or(0);
+    let concurrency = match requested {
+        0 => CHILD_CONCURRENCY,
+        n => n as usize,
     };
     let batched = s.item_batcher.is_some();
-    let requested = count(&s.max_concurrency, effective, ctx, e)?.unwrap_or(0);
     map_run.update(run, |r| {
         r.max_concurrency = requested;
         r.tolerated_failure_count = tolerated_count.unwrap_or(0);
