@@ -51,6 +51,15 @@ pub struct Config {
     /// case>` answers its Task states with the mocked responses.
     #[arg(long, env = "SFN_MOCK_CONFIG")]
     pub mock_config: Option<PathBuf>,
+    /// Memory Athena queries may hold at once in sorts, joins and
+    /// aggregations, across all running queries (`512MiB`, `4GiB`, bytes);
+    /// past it a query ends FAILED. Default: a quarter of the machine's RAM.
+    #[arg(long, env = "LAKESTACK_QUERY_MEMORY", value_parser = parse_bytes)]
+    pub query_memory: Option<usize>,
+    /// How long one Athena query may run before it ends FAILED (`90s`, `30m`,
+    /// `1h`, or seconds). Default: 30m, Athena's own DML timeout.
+    #[arg(long, env = "LAKESTACK_QUERY_TIMEOUT", value_parser = parse_duration)]
+    pub query_timeout: Option<std::time::Duration>,
     /// Extra base domains for virtual-hosted-style S3 (`bucket.<domain>`).
     #[arg(long = "s3-host", env = "LAKESTACK_S3_HOSTS", value_delimiter = ',')]
     pub s3_hosts: Vec<String>,
@@ -76,7 +85,53 @@ pub struct DemoArgs {
     pub dir: Option<PathBuf>,
 }
 
+/// `4GiB`, `512MiB`, `64KiB`, `1G`, or a plain count of bytes.
+fn parse_bytes(s: &str) -> Result<usize, String> {
+    let t = s.trim();
+    let digits = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (n, unit) = t.split_at(digits);
+    let n: usize = n.parse().map_err(|_| format!("{s:?} is not a size such as 4GiB"))?;
+    let shift = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 0,
+        "k" | "kb" | "kib" => 10,
+        "m" | "mb" | "mib" => 20,
+        "g" | "gb" | "gib" => 30,
+        "t" | "tb" | "tib" => 40,
+        _ => return Err(format!("{s:?} is not a size such as 4GiB")),
+    };
+    n.checked_mul(1 << shift).ok_or_else(|| format!("{s:?} is too large"))
+}
+
+/// `90s`, `30m`, `1h`, `500ms`, or a plain count of seconds.
+fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    let t = s.trim();
+    let digits = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (n, unit) = t.split_at(digits);
+    let n: u64 = n.parse().map_err(|_| format!("{s:?} is not a duration such as 30m"))?;
+    let ms = match unit.trim() {
+        "ms" => 1,
+        "" | "s" => 1_000,
+        "m" | "min" => 60_000,
+        "h" => 3_600_000,
+        _ => return Err(format!("{s:?} is not a duration such as 30m")),
+    };
+    let ms = n.checked_mul(ms).ok_or_else(|| format!("{s:?} is too long"))?;
+    if ms == 0 {
+        return Err("the timeout must be longer than zero".into());
+    }
+    Ok(std::time::Duration::from_millis(ms))
+}
+
 impl Config {
+    /// Athena's limits: the flags where given, else [`QueryLimits::default`].
+    pub fn query_limits(&self) -> lakestack_query::QueryLimits {
+        let default = lakestack_query::QueryLimits::default();
+        lakestack_query::QueryLimits {
+            memory: self.query_memory.unwrap_or(default.memory),
+            timeout: self.query_timeout.unwrap_or(default.timeout),
+        }
+    }
+
     pub fn key_pairs(&self) -> anyhow::Result<Vec<(String, String)>> {
         self.keys
             .iter()
@@ -86,5 +141,24 @@ impl Config {
                     .ok_or_else(|| anyhow::anyhow!("--keys entries must be AKID:SECRET, got {k:?}"))
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_and_durations() {
+        assert_eq!(parse_bytes("4GiB"), Ok(4 << 30));
+        assert_eq!(parse_bytes("512m"), Ok(512 << 20));
+        assert_eq!(parse_bytes("1000"), Ok(1000));
+        assert!(parse_bytes("4 parsecs").is_err());
+        assert_eq!(parse_duration("90s"), Ok(std::time::Duration::from_secs(90)));
+        assert_eq!(parse_duration("30m"), Ok(std::time::Duration::from_secs(1800)));
+        assert_eq!(parse_duration("250ms"), Ok(std::time::Duration::from_millis(250)));
+        assert_eq!(parse_duration("7"), Ok(std::time::Duration::from_secs(7)));
+        assert!(parse_duration("0").is_err());
+        assert!(parse_duration("1 fortnight").is_err());
     }
 }

@@ -75,7 +75,9 @@ impl Services {
         answer("Athena", resp)
     }
 
-    async fn s3(&self, action: &str, p: &Value) -> Result<Value, TaskError> {
+    /// `reader`: who reads the body `getObject` returns, which sets the
+    /// largest object it reads into memory.
+    async fn s3(&self, action: &str, p: &Value, reader: BodyReader) -> Result<Value, TaskError> {
         let text = |k: &str| p[k].as_str().unwrap_or_default().to_owned();
         let (bucket, key) = (text("Bucket"), text("Key"));
         let path = |b: &str, k: &str| Path::from(format!("{b}/{k}"));
@@ -89,6 +91,26 @@ impl Services {
             "getObject" => {
                 let got = self.objects.get(&path(&bucket, &key)).await.map_err(failed)?;
                 let meta = got.meta.clone();
+                // Refuse a larger object than its reader takes before reading it.
+                match reader {
+                    // The body becomes the task's result, which AWS caps at 256 KiB.
+                    BodyReader::Task if meta.size > lakestack_stepfn::MAX_PAYLOAD_BYTES as u64 => {
+                        return Err(TaskError::new(
+                            "States.DataLimitExceeded",
+                            "The state/task 'aws-sdk:s3' returned a result with a size exceeding the maximum number of bytes service limit.",
+                        ));
+                    }
+                    BodyReader::ItemReader if meta.size > ITEM_READER_MAX_BYTES => {
+                        return Err(TaskError::new(
+                            "States.ItemReaderFailed",
+                            format!(
+                                "The object s3://{bucket}/{key} is {} bytes; lakestack's ItemReader reads at most {ITEM_READER_MAX_BYTES} bytes",
+                                meta.size
+                            ),
+                        ));
+                    }
+                    _ => {}
+                }
                 let bytes = got.bytes().await.map_err(failed)?;
                 Ok(json!({
                     "Body": String::from_utf8_lossy(&bytes),
@@ -166,6 +188,19 @@ impl Services {
     }
 }
 
+/// Who reads an `s3:getObject` body.
+#[derive(Clone, Copy)]
+enum BodyReader {
+    /// A Task state: the body is its result.
+    Task,
+    /// A distributed Map's ItemReader: the body is decoded into items.
+    ItemReader,
+}
+
+/// The largest object an ItemReader decodes. AWS streams files of gigabytes;
+/// lakestack decodes the items in memory, so it caps what it reads.
+const ITEM_READER_MAX_BYTES: u64 = 256 << 20;
+
 #[async_trait]
 impl Integrations for Services {
     async fn call(&self, resource: &Resource, parameters: Value) -> Result<Value, TaskError> {
@@ -173,13 +208,15 @@ impl Integrations for Services {
             Resource::Sdk { service, action, .. } => match service.as_str() {
                 "glue" => self.glue(action, parameters).await,
                 "athena" => self.athena(action, parameters).await,
-                "s3" => self.s3(action, &parameters).await,
+                "s3" => self.s3(action, &parameters, BodyReader::Task).await,
                 _ => Err(unsupported(resource)),
             },
             Resource::Optimized { service, action, .. } => match (service.as_str(), action.as_str()) {
                 ("athena", "startQueryExecution" | "getQueryExecution" | "getQueryResults" | "stopQueryExecution") => {
                     self.athena(action, parameters).await
                 }
+                // A distributed Map's ItemReader (`arn:aws:states:::s3:getObject`).
+                ("s3", "getObject") => self.s3(action, &parameters, BodyReader::ItemReader).await,
                 ("glue", "startJobRun") => Err(TaskError::new(
                     "States.TaskFailed",
                     "lakestack does not run Glue jobs yet (glue:startJobRun); crawlers run through aws-sdk:glue:startCrawler",

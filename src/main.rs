@@ -22,6 +22,9 @@ use crate::config::{Auth, Config};
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// The stack of every worker thread.
+const WORKER_STACK: usize = 16 << 20;
+
 fn main() -> anyhow::Result<()> {
     let started = Instant::now();
     let wall_start = SystemTime::now();
@@ -36,7 +39,13 @@ fn main() -> anyhow::Result<()> {
         )
         .with_writer(std::io::stderr)
         .init();
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    // Parsers bound their depth, but a bound that is safe in a 2 MiB stack
+    // is a small one; 16 MiB (address space, touched only when used) leaves
+    // room for legitimately deep SQL and for dropping deep trees.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .thread_stack_size(WORKER_STACK)
+        .enable_all()
+        .build()?;
     runtime.block_on(run(config, started, wall_start))
 }
 
@@ -135,8 +144,13 @@ fn build(config: &Config, data_dir: &std::path::Path, started: Instant) -> anyho
     .with_context(|| format!("opening the Glue catalog under {}", data_dir.display()))?;
     bus.attach_catalog(&catalog);
     catalog.start_scheduler();
-    let engine = QueryEngine::open(&data_dir.join("athena"), Arc::clone(&catalog), Arc::clone(&objects))
-        .with_context(|| format!("opening Athena's state under {}", data_dir.display()))?;
+    let engine = QueryEngine::open(
+        &data_dir.join("athena"),
+        Arc::clone(&catalog),
+        Arc::clone(&objects),
+        config.query_limits(),
+    )
+    .with_context(|| format!("opening Athena's state under {}", data_dir.display()))?;
     let glue = GlueService::new(Arc::clone(&catalog));
     let athena = AthenaService::new(engine, catalog);
     let states = StepFunctions::open(

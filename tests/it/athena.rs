@@ -10,12 +10,12 @@ use aws_sdk_s3::primitives::ByteStream;
 
 use crate::common::{Server, sdk_client, temp_dir};
 
-fn athena(s: &Server) -> Client {
+pub(crate) fn athena(s: &Server) -> Client {
     sdk_client!(aws_sdk_athena, s)
 }
 
 /// Runs `sql` to a final state; returns its id and that state.
-async fn run(a: &Client, sql: &str) -> (String, QueryExecutionState) {
+pub(crate) async fn run(a: &Client, sql: &str) -> (String, QueryExecutionState) {
     let id = a
         .start_query_execution()
         .query_string(sql)

@@ -143,3 +143,11 @@ macro_rules! sdk_client {
     }};
 }
 pub(crate) use sdk_client;
+
+/// The `<Code>` of an S3 XML error body, or "" when it has none.
+pub fn xml_code(body: &str) -> &str {
+    body.split("<Code>")
+        .nth(1)
+        .and_then(|s| s.split("</Code>").next())
+        .unwrap_or("")
+}

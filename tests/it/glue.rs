@@ -302,3 +302,69 @@ async fn strict_auth_checks_glue_signatures() {
     let dbs = client("AKIDGLUE", "glue-secret").get_databases().send().await.unwrap();
     assert_eq!(dbs.database_list().len(), 1);
 }
+
+/// Issue 11: a 20 KB run of `NOT`s used to overflow the parser's stack and
+/// abort the whole server. Glue's model caps `Expression` at 2,048 characters,
+/// and within that the nesting of `NOT`s and parentheses is capped at 100.
+#[tokio::test]
+async fn hostile_partition_expressions_are_refused_and_the_server_lives() {
+    use aws_sdk_glue::error::ProvideErrorMetadata;
+    let s = Server::start();
+    let g = glue(&s);
+    make_table(&g, 10).await;
+    let refuse = |expression: String| {
+        let g = g.clone();
+        async move {
+            let err = g
+                .get_partitions()
+                .database_name("db")
+                .table_name("t")
+                .expression(expression)
+                .send()
+                .await
+                .unwrap_err();
+            let code = err.code().unwrap_or_default().to_owned();
+            (code, err.message().unwrap_or_default().to_owned())
+        }
+    };
+
+    let nots = format!("{}year = 2000", "NOT ".repeat(5000));
+    let (code, msg) = refuse(nots.clone()).await;
+    assert_eq!(code, "ValidationException");
+    assert_eq!(
+        msg,
+        format!(
+            "1 validation error detected: Value '{nots}' at 'expression' failed to satisfy constraint: \
+             Member must have length less than or equal to 2048"
+        )
+    );
+
+    // Within 2,048 characters: 500 NOTs, 1,000 parentheses.
+    let nots = format!("{}year = 2000", "NOT ".repeat(500));
+    assert_eq!(
+        refuse(nots.clone()).await,
+        (
+            "InvalidInputException".to_owned(),
+            format!(
+                "Unsupported expression '{nots}': NOT and parentheses nest more than 100 levels deep at position 401"
+            )
+        )
+    );
+    let parens = format!("{}year = 2000{}", "(".repeat(1000), ")".repeat(1000));
+    assert_eq!(
+        refuse(parens.clone()).await,
+        (
+            "InvalidInputException".to_owned(),
+            format!(
+                "Unsupported expression '{parens}': NOT and parentheses nest more than 100 levels deep at position 101"
+            )
+        )
+    );
+
+    // The server is still up, and 2,048 characters with 100 levels is accepted.
+    let deepest = format!("{}year = 2001 AND region = 'us'{}", "(".repeat(100), ")".repeat(100));
+    let padded = format!("{deepest}{}", " ".repeat(2048 - deepest.len()));
+    assert_eq!(partition_values(&g, &padded).await, [["2001", "us"]]);
+    let (code, _) = refuse(format!("{padded} ")).await;
+    assert_eq!(code, "ValidationException");
+}

@@ -3,6 +3,7 @@
 //! curl would). One test binary with a module per area keeps link time down.
 
 mod athena;
+mod athena_untrusted;
 mod common;
 mod demo;
 mod glue;

@@ -1,11 +1,4 @@
-use crate::common::{Server, code, status};
-
-fn xml_code(body: &str) -> &str {
-    body.split("<Code>")
-        .nth(1)
-        .and_then(|s| s.split("</Code>").next())
-        .unwrap_or("")
-}
+use crate::common::{Server, code, status, xml_code};
 
 #[tokio::test]
 async fn error_bodies_carry_request_ids() {

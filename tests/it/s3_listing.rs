@@ -162,3 +162,46 @@ async fn fetch_owner_and_max_keys_zero() {
     let out = c.list_objects_v2().bucket("lst").max_keys(0).send().await.unwrap();
     assert!(out.contents().is_empty());
 }
+
+/// Any Unicode key is accepted, NUL and CR included. A listing carries it
+/// percent-encoded when asked (`encoding-type=url`), and when not asked a page
+/// holding a key XML 1.0 cannot carry is url-encoded anyway, saying so in
+/// `EncodingType`: the document stays well-formed.
+#[tokio::test]
+async fn keys_xml_cannot_carry_keep_listings_well_formed() {
+    let (s, c) = seeded(&["a\u{0}b", "c\rd", "plain & <ok>"]).await;
+    let got = c.get_object().bucket("lst").key("a\u{0}b").send().await.unwrap();
+    assert_eq!(crate::common::body(got).await, b"x");
+
+    let out = c
+        .list_objects_v2()
+        .bucket("lst")
+        .encoding_type(aws_sdk_s3::types::EncodingType::Url)
+        .send()
+        .await
+        .unwrap();
+    let keys: Vec<&str> = out.contents().iter().filter_map(|o| o.key()).collect();
+    assert_eq!(keys, ["a%00b", "c%0Dd", "plain+%26+%3Cok%3E"]);
+
+    for query in ["list-type=2", "list-type=2&encoding-type=url", "", "versions"] {
+        let r = reqwest::get(format!("{}/lst?{query}", s.endpoint)).await.unwrap();
+        assert_eq!(r.status().as_u16(), 200, "{query}");
+        let xml = r.text().await.unwrap();
+        assert!(
+            !xml.chars().any(|c| c.is_control() && !matches!(c, '\t' | '\n')),
+            "{query}: {xml:?}"
+        );
+        assert!(xml.contains("<Key>a%00b</Key>"), "{query}: {xml}");
+        assert!(xml.contains("<Key>c%0Dd</Key>"), "{query}: {xml}");
+        assert!(xml.contains("<Key>plain+%26+%3Cok%3E</Key>"), "{query}: {xml}");
+        assert!(xml.contains("<EncodingType>url</EncodingType>"), "{query}: {xml}");
+    }
+
+    // A page without such keys is plain text, as S3 sends it.
+    let r = reqwest::get(format!("{}/lst?list-type=2&prefix=plain", s.endpoint))
+        .await
+        .unwrap();
+    let xml = r.text().await.unwrap();
+    assert!(xml.contains("<Key>plain &amp; &lt;ok&gt;</Key>"), "{xml}");
+    assert!(!xml.contains("EncodingType"), "{xml}");
+}

@@ -3,7 +3,7 @@
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use crate::common::{Server, body};
+use crate::common::{Server, body, xml_code};
 
 async fn setup() -> (Server, aws_sdk_s3::Client) {
     let s = Server::start();
@@ -233,4 +233,195 @@ async fn strict_auth_verifies_chunk_signatures() {
     assert!(r.text().await.unwrap().contains("<Code>SignatureDoesNotMatch</Code>"));
     let e = c.head_object().bucket("chunks").key("bad").send().await.unwrap_err();
     assert_eq!(crate::common::status(&e), 404);
+}
+
+/// Sends `head` and `body` on a fresh connection without finishing the body the
+/// head may declare, and reads one response: its status line and body text. A
+/// server that waits for the rest of the body fails the test at the timeout.
+async fn answer_before_the_body(port: u16, head: &str, body: &[u8]) -> (u16, String) {
+    let mut sock = tokio::net::TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+    sock.write_all(head.as_bytes()).await.unwrap();
+    sock.write_all(body).await.unwrap();
+    let read = async {
+        let mut resp = Vec::new();
+        let mut buf = vec![0u8; 64 * 1024];
+        loop {
+            let n = sock.read(&mut buf).await.unwrap_or(0);
+            if n == 0 {
+                break;
+            }
+            resp.extend_from_slice(&buf[..n]);
+            let text = String::from_utf8_lossy(&resp);
+            if let Some(end) = text.find("\r\n\r\n") {
+                let len = text[..end]
+                    .lines()
+                    .find_map(|l| {
+                        l.to_ascii_lowercase()
+                            .strip_prefix("content-length:")
+                            .map(|v| v.trim().to_owned())
+                    })
+                    .and_then(|v| v.parse::<usize>().ok())
+                    .unwrap_or(0);
+                if resp.len() >= end + 4 + len {
+                    break;
+                }
+            }
+        }
+        resp
+    };
+    let resp = tokio::time::timeout(std::time::Duration::from_secs(30), read)
+        .await
+        .expect("the server answered without waiting for the declared body");
+    let text = String::from_utf8_lossy(&resp).into_owned();
+    let status = text.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let body = text
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_owned())
+        .unwrap_or_default();
+    (status, body)
+}
+
+/// A PUT or UploadPart declaring more than 5 GiB is refused from its headers.
+#[tokio::test]
+async fn puts_over_five_gib_are_entity_too_large() {
+    let (s, c) = setup().await;
+    let over = (5u64 << 30) + 1;
+    let head = format!(
+        "PUT /wire/huge HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nContent-Length: {over}\r\n\r\n",
+        s.port
+    );
+    let (status, body) = answer_before_the_body(s.port, &head, b"just a little").await;
+    assert_eq!((status, xml_code(&body)), (400, "EntityTooLarge"), "{body}");
+    assert!(
+        body.contains("<Message>Your proposed upload exceeds the maximum allowed size</Message>"),
+        "{body}"
+    );
+
+    // aws-chunked: the decoded length is the object's.
+    let head = format!(
+        "PUT /wire/huge HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nContent-Length: 100\r\nContent-Encoding: aws-chunked\r\n\
+         x-amz-content-sha256: STREAMING-UNSIGNED-PAYLOAD-TRAILER\r\nx-amz-decoded-content-length: {over}\r\n\r\n",
+        s.port
+    );
+    let (status, body) = answer_before_the_body(s.port, &head, b"10\r\n").await;
+    assert_eq!((status, xml_code(&body)), (400, "EntityTooLarge"), "{body}");
+
+    let up = c
+        .create_multipart_upload()
+        .bucket("wire")
+        .key("huge")
+        .send()
+        .await
+        .unwrap();
+    let head = format!(
+        "PUT /wire/huge?partNumber=1&uploadId={} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nContent-Length: {over}\r\n\r\n",
+        up.upload_id().unwrap(),
+        s.port
+    );
+    let (status, body) = answer_before_the_body(s.port, &head, b"part").await;
+    assert_eq!((status, xml_code(&body)), (400, "EntityTooLarge"), "{body}");
+
+    // Exactly 5 GiB is within the limit: the server waits for that body.
+    let e = c.head_object().bucket("wire").key("huge").send().await.unwrap_err();
+    assert_eq!(crate::common::status(&e), 404);
+}
+
+/// 40,000 trailers once overflowed a header map, panicking the connection.
+#[tokio::test]
+async fn too_many_trailers_are_malformed() {
+    let (s, c) = setup().await;
+    let mut body = "b\r\nhello world\r\n0\r\n".to_owned();
+    for i in 0..40_000 {
+        body.push_str(&format!("x-t{i}:v\r\n"));
+    }
+    body.push_str("\r\n");
+    let r = chunked_put(&s, "trailers", "STREAMING-UNSIGNED-PAYLOAD-TRAILER", &body, None)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 400);
+    let text = r.text().await.unwrap();
+    assert_eq!(xml_code(&text), "MalformedTrailerError", "{text}");
+    assert!(
+        text.contains(
+            "<Message>The request contained trailing data that was not well-formed or did not conform to our published schema.</Message>"
+        ),
+        "{text}"
+    );
+    let e = c.head_object().bucket("wire").key("trailers").send().await.unwrap_err();
+    assert_eq!(crate::common::status(&e), 404);
+}
+
+fn form(fields: &[(&str, &str)], boundary: &str) -> String {
+    let mut out = String::new();
+    for (k, v) in fields {
+        out.push_str(&format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+        ));
+    }
+    out.push_str(&format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"f.bin\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+    ));
+    out
+}
+
+/// Under strict auth an unsigned browser POST is refused from its fields,
+/// before its (here 256 MiB) file is read.
+#[tokio::test]
+async fn strict_auth_refuses_unsigned_posts_before_the_file() {
+    let s = Server::start_with(&["--ephemeral", "--auth", "strict", "--keys", "AKIDLAKE:s3cr3t"]);
+    let c = crate::common::client_with(&s.endpoint, "AKIDLAKE", "s3cr3t", true);
+    c.create_bucket().bucket("posts").send().await.unwrap();
+    let fields = form(&[("key", "anon.bin")], "XB");
+    let declared = fields.len() + (256 << 20) + "\r\n--XB--\r\n".len();
+    let head = format!(
+        "POST /posts HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nContent-Type: multipart/form-data; boundary=XB\r\nContent-Length: {declared}\r\n\r\n",
+        s.port
+    );
+    let mut body = fields.into_bytes();
+    body.extend_from_slice(&[b'x'; 1024]);
+    let (status, text) = answer_before_the_body(s.port, &head, &body).await;
+    assert_eq!((status, xml_code(&text)), (403, "AccessDenied"), "{text}");
+    let e = c
+        .head_object()
+        .bucket("posts")
+        .key("anon.bin")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(crate::common::status(&e), 404);
+}
+
+/// s3s holds a POST's file in memory, so files are capped at 64 MiB.
+#[tokio::test]
+async fn browser_post_files_over_the_cap_are_entity_too_large() {
+    let (s, c) = setup().await;
+    let cap = 64usize << 20;
+    for (size, want) in [(cap + 1, 400u16), (1024, 204)] {
+        let mut body = form(&[("key", "posted.bin")], "XB").into_bytes();
+        body.extend(std::iter::repeat_n(b'y', size));
+        body.extend_from_slice(b"\r\n--XB--\r\n");
+        let r = reqwest::Client::new()
+            .post(format!("{}/wire", s.endpoint))
+            .header("content-type", "multipart/form-data; boundary=XB")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), want, "{size}");
+        let text = r.text().await.unwrap();
+        if want == 400 {
+            assert_eq!(xml_code(&text), "EntityTooLarge", "{text}");
+            let e = c
+                .head_object()
+                .bucket("wire")
+                .key("posted.bin")
+                .send()
+                .await
+                .unwrap_err();
+            assert_eq!(crate::common::status(&e), 404);
+        }
+    }
+    let got = c.head_object().bucket("wire").key("posted.bin").send().await.unwrap();
+    assert_eq!(got.content_length(), Some(1024));
 }

@@ -29,6 +29,18 @@ async fn create(c: &Client, name: &str, definition: &Value) -> String {
         .state_machine_arn
 }
 
+/// The last two events of an execution's history, newest first.
+async fn last_two_events(c: &Client, execution: &str) -> Vec<aws_sdk_sfn::types::HistoryEvent> {
+    c.get_execution_history()
+        .execution_arn(execution)
+        .reverse_order(true)
+        .max_results(2)
+        .send()
+        .await
+        .unwrap()
+        .events
+}
+
 /// Polls DescribeExecution until the execution leaves RUNNING.
 async fn until_done(
     c: &Client,
@@ -318,5 +330,142 @@ async fn executions_survive_kill_9_and_running_ones_end_failed() {
     assert_eq!(
         kinds(&c, &waiting).await,
         [HistoryEventType::ExecutionStarted, HistoryEventType::ExecutionFailed]
+    );
+}
+
+async fn start(c: &Client, machine: &str, input: &str) -> String {
+    c.start_execution()
+        .state_machine_arn(machine)
+        .input(input)
+        .send()
+        .await
+        .unwrap()
+        .execution_arn
+}
+
+/// Issue 11: a 30,000-item Map used to succeed with 120,006 events; AWS fails
+/// an execution whose 25,000th event would not end it, with that event.
+#[tokio::test]
+async fn the_history_stops_at_25000_events() {
+    let s = Server::start();
+    let c = sfn(&s);
+    let definition = json!({
+        "StartAt": "Each",
+        "States": {"Each": {"Type": "Map", "ItemsPath": "$.items",
+            "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}},
+            "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Caught"}], "End": true},
+            "Caught": {"Type": "Succeed"}},
+    });
+    let arn = create(&c, "wide", &definition).await;
+    let items: Vec<u32> = (0..30_000).collect();
+    let e = start(&c, &arn, &json!({ "items": items }).to_string()).await;
+    let d = until_done(&c, &e).await;
+    assert_eq!(d.status, ExecutionStatus::Failed);
+    assert_eq!(d.error(), Some("States.Runtime"));
+    assert_eq!(
+        d.cause(),
+        Some("The execution reached the maximum number of history events (25000).")
+    );
+    let last = last_two_events(&c, &e).await;
+    assert_eq!(
+        (last[0].id, last[0].r#type.clone()),
+        (25_000, HistoryEventType::ExecutionFailed)
+    );
+    let details = last[0].execution_failed_event_details().unwrap();
+    assert_eq!(details.error(), Some("States.Runtime"));
+    assert_eq!(last[1].id, 24_999);
+    assert_ne!(last[1].r#type, HistoryEventType::ExecutionFailed);
+
+    // A Choice looping forever ends the same way, right after its 24,999th event.
+    let definition = json!({
+        "StartAt": "Loop",
+        "States": {"Loop": {"Type": "Choice", "Choices": [{"Variable": "$.spin", "BooleanEquals": true, "Next": "Loop"}],
+                            "Default": "Out"},
+                   "Out": {"Type": "Succeed"}},
+    });
+    let arn = create(&c, "spin", &definition).await;
+    let e = start(&c, &arn, r#"{"spin": true}"#).await;
+    let d = until_done(&c, &e).await;
+    assert_eq!(d.status, ExecutionStatus::Failed);
+    assert_eq!(
+        d.cause(),
+        Some("The execution reached the maximum number of history events (25000).")
+    );
+    let last = last_two_events(&c, &e).await;
+    assert_eq!(
+        (last[0].id, last[0].previous_event_id, last[0].r#type.clone()),
+        (25_000, 24_999, HistoryEventType::ExecutionFailed)
+    );
+    assert_eq!(
+        (last[1].id, last[1].r#type.clone()),
+        (24_999, HistoryEventType::ChoiceStateExited)
+    );
+}
+
+/// Issue 11: a 300 KiB state output used to pass; AWS fails the state with
+/// States.DataLimitExceeded, which `States.ALL` does not catch.
+#[tokio::test]
+async fn outputs_over_256_kib_fail_with_data_limit_exceeded() {
+    let s = Server::start();
+    let c = sfn(&s);
+    let s3 = s.client();
+    let definition = json!({
+        "StartAt": "Guard",
+        "States": {
+            "Guard": {"Type": "Parallel", "Branches": [{"StartAt": "Double", "States": {
+                         "Double": {"Type": "Pass", "Parameters": {"a.$": "$.s", "b.$": "$.s"}, "End": true}}}],
+                      "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Caught"}], "End": true},
+            "Caught": {"Type": "Succeed"},
+        },
+    });
+    let arn = create(&c, "double", &definition).await;
+    // 150 KiB in, 300 KiB out.
+    let e = start(&c, &arn, &json!({ "s": "x".repeat(150 * 1024) }).to_string()).await;
+    let d = until_done(&c, &e).await;
+    assert_eq!(d.status, ExecutionStatus::Failed);
+    assert_eq!(d.error(), Some("States.DataLimitExceeded"));
+    assert_eq!(
+        d.cause(),
+        Some(
+            "The state/task 'Double' returned a result with a size exceeding the maximum number of bytes service limit."
+        )
+    );
+    // Just under the quota is fine: 2 × 131,000 bytes plus the envelope.
+    let e = start(&c, &arn, &json!({ "s": "x".repeat(131_000) }).to_string()).await;
+    assert_eq!(until_done(&c, &e).await.status, ExecutionStatus::Succeeded);
+
+    // s3:getObject of a 300 KiB object: refused before it is read.
+    s3.create_bucket().bucket("big").send().await.unwrap();
+    s3.put_object()
+        .bucket("big")
+        .key("blob")
+        .body(ByteStream::from(vec![b'y'; 300 * 1024]))
+        .send()
+        .await
+        .unwrap();
+    let definition = json!({
+        "StartAt": "Read",
+        "States": {"Read": {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:s3:getObject",
+            "Parameters": {"Bucket": "big", "Key": "blob"},
+            "Retry": [{"ErrorEquals": ["States.ALL"], "MaxAttempts": 3}],
+            "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Caught"}], "End": true},
+            "Caught": {"Type": "Succeed"}},
+    });
+    let arn = create(&c, "bigread", &definition).await;
+    let e = start(&c, &arn, "{}").await;
+    let d = until_done(&c, &e).await;
+    assert_eq!(d.status, ExecutionStatus::Failed);
+    assert_eq!(d.error(), Some("States.DataLimitExceeded"));
+    assert_eq!(
+        d.cause(),
+        Some(
+            "The state/task 'aws-sdk:s3' returned a result with a size exceeding the maximum number of bytes service limit."
+        )
+    );
+    let k = kinds(&c, &e).await;
+    assert_eq!(
+        k.iter().filter(|k| **k == HistoryEventType::TaskScheduled).count(),
+        1,
+        "no retries: {k:?}"
     );
 }

@@ -199,3 +199,113 @@ def test_browser_post_upload_with_policy(s3):
     assert b"EntityTooLarge" in e.value.read()
     keys = [o["Key"] for o in s3.list_objects_v2(Bucket="post-bucket")["Contents"]]
     assert keys == ["uploads/hello.txt"]
+
+
+@pytest.fixture
+def strict_server():
+    from conftest import Server
+
+    s = Server("--ephemeral", "--auth", "strict", "--keys", "AKIDLAKE:s3cr3t")
+    yield s
+    s.stop()
+
+
+def _sigv2(string_to_sign):
+    import hmac
+
+    return base64.b64encode(hmac.new(b"s3cr3t", string_to_sign.encode(), hashlib.sha1).digest()).decode()
+
+
+def _error(req):
+    with pytest.raises(urllib.error.HTTPError) as e:
+        urllib.request.urlopen(req)
+    body = e.value.read().decode()
+    return e.value.code, body.split("<Code>")[1].split("</Code>")[0], body
+
+
+def test_strict_auth_bounds_sigv2_and_presigned_lifetimes(strict_server):
+    import email.utils
+    import time
+    import urllib.parse
+
+    from botocore.config import Config
+    import boto3
+
+    s3 = boto3.client(
+        "s3",
+        endpoint_url=strict_server.endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="AKIDLAKE",
+        aws_secret_access_key="s3cr3t",
+        config=Config(retries={"max_attempts": 1}, signature_version="s3v4"),
+    )
+    s3.create_bucket(Bucket="sig-v2")
+    s3.put_object(Bucket="sig-v2", Key="k", Body=b"signed")
+    url = f"{strict_server.endpoint}/sig-v2/k"
+
+    # Header-signed SigV2 (HMAC-SHA1): today's date passes, one from 2019 is refused.
+    def header_signed(date, amz_date=None):
+        headers = {"Date": date}
+        if amz_date:
+            headers["x-amz-date"] = amz_date
+            sts = f"GET\n\n\n\nx-amz-date:{amz_date}\n/sig-v2/k"
+        else:
+            sts = f"GET\n\n\n{date}\n/sig-v2/k"
+        headers["Authorization"] = f"AWS AKIDLAKE:{_sigv2(sts)}"
+        return urllib.request.Request(url, headers=headers)
+
+    now = email.utils.formatdate(usegmt=True)
+    with urllib.request.urlopen(header_signed(now)) as r:
+        assert r.read() == b"signed"
+    old = "Tue, 01 Jan 2019 00:00:00 GMT"
+    status, err, body = _error(header_signed(old))
+    assert (status, err) == (403, "RequestTimeTooSkewed")
+    assert "<Message>The difference between the request time and the current time is too large.</Message>" in body
+    # x-amz-date is the signed date when present: an old one is refused too.
+    status, err, _ = _error(header_signed(now, amz_date=old))
+    assert (status, err) == (403, "RequestTimeTooSkewed")
+
+    # SigV2 presigned URLs: within Expires they work, past it they are refused.
+    def presigned_v2(expires):
+        sig = urllib.parse.quote(_sigv2(f"GET\n\n\n{expires}\n/sig-v2/k"), safe="")
+        return f"{url}?AWSAccessKeyId=AKIDLAKE&Expires={expires}&Signature={sig}"
+
+    with urllib.request.urlopen(presigned_v2(int(time.time()) + 60)) as r:
+        assert r.read() == b"signed"
+    status, err, body = _error(presigned_v2(int(time.time()) - 60))
+    assert (status, err) == (403, "AccessDenied")
+    assert "<Message>Request has expired</Message>" in body
+
+    # SigV4 presigned URLs may live a week at most, as in permissive mode.
+    week = s3.generate_presigned_url("get_object", Params={"Bucket": "sig-v2", "Key": "k"}, ExpiresIn=604800)
+    with urllib.request.urlopen(week) as r:
+        assert r.read() == b"signed"
+    eight_days = s3.generate_presigned_url("get_object", Params={"Bucket": "sig-v2", "Key": "k"}, ExpiresIn=8 * 86400)
+    status, err, body = _error(eight_days)
+    assert (status, err) == (400, "AuthorizationQueryParametersError")
+    assert (
+        "<Message>X-Amz-Expires must be less than a week (in seconds) that is, "
+        "the given X-Amz-Expires must be less than 604800 seconds</Message>"
+    ) in body
+
+
+def test_keys_xml_cannot_carry_are_listed_well_formed(s3, server):
+    import xml.etree.ElementTree as ET
+
+    s3.create_bucket(Bucket="ctl-bucket")
+    keys = ["a\x00b", "c\rd", "e\x1ff", "plain & <ok>"]
+    for k in keys:
+        s3.put_object(Bucket="ctl-bucket", Key=k, Body=b"x")
+    assert s3.get_object(Bucket="ctl-bucket", Key="a\x00b")["Body"].read() == b"x"
+    # boto3 asks for encoding-type=url and decodes what it gets.
+    assert [o["Key"] for o in s3.list_objects_v2(Bucket="ctl-bucket")["Contents"]] == keys
+    assert [o["Key"] for o in s3.list_objects(Bucket="ctl-bucket")["Contents"]] == keys
+    assert [v["Key"] for v in s3.list_object_versions(Bucket="ctl-bucket")["Versions"]] == keys
+    # Without encoding-type the page is url-encoded anyway, and says so.
+    ns = "{http://s3.amazonaws.com/doc/2006-03-01/}"
+    for query in ["list-type=2", "", "versions"]:
+        with urllib.request.urlopen(f"{server.endpoint}/ctl-bucket?{query}") as r:
+            root = ET.fromstring(r.read())
+        got = [k.text for k in root.iter(f"{ns}Key")]
+        assert got == ["a%00b", "c%0Dd", "e%1Ff", "plain+%26+%3Cok%3E"], query
+        assert root.find(f"{ns}EncodingType").text == "url", query

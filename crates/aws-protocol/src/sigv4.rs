@@ -113,7 +113,8 @@ fn parse_amz_date(s: &str) -> Option<u64> {
     u64::try_from(days * 86_400 + hh * 3600 + mm * 60 + ss).ok()
 }
 
-/// Verifies the `Authorization` header of a request whose body is `body`.
+/// Verifies the `Authorization` header of a request whose body is `body`:
+/// the signature must cover these very bytes (see the payload hash below).
 /// `secret_for` maps an access key id to its secret.
 pub fn verify(
     parts: &Parts,
@@ -212,10 +213,22 @@ pub fn verify(
         };
         canonical_headers.push_str(&format!("{name}:{value}\n"));
     }
-    let payload = match parts.headers.get("x-amz-content-sha256").and_then(|v| v.to_str().ok()) {
-        Some(h) => h.to_owned(),
-        None => hex::encode(Sha256::digest(body)),
-    };
+    // The JSON and query services sign the body itself: the canonical request
+    // ends in the hash of the bytes received, never in a client's claim about
+    // them, so a signed request replayed with another body fails. (Only S3
+    // reads `x-amz-content-sha256`, and S3 is verified by s3s.) A signed
+    // `x-amz-content-sha256` that names other bytes is refused outright.
+    let payload = hex::encode(Sha256::digest(body));
+    let claimed = parts
+        .headers
+        .get("x-amz-content-sha256")
+        .map(http::HeaderValue::as_bytes);
+    if let Some(claimed) = claimed
+        && signed.split(';').any(|h| h == "x-amz-content-sha256")
+        && !claimed.eq_ignore_ascii_case(payload.as_bytes())
+    {
+        return Err(mismatch());
+    }
     let path = parts.uri.path();
     let canonical = format!(
         "{}\n{}\n{}\n{canonical_headers}\n{signed}\n{payload}",
@@ -279,6 +292,63 @@ mod tests {
         assert_eq!(unknown.code, "UnrecognizedClientException");
         let stale = verify(&parts, b"", |_| Some(secret.to_owned()), at(1_440_938_160 + 3600)).unwrap_err();
         assert!(stale.message.starts_with("Signature expired"), "{stale:?}");
+    }
+
+    /// AWS's SigV4 test suite, `post-x-www-form-urlencoded`: a POST whose body
+    /// `Param1=value1` is part of the signature.
+    fn post_example() -> Parts {
+        let req = http::Request::builder()
+            .method("POST")
+            .uri("https://example.amazonaws.com/")
+            .header("host", "example.amazonaws.com")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("x-amz-date", "20150830T123600Z")
+            .header(
+                "authorization",
+                "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, SignedHeaders=content-type;host;x-amz-date, Signature=ff11897932ad3f4e8b18135d722051e5ac45fc38421b1da7b9d196a0fe09473a",
+            )
+            .body(())
+            .unwrap();
+        req.into_parts().0
+    }
+
+    #[test]
+    fn the_body_is_signed_whatever_x_amz_content_sha256_claims() {
+        let secret = |_: &str| Some("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY".to_owned());
+        let when = at(1_440_938_160);
+        let mut parts = post_example();
+        verify(&parts, b"Param1=value1", secret, when).unwrap();
+        let e = verify(&parts, b"Param1=value2", secret, when).unwrap_err();
+        assert_eq!(e.code, "InvalidSignatureException");
+        // A replay that adds (unsigned) the hash of the body it was signed for
+        // must not get the new body past the check.
+        let original = hex::encode(Sha256::digest(b"Param1=value1"));
+        assert_eq!(
+            original,
+            "9095672bbd1f56dfc5b65f3e153adc8731a4a654192329106275f4c7b24d0b6e"
+        );
+        parts
+            .headers
+            .insert("x-amz-content-sha256", http::HeaderValue::from_str(&original).unwrap());
+        verify(&parts, b"Param1=value1", secret, when).unwrap();
+        let e = verify(&parts, b"Param1=value2", secret, when).unwrap_err();
+        assert_eq!(e, mismatch());
+        parts.headers.insert(
+            "x-amz-content-sha256",
+            http::HeaderValue::from_static("UNSIGNED-PAYLOAD"),
+        );
+        verify(&parts, b"Param1=value1", secret, when).unwrap();
+        let e = verify(&parts, b"Param1=value2", secret, when).unwrap_err();
+        assert_eq!(e, mismatch());
+        // Signed, it must name the body received.
+        parts.headers.insert(
+            http::header::AUTHORIZATION,
+            http::HeaderValue::from_static(
+                "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, SignedHeaders=content-type;host;x-amz-content-sha256;x-amz-date, Signature=00",
+            ),
+        );
+        let e = verify(&parts, b"Param1=value1", secret, when).unwrap_err();
+        assert_eq!(e, mismatch());
     }
 
     #[test]

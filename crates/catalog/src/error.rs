@@ -10,6 +10,11 @@ pub enum CatalogError {
     AlreadyExists(String),
     #[error("{0}")]
     InvalidInput(String),
+    /// A request member breaks a constraint of Glue's API model (e.g. a length);
+    /// Glue's front end answers these as `ValidationException`, before the
+    /// operation itself sees them.
+    #[error("{0}")]
+    Validation(String),
     /// An optimistic check (`VersionId`) lost against a concurrent writer.
     #[error("{0}")]
     ConcurrentModification(String),

@@ -394,7 +394,16 @@ struct Parser<'a> {
     input: &'a str,
     toks: Vec<Token>,
     pos: usize,
+    /// How many `NOT`s and parentheses enclose the token at `pos`.
+    depth: usize,
 }
+
+/// How deeply `NOT`s and parentheses may nest. The parser, binding, evaluation
+/// and drop all recurse once per level, so without a bound a 20 KB run of
+/// `NOT`s overflows the stack and aborts the process. Glue caps an expression
+/// at 2,048 characters, which still leaves room for ~500 levels; no real
+/// filter comes near 100.
+pub const MAX_DEPTH: usize = 100;
 
 /// Parses an expression. Err carries a message suitable for `InvalidInputException`
 /// (say what is wrong and where, e.g. the offending token).
@@ -407,7 +416,12 @@ pub fn parse(input: &str) -> Result<Expr, String> {
     if toks.len() == 1 {
         return Err(format!("Unsupported expression '{input}': the expression is empty"));
     }
-    let mut p = Parser { input, toks, pos: 0 };
+    let mut p = Parser {
+        input,
+        toks,
+        pos: 0,
+        depth: 0,
+    };
     let root = p.parse_or()?;
     if p.peek().tok != Tok::Eof {
         return Err(p.unexpected("AND, OR or the end of the expression"));
@@ -476,6 +490,20 @@ impl Parser<'_> {
         }
     }
 
+    /// Enters one more level of nesting at the current token, refusing past [`MAX_DEPTH`].
+    fn descend(&mut self) -> Result<(), String> {
+        if self.depth == MAX_DEPTH {
+            let t = self.peek();
+            return Err(syntax_error(
+                self.input,
+                t.col,
+                &format!("NOT and parentheses nest more than {MAX_DEPTH} levels deep"),
+            ));
+        }
+        self.depth += 1;
+        Ok(())
+    }
+
     fn parse_or(&mut self) -> Result<Node, String> {
         let mut items = vec![self.parse_and()?];
         while self.eat_keyword("OR") {
@@ -501,17 +529,23 @@ impl Parser<'_> {
     }
 
     fn parse_not(&mut self) -> Result<Node, String> {
-        if self.eat_keyword("NOT") {
-            return Ok(Node::Not(Box::new(self.parse_not()?)));
+        if self.at_keyword("NOT") {
+            self.descend()?;
+            self.advance();
+            let inner = self.parse_not()?;
+            self.depth -= 1;
+            return Ok(Node::Not(Box::new(inner)));
         }
         self.parse_primary()
     }
 
     fn parse_primary(&mut self) -> Result<Node, String> {
         if self.peek().tok == Tok::LParen && !self.parens_wrap_operand() {
+            self.descend()?;
             let open = self.advance();
             let inner = self.parse_or()?;
             self.expect_rparen(&open)?;
+            self.depth -= 1;
             return Ok(inner);
         }
         self.parse_predicate()
@@ -536,9 +570,11 @@ impl Parser<'_> {
         let t = self.peek().clone();
         match t.tok {
             Tok::LParen => {
+                self.descend()?;
                 self.advance();
                 let inner = self.parse_operand()?;
                 self.expect_rparen(&t)?;
+                self.depth -= 1;
                 Ok(inner)
             }
             Tok::Word(ref w) if w.eq_ignore_ascii_case("NULL") => {
@@ -1904,6 +1940,42 @@ mod tests {
         assert!(parse_err("year = 1 OR OR month = 2").contains("'OR'"));
         let e = parse_err("année = 'x' AND \u{1F600}");
         assert!(e.contains("position 17"), "positions count characters: {e}");
+    }
+
+    #[test]
+    fn nesting_is_bounded() {
+        // 5,000 NOTs used to overflow the stack and abort the process.
+        let e = parse_err(&format!("{}year = 1", "NOT ".repeat(5000)));
+        assert!(
+            e.ends_with("NOT and parentheses nest more than 100 levels deep at position 401"),
+            "{}",
+            &e[e.len() - 120..]
+        );
+        let e = parse_err(&format!("{}year = 1{}", "(".repeat(5000), ")".repeat(5000)));
+        assert!(
+            e.ends_with("nest more than 100 levels deep at position 101"),
+            "{}",
+            &e[e.len() - 80..]
+        );
+        // Parentheses around an operand count too.
+        let e = parse_err(&format!("{}year{} = 1", "(".repeat(5000), ")".repeat(5000)));
+        assert!(
+            e.ends_with("nest more than 100 levels deep at position 101"),
+            "{}",
+            &e[e.len() - 80..]
+        );
+        let e = parse_err(&format!("{}(year = 1)", "NOT ".repeat(60) + &"(".repeat(40)));
+        assert!(e.contains("nest more than 100 levels deep"), "{e}");
+        // Exactly 100 levels is still fine, and evaluates as written.
+        assert!(one(&format!("{}k = 'a'", "NOT ".repeat(100)), "string", "a"));
+        assert!(!one(&format!("{}k = 'a'", "NOT ".repeat(99)), "string", "a"));
+        let deep = format!("{}k = 'a'{}", "(".repeat(100), ")".repeat(100));
+        assert!(one(&deep, "string", "a"));
+        let deep = format!("{}k{} = 'a'", "(".repeat(100), ")".repeat(100));
+        assert!(one(&deep, "string", "a"));
+        // Siblings do not add up: depth is nesting, not count.
+        let wide = vec!["(NOT k = 'b')"; 300].join(" AND ");
+        assert!(one(&wide, "string", "a"));
     }
 
     #[test]

@@ -48,6 +48,12 @@ pub use error::{CatalogError, Result};
 pub use partitions::{PartitionError, PartitionPage, PartitionQuery};
 pub use tables::{SearchFilter, TableError};
 
+/// Parser entry points for the fuzz targets in `fuzz/`; not an API.
+#[doc(hidden)]
+pub mod fuzzing {
+    pub use crate::cron::Schedule;
+}
+
 use crate::store::Store;
 
 /// Where the catalog says it lives (ARNs, `CatalogId`).

@@ -30,6 +30,17 @@ pub fn check(name: &str, field: &str) -> Result<()> {
     Ok(())
 }
 
+/// Glue's model caps `field` at `max` characters (counted as Java counts them,
+/// in UTF-16 units). AWS echoes the value in the message, as here.
+pub fn max_length(value: &str, field: &str, max: usize) -> Result<()> {
+    if value.encode_utf16().count() > max {
+        return Err(CatalogError::Validation(format!(
+            "1 validation error detected: Value '{value}' at '{field}' failed to satisfy constraint: Member must have length less than or equal to {max}"
+        )));
+    }
+    Ok(())
+}
+
 /// A folder name turned into a table or column name the way crawlers do:
 /// lower-cased, with characters other than letters, digits and `_` as `_`.
 pub fn from_folder(name: &str) -> String {

@@ -131,6 +131,9 @@ impl Catalog {
     pub fn get_partitions(&self, database: &str, table: &str, q: &PartitionQuery<'_>) -> Result<PartitionPage> {
         let db = names::entity(database, "databaseName")?;
         let tbl = names::entity(table, "tableName")?;
+        if let Some(e) = q.expression {
+            names::max_length(e, "expression", 2048)?;
+        }
         let limit = paging::page_size(q.max_results, 1000, 1000)?;
         let t = self.store.read(|c| self.partition_table(c, &db, &tbl))?;
         let filter = match q.expression.map(str::trim).filter(|e| !e.is_empty()) {

@@ -79,6 +79,9 @@ impl Catalog {
         max: Option<i64>,
     ) -> Result<(Vec<Table>, Option<String>)> {
         let db = names::entity(database, "databaseName")?;
+        if let Some(e) = expression {
+            names::max_length(e, "expression", 2048)?;
+        }
         let filter = match expression.filter(|e| !e.is_empty() && *e != "*") {
             None => None,
             Some(e) => Some(

@@ -101,6 +101,14 @@ pub fn athena_error(e: &DataFusionError, sql: &str) -> AthenaError {
             user(format!("SYNTAX_ERROR: line 1:1: {msg}"))
         }
         DataFusionError::NotImplemented(msg) => user(format!("NOT_SUPPORTED: {msg}")),
+        // The engine's memory pool refused a reservation (`--query-memory`):
+        // Athena's category SYSTEM, type 1, in its words.
+        DataFusionError::ResourcesExhausted(msg) => AthenaError {
+            category: SYSTEM,
+            error_type: 1,
+            retryable: false,
+            message: format!("Query exhausted resources at this scale factor: {msg}"),
+        },
         // Our Trino functions and table scans fail with Trino's own error name in front.
         DataFusionError::Execution(msg) if has_error_name(msg) => user(msg.clone()),
         DataFusionError::External(inner) => AthenaError {

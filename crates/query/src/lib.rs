@@ -18,6 +18,7 @@ mod provider;
 mod render;
 mod resources;
 mod result_metadata;
+mod sandbox;
 mod table;
 pub mod trino;
 mod types;
@@ -33,3 +34,11 @@ pub use engine::{QueryEngine, ResultPage, StartRequest};
 pub use error::{QueryError, Result};
 pub use execution::{AthenaError, Execution, ResultColumn};
 pub use resources::{NamedQuery, PreparedStatement, WorkGroup};
+pub use sandbox::QueryLimits;
+
+/// Parser entry points for the fuzz targets in `fuzz/`; not an API.
+#[doc(hidden)]
+pub mod fuzzing {
+    pub use crate::ddl::parse::{parse as parse_ddl, parse_ctas, parse_insert, parse_unload, parse_view};
+    pub use crate::types::arrow_type;
+}

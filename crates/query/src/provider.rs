@@ -23,7 +23,14 @@ pub struct GlueCatalog {
     /// The engine's caches: with them, an unpartitioned Parquet table takes
     /// its columns' nullability from its files' footers (see `GlueTable::refine_nullability`).
     pub caches: Option<Arc<CacheManager>>,
+    /// The views being expanded around this catalog, outermost first: a view
+    /// that names one of them is recursive, and the chain's length is bounded.
+    pub views: Vec<String>,
 }
+
+/// How deep views may nest: each level plans its own SQL, so an unbounded
+/// chain (`CreateTable` can store any view text) would take unbounded memory.
+pub const MAX_VIEW_DEPTH: usize = 32;
 
 impl CatalogProvider for GlueCatalog {
     fn schema_names(&self) -> Vec<String> {
@@ -40,6 +47,7 @@ impl CatalogProvider for GlueCatalog {
             catalog: Arc::clone(&self.catalog),
             objects: Arc::clone(&self.objects),
             caches: self.caches.clone(),
+            views: self.views.clone(),
         }))
     }
 }
@@ -50,6 +58,7 @@ pub struct GlueSchema {
     catalog: Arc<Catalog>,
     objects: Arc<dyn ObjectStore>,
     caches: Option<Arc<CacheManager>>,
+    views: Vec<String>,
 }
 
 #[async_trait]
@@ -63,9 +72,24 @@ impl SchemaProvider for GlueSchema {
 
     async fn table(&self, name: &str) -> Result<Option<Arc<dyn TableProvider>>> {
         match self.catalog.get_table(&self.database, name) {
-            Ok(t) if crate::views::is_view(&t) => Ok(Some(
-                crate::views::provider(&t, Arc::clone(&self.catalog), Arc::clone(&self.objects)).await?,
-            )),
+            Ok(t) if crate::views::is_view(&t) => {
+                let qualified = format!("{}.{}", self.database, t.name);
+                if self.views.contains(&qualified) {
+                    return Err(DataFusionError::Execution(format!(
+                        "VIEW_IS_RECURSIVE: View is recursive: awsdatacatalog.{qualified}"
+                    )));
+                }
+                if self.views.len() >= MAX_VIEW_DEPTH {
+                    return Err(DataFusionError::Execution(format!(
+                        "NOT_SUPPORTED: views nest more than {MAX_VIEW_DEPTH} deep at awsdatacatalog.{qualified}"
+                    )));
+                }
+                let mut chain = self.views.clone();
+                chain.push(qualified);
+                Ok(Some(
+                    crate::views::provider(&t, Arc::clone(&self.catalog), Arc::clone(&self.objects), chain).await?,
+                ))
+            }
             Ok(t) => {
                 let mut table = GlueTable::new(t, Arc::clone(&self.catalog), Arc::clone(&self.objects))?;
                 if let Some(caches) = &self.caches {

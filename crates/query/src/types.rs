@@ -5,9 +5,14 @@ use std::sync::Arc;
 
 use datafusion::arrow::datatypes::{DataType, Field, Fields, TimeUnit};
 
+/// How deep `array`/`map`/`struct` may nest. Hive sets no limit, but the
+/// type string is untrusted (Glue's CreateTable stores any text up to 131,072
+/// characters) and the parser recurses once per level.
+pub const MAX_TYPE_DEPTH: usize = 100;
+
 /// Parses `bigint`, `decimal(10,2)`, `array<struct<a:int,b:string>>`, `map<string,int>`, ...
 pub fn arrow_type(glue: &str) -> Result<DataType, String> {
-    let (t, rest) = parse(glue.trim())?;
+    let (t, rest) = parse(glue.trim(), 0)?;
     if !rest.trim().is_empty() {
         return Err(format!("unexpected {rest:?} after type in {glue:?}"));
     }
@@ -25,7 +30,10 @@ fn expect(s: &str, c: char) -> Result<&str, String> {
         .ok_or_else(|| format!("expected {c:?} at {s:?}"))
 }
 
-fn parse(s: &str) -> Result<(DataType, &str), String> {
+fn parse(s: &str, depth: usize) -> Result<(DataType, &str), String> {
+    if depth > MAX_TYPE_DEPTH {
+        return Err(format!("the type nests deeper than {MAX_TYPE_DEPTH} levels"));
+    }
     let s = s.trim_start();
     let (name, rest) = ident(s);
     let lower = name.to_ascii_lowercase();
@@ -58,6 +66,12 @@ fn parse(s: &str) -> Result<(DataType, &str), String> {
                 let sc: i8 = args
                     .get(1)
                     .map_or(Ok(0), |a| a.parse().map_err(|_| "bad decimal scale"))?;
+                // Trino's bounds: precision 1 to 38, scale 0 to the precision.
+                if !(1..=38).contains(&p) || sc < 0 || sc as u8 > p {
+                    return Err(format!(
+                        "DECIMAL precision must be in range [1, 38] and scale in [0, precision], got decimal({p},{sc})"
+                    ));
+                }
                 Ok((DataType::Decimal128(p, sc), &inner[close + 1..]))
             } else {
                 Ok((DataType::Decimal128(10, 0), rest))
@@ -65,15 +79,15 @@ fn parse(s: &str) -> Result<(DataType, &str), String> {
         }
         "array" => {
             let r = expect(rest, '<')?;
-            let (inner, r) = parse(r)?;
+            let (inner, r) = parse(r, depth + 1)?;
             let r = expect(r, '>')?;
             Ok((DataType::List(Arc::new(Field::new("item", inner, true))), r))
         }
         "map" => {
             let r = expect(rest, '<')?;
-            let (k, r) = parse(r)?;
+            let (k, r) = parse(r, depth + 1)?;
             let r = expect(r, ',')?;
-            let (v, r) = parse(r)?;
+            let (v, r) = parse(r, depth + 1)?;
             let r = expect(r, '>')?;
             let entries = Field::new(
                 "entries",
@@ -98,7 +112,7 @@ fn parse(s: &str) -> Result<(DataType, &str), String> {
                     return Err(format!("expected a field name at {rr:?}"));
                 }
                 let after = expect(after, ':')?;
-                let (ft, after) = parse(after)?;
+                let (ft, after) = parse(after, depth + 1)?;
                 fields.push(Field::new(fname, ft, true));
                 let after = after.trim_start();
                 r = after.strip_prefix(',').unwrap_or(after);
@@ -206,5 +220,20 @@ mod tests {
         assert!(arrow_type("struct<a:int").is_err());
         assert!(arrow_type("geometry").is_err());
         assert_eq!(athena_type(&DataType::Int32), ("integer", 10, 0));
+    }
+
+    #[test]
+    fn untrusted_type_strings_are_bounded() {
+        let nested = |n: usize| format!("{}int{}", "array<".repeat(n), ">".repeat(n));
+        assert!(arrow_type(&nested(MAX_TYPE_DEPTH)).is_ok());
+        assert_eq!(
+            arrow_type(&nested(5_000)),
+            Err(format!("the type nests deeper than {MAX_TYPE_DEPTH} levels"))
+        );
+        let structs = format!("{}int{}", "struct<a:".repeat(5_000), ">".repeat(5_000));
+        assert!(arrow_type(&structs).is_err());
+        assert!(arrow_type("decimal(200,0)").is_err());
+        assert!(arrow_type("decimal(10,11)").is_err());
+        assert!(arrow_type("decimal(38,38)").is_ok());
     }
 }

@@ -108,16 +108,20 @@ pub async fn provider(
     t: &Table,
     catalog: Arc<Catalog>,
     objects: Arc<dyn ObjectStore>,
+    views: Vec<String>,
 ) -> Result<Arc<dyn TableProvider>> {
     let def = definition(t)?;
     let config = SessionConfig::new().with_default_catalog_and_schema(CATALOG_NAME, def.schema.to_lowercase());
-    let ctx = SessionContext::new_with_config(config);
+    // Planning only, but on the same sandboxed runtime as a query's.
+    let runtime = crate::sandbox::runtime(Arc::clone(&objects), None, None)?;
+    let ctx = SessionContext::new_with_config_rt(config, runtime);
     ctx.register_catalog(
         CATALOG_NAME,
         Arc::new(GlueCatalog {
             catalog,
             objects,
             caches: None,
+            views,
         }),
     );
     crate::trino::register(&ctx);

@@ -11,6 +11,10 @@ use s3s::StdError;
 use crate::ingest::EdgeTrailers;
 
 const MAX_LINE: usize = 16 * 1024;
+/// Bounds on the trailer section, as s3s sets them for the bodies it decodes:
+/// a `HeaderMap` panics past 32,768 entries, and trailers are a few checksums.
+const MAX_TRAILERS: usize = 100;
+const MAX_TRAILER_BYTES: usize = 16 * 1024;
 
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum ChunkError {
@@ -20,6 +24,9 @@ pub(crate) enum ChunkError {
     Malformed(&'static str),
     #[error("decoded length {got} does not match x-amz-decoded-content-length {want}")]
     Length { got: u64, want: u64 },
+    /// Its text names S3's code, which `ingest::body_error` answers with.
+    #[error("MalformedTrailerError: {0}")]
+    Trailers(&'static str),
     #[error("{0}")]
     Body(StdError),
 }
@@ -103,6 +110,7 @@ where
             }
             // The last chunk: trailers follow, each `name:value`, then an empty line.
             let mut headers = HeaderMap::new();
+            let (mut count, mut bytes) = (0usize, 0usize);
             loop {
                 let line = match self.line().await {
                     Ok(l) => l,
@@ -113,6 +121,14 @@ where
                 if line.is_empty() {
                     break;
                 }
+                count += 1;
+                bytes += line.len() + 2;
+                if count > MAX_TRAILERS {
+                    return Err(ChunkError::Trailers("more than 100 trailers"));
+                }
+                if bytes > MAX_TRAILER_BYTES {
+                    return Err(ChunkError::Trailers("trailers larger than 16 KiB"));
+                }
                 let text = std::str::from_utf8(&line).map_err(|_| ChunkError::Malformed("trailer is not text"))?;
                 let (name, value) = text
                     .split_once(':')
@@ -121,7 +137,7 @@ where
                     HeaderName::from_bytes(name.trim().as_bytes()),
                     HeaderValue::from_str(value.trim()),
                 ) {
-                    headers.insert(n, v);
+                    headers.append(n, v);
                 }
             }
             if let Ok(mut slot) = self.trailers.0.lock() {
@@ -201,6 +217,27 @@ mod tests {
     async fn short_stream_is_incomplete() {
         let (out, _) = run(&[b"5\r\nab"], None).await;
         assert!(out.unwrap_err().contains("incomplete"));
+    }
+
+    #[tokio::test]
+    async fn trailer_count_and_size_are_bounded() {
+        // 40,000 trailers once overflowed the HeaderMap, which panics.
+        let mut body = b"3\r\nabc\r\n0\r\n".to_vec();
+        for i in 0..40_000 {
+            body.extend_from_slice(format!("x-t{i}:v\r\n").as_bytes());
+        }
+        body.extend_from_slice(b"\r\n");
+        let body: &'static [u8] = Box::leak(body.into_boxed_slice());
+        let (out, _) = run(&[body], Some(3)).await;
+        assert_eq!(out.unwrap_err(), "MalformedTrailerError: more than 100 trailers");
+        let mut big = b"3\r\nabc\r\n0\r\n".to_vec();
+        for _ in 0..3 {
+            big.extend_from_slice(format!("x-big:{}\r\n", "v".repeat(8000)).as_bytes());
+        }
+        big.extend_from_slice(b"\r\n");
+        let big: &'static [u8] = Box::leak(big.into_boxed_slice());
+        let (out, _) = run(&[big], Some(3)).await;
+        assert_eq!(out.unwrap_err(), "MalformedTrailerError: trailers larger than 16 KiB");
     }
 
     #[tokio::test]

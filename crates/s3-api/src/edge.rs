@@ -37,6 +37,14 @@ pub struct S3Settings {
     pub hosts: Vec<String>,
 }
 
+/// The largest file a browser POST upload may carry: 64 MiB. s3s holds a
+/// POST's file in memory to check the policy before the object is written,
+/// so this bounds that memory; a larger file answers `EntityTooLarge`.
+pub const POST_MAX_FILE_SIZE: u64 = 64 << 20;
+
+/// S3's largest single PUT and largest part: 5 GiB.
+pub const MAX_PUT_SIZE: u64 = 5 << 30;
+
 impl Default for S3Settings {
     fn default() -> Self {
         Self {
@@ -85,6 +93,9 @@ impl S3Service {
         let mut b = s3s::service::S3ServiceBuilder::new(api);
         let hosts = LocalHosts::new(&settings.hosts);
         b.set_host(hosts.clone());
+        let mut config = s3s::config::S3Config::default();
+        config.post_object_max_file_size = POST_MAX_FILE_SIZE;
+        b.set_config(Arc::new(s3s::config::StaticConfigProvider::new(Arc::new(config))));
         let permissive = match &settings.auth {
             AuthMode::Permissive => true,
             AuthMode::Strict(keys) => {
@@ -142,6 +153,24 @@ impl S3Service {
             return finish(resp, &request_id, &resource, false);
         }
         let method = req.method().clone();
+        if let Err(e) = self.check_declared_size(&req) {
+            return finish(
+                e.to_http_response().unwrap_or_else(|_| plain_500()),
+                &request_id,
+                &resource,
+                head_request,
+            );
+        }
+        if !self.permissive
+            && let Err(e) = strict(&req)
+        {
+            return finish(
+                e.to_http_response().unwrap_or_else(|_| plain_500()),
+                &request_id,
+                &resource,
+                head_request,
+            );
+        }
         if method == http::Method::POST
             && let Err(e) = crate::post_form::rewrite(&mut req, self.permissive).await
         {
@@ -166,6 +195,26 @@ impl S3Service {
         finish(resp, &request_id, &resource, head_request)
     }
 
+    /// A PutObject or UploadPart declaring more than 5 GiB is refused before
+    /// a byte of its body is read, as S3 does.
+    fn check_declared_size(&self, req: &Request<Body>) -> S3Result<()> {
+        if req.method() != http::Method::PUT || !matches!(self.operation_of(req), "PutObject" | "UploadPart") {
+            return Ok(());
+        }
+        let header = |name: &str| {
+            req.headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse::<u64>().ok())
+        };
+        // An aws-chunked body's framing is not part of the object.
+        let declared = header("x-amz-decoded-content-length").or_else(|| header("content-length"));
+        match declared {
+            Some(n) if n > MAX_PUT_SIZE => Err(entity_too_large()),
+            _ => Ok(()),
+        }
+    }
+
     async fn call(&self, req: Request<Body>) -> Response<Body> {
         match self.inner.call(req).await {
             Ok(r) => r,
@@ -180,6 +229,78 @@ impl S3Service {
             }
         }
     }
+}
+
+pub(crate) fn entity_too_large() -> S3Error {
+    S3Error::with_message(
+        S3ErrorCode::EntityTooLarge,
+        "Your proposed upload exceeds the maximum allowed size",
+    )
+}
+
+/// How far a SigV2 request's date may be from the server's clock.
+const MAX_SKEW: time::Duration = time::Duration::minutes(15);
+
+/// A SigV2 `Date` / `x-amz-date`: RFC 1123 (`Sun, 06 Nov 1994 08:49:37 GMT`)
+/// as HTTP clients send it, or the ISO 8601 basic form SigV4 uses.
+fn parse_v2_date(v: &str) -> Option<time::OffsetDateTime> {
+    use time::format_description::well_known::Rfc2822;
+    let v = v.trim();
+    if let Ok(t) = time::OffsetDateTime::parse(v, &Rfc2822) {
+        return Some(t);
+    }
+    for zone in [" GMT", " UTC", " UT", " Z"] {
+        if let Some(head) = v.strip_suffix(zone)
+            && let Ok(t) = time::OffsetDateTime::parse(&format!("{head} +0000"), &Rfc2822)
+        {
+            return Some(t);
+        }
+    }
+    let fmt = time::macros::format_description!("[year][month][day]T[hour][minute][second]Z");
+    time::PrimitiveDateTime::parse(v, &fmt)
+        .ok()
+        .map(time::PrimitiveDateTime::assume_utc)
+}
+
+/// What strict auth checks before s3s verifies a signature, where s3s is
+/// weaker than S3: a header-signed SigV2 request must be dated within 15
+/// minutes (else it could be replayed forever), and presigned URLs keep S3's
+/// bounds on their lifetime (SigV2 `Expires`, SigV4 `X-Amz-Expires` of at
+/// most a week).
+fn strict(req: &Request<Body>) -> S3Result<()> {
+    let headers = req.headers();
+    if let Some(auth) = headers.get(http::header::AUTHORIZATION)
+        && auth.as_bytes().starts_with(b"AWS ")
+    {
+        // x-amz-date wins over Date, as SigV2 signs it instead.
+        let date = headers
+            .get("x-amz-date")
+            .or_else(|| headers.get(http::header::DATE))
+            .and_then(|v| v.to_str().ok());
+        let Some(date) = date else {
+            return Err(S3Error::with_message(
+                S3ErrorCode::AccessDenied,
+                "AWS authentication requires a valid Date or x-amz-date header",
+            ));
+        };
+        let when = parse_v2_date(date).ok_or_else(|| {
+            S3Error::with_message(
+                S3ErrorCode::AccessDenied,
+                "AWS authentication requires a valid Date or x-amz-date header",
+            )
+        })?;
+        if (time::OffsetDateTime::now_utc() - when).abs() > MAX_SKEW {
+            return Err(S3Error::with_message(
+                S3ErrorCode::RequestTimeTooSkewed,
+                "The difference between the request time and the current time is too large.",
+            ));
+        }
+    }
+    if let Some(q) = req.uri().query() {
+        // Only the checks: s3s verifies the signature over the query as sent.
+        check_presigned(q)?;
+    }
+    Ok(())
 }
 
 fn plain_500() -> Response<Body> {
@@ -363,7 +484,7 @@ fn check_presigned(query: &str) -> S3Result<Option<String>> {
         if !(0..=604_800).contains(&expires) {
             return Err(S3Error::with_message(
                 S3ErrorCode::AuthorizationQueryParametersError,
-                "X-Amz-Expires must be less than a week (in seconds) that is 7 days",
+                "X-Amz-Expires must be less than a week (in seconds) that is, the given X-Amz-Expires must be less than 604800 seconds",
             ));
         }
         // checked_add: a date near year 9999 must not overflow.
@@ -484,6 +605,15 @@ mod tests {
             *check_authorization("Bearer x").unwrap_err().code(),
             S3ErrorCode::InvalidArgument
         );
+    }
+
+    #[test]
+    fn v2_dates() {
+        let t = parse_v2_date("Sun, 06 Nov 1994 08:49:37 GMT").unwrap();
+        assert_eq!(t.unix_timestamp(), 784_111_777);
+        assert_eq!(parse_v2_date("Sun, 06 Nov 1994 08:49:37 +0000"), Some(t));
+        assert_eq!(parse_v2_date("19941106T084937Z"), Some(t));
+        assert_eq!(parse_v2_date("yesterday"), None);
     }
 
     #[test]

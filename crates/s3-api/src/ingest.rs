@@ -184,6 +184,14 @@ fn body_error(e: s3s::StdError) -> S3Error {
     // both are told apart by what they say.
     let msg = e.to_string();
     let lower = msg.to_ascii_lowercase();
+    if msg.starts_with("MalformedTrailerError") {
+        let mut e = S3Error::with_message(
+            S3ErrorCode::Custom("MalformedTrailerError".into()),
+            "The request contained trailing data that was not well-formed or did not conform to our published schema.",
+        );
+        e.set_status_code(http::StatusCode::BAD_REQUEST);
+        return e;
+    }
     if lower.contains("signaturemismatch") || lower.contains("signature") {
         return S3Error::with_message(
             S3ErrorCode::SignatureDoesNotMatch,

@@ -25,6 +25,32 @@ fn encode(s: &str, url: bool) -> String {
     out
 }
 
+/// Whether XML 1.0 cannot carry `s` as text: the C0 controls other than tab
+/// and newline, U+FFFE and U+FFFF are not XML 1.0 characters even as
+/// character references, and a raw CR is read back as LF.
+fn xml_unsafe(s: &str) -> bool {
+    s.chars()
+        .any(|c| matches!(c, '\u{0}'..='\u{8}' | '\u{B}'..='\u{1F}' | '\u{FFFE}' | '\u{FFFF}'))
+}
+
+/// Whether a page is sent url-encoded: when the client asked, or when one of
+/// its keys (or echoed prefixes and markers) could not be carried as XML 1.0
+/// text. S3 then writes an ill-formed document that XML parsers reject; we
+/// answer as if `encoding-type=url` had been sent, and `<EncodingType>`
+/// says so (see docs/s3.md).
+fn page_encoding<'a>(
+    requested: Option<&EncodingType>,
+    texts: impl IntoIterator<Item = &'a str>,
+) -> S3Result<(bool, Option<EncodingType>)> {
+    if url_encoding(requested)? {
+        return Ok((true, requested.cloned()));
+    }
+    if texts.into_iter().any(xml_unsafe) {
+        return Ok((true, Some(EncodingType::from_static(EncodingType::URL))));
+    }
+    Ok((false, None))
+}
+
 fn url_encoding(e: Option<&EncodingType>) -> S3Result<bool> {
     match e.map(EncodingType::as_str) {
         None => Ok(false),
@@ -88,7 +114,7 @@ impl S3Api {
         req: S3Request<ListObjectsInput>,
     ) -> S3Result<S3Response<ListObjectsOutput>> {
         let input = &req.input;
-        let url = url_encoding(input.encoding_type.as_ref())?;
+        url_encoding(input.encoding_type.as_ref())?;
         let q = ListQuery {
             prefix: input.prefix.clone().unwrap_or_default(),
             delimiter: input.delimiter.clone().filter(|d| !d.is_empty()),
@@ -96,6 +122,18 @@ impl S3Api {
             max_keys: max_keys(input.max_keys)?,
         };
         let page = self.storage.list(&input.bucket, &q).map_err(s3_error)?;
+        let (url, encoding_type) = page_encoding(
+            input.encoding_type.as_ref(),
+            [
+                q.prefix.as_str(),
+                input.marker.as_deref().unwrap_or_default(),
+                input.delimiter.as_deref().unwrap_or_default(),
+            ]
+            .into_iter()
+            .chain(page.next_after.as_deref())
+            .chain(page.objects.iter().map(|v| v.key.as_str()))
+            .chain(page.common_prefixes.iter().map(String::as_str)),
+        )?;
         let owner = self.owner();
         Ok(S3Response::new(ListObjectsOutput {
             name: Some(input.bucket.clone()),
@@ -117,7 +155,7 @@ impl S3Api {
             }),
             common_prefixes: prefixes(page.common_prefixes, url),
             delimiter: input.delimiter.as_deref().map(|d| encode(d, url)),
-            encoding_type: input.encoding_type.clone(),
+            encoding_type,
             request_charged: None,
         }))
     }
@@ -127,7 +165,7 @@ impl S3Api {
         req: S3Request<ListObjectsV2Input>,
     ) -> S3Result<S3Response<ListObjectsV2Output>> {
         let input = &req.input;
-        let url = url_encoding(input.encoding_type.as_ref())?;
+        url_encoding(input.encoding_type.as_ref())?;
         let after = match &input.continuation_token {
             Some(t) => Some(token_decode(t)?),
             None => input.start_after.clone().filter(|s| !s.is_empty()),
@@ -139,6 +177,17 @@ impl S3Api {
             max_keys: max_keys(input.max_keys)?,
         };
         let page = self.storage.list(&input.bucket, &q).map_err(s3_error)?;
+        let (url, encoding_type) = page_encoding(
+            input.encoding_type.as_ref(),
+            [
+                q.prefix.as_str(),
+                input.start_after.as_deref().unwrap_or_default(),
+                input.delimiter.as_deref().unwrap_or_default(),
+            ]
+            .into_iter()
+            .chain(page.objects.iter().map(|v| v.key.as_str()))
+            .chain(page.common_prefixes.iter().map(String::as_str)),
+        )?;
         let owner = input.fetch_owner.unwrap_or(false).then(|| self.owner());
         let key_count = (page.objects.len() + page.common_prefixes.len()) as i32;
         Ok(S3Response::new(ListObjectsV2Output {
@@ -161,7 +210,7 @@ impl S3Api {
             }),
             common_prefixes: prefixes(page.common_prefixes, url),
             delimiter: input.delimiter.as_deref().map(|d| encode(d, url)),
-            encoding_type: input.encoding_type.clone(),
+            encoding_type,
             start_after: input.start_after.as_deref().map(|s| encode(s, url)),
             request_charged: None,
         }))
@@ -172,7 +221,11 @@ impl S3Api {
         req: S3Request<ListObjectVersionsInput>,
     ) -> S3Result<S3Response<ListObjectVersionsOutput>> {
         let input = &req.input;
-        let url = url_encoding(input.encoding_type.as_ref())?;
+        url_encoding(input.encoding_type.as_ref())?;
+        // A version id is never url-encoded, and none of ours holds such characters.
+        if input.version_id_marker.as_deref().is_some_and(xml_unsafe) {
+            return Err(invalid_argument("Invalid version id specified"));
+        }
         if input.version_id_marker.as_deref().is_some_and(|v| !v.is_empty()) && input.key_marker.is_none() {
             return Err(invalid_argument(
                 "A version-id marker cannot be specified without a key marker.",
@@ -186,6 +239,18 @@ impl S3Api {
             max_keys: max_keys(input.max_keys)?,
         };
         let page = self.storage.list_versions(&input.bucket, &q).map_err(s3_error)?;
+        let (url, encoding_type) = page_encoding(
+            input.encoding_type.as_ref(),
+            [
+                q.prefix.as_str(),
+                input.key_marker.as_deref().unwrap_or_default(),
+                input.delimiter.as_deref().unwrap_or_default(),
+            ]
+            .into_iter()
+            .chain(page.next_key_marker.as_deref())
+            .chain(page.versions.iter().map(|v| v.key.as_str()))
+            .chain(page.common_prefixes.iter().map(String::as_str)),
+        )?;
         let owner = self.owner();
         let mut versions = Vec::new();
         let mut markers = Vec::new();
@@ -221,7 +286,7 @@ impl S3Api {
             common_prefixes: prefixes(page.common_prefixes, url),
             delete_markers: (!markers.is_empty()).then_some(markers),
             delimiter: input.delimiter.as_deref().map(|d| encode(d, url)),
-            encoding_type: input.encoding_type.clone(),
+            encoding_type,
             is_truncated: Some(page.is_truncated),
             key_marker: Some(input.key_marker.as_deref().map(|k| encode(k, url)).unwrap_or_default()),
             max_keys: Some(q.max_keys as i32),
@@ -238,7 +303,16 @@ impl S3Api {
 
 #[cfg(test)]
 mod tests {
-    use super::encode;
+    use super::{encode, xml_unsafe};
+
+    #[test]
+    fn xml_unsafe_characters() {
+        assert!(xml_unsafe("a\u{0}b"));
+        assert!(xml_unsafe("a\rb"));
+        assert!(xml_unsafe("\u{1F}"));
+        assert!(xml_unsafe("\u{FFFF}"));
+        assert!(!xml_unsafe("tab\tand\nnewline & <ü>"));
+    }
 
     #[test]
     fn url_encoding_matches_s3() {

@@ -7,7 +7,9 @@
 //!   conditions) s3s still enforces.
 //!
 //! Only the fields before the file part are buffered (S3 requires the file
-//! to be the last field); the file streams through untouched.
+//! to be the last field); the file streams through untouched. Under strict
+//! auth a form without a signature field is refused here, before its file is
+//! read: s3s would read the whole file into memory before refusing it.
 
 use bytes::{Bytes, BytesMut};
 use futures::StreamExt;
@@ -78,6 +80,21 @@ fn part_filename(buf: &[u8], at: usize, delim: &[u8]) -> Option<String> {
         .find_map(|kv| kv.strip_prefix("filename=").map(|v| v.trim_matches('"').to_owned()))
 }
 
+/// Whether the fields before the file include a POST signature.
+fn has_signature(prefix: &[u8], delim: &[u8]) -> bool {
+    let mut from = 0;
+    while let Some(p) = find(prefix, delim, from) {
+        if part_name(prefix, p, delim)
+            .flatten()
+            .is_some_and(|n| SIGNATURE_FIELDS.contains(&n.as_str()))
+        {
+            return true;
+        }
+        from = p + delim.len();
+    }
+    false
+}
+
 fn rewrite_fields(prefix: &[u8], delim: &[u8], strip_signatures: bool, filename: Option<&str>) -> Vec<u8> {
     let mut starts = Vec::new();
     let mut from = 0;
@@ -123,10 +140,12 @@ pub(crate) async fn rewrite(req: &mut Request<Body>, strip_signatures: bool) -> 
             break at;
         }
         if buf.len() > MAX_PRE_DATA {
-            return Err(S3Error::with_message(
+            let mut e = S3Error::with_message(
                 S3ErrorCode::Custom("MaxPostPreDataLengthExceeded".into()),
                 "Your POST request fields preceding the upload file were too large.",
-            ));
+            );
+            e.set_status_code(http::StatusCode::BAD_REQUEST);
+            return Err(e);
         }
         match body.next().await {
             Some(Ok(chunk)) => buf.extend_from_slice(&chunk),
@@ -134,6 +153,9 @@ pub(crate) async fn rewrite(req: &mut Request<Body>, strip_signatures: bool) -> 
             None => break buf.len(),
         }
     };
+    if !strip_signatures && !has_signature(&buf[..split], &delim) {
+        return Err(S3Error::with_message(S3ErrorCode::AccessDenied, "Access Denied"));
+    }
     let filename = part_filename(&buf, split, &delim);
     let rest = buf.split_off(split).freeze();
     let prefix = rewrite_fields(&buf, &delim, strip_signatures, filename.as_deref());
@@ -188,6 +210,19 @@ mod tests {
         assert!(text.contains("name=\"policy\""));
         assert!(!text.contains("x-amz-signature"));
         assert!(String::from_utf8_lossy(&f[at..]).contains("DATA"));
+    }
+
+    #[test]
+    fn signature_fields_are_found() {
+        let signed = form(&[("key", "k"), ("x-amz-signature", "abc")], "DATA");
+        let at = split_at_file(&signed, b"--XB").unwrap();
+        assert!(has_signature(&signed[..at], b"--XB"));
+        let v2 = form(&[("key", "k"), ("Signature", "abc")], "DATA");
+        let at = split_at_file(&v2, b"--XB").unwrap();
+        assert!(has_signature(&v2[..at], b"--XB"));
+        let anonymous = form(&[("key", "k"), ("policy", "p")], "x-amz-signature");
+        let at = split_at_file(&anonymous, b"--XB").unwrap();
+        assert!(!has_signature(&anonymous[..at], b"--XB"));
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! (branches of a Parallel or Map each keep their own), a timestamp, and
 //! the `<type>EventDetails` payload AWS attaches.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use chrono::{DateTime, Utc};
@@ -155,22 +156,51 @@ pub fn kind_name(kind: &str) -> &'static str {
     KINDS.iter().find(|k| **k == kind).copied().unwrap_or("Unknown")
 }
 
+/// AWS's hard quota of events in one execution's history.
+pub const MAX_EVENTS: usize = 25_000;
+
+/// The cause AWS gives when an execution runs out of history.
+pub const FULL_CAUSE: &str = "The execution reached the maximum number of history events (25000).";
+
+/// Whether an event ends the execution; only these may take the last id.
+fn ends_execution(kind: &str) -> bool {
+    matches!(
+        kind,
+        "ExecutionSucceeded" | "ExecutionFailed" | "ExecutionAborted" | "ExecutionTimedOut"
+    )
+}
+
 /// The history being written by a running execution, shared by its branches.
 #[derive(Debug, Clone, Default)]
 pub struct History {
     events: Arc<Mutex<Vec<HistoryEvent>>>,
+    /// Set when an event other than the execution's end would have taken
+    /// event id 25,000: AWS then fails the execution with that event.
+    full: Arc<AtomicBool>,
 }
 
 impl History {
     pub fn new(events: Vec<HistoryEvent>) -> Self {
         Self {
             events: Arc::new(Mutex::new(events)),
+            full: Arc::default(),
         }
     }
 
+    /// Whether the execution has run out of history (see [`MAX_EVENTS`]).
+    pub fn is_full(&self) -> bool {
+        self.full.load(Ordering::Relaxed)
+    }
+
     /// Appends an event after `previous` (0 for the first) and returns its id.
+    /// The last id, 25,000, is kept for the event that ends the execution:
+    /// any other event is dropped there and the history is marked full.
     pub fn append(&self, kind: &'static str, previous: i64, timestamp: DateTime<Utc>, details: Value) -> i64 {
         let mut events = self.events.lock().unwrap_or_else(PoisonError::into_inner);
+        if events.len() + 1 >= MAX_EVENTS && !(events.len() + 1 == MAX_EVENTS && ends_execution(kind)) {
+            self.full.store(true, Ordering::Relaxed);
+            return events.len() as i64;
+        }
         let id = events.len() as i64 + 1;
         events.push(HistoryEvent {
             id,
@@ -231,6 +261,21 @@ mod tests {
         let mut none = e("ParallelStateStarted");
         none.details = Value::Null;
         assert_eq!(none.to_wire(true).as_object().unwrap().len(), 4);
+    }
+
+    #[test]
+    fn the_last_event_id_is_kept_for_the_end() {
+        let h = History::default();
+        for i in 1..MAX_EVENTS {
+            assert_eq!(h.append("PassStateEntered", 0, Utc::now(), Value::Null), i as i64);
+        }
+        assert!(!h.is_full());
+        assert_eq!(h.append("PassStateExited", 0, Utc::now(), Value::Null), 24_999);
+        assert!(h.is_full());
+        assert_eq!(h.len(), 24_999);
+        assert_eq!(h.append("ExecutionFailed", 0, Utc::now(), Value::Null), 25_000);
+        assert_eq!(h.append("ExecutionFailed", 0, Utc::now(), Value::Null), 25_000);
+        assert_eq!(h.len(), MAX_EVENTS);
     }
 
     #[test]

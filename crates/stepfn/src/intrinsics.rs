@@ -403,6 +403,8 @@ impl Parser<'_> {
         while self.peek().is_some_and(|c| c.is_ascii_digit() || "+-.eE".contains(c)) {
             self.pos += 1;
         }
+        // A backslash that ends the text skips past its end.
+        self.pos = self.pos.min(self.chars.len());
         let text: String = self.chars[start..self.pos].iter().collect();
         serde_json::from_str::<Number>(&text).map_err(|_| self.error())
     }
@@ -426,6 +428,8 @@ impl Parser<'_> {
             }
             self.pos += 1;
         }
+        // A backslash that ends the text skips past its end.
+        self.pos = self.pos.min(self.chars.len());
         let text: String = self.chars[start..self.pos].iter().collect();
         Path::parse(text.trim_end()).map_err(|_| self.error())
     }
@@ -884,6 +888,14 @@ mod tests {
         let err = eval(text, input).expect_err(text);
         assert_eq!(err.kind, ErrorKind::IntrinsicFailure, "{text}: {err}");
         err
+    }
+
+    #[test]
+    fn a_trailing_backslash_in_a_quoted_path_is_an_error_not_a_panic() {
+        // Found by the `sfn_intrinsics` fuzz target.
+        for text in ["States.UUID($['\\", "States.MathAdd($.n  '['ac&, \\"] {
+            assert!(parse(text).is_err(), "{text}");
+        }
     }
 
     #[test]

@@ -23,5 +23,13 @@ mod store;
 pub use api::StepFunctionsApi;
 pub use clock::Clock;
 pub use error::{Result, StepFnError};
+pub use exec::MAX_PAYLOAD_BYTES;
 pub use integration::{Integrations, Pattern, Resource, TaskError};
 pub use service::{Settings, StepFunctions};
+
+/// Parser entry points for the fuzz targets in `fuzz/`; not an API.
+#[doc(hidden)]
+pub mod fuzzing {
+    pub use crate::intrinsics::{evaluate as evaluate_intrinsic, parse as parse_intrinsic};
+    pub use crate::path::Path;
+}

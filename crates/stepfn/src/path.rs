@@ -569,7 +569,18 @@ struct Parser<'a> {
     pos: usize,
     /// The whole path, for messages.
     whole: &'a str,
+    /// How many filters, `!`s and parentheses enclose `pos`.
+    depth: usize,
 }
+
+/// How deeply filters, `!` and parentheses may nest in one path. Parsing,
+/// testing and dropping a filter recurse once per level, and a definition of
+/// 1 MB could otherwise nest them deep enough to overflow the stack.
+pub const MAX_NESTING: usize = 32;
+/// How many steps one path may take. Evaluation recurses once per step, and
+/// a ResultPath builds one level of object per missing step, so a path of
+/// 100,000 steps would build a value that cannot even be dropped safely.
+pub const MAX_STEPS: usize = 256;
 
 impl<'a> Parser<'a> {
     fn new(rest: &str, whole: &'a str) -> Self {
@@ -577,6 +588,7 @@ impl<'a> Parser<'a> {
             chars: rest.chars().collect(),
             pos: 0,
             whole,
+            depth: 0,
         }
     }
 
@@ -623,6 +635,12 @@ impl<'a> Parser<'a> {
     fn steps(&mut self) -> Result<Vec<Step>, PathError> {
         let mut steps = Vec::new();
         loop {
+            if steps.len() == MAX_STEPS && self.peek().is_some() {
+                return Err(PathError::invalid(format!(
+                    "The value '{}' has more than {MAX_STEPS} steps",
+                    self.whole
+                )));
+            }
             match (self.peek(), self.peek_at(1)) {
                 (Some('.'), Some('.')) => {
                     self.pos += 2;
@@ -680,9 +698,11 @@ impl<'a> Parser<'a> {
             Some('?') => {
                 self.pos += 1;
                 self.expect('(')?;
+                self.descend()?;
                 let expr = self.or_expr()?;
                 self.skip_ws();
                 self.expect(')')?;
+                self.depth -= 1;
                 Step::Filter(Box::new(expr))
             }
             Some('\'' | '"') => Step::Child(self.name_list()?),
@@ -753,44 +773,69 @@ impl<'a> Parser<'a> {
 
     // ---- filter expressions: `||` < `&&` < `!`/parentheses < comparisons ----
 
+    // A chain of `||` or `&&` is one flat node, so a long chain costs no
+    // recursion when it is tested or dropped.
     fn or_expr(&mut self) -> Result<Expr, PathError> {
-        let mut left = self.and_expr()?;
+        let mut items = vec![self.and_expr()?];
         loop {
             self.skip_ws();
             if self.peek() == Some('|') && self.peek_at(1) == Some('|') {
                 self.pos += 2;
-                let right = self.and_expr()?;
-                left = Expr::Or(Box::new(left), Box::new(right));
+                items.push(self.and_expr()?);
             } else {
-                return Ok(left);
+                return Ok(if items.len() == 1 {
+                    items.swap_remove(0)
+                } else {
+                    Expr::Or(items)
+                });
             }
         }
     }
 
     fn and_expr(&mut self) -> Result<Expr, PathError> {
-        let mut left = self.unary_expr()?;
+        let mut items = vec![self.unary_expr()?];
         loop {
             self.skip_ws();
             if self.peek() == Some('&') && self.peek_at(1) == Some('&') {
                 self.pos += 2;
-                let right = self.unary_expr()?;
-                left = Expr::And(Box::new(left), Box::new(right));
+                items.push(self.unary_expr()?);
             } else {
-                return Ok(left);
+                return Ok(if items.len() == 1 {
+                    items.swap_remove(0)
+                } else {
+                    Expr::And(items)
+                });
             }
         }
+    }
+
+    /// Enters one more level of `!`, parentheses or nested filters.
+    fn descend(&mut self) -> Result<(), PathError> {
+        if self.depth >= MAX_NESTING {
+            return Err(PathError::invalid(format!(
+                "The value '{}' nests filters, '!' and parentheses more than {MAX_NESTING} levels deep",
+                self.whole
+            )));
+        }
+        self.depth += 1;
+        Ok(())
     }
 
     fn unary_expr(&mut self) -> Result<Expr, PathError> {
         self.skip_ws();
         if self.peek() == Some('!') && self.peek_at(1) != Some('=') {
             self.pos += 1;
-            return Ok(Expr::Not(Box::new(self.unary_expr()?)));
+            self.descend()?;
+            let inner = self.unary_expr()?;
+            self.depth -= 1;
+            return Ok(Expr::Not(Box::new(inner)));
         }
         if self.eat('(') {
+            self.descend()?;
             let inner = self.or_expr()?;
             self.skip_ws();
             self.expect(')')?;
+            self.depth -= 1;
             return Ok(inner);
         }
         self.comparison()
@@ -883,6 +928,8 @@ impl<'a> Parser<'a> {
             }
             self.pos += 1;
         }
+        // A backslash that ends the text skips past its end.
+        self.pos = self.pos.min(self.chars.len());
         let text: String = self.chars[start..self.pos].iter().collect();
         let (root, rest) = if let Some(rest) = text.strip_prefix('@') {
             (Root::Current, rest.to_string())
@@ -891,7 +938,9 @@ impl<'a> Parser<'a> {
         } else {
             (Root::Input, text[1..].to_string())
         };
-        let steps = Parser::new(&rest, self.whole).steps_to_end()?;
+        let mut inner = Parser::new(&rest, self.whole);
+        inner.depth = self.depth;
+        let steps = inner.steps_to_end()?;
         Ok(Operand::Path(Path { text, root, steps }))
     }
 
@@ -938,8 +987,8 @@ impl<'a> Parser<'a> {
 
 #[derive(Debug, Clone, PartialEq)]
 enum Expr {
-    Or(Box<Expr>, Box<Expr>),
-    And(Box<Expr>, Box<Expr>),
+    Or(Vec<Expr>),
+    And(Vec<Expr>),
     Not(Box<Expr>),
     Exists(Path),
     Compare(Operand, Op, Operand),
@@ -972,8 +1021,8 @@ enum Op {
 impl Expr {
     fn test(&self, current: &Value, root: &Value) -> bool {
         match self {
-            Expr::Or(a, b) => a.test(current, root) || b.test(current, root),
-            Expr::And(a, b) => a.test(current, root) && b.test(current, root),
+            Expr::Or(items) => items.iter().any(|x| x.test(current, root)),
+            Expr::And(items) => items.iter().all(|x| x.test(current, root)),
             Expr::Not(inner) => !inner.test(current, root),
             Expr::Exists(path) => operand_path(path, current, root).is_some(),
             Expr::Compare(left, op, right) => {
@@ -1440,6 +1489,58 @@ mod tests {
 
     fn miss(path: &str, input: &Value) -> String {
         sel(path, input).expect_err("path misses").message().to_string()
+    }
+
+    #[test]
+    fn a_trailing_backslash_in_a_quote_is_an_error_not_a_panic() {
+        // Found by the `sfn_path` fuzz target.
+        for text in ["$[?(@'\\", "$[?(@.['\\"] {
+            assert!(Path::parse(text).is_err(), "{text}");
+        }
+    }
+
+    #[test]
+    fn nesting_and_length_are_bounded() {
+        // Each of these used to recurse once per level while parsing, testing or dropping.
+        let nots = format!("$[?({}@.a)]", "!".repeat(100_000));
+        let e = Path::parse(&nots).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::InvalidDefinition);
+        assert!(
+            e.detail
+                .ends_with("nests filters, '!' and parentheses more than 32 levels deep"),
+            "{}",
+            &e.detail[e.detail.len() - 80..]
+        );
+        let parens = format!("$[?({}@.a{})]", "(".repeat(100_000), ")".repeat(100_000));
+        assert!(
+            Path::parse(&parens)
+                .unwrap_err()
+                .detail
+                .ends_with("more than 32 levels deep")
+        );
+        let filters = format!("$.a{}{}", "[?(@.a".repeat(50_000), ")]".repeat(50_000));
+        assert!(
+            Path::parse(&filters)
+                .unwrap_err()
+                .detail
+                .ends_with("more than 32 levels deep")
+        );
+        let steps = format!("${}", ".a".repeat(100_000));
+        let e = Path::parse(&steps).unwrap_err();
+        assert!(
+            e.detail.ends_with("has more than 256 steps"),
+            "{}",
+            &e.detail[e.detail.len() - 80..]
+        );
+        // A long flat chain is fine: it does not nest.
+        let chain = format!(
+            "$[?({})]",
+            vec!["@.price > 100"; 20_000].join(" || ") + " || @.price < 9"
+        );
+        assert_eq!(ok(&chain, &store()["store"]["book"]).as_array().map(Vec::len), Some(2));
+        // The limits themselves still parse.
+        assert!(Path::parse(&format!("$[?({}@.a)]", "!".repeat(31))).is_ok());
+        assert!(Path::parse(&format!("${}", ".a".repeat(256))).is_ok());
     }
 
     #[test]

@@ -3,12 +3,14 @@
 //! `api` turns its calls into the wire protocol.
 
 use std::collections::{HashMap, VecDeque};
+use std::panic::AssertUnwindSafe;
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
 use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::Utc;
+use futures::FutureExt;
 use serde_json::{Value, json};
 use tokio::sync::{Notify, oneshot, watch};
 
@@ -17,7 +19,7 @@ use crate::clock::Clock;
 use crate::error::{Result, StepFnError};
 use crate::exec::test_state;
 use crate::exec::{self, ActivityTask, Cursor, Failure, Halt, Host, Run, text};
-use crate::history::{History, HistoryEvent};
+use crate::history::{self, History, HistoryEvent};
 use crate::integration::{Integrations, Pattern, Resource};
 use crate::mock::{self, MockConfig};
 use crate::records::{Activity, Execution, StateMachine};
@@ -25,6 +27,8 @@ use crate::store::Store;
 
 /// How long GetActivityTask waits for a task, as AWS does.
 const ACTIVITY_POLL: Duration = Duration::from_secs(60);
+/// How the cause of an execution ended by a lakestack bug begins.
+const INTERNAL_ERROR: &str = "An internal error occurred in lakestack while running the execution";
 
 /// Where the service runs: its region and account, for ARNs.
 #[derive(Debug, Clone)]
@@ -502,13 +506,31 @@ impl StepFunctions {
             },
         };
         tokio::spawn(async move {
-            let e = me.execute(e, &definition, run, resume).await;
+            let fallback = e.clone();
+            let stored = resume.as_ref().map_or(0, |r| r.history.len());
+            // A panic anywhere in the interpreter must still end the execution
+            // (else it stays RUNNING forever and `.sync` callers never return).
+            let ran = AssertUnwindSafe(me.execute(e, &definition, &run, resume))
+                .catch_unwind()
+                .await;
+            if let Err(panic) = ran {
+                let what = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| (*s).to_owned())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_default();
+                tracing::error!(execution = %fallback.arn, panic = %what, "an execution's interpreter panicked");
+                let mut cursor = Cursor {
+                    previous: run.history.as_ref().map_or(0, |h| h.len() as i64),
+                };
+                let failure = Failure::new("States.Runtime", format!("{INTERNAL_ERROR}: {what}"));
+                me.conclude(fallback, &run, &mut cursor, stored, Err(Halt::Failed(failure)));
+            }
             done.notify_waiters();
-            drop(e);
         });
     }
 
-    async fn execute(&self, mut e: Execution, definition: &Definition, run: Run, resume: Option<Resume>) -> Execution {
+    async fn execute(&self, e: Execution, definition: &Definition, run: &Run, resume: Option<Resume>) -> Execution {
         let mut cursor = Cursor::default();
         let (start_at, input, stored) = match resume {
             Some(r) => {
@@ -529,7 +551,7 @@ impl StepFunctions {
                 (definition.start_at.clone(), run.input.clone(), 0)
             }
         };
-        let body = exec::run_states(&run, &definition.states, &start_at, input, &mut cursor);
+        let body = exec::run_states(run, &definition.states, &start_at, input, &mut cursor);
         let outcome = match definition.timeout_seconds {
             Some(t) => match tokio::time::timeout(run.clock.real(Duration::from_secs(t)), body).await {
                 Ok(r) => r,
@@ -537,13 +559,33 @@ impl StepFunctions {
             },
             None => body.await,
         };
+        self.conclude(e, run, &mut cursor, stored, outcome)
+    }
+
+    /// Records how an execution ended: its last event, its record, and that
+    /// it no longer runs.
+    fn conclude(
+        &self,
+        mut e: Execution,
+        run: &Run,
+        cursor: &mut Cursor,
+        stored: usize,
+        outcome: std::result::Result<Value, Halt>,
+    ) -> Execution {
+        // Whatever happened after the history filled up, AWS ends the
+        // execution with event 25,000 saying so.
+        let outcome = if run.history_full() {
+            Err(Halt::Failed(Failure::new("States.Runtime", history::FULL_CAUSE)))
+        } else {
+            outcome
+        };
         let reason = self.live().running.get(&e.arn).and_then(|r| r.stop_reason.clone());
         e.stop_ms = Some(now_ms());
         match outcome {
             Ok(output) => {
                 let output = text(&output);
                 run.event(
-                    &mut cursor,
+                    cursor,
                     "ExecutionSucceeded",
                     json!({"output": output, "outputDetails": {"truncated": false}}),
                 );
@@ -559,13 +601,13 @@ impl StepFunctions {
                 if let Some(x) = &cause {
                     details.insert("cause".into(), x.clone().into());
                 }
-                run.event(&mut cursor, "ExecutionAborted", Value::Object(details));
+                run.event(cursor, "ExecutionAborted", Value::Object(details));
                 e.status = "ABORTED".into();
                 e.error = error;
                 e.cause = cause;
             }
             Err(Halt::TimedOut) => {
-                run.event(&mut cursor, "ExecutionTimedOut", json!({"error": "States.Timeout"}));
+                run.event(cursor, "ExecutionTimedOut", json!({"error": "States.Timeout"}));
                 e.status = "TIMED_OUT".into();
                 e.error = Some("States.Timeout".into());
             }
@@ -579,7 +621,7 @@ impl StepFunctions {
                     details.insert("cause".into(), f.cause.clone().into());
                     e.cause = Some(f.cause);
                 }
-                run.event(&mut cursor, "ExecutionFailed", Value::Object(details));
+                run.event(cursor, "ExecutionFailed", Value::Object(details));
                 e.status = "FAILED".into();
             }
         }

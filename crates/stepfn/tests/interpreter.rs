@@ -26,6 +26,8 @@ impl Integrations for Fake {
             "echo" => Ok(parameters),
             "flaky" if self.calls.fetch_add(1, Ordering::SeqCst) < 2 => Err(TaskError::new("Fake.Busy", "try again")),
             "flaky" => Ok(json!({"ok": true})),
+            // Stands for a bug anywhere in the interpreter or a service.
+            "panic" => panic!("the fake service panicked"),
             _ => Err(TaskError::new("Fake.Boom", "it broke")),
         }
     }
@@ -230,5 +232,65 @@ async fn invalid_definitions_are_refused_with_aws_words() {
     assert_eq!(
         err.to_string(),
         "Invalid State Machine Definition: 'MISSING_TRANSITION_TARGET: Missing 'Next' target: Nowhere at /States/A/Next, MISSING_END_STATE: Workflow has no terminal state at null'"
+    );
+}
+
+/// Issue 11: a panic inside a running execution used to leave it RUNNING forever.
+#[tokio::test]
+async fn a_panic_fails_the_execution_instead_of_leaving_it_running() {
+    let s = service();
+    let arn = machine(
+        &s,
+        "panics",
+        json!({"StartAt": "Boom", "States": {
+            "Boom": {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:fake:panic",
+                     "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Caught"}], "End": true},
+            "Caught": {"Type": "Succeed"}}}),
+    );
+    let e = tokio::time::timeout(std::time::Duration::from_secs(10), run(&s, &arn, json!({})))
+        .await
+        .expect("the execution ends");
+    assert_eq!(e.status, "FAILED");
+    assert_eq!(e.error.as_deref(), Some("States.Runtime"));
+    assert_eq!(
+        e.cause.as_deref(),
+        Some("An internal error occurred in lakestack while running the execution: the fake service panicked")
+    );
+    let k = kinds(&s, &e.arn);
+    assert_eq!(k.first().map(String::as_str), Some("ExecutionStarted"));
+    assert_eq!(k.last().map(String::as_str), Some("ExecutionFailed"));
+    // The service is still usable.
+    let ok = machine(
+        &s,
+        "fine",
+        json!({"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}),
+    );
+    assert_eq!(run(&s, &ok, json!({"a": 1})).await.status, "SUCCEEDED");
+}
+
+/// Issue 11: a loop that wraps its input once per turn built values deep
+/// enough to overflow the stack when serialized; now the state fails.
+#[tokio::test]
+async fn outputs_nesting_too_deep_fail_the_execution() {
+    let s = service();
+    let arn = machine(
+        &s,
+        "wraps",
+        json!({"StartAt": "Wrap", "States": {
+            "Wrap": {"Type": "Pass", "ResultPath": "$.inner", "Next": "Again"},
+            "Again": {"Type": "Choice", "Choices": [{"Variable": "$.stop", "IsPresent": true, "Next": "Done"}], "Default": "Wrap"},
+            "Done": {"Type": "Succeed"}}}),
+    );
+    let e = run(&s, &arn, json!({"n": 1})).await;
+    assert_eq!(e.status, "FAILED", "{e:?}");
+    assert_eq!(e.error.as_deref(), Some("States.Runtime"));
+    let cause = e.cause.unwrap();
+    assert!(
+        cause.starts_with("An error occurred while executing the state 'Wrap' (entered at the event id #"),
+        "{cause}"
+    );
+    assert!(
+        cause.ends_with("). The state's output nests arrays and objects more than 127 levels deep."),
+        "{cause}"
     );
 }

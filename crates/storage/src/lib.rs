@@ -120,12 +120,31 @@ pub(crate) fn new_version_id(next_row_id: i64) -> String {
 
 /// The row position a version id of ours encodes.
 pub(crate) fn version_position(version_id: &str) -> Option<i64> {
-    (version_id.len() == 32)
-        .then(|| i64::from_str_radix(&version_id[..12], 16).ok())
+    // A client-supplied marker may hold any text: `get` never slices inside a
+    // multi-byte character, and only our own 32-ASCII-character ids qualify.
+    let head = version_id
+        .get(..12)
+        .filter(|_| version_id.len() == 32 && version_id.is_ascii())?;
+    head.bytes()
+        .all(|b| b.is_ascii_hexdigit())
+        .then(|| i64::from_str_radix(head, 16).ok())
         .flatten()
 }
 
 /// `"<hex>"`, the single-PUT ETag.
 pub fn quoted_md5(md5: &[u8; 16]) -> String {
     format!("\"{}\"", hex::encode(md5))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn version_position_reads_only_our_own_ids() {
+        assert_eq!(super::version_position("00000000002a0123456789abcdef0123"), Some(42));
+        // 32 bytes whose 12th byte falls inside a multi-byte character.
+        let marker = format!("{}é{}", "a".repeat(11), "9".repeat(19));
+        assert_eq!(marker.len(), 32);
+        assert_eq!(super::version_position(&marker), None);
+        assert_eq!(super::version_position("short"), None);
+    }
 }

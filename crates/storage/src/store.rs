@@ -2,6 +2,13 @@
 //! write objects in-process, with the same atomicity as the S3 API.
 //!
 //! Paths are `bucket/key`. The empty path lists buckets as common prefixes.
+//!
+//! Keys are exact: a path names one key and a listed path names the key it
+//! was listed for. `Path` cannot hold an empty segment, so a key such as
+//! `t//x.csv`, `t/` or `/t` has no path: listings skip it (with a warning)
+//! rather than hand out `t/x.csv`, which names another key. Every other
+//! segment (`.`, `..`, `%`, control characters, ...) is percent-encoded by
+//! `PathPart` and decoded back to the raw key by [`raw`].
 
 use std::fmt;
 use std::sync::Arc;
@@ -11,7 +18,7 @@ use bytes::Bytes;
 use chrono::{DateTime, TimeZone, Utc};
 use futures::stream::BoxStream;
 use futures::{StreamExt, TryStreamExt, stream};
-use object_store::path::Path;
+use object_store::path::{Path, PathPart};
 use object_store::{
     CopyMode, CopyOptions, GetOptions, GetResult, GetResultPayload, ListResult, MultipartUpload, ObjectMeta,
     ObjectStore, PutMode, PutMultipartOptions, PutOptions, PutPayload, PutResult, UploadPart,
@@ -51,9 +58,10 @@ impl fmt::Display for StorageObjectStore {
 }
 
 /// The `bucket/key` a path names. `Path` percent-encodes characters such as
-/// `%`, `[` or `~` in its parts (and `meta_of` builds paths that way), so the
-/// raw key is the decoded form.
-fn raw(path: &Path) -> String {
+/// `%`, `[` or `~` in its parts (and [`location`] builds paths that way), so the
+/// raw key is the decoded form. A path whose decoded bytes are not UTF-8 names
+/// no key (rather than a lossy one that could be another key).
+fn raw(path: &Path) -> object_store::Result<String> {
     let s = path.as_ref().as_bytes();
     let mut out = Vec::with_capacity(s.len());
     let mut i = 0;
@@ -69,11 +77,43 @@ fn raw(path: &Path) -> String {
         out.push(s[i]);
         i += 1;
     }
-    String::from_utf8_lossy(&out).into_owned()
+    String::from_utf8(out).map_err(|_| object_store::Error::NotFound {
+        path: path.to_string(),
+        source: "the path's percent-decoded form is not UTF-8, so it names no S3 key".into(),
+    })
+}
+
+/// The path naming exactly `bucket/key`, or None when `Path` cannot hold the
+/// key (an empty segment), in which case the key is left out with a warning.
+fn location(bucket: &str, key: &str) -> Option<Path> {
+    let mut parts = Vec::with_capacity(4);
+    parts.push(PathPart::from(bucket));
+    for seg in key.split('/') {
+        if seg.is_empty() {
+            tracing::warn!(
+                bucket,
+                key,
+                "key has an empty path segment, which object_store paths cannot hold; left out of the listing"
+            );
+            return None;
+        }
+        parts.push(PathPart::from(seg));
+    }
+    let p = Path::from_iter(parts);
+    // The path must name this very key and no other.
+    if raw(&p).ok().as_deref() != Some(&format!("{bucket}/{key}")) {
+        tracing::warn!(
+            bucket,
+            key,
+            "key has no exact object_store path; left out of the listing"
+        );
+        return None;
+    }
+    Some(p)
 }
 
 fn split(path: &Path) -> object_store::Result<(String, String)> {
-    let s = raw(path);
+    let s = raw(path)?;
     match s.split_once('/') {
         Some((b, k)) if !b.is_empty() && !k.is_empty() => Ok((b.to_owned(), k.to_owned())),
         _ => Err(object_store::Error::NotFound {
@@ -108,9 +148,14 @@ fn utc(ms: i64) -> DateTime<Utc> {
     Utc.timestamp_millis_opt(ms).single().unwrap_or_default()
 }
 
-fn meta_of(v: &ObjectVersion) -> ObjectMeta {
+/// The listing entry of `v`, None when its key has no exact path.
+fn meta_of(v: &ObjectVersion) -> Option<ObjectMeta> {
+    Some(meta_at(v, location(&v.bucket, &v.key)?))
+}
+
+fn meta_at(v: &ObjectVersion, location: Path) -> ObjectMeta {
     ObjectMeta {
-        location: Path::from(format!("{}/{}", v.bucket, v.key)),
+        location,
         last_modified: utc(v.last_modified_ms),
         size: v.size,
         e_tag: Some(v.etag.clone()),
@@ -211,7 +256,7 @@ impl ObjectStore for StorageObjectStore {
             .storage
             .head(&bucket, &key, options.version.as_deref())
             .map_err(|e| to_os_error(&path, e))?;
-        let meta = meta_of(&v);
+        let meta = meta_at(&v, location.clone());
         options.check_preconditions(&meta)?;
         let range = match &options.range {
             Some(r) => r.as_range(v.size).map_err(|e| object_store::Error::Generic {
@@ -296,7 +341,10 @@ impl ObjectStore for StorageObjectStore {
 
     fn list(&self, prefix: Option<&Path>) -> BoxStream<'static, object_store::Result<ObjectMeta>> {
         let storage = Arc::clone(&self.storage);
-        let prefix = prefix.map(raw).unwrap_or_default();
+        let prefix = match prefix.map(raw).transpose() {
+            Ok(p) => p.unwrap_or_default(),
+            Err(e) => return stream::once(async move { Err(e) }).boxed(),
+        };
         let (buckets, key_prefix) = match prefix.split_once('/') {
             Some((b, k)) => (vec![b.to_owned()], format!("{k}/")),
             None if prefix.is_empty() => match storage.list_buckets() {
@@ -329,7 +377,7 @@ impl ObjectStore for StorageObjectStore {
                         };
                         let next = page.is_truncated.then_some(page.next_after);
                         let metas: Vec<object_store::Result<ObjectMeta>> =
-                            page.objects.iter().map(|v| Ok(meta_of(v))).collect();
+                            page.objects.iter().filter_map(meta_of).map(Ok).collect();
                         Ok(Some((stream::iter(metas), next)))
                     }
                 })
@@ -339,7 +387,7 @@ impl ObjectStore for StorageObjectStore {
     }
 
     async fn list_with_delimiter(&self, prefix: Option<&Path>) -> object_store::Result<ListResult> {
-        let prefix = prefix.map(raw).unwrap_or_default();
+        let prefix = prefix.map(raw).transpose()?.unwrap_or_default();
         if prefix.is_empty() {
             let buckets = self.storage.list_buckets().map_err(|e| to_os_error("", e))?;
             return Ok(ListResult {
@@ -368,11 +416,12 @@ impl ObjectStore for StorageObjectStore {
                 Err(StorageError::NoSuchBucket(_)) => return Ok(out),
                 Err(e) => return Err(to_os_error(&prefix, e)),
             };
-            out.objects.extend(page.objects.iter().map(meta_of));
+            out.objects.extend(page.objects.iter().filter_map(meta_of));
+            // `t//` (under `t/`) has no path: trimming every `/` would make it `t`.
             out.common_prefixes.extend(
                 page.common_prefixes
                     .iter()
-                    .map(|cp| Path::from(format!("{bucket}/{}", cp.trim_end_matches('/')))),
+                    .filter_map(|cp| location(&bucket, cp.strip_suffix('/').unwrap_or(cp))),
             );
             if !page.is_truncated {
                 return Ok(out);

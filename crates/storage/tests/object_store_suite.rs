@@ -160,6 +160,71 @@ async fn escaped_characters_name_the_raw_key() {
     assert_eq!(under.len(), 1);
 }
 
+async fn put_raw(storage: &Storage, bucket: &str, key: &str, body: &[u8]) {
+    let mut w = storage.begin_write().await.unwrap();
+    w.write(body).await.unwrap();
+    let blob = w.finish().await.unwrap();
+    storage
+        .commit_put(
+            bucket,
+            key,
+            blob,
+            lakestack_storage::ObjectMeta::default(),
+            &lakestack_storage::WriteCondition::default(),
+            "Put",
+        )
+        .await
+        .unwrap();
+}
+
+/// Keys that differ only by empty or dot segments are never merged: each
+/// listed path reads back its own key, and a key `Path` cannot hold (an empty
+/// segment) is left out rather than listed under another key's name.
+#[tokio::test]
+async fn keys_differing_by_empty_segments_stay_apart() {
+    let dir = tempfile::tempdir().unwrap();
+    let storage = Arc::new(Storage::open(dir.path()).unwrap());
+    storage.create_bucket("ex", "us-east-1").await.unwrap();
+    for (key, body) in [
+        ("t/x.csv", "single"),
+        ("t//x.csv", "double"),
+        ("t/", "marker"),
+        ("t/./y.csv", "dot"),
+        ("t/%2E/y.csv", "percent"),
+        ("t/../y.csv", "dotdot"),
+        ("t/a\0b.csv", "nul"),
+    ] {
+        put_raw(&storage, "ex", key, body.as_bytes()).await;
+    }
+    let view = storage.object_store();
+    let listed: Vec<_> = view.list(Some(&Path::from("ex/t"))).try_collect().await.unwrap();
+    let mut got = Vec::new();
+    for m in &listed {
+        let body = view.get(&m.location).await.unwrap().bytes().await.unwrap();
+        got.push((m.location.to_string(), String::from_utf8(body.to_vec()).unwrap()));
+    }
+    assert_eq!(
+        got,
+        [
+            ("ex/t/%252E/y.csv".to_owned(), "percent".to_owned()),
+            ("ex/t/%2E%2E/y.csv".to_owned(), "dotdot".to_owned()),
+            ("ex/t/%2E/y.csv".to_owned(), "dot".to_owned()),
+            ("ex/t/a%00b.csv".to_owned(), "nul".to_owned()),
+            ("ex/t/x.csv".to_owned(), "single".to_owned()),
+        ]
+    );
+    // The path of `t/x.csv` reads `t/x.csv`, never `t//x.csv`.
+    let one = view.get(&Path::from("ex/t/x.csv")).await.unwrap();
+    assert_eq!(one.bytes().await.unwrap(), Bytes::from_static(b"single"));
+
+    let l = view.list_with_delimiter(Some(&Path::from("ex/t"))).await.unwrap();
+    let dirs: Vec<String> = l.common_prefixes.iter().map(ToString::to_string).collect();
+    // `t//` (the prefix of `t//x.csv`) has no path; `t/` itself is not a directory.
+    assert_eq!(dirs, ["ex/t/%252E", "ex/t/%2E%2E", "ex/t/%2E"]);
+    let objs: Vec<String> = l.objects.iter().map(|m| m.location.to_string()).collect();
+    assert_eq!(objs, ["ex/t/a%00b.csv", "ex/t/x.csv"]);
+}
+
 #[tokio::test]
 async fn in_memory_store_passes_the_suite() {
     suite(&object_store::memory::InMemory::new()).await;

@@ -20,6 +20,7 @@ pub(crate) fn error_code(e: &CatalogError) -> &'static str {
         CatalogError::NotFound(_) => "EntityNotFoundException",
         CatalogError::AlreadyExists(_) => "AlreadyExistsException",
         CatalogError::InvalidInput(_) => "InvalidInputException",
+        CatalogError::Validation(_) => "ValidationException",
         CatalogError::ConcurrentModification(_) => "ConcurrentModificationException",
         CatalogError::CrawlerRunning(_) => "CrawlerRunningException",
         CatalogError::CrawlerNotRunning(_) => "CrawlerNotRunningException",

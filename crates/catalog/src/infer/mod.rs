@@ -19,6 +19,9 @@ use crate::model::Classifier;
 const SAMPLE_BYTES: u64 = 1 << 20;
 /// The first read of an object that may be Parquet: most footers fit.
 const TAIL_BYTES: u64 = 64 << 10;
+/// The largest footer read into memory: thousands of row groups fit easily,
+/// a corrupt length of gigabytes does not get allocated.
+const MAX_FOOTER_BYTES: u64 = 64 << 20;
 
 /// What the classifiers decided for one file.
 #[derive(Debug, Clone, PartialEq)]
@@ -118,6 +121,11 @@ async fn classify_parquet(
     if span > size {
         return Err(format!(
             "corrupt Parquet footer: metadata of {span} bytes in a {size}-byte file"
+        ));
+    }
+    if span > MAX_FOOTER_BYTES {
+        return Err(format!(
+            "unsupported Parquet footer: metadata of {span} bytes is more than the {MAX_FOOTER_BYTES} bytes lakestack reads"
         ));
     }
     if span > tail.len() as u64 {

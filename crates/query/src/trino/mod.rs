@@ -20,6 +20,7 @@ pub use functions::{register, type_name};
 
 /// Parses one statement as Athena users write it, rewritten for DataFusion.
 pub fn parse(sql: &str) -> Result<Statement> {
+    crate::sandbox::check_chains(sql)?;
     let mut statements = DFParser::parse_sql_with_dialect(sql, &TrinoDialect::default())?;
     let mut statement = match (statements.pop_front(), statements.is_empty()) {
         (Some(s), true) => s,
@@ -39,8 +40,11 @@ pub fn parse(sql: &str) -> Result<Statement> {
 }
 
 /// Plans a query on `ctx`, whose session has the Trino functions registered.
+/// Only a query (or EXPLAIN of one) is planned: see [`crate::sandbox`].
 pub async fn plan(ctx: &SessionContext, sql: &str) -> Result<DataFrame> {
     let statement = parse(sql)?;
+    crate::sandbox::check_statement(&statement)?;
     let plan = ctx.state().statement_to_plan(statement).await?;
+    crate::sandbox::check_plan(&plan)?;
     ctx.execute_logical_plan(plan).await
 }

@@ -41,7 +41,17 @@ impl AsyncDB for Trino {
 
     async fn run(&mut self, sql: &str) -> Result<DBOutput<DefaultColumnType>, Failed> {
         let fail = |e: datafusion::error::DataFusionError| Failed(athena_error(&e, sql).message);
-        let df = super::plan(&self.0, sql).await.map_err(fail)?;
+        // Fixture tables are made with DataFusion's own CREATE TABLE, which
+        // the Trino layer refuses (see `sandbox`): test setup, not user SQL.
+        let fixture = sql
+            .trim_start()
+            .get(..13)
+            .is_some_and(|w| w.eq_ignore_ascii_case("create table "));
+        let df = if fixture {
+            self.0.sql(sql).await.map_err(fail)?
+        } else {
+            super::plan(&self.0, sql).await.map_err(fail)?
+        };
         let types: Vec<DefaultColumnType> = df
             .schema()
             .fields()

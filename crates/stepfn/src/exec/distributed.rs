@@ -363,7 +363,15 @@ async fn read(run: &Run, e: &Entered<'_>, s: &MapState, effective: &Value, ctx: 
 }
 
 async fn get(run: &Run, parameters: &Value) -> Result<String, Failure> {
-    let got = run.host.call(run, &s3("getObject"), parameters.clone()).await?;
+    // The ItemReader's own resource: unlike a Task's `aws-sdk:s3:getObject`,
+    // its object is not a state's result, so the 256 KiB payload quota does not apply.
+    let reader = Resource::Optimized {
+        service: "s3".into(),
+        action: "getObject".into(),
+        pattern: Pattern::RequestResponse,
+        sync2: false,
+    };
+    let got = run.host.call(run, &reader, parameters.clone()).await?;
     Ok(got["Body"].as_str().unwrap_or_default().to_owned())
 }
 

@@ -152,8 +152,14 @@ impl Run {
         }
     }
 
+    /// Whether this path of execution must end: StopExecution, or the
+    /// history has reached its quota (the execution then fails; see `execute`).
     pub fn stopped(&self) -> bool {
-        *self.stop.borrow()
+        *self.stop.borrow() || self.history_full()
+    }
+
+    pub fn history_full(&self) -> bool {
+        self.history.as_ref().is_some_and(History::is_full)
     }
 
     /// `$$`: the context object a state sees.
@@ -212,6 +218,64 @@ pub fn iso(t: DateTime<Utc>) -> String {
 /// Compact JSON, as event details carry inputs and outputs.
 pub fn text(v: &Value) -> String {
     path::to_compact_json(v)
+}
+
+/// AWS's quota for a state's input and output, a task's result and an
+/// execution's input and output: 256 KiB of UTF-8 JSON.
+pub const MAX_PAYLOAD_BYTES: usize = 256 * 1024;
+
+/// How deeply a state's output may nest: as deep as serde_json reads back
+/// (executions are resumed from their stored history), and shallow enough
+/// that serializing and dropping it, which recurse, are safe. Values read
+/// from requests cannot nest deeper; a loop that wraps its input once per
+/// turn (`ResultPath: $.previous`) can.
+pub const MAX_NESTING: usize = 127;
+
+/// Whether `v` nests arrays and objects more than `max` levels deep; does
+/// not recurse, so it is safe on any value.
+pub fn nests_deeper_than(v: &Value, max: usize) -> bool {
+    let mut stack: Vec<(&Value, usize)> = vec![(v, 1)];
+    while let Some((v, depth)) = stack.pop() {
+        let children: Box<dyn Iterator<Item = &Value>> = match v {
+            Value::Array(items) => Box::new(items.iter()),
+            Value::Object(map) => Box::new(map.values()),
+            _ => continue,
+        };
+        if depth > max {
+            return true;
+        }
+        stack.extend(
+            children
+                .filter(|c| c.is_array() || c.is_object())
+                .map(|c| (c, depth + 1)),
+        );
+    }
+    false
+}
+
+/// A state's output as the JSON text its events carry, refused past the
+/// payload quota (`States.DataLimitExceeded`, which no Catch catches) or
+/// past [`MAX_NESTING`].
+fn output_text(state: &str, entered_id: i64, output: &Value) -> Result<String, Halt> {
+    if nests_deeper_than(output, MAX_NESTING) {
+        return Err(Halt::Failed(Failure::new(
+            "States.Runtime",
+            format!(
+                "An error occurred while executing the state '{state}' (entered at the event id #{entered_id}). \
+                 The state's output nests arrays and objects more than {MAX_NESTING} levels deep."
+            ),
+        )));
+    }
+    let t = text(output);
+    if t.len() > MAX_PAYLOAD_BYTES {
+        return Err(Halt::Failed(Failure::new(
+            "States.DataLimitExceeded",
+            format!(
+                "The state/task '{state}' returned a result with a size exceeding the maximum number of bytes service limit."
+            ),
+        )));
+    }
+    Ok(t)
 }
 
 /// The JSON for a data-flow field: absent is None, explicit null is Null.
@@ -345,17 +409,15 @@ async fn run_state(run: &Run, name: &str, state: &State, input: Value, cursor: &
                 let error_output = json!({"Error": f.error, "Cause": f.cause});
                 let out = path::apply_result_path(field(&c.result_path).as_ref(), &entered.input, error_output)
                     .map_err(|e| entered.fail(&e))?;
+                output_text(name, entered.id, &out)?;
                 return Ok(Step::Next(c.next.clone(), out));
             }
             _ => return Err(Halt::Failed(f)),
         },
         Err(other) => return Err(other),
     };
-    run.event(
-        cursor,
-        exited_kind(state),
-        json!({"name": name, "output": text(&output)}),
-    );
+    let out_text = output_text(name, entered.id, &output)?;
+    run.event(cursor, exited_kind(state), json!({"name": name, "output": out_text}));
     match state {
         State::Succeed(_) => Ok(Step::End(output)),
         other => match other.transition() {
@@ -405,11 +467,8 @@ fn choice(run: &Run, e: &Entered<'_>, s: &ChoiceState, cursor: &mut Cursor) -> R
     };
     let output =
         path::apply_output_path(field(&s.common.output_path).as_ref(), &effective, &ctx).map_err(|x| e.fail(&x))?;
-    run.event(
-        cursor,
-        "ChoiceStateExited",
-        json!({"name": e.name, "output": text(&output)}),
-    );
+    let out_text = output_text(e.name, e.id, &output)?;
+    run.event(cursor, "ChoiceStateExited", json!({"name": e.name, "output": out_text}));
     Ok(Step::Next(next, output))
 }
 
@@ -502,7 +561,23 @@ fn fail(run: &Run, e: &Entered<'_>, s: &FailState) -> Halt {
 
 #[cfg(test)]
 mod tests {
-    use super::reads_context_input;
+    use super::{MAX_NESTING, nests_deeper_than, reads_context_input};
+    use serde_json::Value;
+
+    #[test]
+    fn the_nesting_bound_is_what_serde_reads_back() {
+        let nested = |n: usize| format!("{}{}", "[".repeat(n), "]".repeat(n));
+        let deepest: Value = serde_json::from_str(&nested(MAX_NESTING)).unwrap();
+        assert!(!nests_deeper_than(&deepest, MAX_NESTING));
+        assert!(serde_json::from_str::<Value>(&nested(MAX_NESTING + 1)).is_err());
+        let mut deeper = deepest;
+        for _ in 0..1000 {
+            deeper = Value::Array(vec![Value::Null, deeper]);
+        }
+        assert!(nests_deeper_than(&deeper, MAX_NESTING));
+        assert!(!nests_deeper_than(&deeper, MAX_NESTING + 1000));
+        assert!(!nests_deeper_than(&Value::Null, 0));
+    }
 
     #[test]
     fn context_input_is_carried_only_when_named() {

@@ -8,6 +8,7 @@ mod date_udfs;
 pub(crate) mod datetime;
 mod json;
 mod json_udfs;
+mod limits;
 mod regex;
 mod text;
 mod text_udfs;
@@ -31,4 +32,5 @@ pub fn register(ctx: &SessionContext) {
     for udf in all.into_iter().flatten() {
         ctx.register_udf(udf);
     }
+    limits::register(ctx);
 }
