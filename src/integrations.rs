@@ -92,25 +92,7 @@ impl Services {
                 let got = self.objects.get(&path(&bucket, &key)).await.map_err(failed)?;
                 let meta = got.meta.clone();
                 // Refuse a larger object than its reader takes before reading it.
-                match reader {
-                    // The body becomes the task's result, which AWS caps at 256 KiB.
-                    BodyReader::Task if meta.size > lakestack_stepfn::MAX_PAYLOAD_BYTES as u64 => {
-                        return Err(TaskError::new(
-                            "States.DataLimitExceeded",
-                            "The state/task 'aws-sdk:s3' returned a result with a size exceeding the maximum number of bytes service limit.",
-                        ));
-                    }
-                    BodyReader::ItemReader if meta.size > ITEM_READER_MAX_BYTES => {
-                        return Err(TaskError::new(
-                            "States.ItemReaderFailed",
-                            format!(
-                                "The object s3://{bucket}/{key} is {} bytes; lakestack's ItemReader reads at most {ITEM_READER_MAX_BYTES} bytes",
-                                meta.size
-                            ),
-                        ));
-                    }
-                    _ => {}
-                }
+                reader.admits(meta.size, &bucket, &key)?;
                 let bytes = got.bytes().await.map_err(failed)?;
                 Ok(json!({
                     "Body": String::from_utf8_lossy(&bytes),
@@ -197,6 +179,26 @@ enum BodyReader {
     ItemReader,
 }
 
+impl BodyReader {
+    /// Whether this reader takes an object of `size` bytes.
+    fn admits(self, size: u64, bucket: &str, key: &str) -> Result<(), TaskError> {
+        match self {
+            // The body becomes the task's result, which AWS caps at 256 KiB.
+            BodyReader::Task if size > lakestack_stepfn::MAX_PAYLOAD_BYTES as u64 => Err(TaskError::new(
+                "States.DataLimitExceeded",
+                "The state/task 'aws-sdk:s3' returned a result with a size exceeding the maximum number of bytes service limit.",
+            )),
+            BodyReader::ItemReader if size > ITEM_READER_MAX_BYTES => Err(TaskError::new(
+                "States.ItemReaderFailed",
+                format!(
+                    "The object s3://{bucket}/{key} is {size} bytes; lakestack's ItemReader reads at most {ITEM_READER_MAX_BYTES} bytes"
+                ),
+            )),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// The largest object an ItemReader decodes. AWS streams files of gigabytes;
 /// lakestack decodes the items in memory, so it caps what it reads.
 const ITEM_READER_MAX_BYTES: u64 = 256 << 20;
@@ -251,5 +253,28 @@ impl Integrations for Services {
                 "lakestack supports .sync for athena:startQueryExecution and states:startExecution",
             )),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn readers_take_objects_up_to_their_limits() {
+        let max_task = lakestack_stepfn::MAX_PAYLOAD_BYTES as u64;
+        assert!(BodyReader::Task.admits(max_task, "b", "k").is_ok());
+        let e = BodyReader::Task.admits(max_task + 1, "b", "k").unwrap_err();
+        assert_eq!(e.error, "States.DataLimitExceeded");
+        assert!(BodyReader::ItemReader.admits(max_task + 1, "b", "k").is_ok());
+        assert!(BodyReader::ItemReader.admits(ITEM_READER_MAX_BYTES, "b", "k").is_ok());
+        let e = BodyReader::ItemReader
+            .admits(ITEM_READER_MAX_BYTES + 1, "b", "items.csv")
+            .unwrap_err();
+        assert_eq!(e.error, "States.ItemReaderFailed");
+        assert_eq!(
+            e.cause,
+            "The object s3://b/items.csv is 268435457 bytes; lakestack's ItemReader reads at most 268435456 bytes"
+        );
     }
 }

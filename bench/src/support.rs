@@ -58,11 +58,11 @@ impl Drop for Stopper {
     }
 }
 
-fn binary() -> String {
+pub fn binary() -> String {
     std::env::var("LAKESTACK_BIN").unwrap_or_else(|_| "target/release/lakestack".into())
 }
 
-async fn start(command: &mut Command) -> (Child, String) {
+pub async fn start(command: &mut Command) -> (Child, String) {
     let mut child = command.stdout(Stdio::piped()).spawn().expect("start lakestack");
     let mut line = String::new();
     BufReader::new(child.stdout.take().expect("piped stdout"))
@@ -135,4 +135,16 @@ pub async fn call(http: &reqwest::Client, endpoint: &str, target: &str, body: Va
     let v: Value = serde_json::from_str(&r.text().await.expect("body")).expect("JSON answer");
     assert!(status.is_success(), "{target} failed: {v}");
     v
+}
+
+/// A `/proc/<pid>/status` figure in KiB (`VmRSS`, `VmHWM`), 0 when unreadable.
+#[allow(dead_code, reason = "only the untrusted-input benchmark reads peaks")]
+pub fn status_kib(pid: u32, field: &str) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
 }

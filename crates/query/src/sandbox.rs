@@ -322,6 +322,12 @@ mod tests {
             "INSERT INTO t VALUES (1)",
             "DROP TABLE t",
             "RESET datafusion.execution.batch_size",
+            "PREPARE p AS SELECT 1",
+            "EXECUTE p",
+            "DEALLOCATE p",
+            "CREATE VIEW v AS SELECT 1",
+            "DELETE FROM t",
+            "UPDATE t SET a = 1",
         ] {
             assert!(judged(refused).is_err(), "{refused}");
         }
