@@ -430,6 +430,22 @@ async fn outputs_over_256_kib_fail_with_data_limit_exceeded() {
             "The state/task 'Double' returned a result with a size exceeding the maximum number of bytes service limit."
         )
     );
+    // An execution's input is held to the same quota by the API itself.
+    let err = c
+        .start_execution()
+        .state_machine_arn(&arn)
+        .input(json!({ "s": "x".repeat(300 * 1024) }).to_string())
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert_eq!(err.meta().code(), Some("ValidationException"));
+    assert_eq!(
+        err.meta().message(),
+        Some(
+            "1 validation error detected: Value at 'input' failed to satisfy constraint: Member must have length less than or equal to 262144"
+        )
+    );
     // Just under the quota is fine: 2 × 131,000 bytes plus the envelope.
     let e = start(&c, &arn, &json!({ "s": "x".repeat(131_000) }).to_string()).await;
     assert_eq!(until_done(&c, &e).await.status, ExecutionStatus::Succeeded);

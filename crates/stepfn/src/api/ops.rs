@@ -397,11 +397,24 @@ async fn test_state(s: &StepFunctions, req: &Value) -> Answer {
     Ok(Value::Object(out))
 }
 
+/// An execution's `input`, at most 256 KiB as the API model and the
+/// service quota allow. The value is sensitive, so the message leaves it out.
+fn execution_input(req: &Value) -> Result<Option<String>, ApiError> {
+    match optional(req, "input") {
+        Some(input) if input.len() > crate::MAX_PAYLOAD_BYTES => Err(StepFnError::Validation(format!(
+            "1 validation error detected: Value at 'input' failed to satisfy constraint: Member must have length less than or equal to {}",
+            crate::MAX_PAYLOAD_BYTES
+        ))
+        .into()),
+        other => Ok(other.map(str::to_owned)),
+    }
+}
+
 fn start_execution(s: &StepFunctions, req: &Value) -> Answer {
     let e = s.start(
         required(req, "stateMachineArn")?,
         optional(req, "name").map(str::to_owned),
-        optional(req, "input").map(str::to_owned),
+        execution_input(req)?,
     )?;
     Ok(json!({"executionArn": e.arn, "startDate": seconds(e.start_ms)}))
 }
@@ -411,7 +424,7 @@ async fn start_sync_execution(s: &StepFunctions, req: &Value) -> Answer {
         .start_sync(
             required(req, "stateMachineArn")?,
             optional(req, "name").map(str::to_owned),
-            optional(req, "input").map(str::to_owned),
+            execution_input(req)?,
         )
         .await?;
     let mut out = describe_execution(&e);
