@@ -18,18 +18,11 @@ const SMALL_OPS: usize = 40_000;
 const LARGE: u64 = 1 << 30;
 const LIST_KEYS: usize = 10_000;
 
-fn bin() -> String {
-    std::env::var("LAKESTACK_BIN").unwrap_or_else(|_| "target/release/lakestack".into())
-}
+#[allow(dead_code, reason = "the data-set helpers serve the other benchmarks")]
+mod support;
 
 fn rss_kib(pid: u32) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.split_whitespace().next())
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0)
+    support::status_kib(pid, "VmRSS")
 }
 
 /// CPU seconds the server has used so far (user + system), from /proc.
@@ -102,7 +95,7 @@ async fn small_objects(http: &reqwest::Client, base: &str, put: bool) -> (f64, D
 }
 
 fn start() -> (std::process::Child, String) {
-    let mut child = Command::new(bin())
+    let mut child = Command::new(support::binary())
         .args(["--ephemeral", "--port", "0"])
         .env("RUST_LOG", "warn")
         .stdout(Stdio::piped())

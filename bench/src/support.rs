@@ -138,7 +138,7 @@ pub async fn call(http: &reqwest::Client, endpoint: &str, target: &str, body: Va
 }
 
 /// A `/proc/<pid>/status` figure in KiB (`VmRSS`, `VmHWM`), 0 when unreadable.
-#[allow(dead_code, reason = "only the untrusted-input benchmark reads peaks")]
+#[allow(dead_code, reason = "the data-set benchmarks read no memory figures")]
 pub fn status_kib(pid: u32, field: &str) -> u64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
     status

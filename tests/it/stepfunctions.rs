@@ -41,6 +41,17 @@ async fn last_two_events(c: &Client, execution: &str) -> Vec<aws_sdk_sfn::types:
         .events
 }
 
+/// Waits for `execution` to fail with AWS's 256 KiB error, naming `state`.
+async fn assert_data_limit_exceeded(c: &Client, execution: &str, state: &str) {
+    let d = until_done(c, execution).await;
+    assert_eq!(d.status, ExecutionStatus::Failed);
+    assert_eq!(d.error(), Some("States.DataLimitExceeded"));
+    let cause = format!(
+        "The state/task '{state}' returned a result with a size exceeding the maximum number of bytes service limit."
+    );
+    assert_eq!(d.cause(), Some(cause.as_str()));
+}
+
 /// Polls DescribeExecution until the execution leaves RUNNING.
 async fn until_done(
     c: &Client,
@@ -421,15 +432,7 @@ async fn outputs_over_256_kib_fail_with_data_limit_exceeded() {
     let arn = create(&c, "double", &definition).await;
     // 150 KiB in, 300 KiB out.
     let e = start(&c, &arn, &json!({ "s": "x".repeat(150 * 1024) }).to_string()).await;
-    let d = until_done(&c, &e).await;
-    assert_eq!(d.status, ExecutionStatus::Failed);
-    assert_eq!(d.error(), Some("States.DataLimitExceeded"));
-    assert_eq!(
-        d.cause(),
-        Some(
-            "The state/task 'Double' returned a result with a size exceeding the maximum number of bytes service limit."
-        )
-    );
+    assert_data_limit_exceeded(&c, &e, "Double").await;
     // An execution's input is held to the same quota by the API itself.
     let err = c
         .start_execution()
@@ -469,15 +472,7 @@ async fn outputs_over_256_kib_fail_with_data_limit_exceeded() {
     });
     let arn = create(&c, "bigread", &definition).await;
     let e = start(&c, &arn, "{}").await;
-    let d = until_done(&c, &e).await;
-    assert_eq!(d.status, ExecutionStatus::Failed);
-    assert_eq!(d.error(), Some("States.DataLimitExceeded"));
-    assert_eq!(
-        d.cause(),
-        Some(
-            "The state/task 'aws-sdk:s3' returned a result with a size exceeding the maximum number of bytes service limit."
-        )
-    );
+    assert_data_limit_exceeded(&c, &e, "aws-sdk:s3").await;
     let k = kinds(&c, &e).await;
     assert_eq!(
         k.iter().filter(|k| **k == HistoryEventType::TaskScheduled).count(),

@@ -1,8 +1,8 @@
 //! `cargo build --profile perf -p lakestack -p lakestack-bench &&
 //!  LAKESTACK_BIN=target/perf/lakestack ./target/perf/lakestack-bench-athena OUT_DIR [QUERY_DIR]`
 //!
-//! OUT_DIR is what `shared/bench/gen.sh OUT_DIR 1` wrote; QUERY_DIR defaults to
-//! `../shared/bench/queries/events` (a directory named `tpch` runs TPC-H).
+//! OUT_DIR is what `bench/workload/gen.sh OUT_DIR 1` wrote; QUERY_DIR defaults to
+//! `bench/workload/queries/events` (a directory named `tpch` runs TPC-H).
 //! Starts the server with `--ephemeral`, uploads the data over S3, catalogs
 //! it with a Glue crawler, then runs every query through the Athena API end
 //! to end (start → result stored in S3 → SUCCEEDED), one warm-up and three
@@ -230,7 +230,7 @@ async fn explain_both(api: &Api, ctx: &SessionContext, sql: &str) {
 async fn main() {
     let mut args = std::env::args().skip(1);
     let data = PathBuf::from(args.next().expect("usage: lakestack-bench-athena OUT_DIR [QUERY_DIR]"));
-    let queries = PathBuf::from(args.next().unwrap_or_else(|| "../shared/bench/queries/events".into()));
+    let queries = PathBuf::from(args.next().unwrap_or_else(|| "bench/workload/queries/events".into()));
     let tpch = queries.file_name().is_some_and(|n| n == "tpch");
     let (mut child, endpoint) = support::start_server_logging("warn,lakestack::athena=info").await;
     let stopper = support::Stopper::new(&child);

@@ -1,6 +1,6 @@
 //! `cargo build --release -p lakestack -p lakestack-bench && ./target/release/lakestack-bench-crawl OUT_DIR`
 //!
-//! OUT_DIR is what `shared/bench/gen.sh OUT_DIR 1` wrote. Starts the release
+//! OUT_DIR is what `bench/workload/gen.sh OUT_DIR 1` wrote. Starts the release
 //! binary with `--ephemeral`, uploads the `events` lake (and the CSV and JSON
 //! copies) over S3, crawls each with a Glue crawler and prints the crawl time
 //! and files/s; then times GetPartitions with a selective expression over a
@@ -65,7 +65,7 @@ async fn main() {
         std::env::args()
             .nth(1)
             .or_else(|| std::env::var("BENCH_DATA").ok())
-            .expect("usage: lakestack-bench-crawl OUT_DIR (from shared/bench/gen.sh)"),
+            .expect("usage: lakestack-bench-crawl OUT_DIR (from bench/workload/gen.sh)"),
     );
     let (mut child, endpoint) = support::start_server().await;
     let stopper = support::Stopper::new(&child);

@@ -57,12 +57,15 @@ fn physical_memory() -> Option<usize> {
     kib.checked_mul(1024)
 }
 
+/// How many of the largest consumers a refused reservation names.
+const REPORTED_CONSUMERS: std::num::NonZeroUsize = std::num::NonZeroUsize::new(3).unwrap();
+
 /// The one memory pool every query of an engine reserves from. The tracking
 /// wrapper names the largest consumers when a reservation fails.
 pub fn memory_pool(limit: usize) -> Arc<dyn MemoryPool> {
     Arc::new(TrackConsumersPool::new(
         GreedyMemoryPool::new(limit),
-        std::num::NonZeroUsize::new(3).unwrap_or(std::num::NonZeroUsize::MIN),
+        REPORTED_CONSUMERS,
     ))
 }
 
@@ -182,10 +185,14 @@ fn statement_name(s: &SqlStatement) -> String {
     }
 }
 
+/// A refusal in Trino's words: `NOT_SUPPORTED: ...`, a user error that
+/// `errors::athena_error` passes through as it stands.
+fn refused(message: String) -> DataFusionError {
+    DataFusionError::Execution(format!("NOT_SUPPORTED: {message}"))
+}
+
 fn not_supported(what: &str) -> Result<()> {
-    Err(DataFusionError::NotImplemented(format!(
-        "{what} is not a statement Athena runs here"
-    )))
+    Err(refused(format!("{what} is not a statement Athena runs here")))
 }
 
 /// How many operators one expression may chain at one level of nesting.
@@ -224,7 +231,7 @@ pub fn check_chains(sql: &str) -> Result<()> {
                     *c
                 });
                 if c > MAX_CHAIN {
-                    return Err(DataFusionError::NotImplemented(format!(
+                    return Err(refused(format!(
                         "Statement is too large: an expression chains more than {MAX_CHAIN} operators"
                     )));
                 }
@@ -283,9 +290,7 @@ pub fn check_plan(plan: &LogicalPlan) -> Result<()> {
         .with_allow_statements(false)
         .verify_plan(plan)
         .map_err(|e| match e {
-            DataFusionError::Plan(msg) => {
-                DataFusionError::NotImplemented(format!("{msg}; Athena runs no such statement here"))
-            }
+            DataFusionError::Plan(msg) => refused(format!("{msg}; Athena runs no such statement here")),
             other => other,
         })
 }
