@@ -7,8 +7,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use bytes::Bytes;
 use futures::TryStreamExt;
+use lakestack_aws_protocol::{Service, invoke};
 use lakestack_catalog::GlueService;
 use lakestack_query::AthenaService;
 use lakestack_stepfn::{Integrations, Pattern, Resource, TaskError};
@@ -47,32 +47,20 @@ fn unsupported(resource: &Resource) -> TaskError {
     )
 }
 
-/// Answers a JSON API handler's response as a result or a `<Service>.<code>` error.
-fn answer(service: &str, resp: http::Response<Bytes>) -> Result<Value, TaskError> {
-    let body: Value = serde_json::from_slice(resp.body()).unwrap_or(Value::Null);
-    if resp.status().is_success() {
-        return Ok(if body.is_null() { json!({}) } else { body });
-    }
-    let code = body["__type"].as_str().unwrap_or("ServiceException");
-    let message = body["message"].as_str().unwrap_or_default();
-    Err(TaskError::new(format!("{service}.{code}"), message.to_owned()))
+/// Calls a service's operation in-process; an error becomes `<Service>.<code>`.
+async fn call(service: &dyn Service, action: &str, parameters: &Value) -> Result<Value, TaskError> {
+    invoke(service, &operation(action), parameters)
+        .await
+        .map_err(|e| TaskError::new(format!("{}.{}", service.spec().title, e.code), e.message))
 }
 
 impl Services {
     async fn glue(&self, action: &str, parameters: Value) -> Result<Value, TaskError> {
-        let resp = self
-            .glue
-            .handle(&operation(action), Bytes::from(parameters.to_string()))
-            .await;
-        answer("Glue", resp)
+        call(&self.glue, action, &parameters).await
     }
 
     async fn athena(&self, action: &str, parameters: Value) -> Result<Value, TaskError> {
-        let resp = self
-            .athena
-            .handle(&operation(action), Bytes::from(parameters.to_string()))
-            .await;
-        answer("Athena", resp)
+        call(&self.athena, action, &parameters).await
     }
 
     /// `reader`: who reads the body `getObject` returns, which sets the

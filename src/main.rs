@@ -11,6 +11,7 @@ use std::time::{Instant, SystemTime};
 
 use anyhow::Context as _;
 use clap::Parser;
+use lakestack_aws_protocol::Registry;
 use lakestack_catalog::{Catalog, CatalogSettings, GlueService};
 use lakestack_query::{AthenaService, QueryEngine};
 use lakestack_s3_api::{AuthMode, S3Service, S3Settings};
@@ -168,11 +169,13 @@ fn build(config: &Config, data_dir: &std::path::Path, started: Instant) -> anyho
         }),
     )
     .with_context(|| format!("opening Step Functions' state under {}", data_dir.display()))?;
+    let services = Registry::new()
+        .register(Arc::new(glue))
+        .register(Arc::new(athena))
+        .register(Arc::new(StepFunctionsApi::new(states)));
     let app = router::router(router::AppState {
         s3,
-        glue,
-        athena,
-        states: StepFunctionsApi::new(states),
+        services,
         json_keys,
         started: Arc::new(started),
     });

@@ -1,12 +1,12 @@
-//! The one HTTP router on the one port: health, awsJson services by
-//! `X-Amz-Target`, query-protocol services by credential scope, and S3 for
-//! everything else.
+//! The one HTTP router on the one port: health, the services of the kit's
+//! [`Registry`] (awsJson by `X-Amz-Target`, restJson1 by route, awsQuery
+//! by credential scope), and S3 for everything else.
 
 use std::collections::HashMap;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
-use std::time::{Instant, SystemTime};
+use std::time::Instant;
 
 use axum::Router;
 use axum::body::Body;
@@ -16,30 +16,17 @@ use axum::routing::get;
 use bytes::Bytes;
 use futures::FutureExt;
 use http::StatusCode;
-use lakestack_aws_protocol::{Target, credential_service, json_error, query_error, request_id, sigv4};
-use lakestack_catalog::GlueService;
-use lakestack_query::AthenaService;
+use lakestack_aws_protocol::{
+    Protocol, Registry, Routed, Service, ServiceError, Target, error_response, json_error, query_error, request_id,
+    serve,
+};
 use lakestack_s3_api::S3Service;
-use lakestack_stepfn::StepFunctionsApi;
-
-/// awsJson request bodies larger than this are refused (Glue's largest, a
-/// BatchCreatePartition of 100 partitions, stays far below it).
-const JSON_BODY_LIMIT: usize = 32 << 20;
-
-/// Which services this build serves; reported by the health endpoint.
-const SERVICES: [(&str, &str); 4] = [
-    ("s3", "running"),
-    ("glue", "running"),
-    ("athena", "running"),
-    ("stepfunctions", "running"),
-];
 
 #[derive(Clone)]
 pub struct AppState {
     pub s3: S3Service,
-    pub glue: GlueService,
-    pub athena: AthenaService,
-    pub states: StepFunctionsApi,
+    /// Every service but S3, which has an edge of its own (s3s).
+    pub services: Registry,
     /// Access key → secret under `--auth strict`; `None` accepts any signature.
     pub json_keys: Option<Arc<HashMap<String, String>>>,
     pub started: Arc<Instant>,
@@ -54,10 +41,11 @@ pub fn router(state: AppState) -> Router {
 }
 
 async fn health(State(state): State<AppState>) -> Response {
-    let services: serde_json::Map<String, serde_json::Value> = SERVICES
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), serde_json::Value::from(*v)))
-        .collect();
+    let mut services = serde_json::Map::new();
+    services.insert("s3".into(), "running".into());
+    for s in state.services.services() {
+        services.insert(s.spec().name.into(), "running".into());
+    }
     let body = serde_json::json!({
         "services": services,
         "edition": "lakestack",
@@ -76,8 +64,9 @@ async fn dispatch(State(state): State<AppState>, req: Request) -> Response {
     let method = req.method().clone();
     let path = req.uri().path().to_owned();
     let empty_expect = expects_continue_without_body(&req);
-    let shape = ErrorShape::of(&req);
-    let (op, mut resp) = guarded(shape, route(state, req)).await;
+    let routed = state.services.route_headers(req.headers(), req.uri().path());
+    let shape = ErrorShape::of(&routed, req.headers());
+    let (op, mut resp) = guarded(shape, route(state, routed, req)).await;
     if empty_expect {
         // botocore, asked for `Expect: 100-continue` with an empty body, takes
         // the final answer as the 100 it waited for and then misreads the next
@@ -97,97 +86,75 @@ async fn dispatch(State(state): State<AppState>, req: Request) -> Response {
     resp
 }
 
-async fn route(state: AppState, req: Request) -> (String, Response) {
-    if let Some(target) = req
-        .headers()
-        .get("x-amz-target")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned)
-    {
-        let rid = request_id();
-        let Some(t) = Target::parse(&target) else {
-            let msg = format!("X-Amz-Target {target:?} is not of the form Service.Operation");
-            return (
-                target,
-                to_axum(json_error(
-                    StatusCode::BAD_REQUEST,
-                    "UnknownOperationException",
-                    &msg,
-                    &rid,
-                )),
-            );
-        };
-        if matches!(t.prefix, "AWSGlue" | "AmazonAthena" | "AWSStepFunctions") {
-            let op = format!("{}:{}", t.service(), t.operation);
-            let operation = t.operation.to_owned();
-            let (parts, body) = req.into_parts();
-            let body = match axum::body::to_bytes(body, JSON_BODY_LIMIT).await {
-                Ok(b) => b,
-                Err(_) => {
-                    return (
-                        op,
-                        to_axum(json_error(
-                            StatusCode::PAYLOAD_TOO_LARGE,
-                            "SerializationException",
-                            "The request body is too large or could not be read",
-                            &rid,
-                        )),
-                    );
-                }
-            };
-            if let Some(keys) = &state.json_keys
-                && let Err(e) = sigv4::verify(&parts, &body, |k| keys.get(k).cloned(), SystemTime::now())
-            {
-                return (op, to_axum(json_error(StatusCode::FORBIDDEN, e.code, &e.message, &rid)));
-            }
-            let resp = match t.prefix {
-                "AWSGlue" => state.glue.handle(&operation, body).await,
-                "AmazonAthena" => state.athena.handle(&operation, body).await,
-                _ => state.states.handle(&operation, body).await,
-            };
-            return (op, to_axum(resp));
+async fn route(state: AppState, routed: Routed, req: Request) -> (String, Response) {
+    match routed {
+        Routed::Service(service, protocol) => {
+            let keys = state.json_keys.clone();
+            let lookup = move |k: &str| keys.as_ref().and_then(|m| m.get(k).cloned());
+            let secrets = state.json_keys.is_some().then_some(&lookup as _);
+            let (op, resp) = serve(service.as_ref(), protocol, req, secrets).await;
+            (op, to_axum(resp))
         }
-        let msg = format!(
-            "lakestack does not implement the {} service yet (operation {})",
-            t.service(),
-            t.operation
-        );
-        let op = format!("{}:{}", t.service(), t.operation);
-        return (
-            op,
-            to_axum(json_error(StatusCode::NOT_IMPLEMENTED, "NotImplemented", &msg, &rid)),
-        );
+        Routed::UnknownTarget => {
+            let rid = request_id();
+            let target = req
+                .headers()
+                .get("x-amz-target")
+                .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+                .unwrap_or_default();
+            let Some(t) = Target::parse(&target) else {
+                let msg = format!("X-Amz-Target {target:?} is not of the form Service.Operation");
+                return (
+                    target,
+                    to_axum(json_error(
+                        StatusCode::BAD_REQUEST,
+                        "UnknownOperationException",
+                        &msg,
+                        &rid,
+                    )),
+                );
+            };
+            let msg = format!(
+                "lakestack does not implement the {} service yet (operation {})",
+                t.service(),
+                t.operation
+            );
+            let op = format!("{}:{}", t.service(), t.operation);
+            (
+                op,
+                to_axum(json_error(StatusCode::NOT_IMPLEMENTED, "NotImplemented", &msg, &rid)),
+            )
+        }
+        Routed::UnknownQueryService(service) => {
+            // Query-protocol services (STS, IAM, SQS-query) put the operation in `Action`.
+            let rid = request_id();
+            let (parts, body) = req.into_parts();
+            let body = axum::body::to_bytes(body, 1 << 20).await.unwrap_or_default();
+            let action = form_value(parts.uri.query().unwrap_or_default(), "Action")
+                .or_else(|| form_value(std::str::from_utf8(&body).unwrap_or_default(), "Action"))
+                .unwrap_or_else(|| "unknown".to_owned());
+            let msg = format!("lakestack does not implement the {service} service yet (operation {action})");
+            let op = format!("{service}:{action}");
+            (
+                op,
+                to_axum(query_error(StatusCode::NOT_IMPLEMENTED, "NotImplemented", &msg, &rid)),
+            )
+        }
+        Routed::S3 => {
+            let op = format!("s3:{}", state.s3.operation_of(&req));
+            let req = req.map(s3s::Body::http_body_unsync);
+            let resp = state.s3.handle(req).await;
+            (op, resp.map(Body::new))
+        }
     }
-    let scope = credential_service(req.headers());
-    if let Some(service) = scope.filter(|s| s != "s3" && s != "s3express") {
-        // Query-protocol services (STS, IAM, SQS-query) put the operation in `Action`.
-        let rid = request_id();
-        let (parts, body) = req.into_parts();
-        let body = axum::body::to_bytes(body, 1 << 20).await.unwrap_or_default();
-        let action = form_value(parts.uri.query().unwrap_or_default(), "Action")
-            .or_else(|| form_value(std::str::from_utf8(&body).unwrap_or_default(), "Action"))
-            .unwrap_or_else(|| "unknown".to_owned());
-        let msg = format!("lakestack does not implement the {service} service yet (operation {action})");
-        let op = format!("{service}:{action}");
-        return (
-            op,
-            to_axum(query_error(StatusCode::NOT_IMPLEMENTED, "NotImplemented", &msg, &rid)),
-        );
-    }
-    let op = format!("s3:{}", state.s3.operation_of(&req));
-    let req = req.map(s3s::Body::http_body_unsync);
-    let resp = state.s3.handle(req).await;
-    (op, resp.map(Body::new))
 }
 
-/// Whose error shape a request gets if its handler panics: the service it is
-/// routed to, decided the way `route` decides it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Whose error shape a request gets if its handler panics: the service it
+/// is routed to, in the protocol it was routed in.
+#[derive(Clone)]
 enum ErrorShape {
     S3,
-    Glue,
-    Athena,
-    StepFunctions,
+    Service(Arc<dyn Service>, Protocol, http::HeaderMap),
     /// An awsJson service lakestack does not implement.
     OtherJson,
     /// A query-protocol service lakestack does not implement.
@@ -195,64 +162,43 @@ enum ErrorShape {
 }
 
 impl ErrorShape {
-    fn of(req: &Request) -> Self {
-        if let Some(target) = req.headers().get("x-amz-target") {
-            let prefix = target.to_str().ok().and_then(Target::parse).map(|t| t.prefix);
-            return match prefix {
-                Some("AWSGlue") => Self::Glue,
-                Some("AmazonAthena") => Self::Athena,
-                Some("AWSStepFunctions") => Self::StepFunctions,
-                _ => Self::OtherJson,
-            };
-        }
-        match credential_service(req.headers()) {
-            Some(s) if s != "s3" && s != "s3express" => Self::Query,
-            _ => Self::S3,
+    fn of(routed: &Routed, headers: &http::HeaderMap) -> Self {
+        match routed {
+            Routed::Service(s, p) => Self::Service(Arc::clone(s), *p, headers.clone()),
+            Routed::UnknownTarget => Self::OtherJson,
+            Routed::UnknownQueryService(_) => Self::Query,
+            Routed::S3 => Self::S3,
         }
     }
 
-    fn service(self) -> &'static str {
+    fn service(&self) -> &'static str {
         match self {
             Self::S3 => "s3",
-            Self::Glue => "glue",
-            Self::Athena => "athena",
-            Self::StepFunctions => "states",
+            Self::Service(s, ..) => s.spec().signing_name,
             Self::OtherJson => "json",
             Self::Query => "query",
         }
     }
 
     /// The 500 each service answers for a failure of its own: S3's
-    /// `InternalError`, the internal-error shape of Glue's and Athena's API
-    /// models, and for Step Functions (whose model has none) AWS's common
-    /// `InternalFailure`.
-    fn internal_error(self) -> Response {
+    /// `InternalError`, a registered service's own (its spec names it),
+    /// and AWS's common `InternalFailure` otherwise.
+    fn internal_error(&self) -> Response {
         let rid = request_id();
         let status = StatusCode::INTERNAL_SERVER_ERROR;
-        let (code, message) = match self {
+        let failure = ServiceError::new(
+            "InternalFailure",
+            status,
+            "The request processing has failed because of an unknown error, exception or failure.",
+        );
+        to_axum(match self {
             Self::S3 => return s3_internal_error(&rid),
-            Self::Glue => ("InternalServiceException", "An internal service error occurred."),
-            Self::Athena => (
-                "InternalServerException",
-                "An internal error occurred. Please try again.",
-            ),
-            Self::StepFunctions | Self::OtherJson | Self::Query => (
-                "InternalFailure",
-                "The request processing has failed because of an unknown error, exception or failure.",
-            ),
-        };
-        let mut resp = match self {
-            Self::Query => query_error(status, code, message, &rid),
-            _ => json_error(status, code, message, &rid),
-        };
-        if self == Self::StepFunctions {
-            // Step Functions speaks awsJson 1.0; json_error writes 1.1.
-            resp.headers_mut().insert(
-                http::header::CONTENT_TYPE,
-                http::HeaderValue::from_static("application/x-amz-json-1.0"),
-            );
-        }
-        to_axum(resp)
+            Self::Service(s, protocol, headers) => {
+                error_response(s.as_ref(), *protocol, headers, &s.spec().internal_error())
+            }
+            Self::OtherJson => json_error(status, &failure.code, &failure.message, &rid),
+            Self::Query => query_error(status, &failure.code, &failure.message, &rid),
+        })
     }
 }
 
@@ -320,9 +266,42 @@ fn form_value(s: &str, key: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use lakestack_aws_protocol::{Call, Output, ServiceSpec};
+
+    /// A service with a real service's spec, for routing and error shapes.
+    struct Like(&'static ServiceSpec);
+
+    #[async_trait::async_trait]
+    impl Service for Like {
+        fn spec(&self) -> &'static ServiceSpec {
+            self.0
+        }
+
+        async fn call(&self, _: Call) -> Result<Output, ServiceError> {
+            Ok(Output::empty_members())
+        }
+    }
+
+    fn registry() -> Registry {
+        Registry::new()
+            .register(Arc::new(Like(&lakestack_catalog::GLUE_SPEC)))
+            .register(Arc::new(Like(&lakestack_query::ATHENA_SPEC)))
+            .register(Arc::new(Like(&lakestack_stepfn::STATES_SPEC)))
+    }
 
     async fn handler_with_a_bug() -> (String, Response) {
         panic!("a handler bug")
+    }
+
+    fn shape(target: Option<&str>, auth: Option<&str>) -> ErrorShape {
+        let mut h = http::HeaderMap::new();
+        if let Some(t) = target {
+            h.insert("x-amz-target", t.parse().unwrap());
+        }
+        if let Some(a) = auth {
+            h.insert("authorization", a.parse().unwrap());
+        }
+        ErrorShape::of(&registry().route_headers(&h, "/"), &h)
     }
 
     async fn answer(shape: ErrorShape) -> (String, StatusCode, http::HeaderMap, String) {
@@ -337,30 +316,44 @@ mod tests {
         )
     }
 
+    fn scope(svc: &str) -> String {
+        format!(
+            "AWS4-HMAC-SHA256 Credential=AK/20260101/us-east-1/{svc}/aws4_request, SignedHeaders=host, Signature=00"
+        )
+    }
+
     #[tokio::test]
     async fn a_panicking_handler_answers_its_services_internal_error() {
-        for (shape, code, content_type) in [
+        for (target, service, code, content_type) in [
             (
-                ErrorShape::Glue,
+                "AWSGlue.GetTable",
+                "glue",
                 "InternalServiceException",
                 "application/x-amz-json-1.1",
             ),
             (
-                ErrorShape::Athena,
+                "AmazonAthena.StartQueryExecution",
+                "athena",
                 "InternalServerException",
                 "application/x-amz-json-1.1",
             ),
             (
-                ErrorShape::StepFunctions,
+                "AWSStepFunctions.StartExecution",
+                "states",
                 "InternalFailure",
                 "application/x-amz-json-1.0",
             ),
-            (ErrorShape::OtherJson, "InternalFailure", "application/x-amz-json-1.1"),
+            (
+                "DynamoDB_20120810.PutItem",
+                "json",
+                "InternalFailure",
+                "application/x-amz-json-1.1",
+            ),
         ] {
-            let (op, status, headers, body) = answer(shape).await;
-            assert_eq!(op, format!("{}:panicked", shape.service()));
+            let (op, status, headers, body) = answer(shape(Some(target), None)).await;
+            assert_eq!(op, format!("{service}:panicked"));
             assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
-            assert_eq!(headers["content-type"], content_type, "{shape:?}");
+            assert_eq!(headers["content-type"], content_type, "{target}");
             assert_eq!(headers["x-amzn-errortype"], code);
             assert!(headers.contains_key("x-amzn-requestid"));
             let v: serde_json::Value = serde_json::from_str(&body).unwrap();
@@ -368,7 +361,7 @@ mod tests {
             assert!(!v["message"].as_str().unwrap().is_empty());
         }
 
-        let (op, status, headers, body) = answer(ErrorShape::S3).await;
+        let (op, status, headers, body) = answer(shape(None, None)).await;
         assert_eq!(op, "s3:panicked");
         assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
         assert_eq!(headers["content-type"], "application/xml");
@@ -379,7 +372,7 @@ mod tests {
         ));
         assert!(body.contains(&format!("<RequestId>{rid}</RequestId>")), "{body}");
 
-        let (_, status, headers, body) = answer(ErrorShape::Query).await;
+        let (_, status, headers, body) = answer(shape(None, Some(&scope("sts")))).await;
         assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
         assert_eq!(headers["content-type"], "text/xml");
         assert!(body.contains("<Code>InternalFailure</Code>"), "{body}");
@@ -387,7 +380,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_handler_that_returns_is_untouched() {
-        let (op, resp) = guarded(ErrorShape::Glue, async {
+        let (op, resp) = guarded(ErrorShape::S3, async {
             ("glue:GetDatabases".to_owned(), Response::new(Body::from("{}")))
         })
         .await;
@@ -396,37 +389,14 @@ mod tests {
     }
 
     #[test]
-    fn requests_are_shaped_by_the_service_they_route_to() {
-        let req = |target: Option<&str>, auth: Option<&str>| {
-            let mut b = http::Request::builder().method("POST").uri("/");
-            if let Some(t) = target {
-                b = b.header("x-amz-target", t);
-            }
-            if let Some(a) = auth {
-                b = b.header("authorization", a);
-            }
-            b.body(Body::empty()).unwrap()
-        };
-        let scope = |svc: &str| {
-            format!(
-                "AWS4-HMAC-SHA256 Credential=AK/20260101/us-east-1/{svc}/aws4_request, SignedHeaders=host, Signature=00"
-            )
-        };
-        assert_eq!(ErrorShape::of(&req(Some("AWSGlue.GetTable"), None)), ErrorShape::Glue);
-        assert_eq!(
-            ErrorShape::of(&req(Some("AmazonAthena.StartQueryExecution"), None)),
-            ErrorShape::Athena
-        );
-        assert_eq!(
-            ErrorShape::of(&req(Some("AWSStepFunctions.StartExecution"), None)),
-            ErrorShape::StepFunctions
-        );
-        assert_eq!(
-            ErrorShape::of(&req(Some("DynamoDB_20120810.PutItem"), None)),
-            ErrorShape::OtherJson
-        );
-        assert_eq!(ErrorShape::of(&req(None, Some(&scope("sts")))), ErrorShape::Query);
-        assert_eq!(ErrorShape::of(&req(None, Some(&scope("s3")))), ErrorShape::S3);
-        assert_eq!(ErrorShape::of(&req(None, None)), ErrorShape::S3);
+    fn requests_route_to_the_service_that_declares_them() {
+        let name = |s: ErrorShape| s.service();
+        assert_eq!(name(shape(Some("AWSGlue.GetTable"), None)), "glue");
+        assert_eq!(name(shape(Some("AmazonAthena.StartQueryExecution"), None)), "athena");
+        assert_eq!(name(shape(Some("AWSStepFunctions.StartExecution"), None)), "states");
+        assert_eq!(name(shape(Some("DynamoDB_20120810.PutItem"), None)), "json");
+        assert_eq!(name(shape(None, Some(&scope("sts")))), "query");
+        assert_eq!(name(shape(None, Some(&scope("s3")))), "s3");
+        assert_eq!(name(shape(None, None)), "s3");
     }
 }

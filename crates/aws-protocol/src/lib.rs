@@ -1,6 +1,13 @@
-//! Wire plumbing shared by every lakestack service: request ids, the awsJson
-//! and query-protocol error shapes, `X-Amz-Target` parsing, and reading the
-//! service out of a SigV4 credential scope.
+//! The service kit: everything a lakestack service needs at its edge, so a
+//! service is its operations and nothing else. A service declares a
+//! [`ServiceSpec`] (names, protocols, target prefix or routes), a typed
+//! operation enum ([`operations!`]) and implements [`Service`]; the kit
+//! routes requests to it ([`Registry`]), verifies signatures ([`sigv4`]),
+//! decodes awsJson, CBOR, awsQuery forms and restJson1 routes, and writes
+//! answers and errors as each protocol shapes them ([`protocol`]). Beside
+//! that: request ids, AWS's validation messages ([`validation`]),
+//! key-based paging tokens ([`paging`]), timestamps ([`timestamp`]) and
+//! ARNs ([`arn`]).
 //!
 //! ```
 //! use lakestack_aws_protocol::Target;
@@ -8,7 +15,28 @@
 //! assert_eq!((t.prefix, t.operation), ("AWSGlue", "GetDatabases"));
 //! ```
 
+pub mod arn;
+pub mod cbor;
+mod error;
+pub mod operation;
+pub mod paging;
+pub mod protocol;
+pub mod query;
+mod registry;
+pub mod rest;
+mod service;
 pub mod sigv4;
+mod spec;
+pub mod timestamp;
+pub mod validation;
+
+pub use arn::Arn;
+pub use error::{Fault, ServiceError};
+pub use operation::UnknownOperation;
+pub use protocol::{Encoding, Output, Protocol};
+pub use registry::{Registry, Routed};
+pub use service::{Call, SecretLookup, Service, encoding_of, error_response, invoke, serve};
+pub use spec::{CborShapes, DEFAULT, Route, ServiceSpec};
 
 use bytes::Bytes;
 use http::{HeaderMap, HeaderValue, Response, StatusCode};
@@ -136,39 +164,11 @@ pub fn query_error(status: StatusCode, code: &str, message: &str, request_id: &s
     resp
 }
 
-/// Decodes `%XX` escapes (as `object_store::path::Path` writes them) back
-/// to the raw bytes; malformed escapes stay as they are.
-pub fn percent_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        let hex = |c: u8| (c as char).to_digit(16);
-        if b[i] == b'%'
-            && let (Some(h), Some(l)) = (b.get(i + 1).and_then(|c| hex(*c)), b.get(i + 2).and_then(|c| hex(*c)))
-        {
-            out.push((h * 16 + l) as u8);
-            i += 3;
-            continue;
-        }
-        out.push(b[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
-}
+use query::xml_escape as escape;
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn percent_decoding() {
-        assert_eq!(percent_decode("a%25b%5B1%5D%zz"), "a%b[1]%zz");
-    }
 
     #[test]
     fn targets_name_their_service() {

@@ -1,5 +1,7 @@
 //! Custom CSV and JSON classifiers that crawlers can name.
 
+use lakestack_aws_protocol::validation::{Shown, Violation};
+
 use crate::error::{CatalogError, Result};
 use crate::model::{Classifier, now_millis};
 use crate::store::Store;
@@ -15,9 +17,8 @@ fn validate(c: &Classifier) -> Result<()> {
         Classifier::Csv(csv) => {
             for (field, v) in [("delimiter", &csv.delimiter), ("quoteSymbol", &csv.quote_symbol)] {
                 if v.as_ref().is_some_and(|s| s.chars().count() != 1) {
-                    return Err(CatalogError::InvalidInput(format!(
-                        "1 validation error detected: Value at 'csvClassifier.{field}' failed to satisfy constraint: Member must have length equal to 1"
-                    )));
+                    let member = format!("csvClassifier.{field}");
+                    return Err(CatalogError::invalid(Violation::len_eq(&member, Shown::Hidden, 1)));
                 }
             }
             if csv.delimiter.is_some() && csv.delimiter == csv.quote_symbol {
@@ -28,8 +29,10 @@ fn validate(c: &Classifier) -> Result<()> {
             if let Some(h) = csv.contains_header.as_deref()
                 && !matches!(h, "PRESENT" | "ABSENT" | "UNKNOWN")
             {
-                return Err(CatalogError::InvalidInput(format!(
-                    "1 validation error detected: Value '{h}' at 'csvClassifier.containsHeader' failed to satisfy constraint: Member must satisfy enum value set: [UNKNOWN, PRESENT, ABSENT]"
+                return Err(CatalogError::invalid(Violation::one_of(
+                    "csvClassifier.containsHeader",
+                    h,
+                    &["UNKNOWN", "PRESENT", "ABSENT"],
                 )));
             }
         }

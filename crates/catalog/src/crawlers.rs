@@ -4,6 +4,9 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use lakestack_aws_protocol::timestamp::epoch_seconds as seconds;
+use lakestack_aws_protocol::validation::Violation;
+
 use crate::error::{CatalogError, Result};
 use crate::model::{Crawl, Crawler, CrawlerSchedule, CrawlerState, LastCrawl, now_millis};
 use crate::store::Store;
@@ -29,10 +32,7 @@ pub struct CrawlerMetrics {
 fn validate(c: &Crawler) -> Result<()> {
     names::check(&c.name, "name")?;
     if c.role.is_empty() {
-        return Err(CatalogError::InvalidInput(
-            "1 validation error detected: Value null at 'role' failed to satisfy constraint: Member must not be null"
-                .into(),
-        ));
+        return Err(CatalogError::invalid(Violation::null("role")));
     }
     if c.s3_targets.is_empty() && c.other_targets.is_empty() {
         return Err(CatalogError::InvalidInput(
@@ -341,7 +341,7 @@ impl Catalog {
         let crawls = self.store.read(|conn| Store::list_crawls(conn, &c.name))?;
         let mut runtimes: Vec<f64> = crawls
             .iter()
-            .filter_map(|k| k.end_time.map(|e| (e - k.start_time) as f64 / 1000.0))
+            .filter_map(|k| k.end_time.map(|e| seconds(e - k.start_time)))
             .collect();
         let last = runtimes.first().copied().unwrap_or(0.0);
         runtimes.sort_by(f64::total_cmp);

@@ -10,8 +10,10 @@
 //! meaning every Saturday, ranges that wrap such as `FRI-MON` or `20-2`, `L`/`W`/`#` not mixing with
 //! lists), Quartz's answer is used, since that is what the documented examples imply.
 
-const MIN_YEAR: i32 = 1970;
-const MAX_YEAR: i32 = 2199;
+use lakestack_compat::civil;
+
+const MIN_YEAR: i64 = 1970;
+const MAX_YEAR: i64 = 2199;
 const YEAR_SPAN: u32 = (MAX_YEAR - MIN_YEAR + 1) as u32;
 /// Glue: "Cron expressions that lead to rates faster than 5 minutes are not supported."
 const MIN_INTERVAL_MINUTES: u32 = 5;
@@ -175,7 +177,7 @@ impl Schedule {
     /// The first fire time strictly after `after_epoch_secs` (UTC, seconds since epoch), in whole
     /// minutes; `None` if there is none (e.g. the Year field has passed).
     pub fn next_after(&self, after_epoch_secs: i64) -> Option<i64> {
-        let end = days_from_civil(MAX_YEAR + 1, 1, 1) * SECS_PER_DAY;
+        let end = civil::days_from_civil(MAX_YEAR + 1, 1, 1) * SECS_PER_DAY;
         if after_epoch_secs >= end {
             return None;
         }
@@ -185,7 +187,7 @@ impl Schedule {
         } else {
             after_epoch_secs / 60 * 60 + 60
         };
-        let (mut year, mut month, mut day) = civil_from_days(start.div_euclid(SECS_PER_DAY));
+        let (mut year, mut month, mut day) = civil::civil_from_days(start.div_euclid(SECS_PER_DAY));
         let secs_of_day = start.rem_euclid(SECS_PER_DAY);
         let mut hour = (secs_of_day / 3600) as u32;
         let mut minute = (secs_of_day % 3600 / 60) as u32;
@@ -226,7 +228,7 @@ impl Schedule {
             }
             match next_bit(self.minutes, minute) {
                 Some(next) => {
-                    let days = days_from_civil(year, month, day);
+                    let days = civil::days_from_civil(year, month, day);
                     return Some(days * SECS_PER_DAY + i64::from(hour) * 3600 + i64::from(next) * 60);
                 }
                 None => (hour, minute) = (hour + 1, 0),
@@ -234,7 +236,7 @@ impl Schedule {
         }
     }
 
-    fn has_year(&self, year: i32) -> bool {
+    fn has_year(&self, year: i64) -> bool {
         if !(MIN_YEAR..=MAX_YEAR).contains(&year) {
             return false;
         }
@@ -242,13 +244,13 @@ impl Schedule {
         self.years[(bit / 64) as usize] & (1 << (bit % 64)) != 0
     }
 
-    fn next_year_after(&self, year: i32) -> Option<i32> {
+    fn next_year_after(&self, year: i64) -> Option<i64> {
         (year.max(MIN_YEAR - 1) + 1..=MAX_YEAR).find(|&y| self.has_year(y))
     }
 
     /// Days of `month` on which the schedule fires, as bits 1-31.
-    fn day_mask(&self, year: i32, month: u32) -> u64 {
-        let last = days_in_month(year, month);
+    fn day_mask(&self, year: i64, month: u32) -> u64 {
+        let last = civil::days_in_month(year, month);
         match self.days {
             DayRule::MonthDays(mask) => mask & (((1u64 << (last + 1)) - 1) & !1),
             DayRule::LastDayOfMonth => 1 << last,
@@ -307,7 +309,7 @@ impl Schedule {
                 if mask & (mask >> 1) != 0 || (previous_month_ended_on_fire && mask & 0b10 != 0) {
                     return true;
                 }
-                previous_month_ended_on_fire = mask & (1 << days_in_month(year, month)) != 0;
+                previous_month_ended_on_fire = mask & (1 << civil::days_in_month(year, month)) != 0;
             }
         }
         false
@@ -494,67 +496,19 @@ fn next_bit(mask: u64, from: u32) -> Option<u32> {
 }
 
 /// Quartz's `W`: the weekday nearest `day`, never crossing into the previous or next month.
-fn nearest_weekday(year: i32, month: u32, day: u32) -> u32 {
+fn nearest_weekday(year: i64, month: u32, day: u32) -> u32 {
     match weekday(year, month, day) {
         SATURDAY if day == 1 => 3,
         SATURDAY => day - 1,
-        SUNDAY if day == days_in_month(year, month) => day - 2,
+        SUNDAY if day == civil::days_in_month(year, month) => day - 2,
         SUNDAY => day + 1,
         _ => day,
     }
 }
 
-fn is_leap_year(year: i32) -> bool {
-    year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
-}
-
-fn days_in_month(year: i32, month: u32) -> u32 {
-    match month {
-        2 if is_leap_year(year) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
-
 /// AWS numbering: 1 = Sunday .. 7 = Saturday.
-fn weekday(year: i32, month: u32, day: u32) -> u32 {
-    // 1970-01-01 was a Thursday, which is 5 in this numbering.
-    ((days_from_civil(year, month, day) + 4).rem_euclid(7) + 1) as u32
-}
-
-/// Days since 1970-01-01 in the proleptic Gregorian calendar.
-///
-/// Counting years from March puts the leap day at the end of the year, so the day of the year
-/// is a fixed function of the month, and whole 400-year cycles (146097 days) handle the rest.
-fn days_from_civil(year: i32, month: u32, day: u32) -> i64 {
-    let year = i64::from(year) - i64::from(month <= 2);
-    let cycle = year.div_euclid(400);
-    let year_of_cycle = year - cycle * 400;
-    let month_from_march = i64::from((month + 9) % 12);
-    let day_of_year = (153 * month_from_march + 2) / 5 + i64::from(day) - 1;
-    let day_of_cycle = year_of_cycle * 365 + year_of_cycle / 4 - year_of_cycle / 100 + day_of_year;
-    // 719468 days separate 0000-03-01, where cycle 0 starts, from 1970-01-01.
-    cycle * 146_097 + day_of_cycle - 719_468
-}
-
-/// Inverse of [`days_from_civil`].
-fn civil_from_days(days: i64) -> (i32, u32, u32) {
-    let days = days + 719_468;
-    let cycle = days.div_euclid(146_097);
-    let day_of_cycle = days - cycle * 146_097;
-    // Undo the leap days (every 4th year, except the 100th, except the 400th) to get the year.
-    let year_of_cycle = (day_of_cycle - day_of_cycle / 1460 + day_of_cycle / 36_524 - day_of_cycle / 146_096) / 365;
-    let day_of_year = day_of_cycle - (365 * year_of_cycle + year_of_cycle / 4 - year_of_cycle / 100);
-    let month_from_march = (5 * day_of_year + 2) / 153;
-    let day = day_of_year - (153 * month_from_march + 2) / 5 + 1;
-    let month = if month_from_march < 10 {
-        month_from_march + 3
-    } else {
-        month_from_march - 9
-    };
-    let year = year_of_cycle + cycle * 400 + i64::from(month <= 2);
-    (year as i32, month as u32, day as u32)
+fn weekday(year: i64, month: u32, day: u32) -> u32 {
+    civil::weekday_from_sunday(civil::days_from_civil(year, month, day))
 }
 
 #[cfg(test)]
@@ -565,12 +519,12 @@ mod tests {
     fn at(text: &str) -> i64 {
         let n = |range: std::ops::Range<usize>| text[range].parse::<u32>().expect("digits");
         let secs = if text.len() > 16 { n(17..19) } else { 0 };
-        days_from_civil(n(0..4) as i32, n(5..7), n(8..10)) * SECS_PER_DAY
+        civil::days_from_civil(n(0..4).into(), n(5..7), n(8..10)) * SECS_PER_DAY
             + i64::from(n(11..13) * 3600 + n(14..16) * 60 + secs)
     }
 
     fn show(epoch: i64) -> String {
-        let (y, m, d) = civil_from_days(epoch.div_euclid(SECS_PER_DAY));
+        let (y, m, d) = civil::civil_from_days(epoch.div_euclid(SECS_PER_DAY));
         let secs = epoch.rem_euclid(SECS_PER_DAY);
         assert_eq!(secs % 60, 0, "fire times are whole minutes");
         format!("{y:04}-{m:02}-{d:02} {:02}:{:02}", secs / 3600, secs % 3600 / 60)
@@ -603,42 +557,6 @@ mod tests {
             Ok(s) => panic!("{expr} should be rejected, parsed as {s:?}"),
             Err(e) => e,
         }
-    }
-
-    #[test]
-    fn civil_arithmetic_matches_known_instants() {
-        // Epoch seconds from GNU `date -u -d <day> +%s`.
-        assert_eq!(days_from_civil(1970, 1, 1), 0);
-        assert_eq!(at("2024-01-15 00:00"), 1_705_276_800);
-        assert_eq!(at("2024-02-29 00:00"), 1_709_164_800);
-        assert_eq!(at("2028-02-29 00:00"), 1_835_395_200);
-        assert_eq!(at("2104-02-29 00:00"), 4_233_686_400);
-        assert_eq!(at("2100-02-28 00:00"), 4_107_456_000);
-        assert_eq!(days_from_civil(1969, 12, 31), -1);
-        assert_eq!(days_from_civil(2000, 3, 1), 11_017);
-        for days in -800_000..800_000 {
-            let (y, m, d) = civil_from_days(days);
-            assert_eq!(days_from_civil(y, m, d), days);
-            assert!((1..=days_in_month(y, m)).contains(&d));
-        }
-    }
-
-    #[test]
-    fn calendar_helpers() {
-        assert!(is_leap_year(2024) && is_leap_year(2000) && is_leap_year(2400));
-        assert!(!is_leap_year(2023) && !is_leap_year(2100) && !is_leap_year(1900));
-        assert_eq!(days_in_month(2024, 2), 29);
-        assert_eq!(days_in_month(2023, 2), 28);
-        assert_eq!(days_in_month(2100, 2), 28);
-        assert_eq!(days_in_month(2024, 4), 30);
-        assert_eq!(days_in_month(2024, 12), 31);
-        // Weekdays checked with `date -u -d <day> +%a`.
-        assert_eq!(weekday(1970, 1, 1), 5); // Thu
-        assert_eq!(weekday(2024, 1, 15), 2); // Mon
-        assert_eq!(weekday(2024, 6, 15), SATURDAY);
-        assert_eq!(weekday(2024, 9, 15), SUNDAY);
-        assert_eq!(weekday(2100, 2, 28), SUNDAY);
-        assert_eq!(weekday(2104, 2, 29), 6); // Fri
     }
 
     #[test]
@@ -1081,21 +999,21 @@ mod tests {
     }
 
     /// Weekday by Zeller's congruence (1 = SUN .. 7 = SAT), independent of `days_from_civil`.
-    fn zeller_weekday(year: i32, month: u32, day: u32) -> u32 {
+    fn zeller_weekday(year: i64, month: u32, day: u32) -> u32 {
         let (y, m) = if month < 3 {
             (year - 1, month + 12)
         } else {
             (year, month)
         };
         let (k, j) = (y.rem_euclid(100), y.div_euclid(100));
-        let h = (day as i32 + 13 * (m as i32 + 1) / 5 + k + k / 4 + j / 4 + 5 * j).rem_euclid(7);
+        let h = (i64::from(day) + 13 * (i64::from(m) + 1) / 5 + k + k / 4 + j / 4 + 5 * j).rem_euclid(7);
         // Zeller's h is 0 = Saturday.
         ((h + 6) % 7 + 1) as u32
     }
 
     /// Whether the day rule holds, from the definitions rather than from `day_mask`'s arithmetic.
-    fn day_rule_holds(days: DayRule, year: i32, month: u32, day: u32) -> bool {
-        let last = days_in_month(year, month);
+    fn day_rule_holds(days: DayRule, year: i64, month: u32, day: u32) -> bool {
+        let last = civil::days_in_month(year, month);
         let wd = |d: u32| zeller_weekday(year, month, d);
         let is_weekday = |d: u32| !matches!(wd(d), SATURDAY | SUNDAY);
         match days {
@@ -1119,7 +1037,7 @@ mod tests {
     fn brute_force(s: &Schedule, from: i64, to: i64) -> Vec<i64> {
         let mut out = Vec::new();
         for days in from.div_euclid(SECS_PER_DAY)..=to.div_euclid(SECS_PER_DAY) {
-            let (y, m, d) = civil_from_days(days);
+            let (y, m, d) = civil::civil_from_days(days);
             if !s.has_year(y) || s.months & (1 << m) == 0 || !day_rule_holds(s.days, y, m, d) {
                 continue;
             }
@@ -1138,7 +1056,7 @@ mod tests {
     #[test]
     fn zeller_agrees_with_epoch_weekday() {
         for days in -50_000..100_000 {
-            let (y, m, d) = civil_from_days(days);
+            let (y, m, d) = civil::civil_from_days(days);
             assert_eq!(zeller_weekday(y, m, d), weekday(y, m, d), "{y}-{m}-{d}");
         }
     }

@@ -1,5 +1,7 @@
-//! The catalog's one error enum, in domain words. `api/error.rs` maps each
+//! The catalog's one error enum, in domain words. `api/mod.rs` maps each
 //! variant to Glue's error code once, at the edge.
+
+use lakestack_aws_protocol::validation::Violation;
 
 /// What a catalog operation can refuse or fail at.
 #[derive(Debug, thiserror::Error)]
@@ -39,6 +41,12 @@ pub type Result<T, E = CatalogError> = std::result::Result<T, E>;
 impl CatalogError {
     pub fn internal(msg: impl Into<String>) -> Self {
         Self::Internal(msg.into().into())
+    }
+
+    /// A request member that breaks a constraint, in AWS's words
+    /// ("1 validation error detected: ..."), as InvalidInputException.
+    pub fn invalid(v: Violation) -> Self {
+        Self::InvalidInput(v.message())
     }
 }
 

@@ -22,6 +22,8 @@
 use std::cmp::Ordering;
 use std::fmt;
 
+use lakestack_compat::civil;
+
 // ---------------------------------------------------------------------------
 // Parsed form
 // ---------------------------------------------------------------------------
@@ -1041,19 +1043,10 @@ fn parse_date_prefix(b: &[u8], pos: &mut usize) -> Option<i32> {
     let m = read_digits(b, pos, 1, 2)?;
     expect_byte(b, pos, b'-')?;
     let d = read_digits(b, pos, 1, 2)?;
-    if !(1..=12).contains(&m) || d == 0 || d > days_in_month(y, m) {
+    if !(1..=12).contains(&m) || d == 0 || d > civil::days_in_month(y.into(), m) {
         return None;
     }
     i32::try_from(y * 10_000 + m * 100 + d).ok()
-}
-
-fn days_in_month(y: u32, m: u32) -> u32 {
-    match m {
-        2 if (y.is_multiple_of(4) && !y.is_multiple_of(100)) || y.is_multiple_of(400) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
 }
 
 /// (date, nanoseconds of day). Glue's format is

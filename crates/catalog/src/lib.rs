@@ -39,10 +39,11 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
+use lakestack_aws_protocol::Arn;
 use object_store::ObjectStore;
 use tokio::sync::{Notify, broadcast};
 
-pub use api::GlueService;
+pub use api::{GlueOp, GlueService, SPEC as GLUE_SPEC};
 pub use crawlers::CrawlerMetrics;
 pub use error::{CatalogError, Result};
 pub use partitions::{PartitionError, PartitionPage, PartitionQuery};
@@ -151,10 +152,8 @@ impl Catalog {
         let _ = self.events.send(event);
     }
 
+    /// The ARN of one of the catalog's resources (`database/sales`).
     fn arn(&self, resource: &str) -> String {
-        format!(
-            "arn:aws:glue:{}:{}:{resource}",
-            self.settings.region, self.settings.account_id
-        )
+        Arn::new("glue", &self.settings.region, &self.settings.account_id, resource).to_string()
     }
 }

@@ -1,34 +1,31 @@
-//! Opaque `NextToken`s: the key of the last item returned, so a page
-//! continues correctly even when items were added or removed in between.
+//! Opaque `NextToken`s (the kit's key-based tokens: the key of the last
+//! item returned, so a page continues correctly even when items were added
+//! or removed in between) and Glue's bounds on `MaxResults`.
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use lakestack_aws_protocol::paging;
+use lakestack_aws_protocol::validation::Violation;
+
+pub use lakestack_aws_protocol::paging::encode;
 
 use crate::error::{CatalogError, Result};
 
-pub fn encode(last_key: &str) -> String {
-    URL_SAFE_NO_PAD.encode(last_key.as_bytes())
+/// Glue's answer to a token it did not write.
+pub fn invalid_token() -> CatalogError {
+    CatalogError::InvalidInput("Invalid pagination token".into())
 }
 
+/// The key a token continues after; `None` for no token.
 pub fn decode(token: Option<&str>) -> Result<Option<String>> {
-    let Some(token) = token.filter(|t| !t.is_empty()) else {
-        return Ok(None);
-    };
-    URL_SAFE_NO_PAD
-        .decode(token)
-        .ok()
-        .and_then(|b| String::from_utf8(b).ok())
-        .map(Some)
-        .ok_or_else(|| CatalogError::InvalidInput("Invalid pagination token".into()))
+    paging::decode(token).map_err(|()| invalid_token())
 }
 
-/// Clamps a requested page size to Glue's bounds for the operation.
+/// A requested page size within Glue's bounds for the operation.
 pub fn page_size(requested: Option<i64>, default: usize, max: usize) -> Result<usize> {
     match requested {
         None => Ok(default),
-        Some(n) if n < 1 || n as usize > max => Err(CatalogError::InvalidInput(format!(
-            "1 validation error detected: Value '{n}' at 'maxResults' failed to satisfy constraint: Member must have value between 1 and {max}"
-        ))),
+        Some(n) if n < 1 || n as usize > max => {
+            Err(CatalogError::invalid(Violation::range("maxResults", n, 1, max as i64)))
+        }
         Some(n) => Ok(n as usize),
     }
 }
@@ -42,5 +39,15 @@ mod tests {
         assert_eq!(decode(Some(&encode("db/tbl"))).unwrap().as_deref(), Some("db/tbl"));
         assert_eq!(decode(None).unwrap(), None);
         assert!(decode(Some("***")).is_err());
+    }
+
+    #[test]
+    fn page_sizes() {
+        assert_eq!(page_size(None, 100, 1000).unwrap(), 100);
+        assert_eq!(page_size(Some(7), 100, 1000).unwrap(), 7);
+        assert_eq!(
+            page_size(Some(0), 100, 100).unwrap_err().to_string(),
+            "1 validation error detected: Value '0' at 'maxResults' failed to satisfy constraint: Member must have value between 1 and 100"
+        );
     }
 }

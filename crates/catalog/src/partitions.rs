@@ -158,8 +158,7 @@ impl Catalog {
             }
         };
         if let Some(after) = paging::decode(q.next_token)? {
-            let after: Vec<String> = serde_json::from_str(&after)
-                .map_err(|_| CatalogError::InvalidInput("Invalid pagination token".into()))?;
+            let after: Vec<String> = serde_json::from_str(&after).map_err(|_| paging::invalid_token())?;
             lo = lo.max(index.partition_point(|(v, _)| *v <= after));
         }
         let mut ids = Vec::new();

@@ -288,9 +288,7 @@ impl Catalog {
         // the order the rows come (by database, then name).
         let after: Option<(String, String)> = match after {
             None => None,
-            Some(a) => Some(
-                serde_json::from_str(&a).map_err(|_| CatalogError::InvalidInput("Invalid pagination token".into()))?,
-            ),
+            Some(a) => Some(serde_json::from_str(&a).map_err(|_| paging::invalid_token())?),
         };
         for t in all {
             if after

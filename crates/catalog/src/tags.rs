@@ -1,5 +1,7 @@
 //! Tags on databases, tables and crawlers, keyed by the resource's ARN.
 
+use lakestack_aws_protocol::Arn;
+
 use crate::error::{CatalogError, Result};
 use crate::store::Store;
 use crate::{Catalog, names};
@@ -23,11 +25,16 @@ impl Catalog {
     /// Checks that the ARN names a database, table or crawler that exists, and
     /// returns it as tags are keyed: database and table names lower-cased, as Glue stores them.
     fn require_resource(&self, c: &rusqlite::Connection, arn: &str) -> Result<String> {
-        let prefix = self.arn("");
         let not_found = || CatalogError::NotFound(format!("Resource {arn} not found."));
-        let Some(resource) = arn.strip_prefix(&prefix) else {
-            return Err(CatalogError::InvalidInput(format!("Invalid ARN: {arn}")));
-        };
+        let resource = Arn::parse(arn)
+            .filter(|a| {
+                a.partition == "aws"
+                    && a.service == "glue"
+                    && a.region == self.settings.region
+                    && a.account == self.settings.account_id
+            })
+            .ok_or_else(|| CatalogError::InvalidInput(format!("Invalid ARN: {arn}")))?
+            .resource;
         let parts: Vec<&str> = resource.split('/').collect();
         let (exists, canonical) = match parts.as_slice() {
             ["database", db] => {

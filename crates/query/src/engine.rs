@@ -16,6 +16,7 @@ use datafusion::execution::cache::cache_manager::{CacheManager, CacheManagerConf
 use datafusion::execution::memory_pool::MemoryPool;
 use datafusion::prelude::{SessionConfig, SessionContext};
 use futures::{FutureExt as _, StreamExt};
+use lakestack_aws_protocol::validation::{Shown, Violation};
 use lakestack_catalog::Catalog;
 use object_store::buffered::BufWriter;
 use object_store::path::Path;
@@ -285,7 +286,7 @@ impl QueryEngine {
         let query = req.query.trim().to_owned();
         if query.is_empty() || query.len() > 262_144 {
             return Err(QueryError::InvalidRequest(
-                "1 validation error detected: Value at 'queryString' failed to satisfy constraint: Member must have length between 1 and 262144".into(),
+                Violation::len_between("queryString", Shown::Hidden, 1, 262_144).message(),
             ));
         }
         let workgroup = req.workgroup.clone().unwrap_or_else(|| "primary".into());

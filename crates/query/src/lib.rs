@@ -28,7 +28,7 @@ mod writes;
 /// The DataFusion this crate runs on, for programs that compare against it.
 pub use datafusion;
 
-pub use api::AthenaService;
+pub use api::{AthenaOp, AthenaService, SPEC as ATHENA_SPEC};
 pub use counting::{CountingStore, ScanCounts};
 pub use engine::{QueryEngine, ResultPage, StartRequest};
 pub use error::{QueryError, Result};

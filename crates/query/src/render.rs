@@ -7,6 +7,7 @@ use datafusion::arrow::array::{
 };
 use datafusion::arrow::datatypes::DataType;
 use datafusion::arrow::util::display::{ArrayFormatter, FormatOptions};
+use lakestack_compat::java_double::{double_to_string, float_to_string};
 
 const OPTIONS: FormatOptions<'static> = FormatOptions::new()
     .with_null("")
@@ -16,57 +17,15 @@ const OPTIONS: FormatOptions<'static> = FormatOptions::new()
     .with_timestamp_tz_format(Some("%Y-%m-%d %H:%M:%S%.3f"))
     .with_time_format(Some("%H:%M:%S%.3f"));
 
-/// Java's `Double.toString`: plain between 10^-3 and 10^7, else `d.dddE±n`,
-/// always with a fractional part; the shortest digits that round-trip.
-pub fn java_double(v: f64) -> String {
-    if v.is_nan() {
-        return "NaN".into();
-    }
-    if v.is_infinite() {
-        return if v > 0.0 { "Infinity".into() } else { "-Infinity".into() };
-    }
-    if v == 0.0 {
-        return if v.is_sign_negative() {
-            "-0.0".into()
-        } else {
-            "0.0".into()
-        };
-    }
-    let a = v.abs();
-    if (1e-3..1e7).contains(&a) {
-        let s = format!("{v}");
-        return if s.contains('.') { s } else { format!("{s}.0") };
-    }
-    let s = format!("{v:e}");
-    let (mantissa, exp) = s.split_once('e').unwrap_or((&s, "0"));
-    let mantissa = if mantissa.contains('.') {
-        mantissa.to_owned()
-    } else {
-        format!("{mantissa}.0")
-    };
-    format!("{mantissa}E{exp}")
-}
-
 /// One value as text; `None` for NULL.
 pub fn value(array: &ArrayRef, row: usize) -> Option<String> {
     if array.is_null(row) {
         return None;
     }
     Some(match array.data_type() {
-        DataType::Float64 => java_double(array.as_any().downcast_ref::<Float64Array>()?.value(row)),
-        DataType::Float32 => {
-            let v = array.as_any().downcast_ref::<Float32Array>()?.value(row);
-            // Trino's REAL prints through Float.toString: the float's own shortest digits.
-            let s = java_double(f64::from(v));
-            let short = format!("{v}");
-            if s.contains('E') {
-                s
-            } else if short.contains('.') {
-                short
-            } else {
-                format!("{short}.0")
-            }
-        }
+        DataType::Float64 => double_to_string(array.as_any().downcast_ref::<Float64Array>()?.value(row)),
+        // Trino's REAL prints through Float.toString: the float's own shortest digits.
+        DataType::Float32 => float_to_string(array.as_any().downcast_ref::<Float32Array>()?.value(row)),
         DataType::Boolean => array.as_any().downcast_ref::<BooleanArray>()?.value(row).to_string(),
         DataType::Timestamp(_, Some(zone)) => {
             let f = ArrayFormatter::try_new(array.as_ref(), &OPTIONS).ok()?;
@@ -201,6 +160,12 @@ pub fn csv_rows(out: &mut String, columns: &[ArrayRef], rows: usize) {
 
 /// Splits one record off the front of Athena's CSV; returns the fields and the
 /// bytes consumed, or None if `s` holds no complete record.
+///
+/// The grammar is only what [`csv_rows`] writes: every value quoted, NULL an
+/// empty unquoted field, `\n` ending a record; anything else is no record.
+/// (The crawler's tokenizer in `lakestack-catalog` reads another grammar, the
+/// lenient one of Glue's CSV classifier: any delimiter and quote, unquoted
+/// text, `\r` line breaks, blank lines skipped.)
 pub fn parse_record(s: &str) -> Option<(Vec<Option<String>>, usize)> {
     let b = s.as_bytes();
     let mut fields = Vec::new();
@@ -245,13 +210,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn doubles_print_as_java_does() {
-        assert_eq!(java_double(1.5), "1.5");
-        assert_eq!(java_double(2.0), "2.0");
-        assert_eq!(java_double(1e10), "1.0E10");
-        assert_eq!(java_double(123_456_789.5), "1.234567895E8");
-        assert_eq!(java_double(0.0001), "1.0E-4");
-        assert_eq!(java_double(-0.5), "-0.5");
+    fn doubles_and_reals_print_as_java_does() {
+        // Double.toString and Float.toString themselves are tested in lakestack_compat::java_double.
+        let doubles: ArrayRef = Arc::new(Float64Array::from(vec![1e10, 0.0001, 2.0]));
+        let reals: ArrayRef = Arc::new(Float32Array::from(vec![1.1e10, 0.0001, 2.0]));
+        let show = |a: &ArrayRef| {
+            (0..a.len())
+                .map(|r| value(a, r).unwrap_or_default())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(show(&doubles), ["1.0E10", "1.0E-4", "2.0"]);
+        assert_eq!(show(&reals), ["1.1E10", "1.0E-4", "2.0"]);
     }
 
     #[test]

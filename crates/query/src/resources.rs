@@ -1,6 +1,7 @@
 //! Athena's saved resources: work groups, named queries and prepared
 //! statements, kept beside the executions in `queries.sqlite`.
 
+use lakestack_aws_protocol::validation::{Shown, Violation};
 use serde::{Deserialize, Serialize};
 
 use crate::engine::QueryEngine;
@@ -124,9 +125,9 @@ fn check_name(name: &str, what: &str) -> Result<()> {
     if ok {
         Ok(())
     } else {
-        Err(QueryError::InvalidRequest(format!(
-            "1 validation error detected: Value '{name}' at '{what}' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9._-]{{1,128}}"
-        )))
+        Err(QueryError::InvalidRequest(
+            Violation::pattern(what, Shown::Value(name.to_owned()), "[a-zA-Z0-9._-]{1,128}").message(),
+        ))
     }
 }
 

@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 
+use lakestack_compat::percent;
 use lakestack_storage::{ObjectMeta, ObjectVersion, StoredChecksum};
 use s3s::dto::{ETag, Timestamp, TimestampFormat};
 use s3s::{S3Error, S3ErrorCode};
@@ -76,32 +77,9 @@ fn serde_urlencoded_pairs(s: &str) -> Vec<(String, String)> {
         .filter(|p| !p.is_empty())
         .map(|p| {
             let (k, v) = p.split_once('=').unwrap_or((p, ""));
-            (percent_decode(k), percent_decode(v))
+            (percent::form_decode(k), percent::form_decode(v))
         })
         .collect()
-}
-
-pub(crate) fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 3 <= bytes.len() => {
-                match u8::from_str_radix(std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("zz"), 16) {
-                    Ok(b) => {
-                        out.push(b);
-                        i += 2;
-                    }
-                    Err(_) => out.push(b'%'),
-                }
-            }
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 pub(crate) fn check_tags(tags: &[(String, String)]) -> Result<(), S3Error> {

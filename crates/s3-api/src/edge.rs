@@ -134,7 +134,7 @@ impl S3Service {
             return Some(b.to_owned());
         }
         let first = req.uri().path().trim_start_matches('/').split('/').next()?;
-        (!first.is_empty()).then(|| crate::conv::percent_decode(first))
+        (!first.is_empty()).then(|| lakestack_compat::percent::form_decode(first))
     }
 
     /// Serves one request; never fails: errors become S3 error responses.

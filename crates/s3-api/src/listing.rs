@@ -1,5 +1,6 @@
 //! ListObjects (v1), ListObjectsV2 and ListObjectVersions.
 
+use lakestack_compat::percent::{self, AsciiSet, NON_ALPHANUMERIC};
 use lakestack_storage::{ListQuery, VersionListQuery};
 use s3s::dto::*;
 use s3s::{S3Request, S3Response, S3Result};
@@ -9,20 +10,21 @@ use crate::checksum;
 use crate::conv;
 use crate::error::{invalid_argument, s3_error};
 
+/// What `encoding-type=url` escapes: all but letters, digits and `-_.~/`.
+const URL_ESCAPED: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~')
+    .remove(b'/');
+
 /// `encoding-type=url`: S3 percent-encodes keys as form values (space as `+`).
 fn encode(s: &str, url: bool) -> String {
-    if !url {
-        return s.to_owned();
+    if url {
+        percent::form_encode(s, URL_ESCAPED)
+    } else {
+        s.to_owned()
     }
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => out.push(b as char),
-            b' ' => out.push('+'),
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
 }
 
 /// Whether XML 1.0 cannot carry `s` as text: the C0 controls other than tab

@@ -89,7 +89,7 @@ fn wire_details(details: &Value, include_data: bool) -> Value {
 
 /// Timestamps on the awsJson wire are epoch seconds with a fraction.
 pub fn epoch_seconds(t: DateTime<Utc>) -> Value {
-    Value::from(t.timestamp_millis() as f64 / 1000.0)
+    Value::from(lakestack_aws_protocol::timestamp::epoch_seconds(t.timestamp_millis()))
 }
 
 /// Every event type AWS records, so a stored event reads back as one of them.

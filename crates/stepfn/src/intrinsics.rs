@@ -723,13 +723,14 @@ fn base64_decode(v: Value) -> Result<Value, PathError> {
 }
 
 fn hash(data: Value, algorithm: Value) -> Result<Value, PathError> {
-    use md5::Digest as _;
+    // md-5 is on digest 0.10 (for its assembly), sha1/sha2 on 0.11.
+    use sha2::Digest as _;
     let func = Func::Hash;
     let data = limited(func, data)?;
     let algorithm = string(func, algorithm, "second")?;
     let bytes = data.as_bytes();
     let digest: Vec<u8> = match algorithm.as_str() {
-        "MD5" => md5::Md5::digest(bytes).to_vec(),
+        "MD5" => <md5::Md5 as md5::Digest>::digest(bytes).to_vec(),
         "SHA-1" => sha1::Sha1::digest(bytes).to_vec(),
         "SHA-256" => sha2::Sha256::digest(bytes).to_vec(),
         "SHA-384" => sha2::Sha384::digest(bytes).to_vec(),

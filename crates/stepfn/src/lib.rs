@@ -20,7 +20,7 @@ pub mod records;
 pub mod service;
 mod store;
 
-pub use api::StepFunctionsApi;
+pub use api::{SPEC as STATES_SPEC, StepFunctionsApi};
 pub use clock::Clock;
 pub use error::{Result, StepFnError};
 pub use exec::MAX_PAYLOAD_BYTES;

@@ -15,6 +15,7 @@
 use std::cmp::Ordering;
 use std::fmt;
 
+use lakestack_compat::java_double::double_to_string;
 use serde_json::{Map, Number, Value};
 
 // ---------------------------------------------------------------------------
@@ -1209,36 +1210,10 @@ pub fn java_display(value: &Value) -> String {
 /// `Double.toString` does.
 pub fn java_number(n: &Number) -> String {
     if n.is_f64() {
-        n.as_f64().map_or_else(|| n.to_string(), java_double)
+        n.as_f64().map_or_else(|| n.to_string(), double_to_string)
     } else {
         n.to_string()
     }
-}
-
-/// Java's `Double.toString`: at least one fractional digit, and scientific
-/// notation (`1.0E7`, `1.0E-4`) outside `[1e-3, 1e7)`.
-pub fn java_double(x: f64) -> String {
-    if x == 0.0 {
-        return if x.is_sign_negative() {
-            "-0.0".to_string()
-        } else {
-            "0.0".to_string()
-        };
-    }
-    let magnitude = x.abs();
-    if (1e-3..1e7).contains(&magnitude) {
-        let s = format!("{x}");
-        return if s.contains('.') { s } else { format!("{s}.0") };
-    }
-    // Rust's `{:e}` is also shortest-round-trip: only the spelling differs.
-    let s = format!("{x:e}");
-    let (mantissa, exponent) = s.split_once('e').unwrap_or((s.as_str(), "0"));
-    let mantissa = if mantissa.contains('.') {
-        mantissa.to_string()
-    } else {
-        format!("{mantissa}.0")
-    };
-    format!("{mantissa}E{exponent}")
 }
 
 /// The Java class Jayway reports for a node in "not an object" messages.
@@ -1866,15 +1841,9 @@ mod tests {
 
     #[test]
     fn java_renderings() {
-        assert_eq!(java_double(1.0), "1.0");
-        assert_eq!(java_double(1.1), "1.1");
-        assert_eq!(java_double(-0.5), "-0.5");
-        assert_eq!(java_double(1e7), "1.0E7");
-        assert_eq!(java_double(12345678.9), "1.23456789E7");
-        assert_eq!(java_double(1e20), "1.0E20");
-        assert_eq!(java_double(0.001), "0.001");
-        assert_eq!(java_double(0.0001), "1.0E-4");
-        assert_eq!(java_double(1234567.0), "1234567.0");
+        // Double.toString itself is tested in lakestack_compat::java_double.
+        let v: Value = serde_json::from_str("[1e7,1.5,-0.0,0.0001,12]").expect("json");
+        assert_eq!(to_compact_json(&v), "[1.0E7,1.5,-0.0,1.0E-4,12]");
         let v: Value = serde_json::from_str(r#"{"a":1,"b":1.0,"c":[true,null,"x\n"],"d":{}}"#).expect("json");
         assert_eq!(to_compact_json(&v), r#"{"a":1,"b":1.0,"c":[true,null,"x\n"],"d":{}}"#);
         assert_eq!(java_display(&json!({"Arg1": 1, "Arg2": []})), "{Arg1=1, Arg2=[]}");

@@ -11,6 +11,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chrono::Utc;
 use futures::FutureExt;
+use lakestack_aws_protocol::{Arn, timestamp};
 use serde_json::{Value, json};
 use tokio::sync::{Notify, oneshot, watch};
 
@@ -160,10 +161,13 @@ impl StepFunctions {
     }
 
     fn arn(&self, kind: &str, rest: &str) -> String {
-        format!(
-            "arn:aws:states:{}:{}:{kind}:{rest}",
-            self.settings.region, self.settings.account
+        Arn::new(
+            "states",
+            &self.settings.region,
+            &self.settings.account,
+            format!("{kind}:{rest}"),
         )
+        .to_string()
     }
 
     pub fn clock(&self) -> Clock {
@@ -821,7 +825,7 @@ fn machine_of_execution(arn: &str) -> Option<String> {
 
 /// The answer of `states:startExecution`, as the integration gives it.
 fn child_started(e: &Execution) -> Value {
-    json!({"ExecutionArn": e.arn, "StartDate": e.start_ms as f64 / 1000.0})
+    json!({"ExecutionArn": e.arn, "StartDate": timestamp::epoch_seconds(e.start_ms)})
 }
 
 /// DescribeExecution's answer in the PascalCase the `.sync` integration returns.

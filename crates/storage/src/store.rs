@@ -18,10 +18,11 @@ use bytes::Bytes;
 use chrono::{DateTime, TimeZone, Utc};
 use futures::stream::BoxStream;
 use futures::{StreamExt, TryStreamExt, stream};
+use lakestack_compat::percent;
 use object_store::path::{Path, PathPart};
 use object_store::{
-    CopyMode, CopyOptions, GetOptions, GetResult, GetResultPayload, ListResult, MultipartUpload, ObjectMeta,
-    ObjectStore, PutMode, PutMultipartOptions, PutOptions, PutPayload, PutResult, UploadPart,
+    Attribute, Attributes, CopyMode, CopyOptions, GetOptions, GetResult, GetResultPayload, ListResult, MultipartUpload,
+    ObjectMeta, ObjectStore, PutMode, PutMultipartOptions, PutOptions, PutPayload, PutResult, UploadPart,
 };
 use tokio::sync::Mutex;
 
@@ -62,22 +63,8 @@ impl fmt::Display for StorageObjectStore {
 /// raw key is the decoded form. A path whose decoded bytes are not UTF-8 names
 /// no key (rather than a lossy one that could be another key).
 fn raw(path: &Path) -> object_store::Result<String> {
-    let s = path.as_ref().as_bytes();
-    let mut out = Vec::with_capacity(s.len());
-    let mut i = 0;
-    while i < s.len() {
-        let hex = |b: u8| (b as char).to_digit(16);
-        if s[i] == b'%'
-            && let (Some(h), Some(l)) = (s.get(i + 1).and_then(|b| hex(*b)), s.get(i + 2).and_then(|b| hex(*b)))
-        {
-            out.push((h * 16 + l) as u8);
-            i += 3;
-            continue;
-        }
-        out.push(s[i]);
-        i += 1;
-    }
-    String::from_utf8(out).map_err(|_| object_store::Error::NotFound {
+    let bytes = percent::decode(path.as_ref()).into_owned();
+    String::from_utf8(bytes).map_err(|_| object_store::Error::NotFound {
         path: path.to_string(),
         source: "the path's percent-decoded form is not UTF-8, so it names no S3 key".into(),
     })
@@ -180,6 +167,49 @@ fn put_condition(path: &str, mode: &PutMode) -> object_store::Result<WriteCondit
     })
 }
 
+/// The S3 metadata that object_store `Attributes` stand for.
+fn s3_meta(attributes: &Attributes) -> S3Meta {
+    let mut m = S3Meta::default();
+    for (k, v) in attributes {
+        let v = v.as_ref().to_owned();
+        match k {
+            Attribute::ContentDisposition => m.content_disposition = Some(v),
+            Attribute::ContentEncoding => m.content_encoding = Some(v),
+            Attribute::ContentLanguage => m.content_language = Some(v),
+            Attribute::ContentType => m.content_type = Some(v),
+            Attribute::CacheControl => m.cache_control = Some(v),
+            Attribute::StorageClass => m.storage_class = Some(v),
+            Attribute::Metadata(name) => {
+                m.user.insert(name.to_string(), v);
+            }
+            // Attributes object_store may add later have no S3 metadata yet.
+            _ => {}
+        }
+    }
+    m
+}
+
+/// An object's S3 metadata as object_store `Attributes`.
+fn attributes_of(m: &S3Meta) -> Attributes {
+    let mut out = Attributes::new();
+    for (k, v) in [
+        (Attribute::ContentDisposition, &m.content_disposition),
+        (Attribute::ContentEncoding, &m.content_encoding),
+        (Attribute::ContentLanguage, &m.content_language),
+        (Attribute::ContentType, &m.content_type),
+        (Attribute::CacheControl, &m.cache_control),
+        (Attribute::StorageClass, &m.storage_class),
+    ] {
+        if let Some(v) = v {
+            out.insert(k, v.clone().into());
+        }
+    }
+    for (k, v) in &m.user {
+        out.insert(Attribute::Metadata(k.clone().into()), v.clone().into());
+    }
+    out
+}
+
 impl StorageObjectStore {
     /// `small`: the body becomes a whole object, so a small one may stay inline.
     async fn write_blob(&self, payload: &PutPayload, small: bool) -> object_store::Result<crate::FinishedBlob> {
@@ -212,12 +242,19 @@ impl ObjectStore for StorageObjectStore {
         let blob = self.write_blob(&payload, true).await?;
         let v = self
             .storage
-            .commit_put(&bucket, &key, blob, S3Meta::default(), &cond, "Put")
+            .commit_put(&bucket, &key, blob, s3_meta(&opts.attributes), &cond, "Put")
             .await
             .map_err(|e| match (e, &opts.mode) {
                 (StorageError::PreconditionFailed, PutMode::Create) => object_store::Error::AlreadyExists {
                     path: location.to_string(),
                     source: "object exists".into(),
+                },
+                // S3 answers 404 to a conditional update of a missing key;
+                // object_store's contract (and its S3 client) make that a
+                // failed precondition.
+                (e @ StorageError::NoSuchKey { .. }, PutMode::Update(_)) => object_store::Error::Precondition {
+                    path: location.to_string(),
+                    source: Box::new(e),
                 },
                 (e, _) => to_os_error(location.as_ref(), e),
             })?;
@@ -232,11 +269,11 @@ impl ObjectStore for StorageObjectStore {
         location: &Path,
         opts: PutMultipartOptions,
     ) -> object_store::Result<Box<dyn MultipartUpload>> {
-        let _ = opts;
         let (bucket, key) = split(location)?;
+        let meta = s3_meta(&opts.attributes);
         let up = self
             .storage
-            .create_upload(&bucket, &key, &S3Meta::default(), None, None)
+            .create_upload(&bucket, &key, &meta, None, None)
             .await
             .map_err(|e| to_os_error(location.as_ref(), e))?;
         Ok(Box::new(Upload {
@@ -244,6 +281,7 @@ impl ObjectStore for StorageObjectStore {
             bucket,
             key,
             upload_id: up.upload_id,
+            meta,
             next_part: 0,
             etags: Arc::new(Mutex::new(Vec::new())),
         }))
@@ -291,7 +329,7 @@ impl ObjectStore for StorageObjectStore {
             payload: GetResultPayload::Stream(body),
             meta,
             range,
-            attributes: Default::default(),
+            attributes: attributes_of(&v.meta),
         })
     }
 
@@ -482,6 +520,8 @@ struct Upload {
     bucket: String,
     key: String,
     upload_id: String,
+    /// What an upload without parts commits as its object's metadata.
+    meta: S3Meta,
     next_part: i32,
     etags: Arc<Mutex<Vec<(i32, String)>>>,
 }
@@ -528,7 +568,7 @@ impl MultipartUpload for Upload {
                     &self.bucket,
                     &self.key,
                     blob,
-                    S3Meta::default(),
+                    self.meta.clone(),
                     &WriteCondition::default(),
                     "Put",
                 )

@@ -261,3 +261,119 @@ async fn writes_through_the_view_emit_events() {
         lakestack_storage::ObjectEvent::Removed { .. }
     ));
 }
+
+/// object_store's own conformance suite (`object_store::integration`, behind
+/// its `integration` feature) against the view. The suite writes at the
+/// store's root and deletes everything there, so it runs under a bucket of
+/// its own, through a `PrefixStore`: its paths become `conformance/<path>`.
+mod conformance {
+    use std::sync::Arc;
+
+    use lakestack_storage::{Storage, StorageObjectStore};
+    use object_store::integration;
+    use object_store::prefix::PrefixStore;
+
+    struct Fixture {
+        _dir: tempfile::TempDir,
+        _storage: Arc<Storage>,
+        store: PrefixStore<StorageObjectStore>,
+    }
+
+    async fn fixture() -> Fixture {
+        let dir = tempfile::tempdir().unwrap();
+        let storage = Arc::new(Storage::open(dir.path()).unwrap());
+        storage.create_bucket("conformance", "us-east-1").await.unwrap();
+        let store = PrefixStore::new(storage.object_store(), "conformance");
+        Fixture {
+            _dir: dir,
+            _storage: storage,
+            store,
+        }
+    }
+
+    /// Skipped: the view names raw S3 keys by percent-decoding paths (see
+    /// `store.rs` and `escaped_characters_name_the_raw_key` above), while the
+    /// suite takes a path's encoded form as its identity. So the suite's
+    /// `Path::from_iter(["a", "b/c", "foo.file"])` (`a/b%2Fc/foo.file`)
+    /// writes the key `a/b/c/foo.file` and lists back as that path, and its
+    /// `%48%45%4C%4C%4F` prefix names the key `HELLO`, reachable by the decoded
+    /// path too. Not a small fix: it is the view's key-to-path mapping.
+    #[tokio::test]
+    #[ignore = "the view percent-decodes paths into raw S3 keys; the suite wants encoded paths kept as-is"]
+    async fn put_get_delete_list() {
+        integration::put_get_delete_list(&fixture().await.store).await;
+    }
+
+    #[tokio::test]
+    async fn list_with_offset_exclusivity() {
+        integration::list_with_offset_exclusivity(&fixture().await.store).await;
+    }
+
+    #[tokio::test]
+    async fn get_opts() {
+        integration::get_opts(&fixture().await.store).await;
+    }
+
+    #[tokio::test]
+    async fn put_opts() {
+        // PutMode::Update is S3's conditional write on the ETag, which the view supports.
+        integration::put_opts(&fixture().await.store, true).await;
+    }
+
+    #[tokio::test]
+    async fn put_get_attributes() {
+        integration::put_get_attributes(&fixture().await.store).await;
+    }
+
+    #[tokio::test]
+    async fn list_uses_directories_correctly() {
+        integration::list_uses_directories_correctly(&fixture().await.store).await;
+    }
+
+    #[tokio::test]
+    async fn list_with_delimiter() {
+        integration::list_with_delimiter(&fixture().await.store).await;
+    }
+
+    #[tokio::test]
+    async fn get_nonexistent_object() {
+        let f = fixture().await;
+        let err = integration::get_nonexistent_object(&f.store, None).await.unwrap_err();
+        assert!(matches!(err, object_store::Error::NotFound { .. }), "{err:?}");
+    }
+
+    #[tokio::test]
+    async fn rename_and_copy() {
+        integration::rename_and_copy(&fixture().await.store).await;
+    }
+
+    #[tokio::test]
+    async fn copy_if_not_exists() {
+        integration::copy_if_not_exists(&fixture().await.store).await;
+    }
+
+    #[tokio::test]
+    async fn copy_rename_nonexistent_object() {
+        integration::copy_rename_nonexistent_object(&fixture().await.store).await;
+    }
+
+    #[tokio::test]
+    async fn stream_get() {
+        integration::stream_get(&fixture().await.store).await;
+    }
+
+    #[tokio::test]
+    async fn multipart_race_condition() {
+        // As in S3, the upload completed last wins.
+        integration::multipart_race_condition(&fixture().await.store, true).await;
+    }
+
+    #[tokio::test]
+    async fn multipart_out_of_order() {
+        integration::multipart_out_of_order(&fixture().await.store).await;
+    }
+
+    // Not applicable: `integration::multipart` needs a `MultipartStore` and
+    // `integration::list_paginated` a `PaginatedListStore`, traits the view
+    // does not implement (the S3 API serves those operations itself).
+}

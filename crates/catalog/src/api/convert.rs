@@ -5,10 +5,7 @@ use serde_json::{Map, Value};
 use super::dto;
 use crate::model::{self, Millis};
 
-pub fn secs(ms: Millis) -> f64 {
-    ms as f64 / 1000.0
-}
-
+/// Epoch seconds as an input carries them, in milliseconds.
 fn millis(s: f64) -> Millis {
     (s * 1000.0).round() as Millis
 }
@@ -121,7 +118,7 @@ pub fn database_out(d: &model::Database, catalog_id: &str) -> dto::Database {
         description: d.description.clone(),
         location_uri: d.location_uri.clone(),
         parameters: d.parameters.clone(),
-        create_time: secs(d.create_time),
+        create_time: d.create_time,
         catalog_id: catalog_id.to_owned(),
         extra,
     }
@@ -152,10 +149,10 @@ pub fn table_out(t: &model::Table, catalog_id: &str) -> dto::Table {
         database_name: t.database_name.clone(),
         description: t.description.clone(),
         owner: t.owner.clone(),
-        create_time: secs(t.create_time),
-        update_time: secs(t.update_time),
-        last_access_time: t.last_access_time.map(secs),
-        last_analyzed_time: t.last_analyzed_time.map(secs),
+        create_time: t.create_time,
+        update_time: t.update_time,
+        last_access_time: t.last_access_time,
+        last_analyzed_time: t.last_analyzed_time,
         retention: t.retention,
         storage_descriptor: t.storage_descriptor.as_ref().map(sd_out),
         partition_keys: t.partition_keys.iter().map(column_out).collect(),
@@ -188,9 +185,9 @@ pub fn partition_out(p: &model::Partition, catalog_id: &str) -> dto::Partition {
         values: p.values.clone(),
         database_name: p.database_name.clone(),
         table_name: p.table_name.clone(),
-        creation_time: secs(p.create_time),
-        last_access_time: p.last_access_time.map(secs),
-        last_analyzed_time: p.last_analyzed_time.map(secs),
+        creation_time: p.create_time,
+        last_access_time: p.last_access_time,
+        last_analyzed_time: p.last_analyzed_time,
         storage_descriptor: p.storage_descriptor.as_ref().map(sd_out),
         parameters: p.parameters.clone(),
         catalog_id: catalog_id.to_owned(),
@@ -236,15 +233,15 @@ pub fn crawler_out(c: &model::Crawler) -> dto::Crawler {
             state: s.state.clone(),
         }),
         crawl_elapsed_time: c.crawl_elapsed_ms,
-        creation_time: secs(c.creation_time),
-        last_updated: secs(c.last_updated),
+        creation_time: c.creation_time,
+        last_updated: c.last_updated,
         last_crawl: c.last_crawl.as_ref().map(|l| dto::LastCrawlInfo {
             status: l.status.clone(),
             error_message: l.error_message.clone(),
             log_group: l.log_group.clone(),
             log_stream: l.log_stream.clone(),
             message_prefix: l.message_prefix.clone(),
-            start_time: secs(l.start_time),
+            start_time: l.start_time,
         }),
         version: c.version,
         configuration: c.configuration.clone(),
@@ -259,18 +256,25 @@ pub fn crawler_out(c: &model::Crawler) -> dto::Crawler {
 
 pub fn crawl_out(crawler: &str, c: &model::Crawl) -> dto::CrawlerHistory {
     let s = &c.summary;
+    let changes = |add, update, delete| dto::Changes {
+        add: dto::Count { count: add },
+        update: dto::Count { count: update },
+        delete: dto::Count { count: delete },
+    };
+    let summary = dto::CrawlSummary {
+        table: changes(s.tables_created, s.tables_updated, s.tables_deleted),
+        partition: changes(s.partitions_created, s.partitions_updated, s.partitions_deleted),
+        files: dto::Files {
+            scanned: s.files_scanned,
+            skipped: s.files_skipped,
+        },
+    };
     dto::CrawlerHistory {
         crawl_id: c.crawl_id.clone(),
         state: c.state.clone(),
-        start_time: secs(c.start_time),
-        end_time: c.end_time.map(secs),
-        summary: serde_json::json!({
-            "TABLE": {"ADD": {"Count": s.tables_created}, "UPDATE": {"Count": s.tables_updated}, "DELETE": {"Count": s.tables_deleted}},
-            "PARTITION": {"ADD": {"Count": s.partitions_created}, "UPDATE": {"Count": s.partitions_updated}, "DELETE": {"Count": s.partitions_deleted}},
-            // lakestack's addition: how many objects were classified and how many skipped.
-            "FILES": {"SCANNED": s.files_scanned, "SKIPPED": s.files_skipped},
-        })
-        .to_string(),
+        start_time: c.start_time,
+        end_time: c.end_time,
+        summary: serde_json::to_string(&summary).unwrap_or_default(),
         error_message: c.error_message.clone(),
         log_group: "/aws-glue/crawlers".into(),
         log_stream: crawler.to_owned(),
@@ -279,30 +283,30 @@ pub fn crawl_out(crawler: &str, c: &model::Crawl) -> dto::CrawlerHistory {
     }
 }
 
-pub fn classifier_out(c: &model::Classifier) -> Value {
+pub fn classifier_out(c: &model::Classifier) -> dto::Classifier {
     match c {
-        model::Classifier::Csv(c) => serde_json::json!({"CsvClassifier": {
-            "Name": c.name,
-            "CreationTime": secs(c.creation_time),
-            "LastUpdated": secs(c.last_updated),
-            "Version": c.version,
-            "Delimiter": c.delimiter,
-            "QuoteSymbol": c.quote_symbol,
-            "ContainsHeader": c.contains_header.clone().unwrap_or_else(|| "UNKNOWN".into()),
-            "Header": c.header,
-            "DisableValueTrimming": c.disable_value_trimming,
-            "AllowSingleColumn": c.allow_single_column,
-            "CustomDatatypeConfigured": c.custom_datatype_configured,
-            "CustomDatatypes": c.custom_datatypes,
-            "Serde": c.serde.clone().unwrap_or_else(|| "None".into()),
-        }}),
-        model::Classifier::Json(j) => serde_json::json!({"JsonClassifier": {
-            "Name": j.name,
-            "CreationTime": secs(j.creation_time),
-            "LastUpdated": secs(j.last_updated),
-            "Version": j.version,
-            "JsonPath": j.json_path,
-        }}),
+        model::Classifier::Csv(c) => dto::Classifier::CsvClassifier(dto::CsvClassifier {
+            name: c.name.clone(),
+            creation_time: c.creation_time,
+            last_updated: c.last_updated,
+            version: c.version,
+            delimiter: c.delimiter.clone(),
+            quote_symbol: c.quote_symbol.clone(),
+            contains_header: c.contains_header.clone().unwrap_or_else(|| "UNKNOWN".into()),
+            header: c.header.clone(),
+            disable_value_trimming: c.disable_value_trimming,
+            allow_single_column: c.allow_single_column,
+            custom_datatype_configured: c.custom_datatype_configured,
+            custom_datatypes: c.custom_datatypes.clone(),
+            serde: c.serde.clone().unwrap_or_else(|| "None".into()),
+        }),
+        model::Classifier::Json(j) => dto::Classifier::JsonClassifier(dto::JsonClassifier {
+            name: j.name.clone(),
+            creation_time: j.creation_time,
+            last_updated: j.last_updated,
+            version: j.version,
+            json_path: j.json_path.clone(),
+        }),
     }
 }
 
@@ -319,5 +323,47 @@ pub fn csv_classifier_in(c: dto::CsvClassifierInput) -> model::CsvClassifier {
         custom_datatypes: c.custom_datatypes,
         serde: c.serde,
         ..model::CsvClassifier::default()
+    }
+}
+
+pub fn json_classifier_in(j: dto::JsonClassifierInput) -> model::JsonClassifier {
+    model::JsonClassifier {
+        name: j.name,
+        json_path: j.json_path,
+        ..model::JsonClassifier::default()
+    }
+}
+
+pub fn error_detail(code: &str, message: String) -> dto::ErrorDetail {
+    dto::ErrorDetail {
+        error_code: code.to_owned(),
+        error_message: message,
+    }
+}
+
+pub fn partition_error_out(e: crate::PartitionError) -> dto::PartitionError {
+    dto::PartitionError {
+        partition_values: e.values,
+        error_detail: error_detail(e.code, e.message),
+    }
+}
+
+pub fn table_version_out(t: &model::Table, catalog_id: &str) -> dto::TableVersion {
+    dto::TableVersion {
+        table: table_out(t, catalog_id),
+        version_id: t.version_id.to_string(),
+    }
+}
+
+pub fn crawler_metrics_out(m: crate::CrawlerMetrics) -> dto::CrawlerMetrics {
+    dto::CrawlerMetrics {
+        crawler_name: m.crawler_name,
+        time_left_seconds: m.time_left_seconds,
+        still_estimating: m.still_estimating,
+        last_runtime_seconds: m.last_runtime_seconds,
+        median_runtime_seconds: m.median_runtime_seconds,
+        tables_created: m.tables_created,
+        tables_updated: m.tables_updated,
+        tables_deleted: m.tables_deleted,
     }
 }

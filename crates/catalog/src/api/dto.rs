@@ -1,10 +1,15 @@
-//! Glue's wire shapes (awsJson 1.1), field names exactly as AWS spells them.
-//! Inputs keep fields we do not model in `extra`, so they round-trip.
+//! Glue's wire shapes (awsJson 1.1) that several operations share, field
+//! names exactly as AWS spells them. Inputs keep fields we do not model in
+//! `extra`, so they round-trip. Times are kept in milliseconds and written
+//! as awsJson's epoch seconds.
 
 use std::collections::BTreeMap;
 
+use lakestack_aws_protocol::timestamp::as_epoch_seconds as epoch;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+
+use crate::model::Millis;
 
 pub type Params = BTreeMap<String, String>;
 
@@ -87,7 +92,8 @@ pub struct Database {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub location_uri: Option<String>,
     pub parameters: Params,
-    pub create_time: f64,
+    #[serde(serialize_with = "epoch::serialize")]
+    pub create_time: Millis,
     pub catalog_id: String,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
@@ -121,12 +127,14 @@ pub struct Table {
     pub description: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub owner: Option<String>,
-    pub create_time: f64,
-    pub update_time: f64,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub last_access_time: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub last_analyzed_time: Option<f64>,
+    #[serde(serialize_with = "epoch::serialize")]
+    pub create_time: Millis,
+    #[serde(serialize_with = "epoch::serialize")]
+    pub update_time: Millis,
+    #[serde(serialize_with = "epoch::option", skip_serializing_if = "Option::is_none")]
+    pub last_access_time: Option<Millis>,
+    #[serde(serialize_with = "epoch::option", skip_serializing_if = "Option::is_none")]
+    pub last_analyzed_time: Option<Millis>,
     pub retention: i32,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub storage_descriptor: Option<StorageDescriptor>,
@@ -165,11 +173,12 @@ pub struct Partition {
     pub values: Vec<String>,
     pub database_name: String,
     pub table_name: String,
-    pub creation_time: f64,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub last_access_time: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub last_analyzed_time: Option<f64>,
+    #[serde(serialize_with = "epoch::serialize")]
+    pub creation_time: Millis,
+    #[serde(serialize_with = "epoch::option", skip_serializing_if = "Option::is_none")]
+    pub last_access_time: Option<Millis>,
+    #[serde(serialize_with = "epoch::option", skip_serializing_if = "Option::is_none")]
+    pub last_analyzed_time: Option<Millis>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub storage_descriptor: Option<StorageDescriptor>,
     pub parameters: Params,
@@ -266,6 +275,7 @@ pub struct LineageConfiguration {
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "PascalCase", default)]
 pub struct CrawlerInput {
+    pub catalog_id: Option<String>,
     pub name: String,
     pub role: Option<String>,
     pub database_name: Option<String>,
@@ -299,7 +309,8 @@ pub struct LastCrawlInfo {
     pub log_group: String,
     pub log_stream: String,
     pub message_prefix: String,
-    pub start_time: f64,
+    #[serde(serialize_with = "epoch::serialize")]
+    pub start_time: Millis,
 }
 
 #[derive(Debug, Serialize)]
@@ -322,8 +333,10 @@ pub struct Crawler {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub schedule: Option<Schedule>,
     pub crawl_elapsed_time: i64,
-    pub creation_time: f64,
-    pub last_updated: f64,
+    #[serde(serialize_with = "epoch::serialize")]
+    pub creation_time: Millis,
+    #[serde(serialize_with = "epoch::serialize")]
+    pub last_updated: Millis,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_crawl: Option<LastCrawlInfo>,
     pub version: i64,
@@ -352,9 +365,11 @@ pub struct CrawlerMetrics {
 pub struct CrawlerHistory {
     pub crawl_id: String,
     pub state: String,
-    pub start_time: f64,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub end_time: Option<f64>,
+    #[serde(serialize_with = "epoch::serialize")]
+    pub start_time: Millis,
+    #[serde(serialize_with = "epoch::option", skip_serializing_if = "Option::is_none")]
+    pub end_time: Option<Millis>,
+    /// A [`CrawlSummary`] as JSON text.
     pub summary: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
@@ -363,6 +378,37 @@ pub struct CrawlerHistory {
     pub message_prefix: String,
     #[serde(rename = "DPUHour")]
     pub dpu_hour: f64,
+}
+
+/// What a crawl changed, as ListCrawls' `Summary` text spells it.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub struct CrawlSummary {
+    pub table: Changes,
+    pub partition: Changes,
+    /// lakestack's addition: how many objects were classified and how many skipped.
+    pub files: Files,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub struct Changes {
+    pub add: Count,
+    pub update: Count,
+    pub delete: Count,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Count {
+    pub count: u64,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub struct Files {
+    pub scanned: u64,
+    pub skipped: u64,
 }
 
 // ---- classifiers
@@ -386,5 +432,44 @@ pub struct CsvClassifierInput {
 #[serde(rename_all = "PascalCase", default)]
 pub struct JsonClassifierInput {
     pub name: String,
+    pub json_path: String,
+}
+
+/// A classifier as GetClassifier answers it: one member named after its kind.
+#[derive(Debug, Serialize)]
+pub enum Classifier {
+    CsvClassifier(CsvClassifier),
+    JsonClassifier(JsonClassifier),
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct CsvClassifier {
+    pub name: String,
+    #[serde(serialize_with = "epoch::serialize")]
+    pub creation_time: Millis,
+    #[serde(serialize_with = "epoch::serialize")]
+    pub last_updated: Millis,
+    pub version: i64,
+    pub delimiter: Option<String>,
+    pub quote_symbol: Option<String>,
+    pub contains_header: String,
+    pub header: Vec<String>,
+    pub disable_value_trimming: bool,
+    pub allow_single_column: bool,
+    pub custom_datatype_configured: bool,
+    pub custom_datatypes: Vec<String>,
+    pub serde: String,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct JsonClassifier {
+    pub name: String,
+    #[serde(serialize_with = "epoch::serialize")]
+    pub creation_time: Millis,
+    #[serde(serialize_with = "epoch::serialize")]
+    pub last_updated: Millis,
+    pub version: i64,
     pub json_path: String,
 }

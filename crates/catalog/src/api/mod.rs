@@ -1,18 +1,94 @@
-//! The Glue API edge: awsJson 1.1 requests (`X-Amz-Target: AWSGlue.<Op>`)
-//! parsed into wire DTOs, run against the [`Catalog`], answered as Glue does.
+//! The Glue API edge: awsJson 1.1 requests (`X-Amz-Target: AWSGlue.<Op>`).
+//! Each operation's input is read once into its typed request, handled by
+//! the module named after what it does, run against the [`Catalog`] and
+//! answered with its typed response ([`dto`] holds the shapes several
+//! operations share).
 
+/// Implements [`CatalogScoped`] for requests that have a `catalog_id` member.
+macro_rules! catalog_scoped {
+    ($($request:ty),* $(,)?) => {
+        $(impl crate::api::CatalogScoped for $request {
+            fn catalog_id(&self) -> Option<&str> {
+                self.catalog_id.as_deref()
+            }
+        })*
+    };
+}
+
+mod classifiers;
 mod convert;
+mod crawlers;
+mod databases;
 mod dto;
-mod ops;
+mod partitions;
+mod search;
+mod tables;
+mod tags;
 
 use std::sync::Arc;
 
-use bytes::Bytes;
-use http::{Response, StatusCode};
-use lakestack_aws_protocol::{json_error, json_ok, request_id};
+use async_trait::async_trait;
+use http::StatusCode;
+use lakestack_aws_protocol::paging;
+use lakestack_aws_protocol::validation::Violation;
+use lakestack_aws_protocol::{Call, DEFAULT, Output, Protocol, Service, ServiceError, ServiceSpec};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
 
 use crate::Catalog;
 use crate::error::CatalogError;
+
+lakestack_aws_protocol::operations! {
+    /// The Glue operations lakestack implements.
+    pub enum GlueOp {
+        CreateDatabase,
+        GetDatabase,
+        GetDatabases,
+        UpdateDatabase,
+        DeleteDatabase,
+        CreateTable,
+        GetTable,
+        GetTables,
+        UpdateTable,
+        DeleteTable,
+        BatchDeleteTable,
+        GetTableVersions,
+        GetTableVersion,
+        DeleteTableVersion,
+        BatchDeleteTableVersion,
+        SearchTables,
+        CreatePartition,
+        BatchCreatePartition,
+        GetPartition,
+        GetPartitions,
+        BatchGetPartition,
+        UpdatePartition,
+        BatchUpdatePartition,
+        DeletePartition,
+        BatchDeletePartition,
+        CreateCrawler,
+        UpdateCrawler,
+        GetCrawler,
+        GetCrawlers,
+        ListCrawlers,
+        DeleteCrawler,
+        StartCrawler,
+        StopCrawler,
+        GetCrawlerMetrics,
+        ListCrawls,
+        StartCrawlerSchedule,
+        StopCrawlerSchedule,
+        UpdateCrawlerSchedule,
+        CreateClassifier,
+        UpdateClassifier,
+        GetClassifier,
+        GetClassifiers,
+        DeleteClassifier,
+        TagResource,
+        UntagResource,
+        GetTags,
+    }
+}
 
 /// Glue's error code for a catalog error.
 pub(crate) fn error_code(e: &CatalogError) -> &'static str {
@@ -32,19 +108,142 @@ pub(crate) fn error_code(e: &CatalogError) -> &'static str {
     }
 }
 
-/// Why a request failed before or while reaching the catalog.
-#[derive(Debug)]
-pub(crate) enum ApiError {
-    Catalog(CatalogError),
-    /// The body is not JSON of the operation's shape.
-    Serialization(String),
-    /// A Glue operation lakestack does not implement.
-    NotImplemented(String),
+impl From<CatalogError> for ServiceError {
+    fn from(e: CatalogError) -> Self {
+        let status = match e {
+            CatalogError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            _ => StatusCode::BAD_REQUEST,
+        };
+        ServiceError::new(error_code(&e), status, e.to_string())
+    }
 }
 
-impl From<CatalogError> for ApiError {
-    fn from(e: CatalogError) -> Self {
-        Self::Catalog(e)
+/// Glue: awsJson 1.1 under `AWSGlue`; a body of the wrong shape is
+/// InvalidInputException, and its model's 500 is InternalServiceException.
+pub static SPEC: ServiceSpec = ServiceSpec {
+    name: "glue",
+    title: "Glue",
+    signing_name: "glue",
+    protocols: &[Protocol::AwsJson1_1],
+    target_prefix: Some("AWSGlue"),
+    invalid_input_code: "InvalidInputException",
+    internal_error: ("InternalServiceException", "An internal service error occurred."),
+    ..DEFAULT
+};
+
+/// What a handler answers.
+type Answer = Result<Output, ServiceError>;
+
+/// A request that may name the catalog it is for (`CatalogId`): lakestack
+/// has one catalog, the account's.
+trait CatalogScoped {
+    fn catalog_id(&self) -> Option<&str>;
+}
+
+/// The request of operations that name one thing (GetDatabase,
+/// DeleteCrawler, GetClassifier...).
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct NameRequest {
+    catalog_id: Option<String>,
+    name: Option<String>,
+}
+
+/// The request of operations that list one page of things in name order
+/// (GetDatabases, GetCrawlers, GetClassifiers).
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct PageRequest {
+    catalog_id: Option<String>,
+    next_token: Option<String>,
+    max_results: Option<i64>,
+}
+
+catalog_scoped!(NameRequest, PageRequest);
+
+/// The operation's typed request, read once; a `CatalogId` other than the
+/// account's is a catalog that does not exist.
+fn input<T: DeserializeOwned + CatalogScoped>(call: &Call, catalog: &Catalog) -> Result<T, ServiceError> {
+    let request: T = call.input()?;
+    if let Some(id) = request.catalog_id()
+        && id != catalog.settings().account_id
+    {
+        return Err(CatalogError::NotFound(format!("Catalog {id} not found.")).into());
+    }
+    Ok(request)
+}
+
+/// A member the operation cannot go without.
+fn required<'a>(value: &'a Option<String>, member: &str) -> Result<&'a str, ServiceError> {
+    value
+        .as_deref()
+        .ok_or_else(|| CatalogError::invalid(Violation::null(member)).into())
+}
+
+/// One page of a list in name order: at most `MaxResults` (100 unless
+/// given, up to 1000) after the name the `NextToken` holds.
+fn page<T>(
+    items: Vec<T>,
+    next_token: Option<&str>,
+    max_results: Option<i64>,
+    name: impl Fn(&T) -> &str,
+) -> Result<(Vec<T>, Option<String>), ServiceError> {
+    let after = crate::paging::decode(next_token)?;
+    let limit = crate::paging::page_size(max_results, 100, 1000)?;
+    Ok(paging::page(items, |t| name(t).to_owned(), after.as_deref(), limit))
+}
+
+/// Runs one operation against the catalog.
+fn run(catalog: &Arc<Catalog>, op: GlueOp, call: &Call) -> Answer {
+    use GlueOp as Op;
+    let c = catalog;
+    match op {
+        Op::CreateDatabase => databases::create(c, input(call, c)?),
+        Op::GetDatabase => databases::get(c, input(call, c)?),
+        Op::GetDatabases => databases::list(c, input(call, c)?),
+        Op::UpdateDatabase => databases::update(c, input(call, c)?),
+        Op::DeleteDatabase => databases::delete(c, input(call, c)?),
+        Op::CreateTable => tables::create(c, input(call, c)?),
+        Op::GetTable => tables::get(c, input(call, c)?),
+        Op::GetTables => tables::list(c, input(call, c)?),
+        Op::UpdateTable => tables::update(c, input(call, c)?),
+        Op::DeleteTable => tables::delete(c, input(call, c)?),
+        Op::BatchDeleteTable => tables::batch_delete(c, input(call, c)?),
+        Op::GetTableVersions => tables::versions(c, input(call, c)?),
+        Op::GetTableVersion => tables::version(c, input(call, c)?),
+        Op::DeleteTableVersion => tables::delete_version(c, input(call, c)?),
+        Op::BatchDeleteTableVersion => tables::batch_delete_versions(c, input(call, c)?),
+        Op::SearchTables => search::tables(c, input(call, c)?),
+        Op::CreatePartition => partitions::create(c, input(call, c)?),
+        Op::BatchCreatePartition => partitions::batch_create(c, input(call, c)?),
+        Op::GetPartition => partitions::get(c, input(call, c)?),
+        Op::GetPartitions => partitions::list(c, input(call, c)?),
+        Op::BatchGetPartition => partitions::batch_get(c, input(call, c)?),
+        Op::UpdatePartition => partitions::update(c, input(call, c)?),
+        Op::BatchUpdatePartition => partitions::batch_update(c, input(call, c)?),
+        Op::DeletePartition => partitions::delete(c, input(call, c)?),
+        Op::BatchDeletePartition => partitions::batch_delete(c, input(call, c)?),
+        Op::CreateCrawler => crawlers::create(c, input(call, c)?),
+        Op::UpdateCrawler => crawlers::update(c, input(call, c)?),
+        Op::GetCrawler => crawlers::get(c, input(call, c)?),
+        Op::GetCrawlers => crawlers::list(c, input(call, c)?),
+        Op::ListCrawlers => crawlers::names(c, input(call, c)?),
+        Op::DeleteCrawler => crawlers::delete(c, input(call, c)?),
+        Op::StartCrawler => crawlers::start(c, input(call, c)?),
+        Op::StopCrawler => crawlers::stop(c, input(call, c)?),
+        Op::GetCrawlerMetrics => crawlers::metrics(c, input(call, c)?),
+        Op::ListCrawls => crawlers::crawls(c, input(call, c)?),
+        Op::StartCrawlerSchedule => crawlers::start_schedule(c, input(call, c)?),
+        Op::StopCrawlerSchedule => crawlers::stop_schedule(c, input(call, c)?),
+        Op::UpdateCrawlerSchedule => crawlers::update_schedule(c, input(call, c)?),
+        Op::CreateClassifier => classifiers::create(c, input(call, c)?),
+        Op::UpdateClassifier => classifiers::update(c, input(call, c)?),
+        Op::GetClassifier => classifiers::get(c, input(call, c)?),
+        Op::GetClassifiers => classifiers::list(c, input(call, c)?),
+        Op::DeleteClassifier => classifiers::delete(c, input(call, c)?),
+        Op::TagResource => tags::tag(c, input(call, c)?),
+        Op::UntagResource => tags::untag(c, input(call, c)?),
+        Op::GetTags => tags::get(c, input(call, c)?),
     }
 }
 
@@ -62,38 +261,24 @@ impl GlueService {
     pub fn catalog(&self) -> &Arc<Catalog> {
         &self.catalog
     }
+}
 
-    /// Runs one operation; `operation` is the part of `X-Amz-Target` after `AWSGlue.`.
-    pub async fn handle(&self, operation: &str, body: Bytes) -> Response<Bytes> {
-        let rid = request_id();
+#[async_trait]
+impl Service for GlueService {
+    fn spec(&self) -> &'static ServiceSpec {
+        &SPEC
+    }
+
+    async fn call(&self, call: Call) -> Result<Output, ServiceError> {
+        let op = call.operation::<GlueOp>()?;
         let catalog = Arc::clone(&self.catalog);
-        let op = operation.to_owned();
         // Catalog calls are short synchronous SQLite work; keep them off the
         // reactor so a 100k-partition scan never stalls other connections.
-        let result = match tokio::task::spawn_blocking(move || ops::dispatch(&catalog, &op, &body)).await {
-            Ok(r) => r,
-            Err(e) => Err(ApiError::Catalog(CatalogError::internal(e.to_string()))),
-        };
-        match result {
-            Ok(value) => json_ok(&value, &rid),
-            Err(ApiError::Catalog(e)) => {
-                let status = if matches!(e, CatalogError::Internal(_)) {
-                    tracing::error!(error = %e, operation, "glue operation failed");
-                    StatusCode::INTERNAL_SERVER_ERROR
-                } else {
-                    StatusCode::BAD_REQUEST
-                };
-                json_error(status, error_code(&e), &e.to_string(), &rid)
-            }
-            Err(ApiError::Serialization(msg)) => {
-                json_error(StatusCode::BAD_REQUEST, "SerializationException", &msg, &rid)
-            }
-            Err(ApiError::NotImplemented(op)) => json_error(
-                StatusCode::NOT_IMPLEMENTED,
-                "NotImplemented",
-                &format!("lakestack does not implement the Glue operation {op} yet"),
-                &rid,
-            ),
-        }
+        tokio::task::spawn_blocking(move || run(&catalog, op, &call))
+            .await
+            .map_err(|e| ServiceError::from(CatalogError::internal(e.to_string())))?
     }
 }
+
+#[cfg(test)]
+mod tests;

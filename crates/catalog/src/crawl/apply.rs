@@ -211,11 +211,18 @@ pub(crate) fn write(
                 .collect(),
             table_type: Some("EXTERNAL_TABLE".into()),
             parameters: params,
-            created_by: Some(format!(
-                "arn:aws:sts::{}:assumed-role/{}/AWS-Crawler",
-                catalog.settings.account_id,
-                crawler.role.rsplit('/').next().unwrap_or(&crawler.role)
-            )),
+            created_by: Some(
+                lakestack_aws_protocol::Arn::new(
+                    "sts",
+                    "",
+                    &catalog.settings.account_id,
+                    format!(
+                        "assumed-role/{}/AWS-Crawler",
+                        crawler.role.rsplit('/').next().unwrap_or(&crawler.role)
+                    ),
+                )
+                .to_string(),
+            ),
             ..Table::default()
         };
         match &existing {

@@ -92,7 +92,7 @@ impl Options {
 /// A listed path as the raw `bucket/key` it names (`Path` percent-encodes
 /// characters such as `%` and `[` in its parts).
 fn decode_path(p: &Path) -> String {
-    lakestack_aws_protocol::percent_decode(p.as_ref())
+    lakestack_compat::percent::decode_lossy(p.as_ref())
 }
 
 /// One include path's objects before classification.

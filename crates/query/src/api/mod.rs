@@ -1,31 +1,94 @@
 //! The Athena API edge: awsJson 1.1 requests (`X-Amz-Target:
 //! AmazonAthena.<Op>`) run against the [`QueryEngine`] and the Glue catalog.
+//!
+//! The kit decodes a request into a [`Call`]; [`AthenaService::call`] names
+//! its operation as an [`AthenaOp`], reads the operation's typed input and
+//! hands it to the handler of one module per kind of resource. Handlers
+//! answer with the typed shapes of [`dto`] and fail with [`ServiceError`]s.
 
-mod ops;
+mod dto;
+mod metadata;
+mod named_queries;
+mod prepared;
+mod queries;
+mod results;
+mod workgroups;
 
 use std::sync::Arc;
 
-use bytes::Bytes;
-use http::{Response, StatusCode};
-use lakestack_aws_protocol::{json_error, json_ok, request_id};
+use async_trait::async_trait;
+use http::StatusCode;
+use lakestack_aws_protocol::validation::Violation;
+use lakestack_aws_protocol::{Call, DEFAULT, Output, Protocol, Service, ServiceError, ServiceSpec, paging};
 use lakestack_catalog::Catalog;
 
 use crate::engine::QueryEngine;
 use crate::error::QueryError;
 
-/// Why a request failed, with the Athena error code it answers with.
-#[derive(Debug)]
-pub(crate) enum ApiError {
-    Query(QueryError),
-    /// Glue metadata the request names does not exist.
-    Metadata(String),
-    Serialization(String),
-    NotImplemented(String),
+/// Athena: awsJson 1.1 under `AmazonAthena`; a body of the wrong shape is
+/// InvalidRequestException, its model's 500 InternalServerException.
+pub static SPEC: ServiceSpec = ServiceSpec {
+    name: "athena",
+    title: "Athena",
+    signing_name: "athena",
+    protocols: &[Protocol::AwsJson1_1],
+    target_prefix: Some("AmazonAthena"),
+    invalid_input_code: "InvalidRequestException",
+    internal_error: (
+        "InternalServerException",
+        "An internal error occurred. Please try again.",
+    ),
+    ..DEFAULT
+};
+
+lakestack_aws_protocol::operations! {
+    /// The Athena operations lakestack implements; any other is answered
+    /// with NotImplemented naming it.
+    pub enum AthenaOp {
+        StartQueryExecution,
+        GetQueryExecution,
+        BatchGetQueryExecution,
+        ListQueryExecutions,
+        StopQueryExecution,
+        GetQueryResults,
+        GetQueryRuntimeStatistics,
+        CreateWorkGroup,
+        GetWorkGroup,
+        ListWorkGroups,
+        UpdateWorkGroup,
+        DeleteWorkGroup,
+        CreateNamedQuery,
+        GetNamedQuery,
+        BatchGetNamedQuery,
+        ListNamedQueries,
+        UpdateNamedQuery,
+        DeleteNamedQuery,
+        CreatePreparedStatement,
+        UpdatePreparedStatement,
+        GetPreparedStatement,
+        ListPreparedStatements,
+        DeletePreparedStatement,
+        ListDataCatalogs,
+        GetDataCatalog,
+        ListDatabases,
+        GetDatabase,
+        ListTableMetadata,
+        GetTableMetadata,
+    }
 }
 
-impl From<QueryError> for ApiError {
+/// Athena's error code for each kind of engine error.
+impl From<QueryError> for ServiceError {
     fn from(e: QueryError) -> Self {
-        Self::Query(e)
+        match e {
+            QueryError::InvalidRequest(m) => ServiceError::client("InvalidRequestException", m),
+            QueryError::NotFound(m) => ServiceError::client("ResourceNotFoundException", m),
+            e @ QueryError::Internal(_) => ServiceError::new(
+                "InternalServerException",
+                StatusCode::INTERNAL_SERVER_ERROR,
+                e.to_string(),
+            ),
+        }
     }
 }
 
@@ -44,35 +107,87 @@ impl AthenaService {
     pub fn engine(&self) -> &Arc<QueryEngine> {
         &self.engine
     }
+}
 
-    /// Runs one operation; `operation` is the part of `X-Amz-Target` after `AmazonAthena.`.
-    pub async fn handle(&self, operation: &str, body: Bytes) -> Response<Bytes> {
-        let rid = request_id();
-        match ops::dispatch(self, operation, &body).await {
-            Ok(value) => json_ok(&value, &rid),
-            Err(ApiError::Query(QueryError::InvalidRequest(m))) => {
-                json_error(StatusCode::BAD_REQUEST, "InvalidRequestException", &m, &rid)
-            }
-            Err(ApiError::Query(QueryError::NotFound(m))) => {
-                json_error(StatusCode::BAD_REQUEST, "ResourceNotFoundException", &m, &rid)
-            }
-            Err(ApiError::Query(e @ QueryError::Internal(_))) => {
-                tracing::error!(error = %e, operation, "athena operation failed");
-                json_error(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "InternalServerException",
-                    &e.to_string(),
-                    &rid,
-                )
-            }
-            Err(ApiError::Metadata(m)) => json_error(StatusCode::BAD_REQUEST, "MetadataException", &m, &rid),
-            Err(ApiError::Serialization(m)) => json_error(StatusCode::BAD_REQUEST, "SerializationException", &m, &rid),
-            Err(ApiError::NotImplemented(op)) => json_error(
-                StatusCode::NOT_IMPLEMENTED,
-                "NotImplemented",
-                &format!("lakestack does not implement the Athena operation {op} yet"),
-                &rid,
-            ),
+#[async_trait]
+impl Service for AthenaService {
+    fn spec(&self) -> &'static ServiceSpec {
+        &SPEC
+    }
+
+    async fn call(&self, call: Call) -> Result<Output, ServiceError> {
+        use AthenaOp as Op;
+        let (engine, catalog) = (&self.engine, &self.catalog);
+        match call.operation::<Op>()? {
+            Op::StartQueryExecution => queries::start(engine, call.input()?),
+            Op::GetQueryExecution => queries::get(engine, call.input()?),
+            Op::BatchGetQueryExecution => queries::batch_get(engine, call.input()?),
+            Op::ListQueryExecutions => queries::list(engine, call.input()?),
+            Op::StopQueryExecution => queries::stop(engine, call.input()?),
+            Op::GetQueryRuntimeStatistics => queries::runtime_statistics(engine, call.input()?),
+            Op::GetQueryResults => results::get(engine, call.input()?).await,
+            Op::CreateWorkGroup => workgroups::create(engine, call.input()?),
+            Op::GetWorkGroup => workgroups::get(engine, call.input()?),
+            Op::ListWorkGroups => workgroups::list(engine, call.input()?),
+            Op::UpdateWorkGroup => workgroups::update(engine, call.input()?),
+            Op::DeleteWorkGroup => workgroups::delete(engine, call.input()?),
+            Op::CreateNamedQuery => named_queries::create(engine, call.input()?),
+            Op::GetNamedQuery => named_queries::get(engine, call.input()?),
+            Op::BatchGetNamedQuery => named_queries::batch_get(engine, call.input()?),
+            Op::ListNamedQueries => named_queries::list(engine, call.input()?),
+            Op::UpdateNamedQuery => named_queries::update(engine, call.input()?),
+            Op::DeleteNamedQuery => named_queries::delete(engine, call.input()?),
+            Op::CreatePreparedStatement => prepared::create(engine, call.input()?),
+            Op::UpdatePreparedStatement => prepared::update(engine, call.input()?),
+            Op::GetPreparedStatement => prepared::get(engine, call.input()?),
+            Op::ListPreparedStatements => prepared::list(engine, call.input()?),
+            Op::DeletePreparedStatement => prepared::delete(engine, call.input()?),
+            Op::ListDataCatalogs => metadata::list_data_catalogs(call.input()?),
+            Op::GetDataCatalog => metadata::get_data_catalog(catalog, call.input()?),
+            Op::ListDatabases => metadata::list_databases(catalog, call.input()?),
+            Op::GetDatabase => metadata::get_database(catalog, call.input()?),
+            Op::ListTableMetadata => metadata::list_table_metadata(catalog, call.input()?),
+            Op::GetTableMetadata => metadata::get_table_metadata(catalog, call.input()?),
         }
     }
 }
+
+/// What every handler answers.
+type Reply = Result<Output, ServiceError>;
+
+/// Bad input: InvalidRequestException.
+fn invalid(message: impl Into<String>) -> ServiceError {
+    QueryError::InvalidRequest(message.into()).into()
+}
+
+/// A member the operation needs; missing or empty is AWS's "must not be
+/// null" under the member's model name (`queryExecutionId`).
+fn required(value: Option<String>, member: &str) -> Result<String, ServiceError> {
+    value
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| invalid(Violation::null(member).message()))
+}
+
+/// `MaxResults`: `default` when absent, else 1 to `limit`.
+fn page_size(max: Option<i64>, default: usize, limit: usize) -> Result<usize, ServiceError> {
+    match max {
+        None => Ok(default),
+        Some(n) if n >= 1 && n as usize <= limit => Ok(n as usize),
+        Some(n) => Err(invalid(Violation::at_most("maxResults", n, limit as i64).message())),
+    }
+}
+
+/// One page of a listing in ascending order of `key`, continuing after the
+/// key a `NextToken` names (see [`paging`]).
+fn page<T>(
+    items: impl IntoIterator<Item = T>,
+    key: impl Fn(&T) -> String,
+    next_token: Option<&str>,
+    max: usize,
+) -> Result<(Vec<T>, Option<String>), ServiceError> {
+    let after = paging::decode(next_token).map_err(|()| invalid("NextToken is not valid"))?;
+    Ok(paging::page(items, key, after.as_deref(), max))
+}
+
+#[cfg(test)]
+mod tests;

@@ -552,7 +552,7 @@ async fn msck_repair(
     let keys: Vec<&str> = t.partition_keys.iter().map(|c| c.name.as_str()).collect();
     let mut found: BTreeSet<Vec<String>> = BTreeSet::new();
     for m in listed {
-        let full = lakestack_aws_protocol::percent_decode(m.location.as_ref());
+        let full = lakestack_compat::percent::decode_lossy(m.location.as_ref());
         let Some(rel) = full.strip_prefix(&format!("{prefix}/")) else {
             continue;
         };

@@ -5,8 +5,6 @@
 mod dialect;
 mod functions;
 mod rewrite;
-#[cfg(test)]
-mod slt;
 mod unnest;
 
 use datafusion::dataframe::DataFrame;

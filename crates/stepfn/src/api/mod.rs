@@ -1,28 +1,59 @@
 //! The Step Functions API edge: awsJson 1.0 (`X-Amz-Target:
 //! AWSStepFunctions.<Op>`), camelCase members, epoch-second timestamps.
+//! Each operation's input is read once into its typed request
+//! ([`dto`]), handled by the module named after what it does, and answered
+//! with its typed response.
 
-mod ops;
+mod activities;
+mod dto;
+mod executions;
+mod machines;
+mod map_runs;
+mod members;
+mod tags;
+mod tasks;
+mod test_state;
 
 use std::sync::Arc;
 
-use bytes::Bytes;
-use http::{Response, StatusCode};
-use lakestack_aws_protocol::{json_error, json_ok, request_id};
+use async_trait::async_trait;
+use http::StatusCode;
+use lakestack_aws_protocol::{Call, DEFAULT, Output, Protocol, Service, ServiceError, ServiceSpec};
 
 use crate::error::StepFnError;
 use crate::service::StepFunctions;
 
-/// Why a request failed at the edge, before or besides the service.
-#[derive(Debug)]
-pub(crate) enum ApiError {
-    Service(StepFnError),
-    Serialization(String),
-    NotImplemented(String),
-}
-
-impl From<StepFnError> for ApiError {
-    fn from(e: StepFnError) -> Self {
-        Self::Service(e)
+lakestack_aws_protocol::operations! {
+    /// The Step Functions operations lakestack implements.
+    pub enum StatesOp {
+        CreateStateMachine,
+        DescribeStateMachine,
+        UpdateStateMachine,
+        DeleteStateMachine,
+        ListStateMachines,
+        ValidateStateMachineDefinition,
+        StartExecution,
+        StartSyncExecution,
+        DescribeExecution,
+        DescribeStateMachineForExecution,
+        StopExecution,
+        RedriveExecution,
+        ListExecutions,
+        GetExecutionHistory,
+        TestState,
+        DescribeMapRun,
+        ListMapRuns,
+        CreateActivity,
+        DescribeActivity,
+        ListActivities,
+        DeleteActivity,
+        GetActivityTask,
+        SendTaskSuccess,
+        SendTaskFailure,
+        SendTaskHeartbeat,
+        TagResource,
+        UntagResource,
+        ListTagsForResource,
     }
 }
 
@@ -51,6 +82,31 @@ pub fn error_code(e: &StepFnError) -> &'static str {
     }
 }
 
+impl From<StepFnError> for ServiceError {
+    fn from(e: StepFnError) -> Self {
+        let status = match e {
+            StepFnError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            _ => StatusCode::BAD_REQUEST,
+        };
+        ServiceError::new(error_code(&e), status, e.to_string())
+    }
+}
+
+/// Step Functions: awsJson 1.0 under `AWSStepFunctions`, signing name
+/// `states`. A member of the wrong JSON type is a SerializationException,
+/// as the service's deserializer answers it (a missing required member is
+/// the ValidationException the handlers raise). Its model has no
+/// internal-error shape, so a 500 is AWS's common InternalFailure.
+pub static SPEC: ServiceSpec = ServiceSpec {
+    name: "stepfunctions",
+    title: "Step Functions",
+    signing_name: "states",
+    protocols: &[Protocol::AwsJson1_0],
+    target_prefix: Some("AWSStepFunctions"),
+    invalid_input_code: "SerializationException",
+    ..DEFAULT
+};
+
 /// Serves the Step Functions JSON API.
 #[derive(Clone)]
 pub struct StepFunctionsApi {
@@ -65,35 +121,49 @@ impl StepFunctionsApi {
     pub fn service(&self) -> &Arc<StepFunctions> {
         &self.service
     }
+}
 
-    /// Runs one operation; `operation` is the part of `X-Amz-Target` after `AWSStepFunctions.`.
-    pub async fn handle(&self, operation: &str, body: Bytes) -> Response<Bytes> {
-        let rid = request_id();
-        let mut resp = match ops::dispatch(&self.service, operation, &body).await {
-            Ok(value) => json_ok(&value, &rid),
-            Err(ApiError::Service(e @ StepFnError::Internal(_))) => {
-                tracing::error!(error = %e, operation, "step functions operation failed");
-                json_error(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "InternalServerError",
-                    &e.to_string(),
-                    &rid,
-                )
-            }
-            Err(ApiError::Service(e)) => json_error(StatusCode::BAD_REQUEST, error_code(&e), &e.to_string(), &rid),
-            Err(ApiError::Serialization(m)) => json_error(StatusCode::BAD_REQUEST, "SerializationException", &m, &rid),
-            Err(ApiError::NotImplemented(op)) => json_error(
-                StatusCode::NOT_IMPLEMENTED,
-                "NotImplemented",
-                &format!("lakestack does not implement the Step Functions operation {op} yet"),
-                &rid,
-            ),
-        };
-        // Step Functions speaks awsJson 1.0.
-        resp.headers_mut().insert(
-            http::header::CONTENT_TYPE,
-            http::HeaderValue::from_static("application/x-amz-json-1.0"),
-        );
-        resp
+#[async_trait]
+impl Service for StepFunctionsApi {
+    fn spec(&self) -> &'static ServiceSpec {
+        &SPEC
+    }
+
+    async fn call(&self, call: Call) -> Result<Output, ServiceError> {
+        use StatesOp as Op;
+        let s = &*self.service;
+        match call.operation::<StatesOp>()? {
+            Op::CreateStateMachine => machines::create(s, call.input()?),
+            Op::DescribeStateMachine => machines::describe(s, call.input()?),
+            Op::UpdateStateMachine => machines::update(s, call.input()?),
+            Op::DeleteStateMachine => machines::delete(s, call.input()?),
+            Op::ListStateMachines => machines::list(s, call.input()?),
+            Op::ValidateStateMachineDefinition => machines::validate(call.input()?),
+            Op::StartExecution => executions::start(s, call.input()?),
+            Op::StartSyncExecution => executions::start_sync(s, call.input()?).await,
+            Op::DescribeExecution => executions::describe(s, call.input()?),
+            Op::DescribeStateMachineForExecution => executions::describe_machine(s, call.input()?),
+            Op::StopExecution => executions::stop(s, call.input()?),
+            Op::RedriveExecution => executions::redrive(s, call.input()?),
+            Op::ListExecutions => executions::list(s, call.input()?),
+            Op::GetExecutionHistory => executions::history(s, call.input()?),
+            Op::TestState => test_state::run(s, call.input()?).await,
+            Op::DescribeMapRun => map_runs::describe(s, call.input()?),
+            Op::ListMapRuns => map_runs::list(s, call.input()?),
+            Op::CreateActivity => activities::create(s, call.input()?),
+            Op::DescribeActivity => activities::describe(s, call.input()?),
+            Op::ListActivities => activities::list(s, call.input()?),
+            Op::DeleteActivity => activities::delete(s, call.input()?),
+            Op::GetActivityTask => activities::get_task(s, call.input()?).await,
+            Op::SendTaskSuccess => tasks::send_success(s, call.input()?),
+            Op::SendTaskFailure => tasks::send_failure(s, call.input()?),
+            Op::SendTaskHeartbeat => tasks::send_heartbeat(s, call.input()?),
+            Op::TagResource => tags::tag(s, call.input()?),
+            Op::UntagResource => tags::untag(s, call.input()?),
+            Op::ListTagsForResource => tags::list(s, call.input()?),
+        }
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -14,6 +14,7 @@
 
 use std::collections::{HashSet, VecDeque};
 
+use lakestack_compat::java_double::double_to_string;
 use serde_json::{Map, Value};
 
 use super::model::*;
@@ -895,11 +896,11 @@ impl<'o> Checker<'o> {
             return None;
         };
         if n < min {
-            self.schema(loc, msg::minimum(&java_double(min)));
+            self.schema(loc, msg::minimum(&double_to_string(min)));
             return None;
         }
         if let Some(max) = max.filter(|max| n > *max) {
-            self.schema(loc, msg::maximum(&java_double(max)));
+            self.schema(loc, msg::maximum(&double_to_string(max)));
             return None;
         }
         Some(n)
@@ -2517,15 +2518,6 @@ fn is_rfc3339(text: &str) -> bool {
             && zone[4..6].iter().all(u8::is_ascii_digit)
     };
     zone && chrono::DateTime::parse_from_rfc3339(text).is_ok()
-}
-
-/// Java's `Double.toString` for the round limits AWS prints (`0.0`, `100.0`, `1.0`).
-fn java_double(value: f64) -> String {
-    if value.fract() == 0.0 && value.abs() < 1e7 {
-        format!("{value:.1}")
-    } else {
-        value.to_string()
-    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -4483,7 +4475,5 @@ mod tests {
         assert!(is_rfc3339("2016-03-14T01:59:00Z"));
         assert!(!is_rfc3339("2016-03-14T01:59:00"));
         assert!(!is_rfc3339("2016-02-30T01:59:00Z"));
-        assert_eq!(java_double(0.0), "0.0");
-        assert_eq!(java_double(100.0), "100.0");
     }
 }

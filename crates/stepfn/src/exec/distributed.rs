@@ -8,6 +8,7 @@ use std::sync::{Mutex, OnceLock, PoisonError};
 
 use chrono::{DateTime, Utc};
 use futures::StreamExt;
+use lakestack_aws_protocol::Arn;
 use serde_json::{Value, json};
 
 use super::branches::{count, finish};
@@ -62,12 +63,12 @@ impl MapRun {
     fn new(run: &Run, s: &MapState, e: &Entered<'_>) -> Self {
         let id = uuid::Uuid::new_v4().to_string();
         let label = s.label.clone().unwrap_or_else(|| e.name.to_owned());
-        let mut parts = run.execution_arn.splitn(7, ':');
-        let (region, account) = (parts.nth(3).unwrap_or_default(), parts.next().unwrap_or_default());
-        let arn = format!(
-            "arn:aws:states:{region}:{account}:mapRun:{}/{label}:{id}",
-            run.machine_name
-        );
+        let execution = Arn::parse(&run.execution_arn);
+        let (region, account) = execution
+            .as_ref()
+            .map_or(("", ""), |a| (a.region.as_str(), a.account.as_str()));
+        let resource = format!("mapRun:{}/{label}:{id}", run.machine_name);
+        let arn = Arn::new("states", region, account, resource).to_string();
         let record = records::MapRun {
             arn: arn.clone(),
             execution_arn: run.execution_arn.clone(),

@@ -28,6 +28,7 @@
 use std::fmt;
 
 use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta, Timelike, Utc, Weekday};
+use lakestack_compat::civil;
 
 const MILLIS_PER_SECOND: i64 = 1_000;
 const MILLIS_PER_MINUTE: i64 = 60 * MILLIS_PER_SECOND;
@@ -377,28 +378,11 @@ pub fn quarter(date: NaiveDate) -> i64 {
 /// `last_day_of_month`.
 pub fn last_day_of_month(date: NaiveDate) -> NaiveDate {
     let first = first_of_month(date);
-    first + TimeDelta::days(i64::from(days_in_month(date.year(), date.month())) - 1)
+    first + TimeDelta::days(i64::from(civil::days_in_month(date.year().into(), date.month())) - 1)
 }
 
 // ------------------------------------------------------------------------------------------------
 // Calendar helpers
-
-fn is_leap_year(year: i32) -> bool {
-    year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
-}
-
-fn days_in_month(year: i32, month: u32) -> u32 {
-    match month {
-        4 | 6 | 9 | 11 => 30,
-        2 if is_leap_year(year) => 29,
-        2 => 28,
-        _ => 31,
-    }
-}
-
-fn days_in_year(year: i32) -> i64 {
-    if is_leap_year(year) { 366 } else { 365 }
-}
 
 fn year_i32(year: i64) -> Result<i32> {
     i32::try_from(year).map_err(|_| DateTimeFnError::OutOfRange)
@@ -613,9 +597,9 @@ impl Field {
             Self::WeekOfWeekyear => (1, 52),
             Self::MonthOfYear => (1, 12),
             Self::DayOfMonth if (1..=28).contains(&value) => (1, 28),
-            Self::DayOfMonth => (1, i64::from(days_in_month(dt.year(), dt.month()))),
+            Self::DayOfMonth => (1, i64::from(civil::days_in_month(dt.year().into(), dt.month()))),
             Self::DayOfYear if (1..=365).contains(&value) => (1, 365),
-            Self::DayOfYear => (1, days_in_year(dt.year())),
+            Self::DayOfYear => (1, civil::days_in_year(dt.year().into()).into()),
             Self::DayOfWeek => (1, 7),
             Self::HourOfHalfday => (0, 11),
             Self::ClockhourOfHalfday => (1, 12),
@@ -747,14 +731,14 @@ fn year_of_era(year: i64) -> i64 {
 /// Joda's year change keeps month and day, turning Feb 29 into Feb 28 where it does not exist.
 fn with_year(dt: NaiveDateTime, year: i64) -> Result<NaiveDateTime> {
     let year = year_i32(year)?;
-    let day = dt.day().min(days_in_month(year, dt.month()));
+    let day = dt.day().min(civil::days_in_month(year.into(), dt.month()));
     let date = NaiveDate::from_ymd_opt(year, dt.month(), day).ok_or(DateTimeFnError::OutOfRange)?;
     Ok(date.and_time(dt.time()))
 }
 
 fn with_month(dt: NaiveDateTime, month: i64) -> Result<NaiveDateTime> {
     let month = u32::try_from(month).map_err(|_| DateTimeFnError::OutOfRange)?;
-    let day = dt.day().min(days_in_month(dt.year(), month));
+    let day = dt.day().min(civil::days_in_month(dt.year().into(), month));
     let date = NaiveDate::from_ymd_opt(dt.year(), month, day).ok_or(DateTimeFnError::OutOfRange)?;
     Ok(date.and_time(dt.time()))
 }
@@ -1918,7 +1902,7 @@ fn add_months(ts: NaiveDateTime, months: i64) -> Result<NaiveDateTime> {
     let total = i64::from(ts.year()) * 12 + i64::from(ts.month0()) + months;
     let year = year_i32(total.div_euclid(12))?;
     let month = total.rem_euclid(12) as u32 + 1;
-    let day = ts.day().min(days_in_month(year, month));
+    let day = ts.day().min(civil::days_in_month(year.into(), month));
     let date = NaiveDate::from_ymd_opt(year, month, day).ok_or(DateTimeFnError::OutOfRange)?;
     Ok(date.and_time(ts.time()))
 }
@@ -1942,7 +1926,7 @@ fn month_difference(minuend: NaiveDateTime, subtrahend: NaiveDateTime) -> i64 {
     let difference = months(minuend) - months(subtrahend);
     let mut subtrahend = subtrahend;
     let minuend_day = minuend.day();
-    if minuend_day == days_in_month(minuend.year(), minuend.month()) && subtrahend.day() > minuend_day {
+    if minuend_day == civil::days_in_month(minuend.year().into(), minuend.month()) && subtrahend.day() > minuend_day {
         subtrahend = subtrahend.with_day(minuend_day).unwrap_or(subtrahend);
     }
     let into_month = |dt: NaiveDateTime| dt - start_of_month(dt);
@@ -1965,11 +1949,11 @@ fn year_difference(minuend: NaiveDateTime, subtrahend: NaiveDateTime) -> i64 {
     let feb_29 = TimeDelta::days(31 + 28);
     let one_day = TimeDelta::days(1);
     if subtrahend_rest >= feb_29 {
-        if is_leap_year(subtrahend_year) {
-            if !is_leap_year(minuend_year) {
+        if civil::is_leap_year(subtrahend_year.into()) {
+            if !civil::is_leap_year(minuend_year.into()) {
                 subtrahend_rest -= one_day;
             }
-        } else if minuend_rest >= feb_29 && is_leap_year(minuend_year) {
+        } else if minuend_rest >= feb_29 && civil::is_leap_year(minuend_year.into()) {
             minuend_rest -= one_day;
         }
     }

@@ -27,6 +27,8 @@ use std::collections::HashMap;
 use std::fmt;
 use std::fmt::Write as _;
 
+use lakestack_compat::java_double::double_to_string;
+
 /// Why a JSON function failed; Trino reports each as `INVALID_FUNCTION_ARGUMENT`, and `Display`
 /// gives Trino's message.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -861,70 +863,13 @@ fn write_leaf(out: &mut String, token: &Token<'_>, escaping: Escaping) {
 
 fn write_double(out: &mut String, value: f64) {
     if value.is_finite() {
-        out.push_str(&java_double_text(value));
+        out.push_str(&double_to_string(value));
     } else {
         // Jackson quotes what JSON has no number for (`1e400` overflows to Infinity).
         out.push('"');
-        out.push_str(&java_double_text(value));
+        out.push_str(&double_to_string(value));
         out.push('"');
     }
-}
-
-/// Java's `Double.toString`: plain notation from 10^-3 up to 10^7, `1.0E7`-style outside it,
-/// always with a fractional digit, and the shortest digits that read back as the same double.
-fn java_double_text(value: f64) -> String {
-    if value.is_nan() {
-        return "NaN".to_owned();
-    }
-    if value.is_infinite() {
-        return if value > 0.0 { "Infinity" } else { "-Infinity" }.to_owned();
-    }
-    if value == 0.0 {
-        return if value.is_sign_negative() { "-0.0" } else { "0.0" }.to_owned();
-    }
-    let magnitude = value.abs();
-    let (digits, exponent) = java_digits(magnitude);
-    let sign = if value < 0.0 { "-" } else { "" };
-    if !(1e-3..1e7).contains(&magnitude) {
-        let (first, rest) = digits.split_at(1);
-        let rest = if rest.is_empty() { "0" } else { rest };
-        return format!("{sign}{first}.{rest}E{exponent}");
-    }
-    if exponent < 0 {
-        let zeros = "0".repeat(exponent.unsigned_abs() as usize - 1);
-        return format!("{sign}0.{zeros}{digits}");
-    }
-    let int_len = exponent as usize + 1;
-    if digits.len() <= int_len {
-        let zeros = "0".repeat(int_len - digits.len());
-        return format!("{sign}{digits}{zeros}.0");
-    }
-    let (int_part, fraction) = digits.split_at(int_len);
-    format!("{sign}{int_part}.{fraction}")
-}
-
-/// The significant digits Java prints for a positive finite double, and the decimal exponent of
-/// the first one.
-fn java_digits(magnitude: f64) -> (String, i32) {
-    let (digits, exponent) = scientific_parts(&format!("{magnitude:e}"));
-    if digits.len() > 1 {
-        return (digits, exponent);
-    }
-    // Since JDK 19, when one digit would do Java picks the closest value among one- and
-    // two-digit decimals (Double.MIN_VALUE is 4.9E-324, not 5.0E-324); a correctly rounded
-    // two-digit form is that closest value.
-    let (two, two_exponent) = scientific_parts(&format!("{magnitude:.1e}"));
-    let (first, second) = two.split_at(1);
-    if format!("{first}.{second}e{two_exponent}").parse::<f64>() != Ok(magnitude) {
-        return (digits, exponent);
-    }
-    (two.trim_end_matches('0').to_owned(), two_exponent)
-}
-
-/// Splits Rust's `{:e}` text (`1.25e-3`) into its digits (`125`) and exponent (`-3`).
-fn scientific_parts(text: &str) -> (String, i32) {
-    let (mantissa, exponent) = text.split_once('e').unwrap_or((text, "0"));
-    (mantissa.replace('.', ""), exponent.parse().unwrap_or(0))
 }
 
 /// A JSON string literal with Jackson's escapes: the short forms for `"`, `\` and the five
@@ -1045,6 +990,7 @@ mod tests {
             "1.2345678901234568E29"
         );
         assert_eq!(parse("[1e400, -1e400, 1e-400]"), r#"["Infinity","-Infinity",0.0]"#);
+        assert_eq!(parse("[5e-324, 2e-3]"), "[4.9E-324,0.002]");
     }
 
     #[test]
@@ -1596,33 +1542,6 @@ mod tests {
         let long = format!("[{}", "1,".repeat(6_000));
         let expected = format!("Invalid JSON value: {}...(truncated)", &long[..10_000]);
         assert_eq!(is_json_scalar(&long).unwrap_err().to_string(), expected);
-    }
-
-    #[test]
-    fn java_double_text_matches_double_to_string() {
-        let cases = [
-            (1.0, "1.0"),
-            (100.0, "100.0"),
-            (0.1, "0.1"),
-            (-0.0025, "-0.0025"),
-            (1234567.0, "1234567.0"),
-            (9999999.0, "9999999.0"),
-            (1e7, "1.0E7"),
-            (12345678.9, "1.23456789E7"),
-            (0.001, "0.001"),
-            (0.0001, "1.0E-4"),
-            (1e23, "1.0E23"),
-            (2e-3, "0.002"),
-            (f64::MAX, "1.7976931348623157E308"),
-            (f64::MIN_POSITIVE, "2.2250738585072014E-308"),
-            (5e-324, "4.9E-324"),
-            (1e-323, "9.9E-324"),
-            (0.3, "0.3"),
-            (0.1 + 0.2, "0.30000000000000004"),
-        ];
-        for (value, expected) in cases {
-            assert_eq!(java_double_text(value), expected, "{value:e}");
-        }
     }
 
     #[test]
