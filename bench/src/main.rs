@@ -6,7 +6,6 @@
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -41,41 +40,11 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[idx.min(sorted.len() - 1)]
 }
 
-/// Runs `op(0..n)` from `CLIENTS` concurrent workers; returns each op's latency.
-async fn concurrent<F, Fut>(n: usize, op: F) -> Vec<Duration>
-where
-    F: Fn(usize) -> Fut + Clone + Send + 'static,
-    Fut: std::future::Future<Output = ()> + Send,
-{
-    let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    let mut tasks = Vec::new();
-    for _ in 0..CLIENTS {
-        let (op, next) = (op.clone(), Arc::clone(&next));
-        tasks.push(tokio::spawn(async move {
-            let mut lat = Vec::new();
-            loop {
-                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                if i >= n {
-                    return lat;
-                }
-                let t = Instant::now();
-                op(i).await;
-                lat.push(t.elapsed());
-            }
-        }));
-    }
-    let mut all = Vec::with_capacity(n);
-    for t in tasks {
-        all.extend(t.await.unwrap());
-    }
-    all
-}
-
 async fn small_objects(http: &reqwest::Client, base: &str, put: bool) -> (f64, Duration) {
     let body = Bytes::from(vec![7u8; SMALL]);
     let (http, base) = (http.clone(), base.to_owned());
     let started = Instant::now();
-    let mut all = concurrent(SMALL_OPS, move |i| {
+    let mut all = support::concurrent(CLIENTS, SMALL_OPS, move |i| {
         let (http, body, url) = (http.clone(), body.clone(), format!("{base}/bench/small/{i:06}"));
         async move {
             let r = if put {
@@ -251,7 +220,7 @@ async fn main() {
 
     http.put(format!("{base}/listing")).send().await.unwrap();
     let (h, b) = (http.clone(), base.clone());
-    concurrent(LIST_KEYS, move |i| {
+    support::concurrent(CLIENTS, LIST_KEYS, move |i| {
         let (http, url) = (h.clone(), format!("{b}/listing/dir{}/key{i:05}", i % 10));
         async move {
             http.put(&url).body("x").send().await.unwrap();

@@ -148,3 +148,34 @@ pub fn status_kib(pid: u32, field: &str) -> u64 {
         .and_then(|v| v.parse().ok())
         .unwrap_or(0)
 }
+
+/// Runs `op(0..n)` from `clients` concurrent workers; returns each op's latency.
+#[allow(dead_code, reason = "the S3 and footprint benchmarks drive concurrent clients")]
+pub async fn concurrent<F, Fut>(clients: usize, n: usize, op: F) -> Vec<std::time::Duration>
+where
+    F: Fn(usize) -> Fut + Clone + Send + 'static,
+    Fut: std::future::Future<Output = ()> + Send,
+{
+    let next = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let mut tasks = Vec::new();
+    for _ in 0..clients {
+        let (op, next) = (op.clone(), std::sync::Arc::clone(&next));
+        tasks.push(tokio::spawn(async move {
+            let mut lat = Vec::new();
+            loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                if i >= n {
+                    return lat;
+                }
+                let t = std::time::Instant::now();
+                op(i).await;
+                lat.push(t.elapsed());
+            }
+        }));
+    }
+    let mut all = Vec::with_capacity(n);
+    for t in tasks {
+        all.extend(t.await.expect("a client task"));
+    }
+    all
+}

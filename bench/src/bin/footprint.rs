@@ -21,7 +21,6 @@
 use std::net::TcpListener;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -94,30 +93,6 @@ fn mib(kib: u64) -> String {
     format!("{:.1} MiB", kib as f64 / 1024.0)
 }
 
-async fn concurrent<F, Fut>(n: usize, op: F)
-where
-    F: Fn(usize) -> Fut + Clone + Send + 'static,
-    Fut: std::future::Future<Output = ()> + Send,
-{
-    let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    let mut tasks = Vec::new();
-    for _ in 0..CLIENTS {
-        let (op, next) = (op.clone(), Arc::clone(&next));
-        tasks.push(tokio::spawn(async move {
-            loop {
-                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                if i >= n {
-                    return;
-                }
-                op(i).await;
-            }
-        }));
-    }
-    for t in tasks {
-        t.await.expect("a client task");
-    }
-}
-
 /// A body of `len` bytes streamed in 1 MiB chunks, never held whole.
 fn stream_body(len: u64) -> reqwest::Body {
     let chunk = Bytes::from(vec![b'x'; 1 << 20]);
@@ -131,7 +106,7 @@ fn stream_body(len: u64) -> reqwest::Body {
 async fn load(http: &reqwest::Client, base: &str) {
     let body = Bytes::from(vec![b'a'; SMALL]);
     let (h, b, u) = (http.clone(), body.clone(), base.to_owned());
-    concurrent(SMALL_OPS, move |i| {
+    support::concurrent(CLIENTS, SMALL_OPS, move |i| {
         let (h, b, u) = (h.clone(), b.clone(), u.clone());
         async move {
             let r = h.put(format!("{u}/fp/small/{i:06}")).body(b).send().await.expect("PUT");
@@ -140,7 +115,7 @@ async fn load(http: &reqwest::Client, base: &str) {
     })
     .await;
     let (h, u) = (http.clone(), base.to_owned());
-    concurrent(SMALL_OPS, move |i| {
+    support::concurrent(CLIENTS, SMALL_OPS, move |i| {
         let (h, u) = (h.clone(), u.clone());
         async move {
             let r = h.get(format!("{u}/fp/small/{i:06}")).send().await.expect("GET");

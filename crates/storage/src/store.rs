@@ -18,7 +18,6 @@ use bytes::Bytes;
 use chrono::{DateTime, TimeZone, Utc};
 use futures::stream::BoxStream;
 use futures::{StreamExt, TryStreamExt, stream};
-use lakestack_compat::percent;
 use object_store::path::{Path, PathPart};
 use object_store::{
     Attribute, Attributes, CopyMode, CopyOptions, GetOptions, GetResult, GetResultPayload, ListResult, MultipartUpload,
@@ -63,7 +62,7 @@ impl fmt::Display for StorageObjectStore {
 /// raw key is the decoded form. A path whose decoded bytes are not UTF-8 names
 /// no key (rather than a lossy one that could be another key).
 fn raw(path: &Path) -> object_store::Result<String> {
-    let bytes = percent::decode(path.as_ref()).into_owned();
+    let bytes: Vec<u8> = percent_encoding::percent_decode_str(path.as_ref()).collect();
     String::from_utf8(bytes).map_err(|_| object_store::Error::NotFound {
         path: path.to_string(),
         source: "the path's percent-decoded form is not UTF-8, so it names no S3 key".into(),
