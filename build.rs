@@ -9,6 +9,13 @@ fn main() {
         // DataFusion-sized binary shrink from 4.6 MB of `.rela.dyn`, which the
         // loader read at every start, to a few KB.
         println!("cargo:rustc-link-arg-bins=-Wl,-z,pack-relative-relocs");
+        // A fixed load address: the 3.3 MB of vtables and static tables in
+        // `.data.rel.ro` are then resolved at link time and paged in from the
+        // file when touched, instead of relocated (so copied, dirty) at every
+        // start. It costs the executable image's ASLR (libraries, heap and
+        // stacks stay randomized): the server binds to loopback by default and
+        // its own code forbids `unsafe` (docs/bench.md, "Footprint").
+        println!("cargo:rustc-link-arg-bins=-no-pie");
     }
     println!("cargo:rerun-if-changed=build.rs");
 }

@@ -4,6 +4,7 @@ mod bus;
 mod config;
 mod demo;
 mod integrations;
+mod lake;
 mod router;
 
 use std::sync::Arc;
@@ -12,10 +13,8 @@ use std::time::{Instant, SystemTime};
 use anyhow::Context as _;
 use clap::Parser;
 use lakestack_aws_protocol::Registry;
-use lakestack_catalog::{Catalog, CatalogSettings, GlueService};
-use lakestack_query::{AthenaService, QueryEngine};
+use lakestack_catalog::CatalogSettings;
 use lakestack_s3_api::{AuthMode, S3Service, S3Settings};
-use lakestack_stepfn::{StepFunctions, StepFunctionsApi};
 use lakestack_storage::Storage;
 
 use crate::config::{Auth, Config};
@@ -133,46 +132,26 @@ fn build(config: &Config, data_dir: &std::path::Path, started: Instant) -> anyho
             hosts: config.s3_hosts.clone(),
         },
     );
-    let objects: Arc<dyn object_store::ObjectStore> = Arc::new(storage.object_store());
-    let catalog = Catalog::open(
-        &data_dir.join("glue"),
-        Arc::clone(&objects),
-        CatalogSettings {
+    let lake = lake::LakeCell::new(lake::Settings {
+        data_dir: data_dir.to_owned(),
+        objects: Arc::new(storage.object_store()),
+        bus,
+        catalog: CatalogSettings {
             region: config.region.clone(),
             account_id: config.account_id.clone(),
         },
-    )
-    .with_context(|| format!("opening the Glue catalog under {}", data_dir.display()))?;
-    bus.attach_catalog(&catalog);
-    catalog.start_scheduler();
-    let engine = QueryEngine::open(
-        &data_dir.join("athena"),
-        Arc::clone(&catalog),
-        Arc::clone(&objects),
-        config.query_limits(),
-    )
-    .with_context(|| format!("opening Athena's state under {}", data_dir.display()))?;
-    let glue = GlueService::new(Arc::clone(&catalog));
-    let athena = AthenaService::new(engine, catalog);
-    let states = StepFunctions::open(
-        Some(&data_dir.join("stepfunctions")),
-        lakestack_stepfn::Settings {
+        query_limits: config.query_limits(),
+        states: lakestack_stepfn::Settings {
             region: config.region.clone(),
             account: config.account_id.clone(),
             clock: lakestack_stepfn::Clock::scaled(config.wait_time_scale),
             mock: mock_config(config.mock_config.as_deref())?,
         },
-        Arc::new(integrations::Services {
-            glue: glue.clone(),
-            athena: athena.clone(),
-            objects: Arc::clone(&objects),
-        }),
-    )
-    .with_context(|| format!("opening Step Functions' state under {}", data_dir.display()))?;
-    let services = Registry::new()
-        .register(Arc::new(glue))
-        .register(Arc::new(athena))
-        .register(Arc::new(StepFunctionsApi::new(states)));
+    });
+    if lake.has_state() {
+        lake.open_now()?;
+    }
+    let services = lake.services().into_iter().fold(Registry::new(), Registry::register);
     let app = router::router(router::AppState {
         s3,
         services,

@@ -14,6 +14,40 @@ async fn health_endpoints() {
     }
 }
 
+/// A fresh data directory serves S3 alone until Glue, Athena or Step
+/// Functions is first called; then all three come up, and a later start
+/// opens them at once because their state exists.
+#[tokio::test]
+async fn the_lake_opens_on_first_use() {
+    let dir = tempfile::tempdir().unwrap();
+    let lake = ["glue", "athena", "stepfunctions"];
+    let present = || lake.iter().filter(|d| dir.path().join(d).exists()).count();
+    {
+        let s = Server::start_in(dir.path());
+        s.client().create_bucket().bucket("first").send().await.unwrap();
+        assert_eq!(present(), 0, "S3 alone opened nothing else");
+        let states: aws_sdk_sfn::Client = sdk_client!(aws_sdk_sfn, s);
+        let listed = states.list_state_machines().send().await.unwrap();
+        assert!(listed.state_machines().is_empty());
+        assert_eq!(present(), 3);
+        let glue: aws_sdk_glue::Client = sdk_client!(aws_sdk_glue, s);
+        glue.create_database()
+            .database_input(
+                aws_sdk_glue::types::DatabaseInput::builder()
+                    .name("kept")
+                    .build()
+                    .unwrap(),
+            )
+            .send()
+            .await
+            .unwrap();
+    }
+    let s = Server::start_in(dir.path());
+    let glue: aws_sdk_glue::Client = sdk_client!(aws_sdk_glue, s);
+    let got = glue.get_database().name("kept").send().await.unwrap();
+    assert_eq!(got.database().unwrap().name(), "kept");
+}
+
 #[tokio::test]
 async fn unimplemented_services_answer_errors_naming_them() {
     let s = Server::start();

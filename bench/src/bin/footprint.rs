@@ -17,6 +17,11 @@
 //! With no `--server`, it measures `target/release/lakestack` (or
 //! `LAKESTACK_BIN`). Requests are unsigned, so servers must accept
 //! anonymous requests (lakestack's default permissive auth does).
+//!
+//! `--build-from-nothing DIR` adds the last row: `cargo build --release
+//! --locked -p lakestack` of the checkout in DIR into an empty target
+//! directory, timed (tens of minutes on two cores; it needs the registry
+//! sources fetched, nothing else).
 
 use std::net::TcpListener;
 use std::path::Path;
@@ -48,6 +53,8 @@ impl Server {
     }
 
     fn spawn(&self, dir: &Path) -> (Child, u16) {
+        // Empty but present: some servers refuse a root that does not exist.
+        std::fs::create_dir_all(dir).expect("data dir");
         let port = TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .expect("a free port")
@@ -109,7 +116,12 @@ async fn load(http: &reqwest::Client, base: &str) {
     support::concurrent(CLIENTS, SMALL_OPS, move |i| {
         let (h, b, u) = (h.clone(), b.clone(), u.clone());
         async move {
-            let r = h.put(format!("{u}/fp/small/{i:06}")).body(b).send().await.expect("PUT");
+            let r = h
+                .put(format!("{u}/footprint/small/{i:06}"))
+                .body(b)
+                .send()
+                .await
+                .expect("PUT");
             assert!(r.status().is_success(), "PUT {}", r.status());
         }
     })
@@ -118,13 +130,13 @@ async fn load(http: &reqwest::Client, base: &str) {
     support::concurrent(CLIENTS, SMALL_OPS, move |i| {
         let (h, u) = (h.clone(), u.clone());
         async move {
-            let r = h.get(format!("{u}/fp/small/{i:06}")).send().await.expect("GET");
+            let r = h.get(format!("{u}/footprint/small/{i:06}")).send().await.expect("GET");
             assert_eq!(r.bytes().await.expect("body").len(), SMALL);
         }
     })
     .await;
     let r = http
-        .put(format!("{base}/fp/large"))
+        .put(format!("{base}/footprint/large"))
         .header("content-length", LARGE)
         .body(stream_body(LARGE))
         .send()
@@ -133,7 +145,7 @@ async fn load(http: &reqwest::Client, base: &str) {
     assert!(r.status().is_success());
     let mut got = 0u64;
     let mut s = http
-        .get(format!("{base}/fp/large"))
+        .get(format!("{base}/footprint/large"))
         .send()
         .await
         .expect("1 GiB GET")
@@ -145,7 +157,7 @@ async fn load(http: &reqwest::Client, base: &str) {
     let mut token: Option<String> = None;
     let mut listed = 0;
     loop {
-        let mut url = format!("{base}/fp?list-type=2&prefix=small/&max-keys=1000");
+        let mut url = format!("{base}/footprint?list-type=2&prefix=small/&max-keys=1000");
         if let Some(t) = &token {
             url.push_str(&format!("&continuation-token={}", urlencode(t)));
         }
@@ -178,7 +190,7 @@ fn curl_put(base: &str, file: &Path) -> f64 {
     let out = Command::new("curl")
         .args(["-sS", "-o", "/dev/null", "-w", "%{http_code}", "-T"])
         .arg(file)
-        .arg(format!("{base}/fp/curl"))
+        .arg(format!("{base}/footprint/curl"))
         .output()
         .expect("curl");
     let secs = started.elapsed().as_secs_f64();
@@ -189,9 +201,12 @@ fn curl_put(base: &str, file: &Path) -> f64 {
 #[tokio::main]
 async fn main() {
     let mut servers = Vec::new();
+    let mut checkout = None;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
-        if a == "--server" {
+        if a == "--build-from-nothing" {
+            checkout = Some(std::path::PathBuf::from(args.next().expect("--build-from-nothing DIR")));
+        } else if a == "--server" {
             let spec = args.next().expect("--server NAME=COMMAND");
             let (name, template) = spec.split_once('=').expect("--server NAME=COMMAND");
             servers.push(Server {
@@ -248,7 +263,12 @@ async fn main() {
         let (child, port) = server.spawn(&dir);
         first_answer(&http, port, Instant::now()).await;
         let base = format!("http://127.0.0.1:{port}");
-        http.put(format!("{base}/fp")).send().await.expect("create bucket");
+        let made = http
+            .put(format!("{base}/footprint"))
+            .send()
+            .await
+            .expect("create bucket");
+        assert!(made.status().is_success(), "CreateBucket {}", made.status());
         load(&http, &base).await;
         tokio::time::sleep(Duration::from_millis(500)).await;
         let loaded = support::status_kib(child.id(), "VmRSS");
@@ -269,6 +289,31 @@ async fn main() {
         for (row, v) in rows.iter_mut().zip(values) {
             row.1.push(v);
         }
+    }
+    if let Some(dir) = &checkout {
+        let target = scratch.join("target");
+        let started = Instant::now();
+        let ok = Command::new("cargo")
+            .args([
+                "build",
+                "--release",
+                "--locked",
+                "-p",
+                "lakestack",
+                "--bin",
+                "lakestack",
+            ])
+            .current_dir(dir)
+            .env("CARGO_TARGET_DIR", &target)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .expect("cargo")
+            .success();
+        assert!(ok, "cargo build --release failed in {}", dir.display());
+        let mut values = vec![format!("{:.1} min", started.elapsed().as_secs_f64() / 60.0)];
+        values.resize(servers.len(), String::new());
+        rows.push(("`cargo build --release` from nothing".to_owned(), values));
     }
     let _ = std::fs::remove_dir_all(&scratch);
     println!(

@@ -1,7 +1,7 @@
 //! One error type for every service's edge: the AWS error code, the HTTP
 //! status and the message. A service crate keeps its own error enum and
-//! maps it here (`impl From<MyError> for ServiceError`), so the wire shape
-//! of an error is decided in one place per protocol.
+//! names each variant's code once (`impl AwsError for MyError`), so the
+//! wire shape of an error is decided in one place per protocol.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -62,6 +62,25 @@ impl ServiceError {
     }
 }
 
+/// A service crate's error enum as its service answers it: each variant's
+/// code and status; the message is the error's own `Display`. Implementing
+/// it is what lets `?` turn the error into a [`ServiceError`].
+pub trait AwsError: fmt::Display {
+    /// The AWS error code (`EntityNotFoundException`).
+    fn code(&self) -> &'static str;
+
+    /// Most errors are the caller's; a service's own failure answers 500.
+    fn status(&self) -> StatusCode {
+        StatusCode::BAD_REQUEST
+    }
+}
+
+impl<E: AwsError> From<E> for ServiceError {
+    fn from(e: E) -> Self {
+        Self::new(e.code(), e.status(), e.to_string())
+    }
+}
+
 impl fmt::Display for ServiceError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}: {}", self.code, self.message)
@@ -69,3 +88,67 @@ impl fmt::Display for ServiceError {
 }
 
 impl std::error::Error for ServiceError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug)]
+    enum ExampleError {
+        Missing(String),
+        Broken,
+    }
+
+    impl fmt::Display for ExampleError {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            match self {
+                Self::Missing(m) => f.write_str(m),
+                Self::Broken => f.write_str("internal example error: disk"),
+            }
+        }
+    }
+
+    impl AwsError for ExampleError {
+        fn code(&self) -> &'static str {
+            match self {
+                Self::Missing(_) => "ResourceNotFoundException",
+                Self::Broken => "InternalServerException",
+            }
+        }
+
+        fn status(&self) -> StatusCode {
+            match self {
+                Self::Broken => StatusCode::INTERNAL_SERVER_ERROR,
+                _ => StatusCode::BAD_REQUEST,
+            }
+        }
+    }
+
+    fn fails(e: ExampleError) -> Result<(), ServiceError> {
+        Err(e)?
+    }
+
+    #[test]
+    fn domain_errors_become_service_errors_with_their_codes() {
+        let e = fails(ExampleError::Missing("Table t not found.".into())).unwrap_err();
+        assert_eq!(
+            e,
+            ServiceError::new(
+                "ResourceNotFoundException",
+                StatusCode::BAD_REQUEST,
+                "Table t not found."
+            )
+        );
+        assert_eq!(e.fault(), Fault::Sender);
+        let e = ServiceError::from(ExampleError::Broken);
+        assert_eq!(
+            e,
+            ServiceError::new(
+                "InternalServerException",
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal example error: disk"
+            )
+        );
+        assert_eq!(e.fault(), Fault::Receiver);
+    }
+}

@@ -5,9 +5,9 @@
 //! routes requests to it ([`Registry`]), verifies signatures ([`sigv4`]),
 //! decodes awsJson, CBOR, awsQuery forms and restJson1 routes, and writes
 //! answers and errors as each protocol shapes them ([`protocol`]). Beside
-//! that: request ids, AWS's validation messages ([`validation`]),
-//! key-based paging tokens ([`paging`]), timestamps ([`timestamp`]) and
-//! ARNs ([`arn`]).
+//! that: request ids, a crate's error enum as AWS codes ([`AwsError`]),
+//! AWS's validation messages ([`validation`]), key-based paging tokens
+//! ([`paging`]), timestamps ([`timestamp`]) and ARNs ([`arn`]).
 //!
 //! ```
 //! use lakestack_aws_protocol::Target;
@@ -31,7 +31,7 @@ pub mod timestamp;
 pub mod validation;
 
 pub use arn::Arn;
-pub use error::{Fault, ServiceError};
+pub use error::{AwsError, Fault, ServiceError};
 pub use operation::UnknownOperation;
 pub use protocol::{Encoding, Output, Protocol};
 pub use registry::{Registry, Routed};

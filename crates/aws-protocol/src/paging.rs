@@ -5,14 +5,16 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
+use crate::{ServiceError, ServiceSpec};
+
 /// The token that continues after `last_key`.
 pub fn encode(last_key: &str) -> String {
     URL_SAFE_NO_PAD.encode(last_key.as_bytes())
 }
 
 /// The key a token continues after; `Ok(None)` for no (or an empty) token,
-/// `Err(())` for one we did not write. The caller answers its service's
-/// invalid-token error.
+/// `Err(())` for one we did not write, for which the caller answers its
+/// service's invalid-token error (as [`after`] does).
 #[allow(clippy::result_unit_err)]
 pub fn decode(token: Option<&str>) -> Result<Option<String>, ()> {
     let Some(token) = token.filter(|t| !t.is_empty()) else {
@@ -53,9 +55,29 @@ pub fn page<T>(
     (out, next)
 }
 
+/// The key a token continues after, as [`decode`] reads it; a token the
+/// kit did not write is the service's own error ([`ServiceSpec::invalid_token`]).
+pub fn after(spec: &ServiceSpec, token: Option<&str>) -> Result<Option<String>, ServiceError> {
+    decode(token).map_err(|()| spec.invalid_token(token.unwrap_or_default()))
+}
+
+/// One page of `items` (ascending by `key`) as [`page`] cuts it,
+/// continuing after the key `token` names (see [`after`]).
+pub fn page_from<T>(
+    spec: &ServiceSpec,
+    items: impl IntoIterator<Item = T>,
+    key: impl Fn(&T) -> String,
+    token: Option<&str>,
+    max: usize,
+) -> Result<(Vec<T>, Option<String>), ServiceError> {
+    let last = after(spec, token)?;
+    Ok(page(items, key, last.as_deref(), max))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::DEFAULT;
 
     #[test]
     fn tokens_round_trip_and_reject_garbage() {
@@ -76,5 +98,30 @@ mod tests {
         let (p2, t2) = page(["a", "d", "e"], |s| s.to_string(), after.as_deref(), 2);
         assert_eq!(p2, ["d", "e"]);
         assert_eq!(t2, None);
+    }
+
+    #[test]
+    fn pages_from_a_token_answer_the_services_own_error() {
+        static SPEC: ServiceSpec = ServiceSpec {
+            invalid_token: ("InvalidToken", "Invalid Token: '{token}'"),
+            ..DEFAULT
+        };
+        let key = |s: &&str| s.to_string();
+        let (p1, t1) = page_from(&SPEC, ["a", "b", "c"], key, None, 2).unwrap();
+        assert_eq!((p1, t1.as_deref()), (vec!["a", "b"], Some("Yg")));
+        let (p2, t2) = page_from(&SPEC, ["a", "b", "c"], key, t1.as_deref(), 2).unwrap();
+        assert_eq!((p2, t2), (vec!["c"], None));
+        let (p, t) = page_from(&SPEC, ["a"], key, Some(""), 2).unwrap();
+        assert_eq!((p, t), (vec!["a"], None));
+        assert_eq!(
+            page_from(&SPEC, ["a"], key, Some("***"), 2).unwrap_err(),
+            ServiceError::client("InvalidToken", "Invalid Token: '***'")
+        );
+        assert_eq!(after(&SPEC, Some(&encode("db/t"))), Ok(Some("db/t".to_owned())));
+        assert_eq!(after(&SPEC, None), Ok(None));
+        assert_eq!(
+            after(&SPEC, Some("%%")),
+            Err(ServiceError::client("InvalidToken", "Invalid Token: '%%'"))
+        );
     }
 }

@@ -3,7 +3,8 @@
 //! constraint: Member must have length less than or equal to 255`.
 //! Which code carries them differs per service (ValidationException,
 //! InvalidInputException, InvalidRequestException), so this module only
-//! builds the message.
+//! builds the message; a service's spec names the code
+//! (`ServiceSpec::violation_code`) and `ServiceSpec::violation` the error.
 
 use std::fmt::{self, Write as _};
 

@@ -50,6 +50,12 @@ impl CatalogError {
     }
 }
 
+impl From<lakestack_sqlite::Error> for CatalogError {
+    fn from(e: lakestack_sqlite::Error) -> Self {
+        Self::Internal(Box::new(e))
+    }
+}
+
 impl From<rusqlite::Error> for CatalogError {
     fn from(e: rusqlite::Error) -> Self {
         Self::Internal(Box::new(e))

@@ -14,11 +14,14 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::error::{CatalogError, Result};
+use crate::error::Result;
 use crate::model::{Classifier, Crawl, Crawler, Database, Partition, Table};
 
-/// Bumped whenever the schema changes.
-const SCHEMA_VERSION: i64 = 1;
+/// The file's migrations: a schema change appends a step, never edits one.
+const SCHEMA: lakestack_sqlite::Schema<'static> = lakestack_sqlite::Schema {
+    name: "the Glue catalog file",
+    steps: &[SCHEMA_V1],
+};
 
 const SCHEMA_V1: &str = r"
 CREATE TABLE databases (
@@ -95,40 +98,18 @@ pub fn values_key(values: &[String]) -> String {
 
 impl Store {
     pub fn open(path: &Path) -> Result<Self> {
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| CatalogError::Internal(Box::new(e)))?;
-        }
-        let conn = Connection::open(path)?;
-        Self::init(conn)
+        Ok(Self::with(lakestack_sqlite::open(path, &SCHEMA)?))
     }
 
     pub fn in_memory() -> Result<Self> {
-        Self::init(Connection::open_in_memory()?)
+        Ok(Self::with(lakestack_sqlite::open_in_memory(&SCHEMA)?))
     }
 
-    fn init(conn: Connection) -> Result<Self> {
-        conn.execute_batch(
-            "PRAGMA journal_mode = WAL;
-             PRAGMA synchronous = NORMAL;
-             PRAGMA busy_timeout = 5000;",
-        )?;
-        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-        match version {
-            0 => {
-                conn.execute_batch(SCHEMA_V1)?;
-                conn.execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION}"))?;
-            }
-            SCHEMA_VERSION => {}
-            v => {
-                return Err(CatalogError::internal(format!(
-                    "catalog file has schema version {v}, newer than this build ({SCHEMA_VERSION})"
-                )));
-            }
-        }
-        Ok(Self {
+    fn with(conn: Connection) -> Self {
+        Self {
             conn: Mutex::new(conn),
             indexes: Mutex::new(HashMap::new()),
-        })
+        }
     }
 
     fn conn(&self) -> MutexGuard<'_, Connection> {

@@ -66,7 +66,7 @@ impl Execution {
     }
 }
 
-const SCHEMA: &str = r"
+const SCHEMA_V1: &str = r"
 CREATE TABLE IF NOT EXISTS executions (
     id            TEXT PRIMARY KEY,
     workgroup     TEXT NOT NULL,
@@ -83,8 +83,13 @@ CREATE TABLE IF NOT EXISTS resources (
     body  TEXT NOT NULL,
     PRIMARY KEY (kind, key)
 );
-PRAGMA user_version = 1;
 ";
+
+/// The file's migrations: a schema change appends a step, never edits one.
+const SCHEMA: lakestack_sqlite::Schema<'static> = lakestack_sqlite::Schema {
+    name: "Athena's query file",
+    steps: &[SCHEMA_V1],
+};
 
 pub struct ExecutionStore {
     conn: Mutex<Connection>,
@@ -96,21 +101,15 @@ fn internal(e: impl std::error::Error + Send + Sync + 'static) -> QueryError {
 
 impl ExecutionStore {
     pub fn open(path: &Path) -> Result<Self> {
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(internal)?;
-        }
-        Self::init(Connection::open(path).map_err(internal)?)
+        Ok(Self::with(lakestack_sqlite::open(path, &SCHEMA).map_err(internal)?))
     }
 
     pub fn in_memory() -> Result<Self> {
-        Self::init(Connection::open_in_memory().map_err(internal)?)
+        Ok(Self::with(lakestack_sqlite::open_in_memory(&SCHEMA).map_err(internal)?))
     }
 
-    fn init(conn: Connection) -> Result<Self> {
-        conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;")
-            .map_err(internal)?;
-        conn.execute_batch(SCHEMA).map_err(internal)?;
-        Ok(Self { conn: Mutex::new(conn) })
+    fn with(conn: Connection) -> Self {
+        Self { conn: Mutex::new(conn) }
     }
 
     fn conn(&self) -> MutexGuard<'_, Connection> {

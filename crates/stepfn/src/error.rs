@@ -51,6 +51,12 @@ impl StepFnError {
     }
 }
 
+impl From<lakestack_sqlite::Error> for StepFnError {
+    fn from(e: lakestack_sqlite::Error) -> Self {
+        Self::Internal(Box::new(e))
+    }
+}
+
 impl From<rusqlite::Error> for StepFnError {
     fn from(e: rusqlite::Error) -> Self {
         Self::Internal(Box::new(e))

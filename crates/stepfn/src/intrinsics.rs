@@ -165,18 +165,15 @@ pub fn is_intrinsic(text: &str) -> bool {
 
 /// Parses an intrinsic call.
 pub fn parse(text: &str) -> Result<Call, PathError> {
-    let mut p = Parser {
-        chars: text.chars().collect(),
-        pos: 0,
-        whole: text,
-    };
-    p.skip_ws();
-    let call = p.call(1)?;
-    p.skip_ws();
-    if p.pos != p.chars.len() {
-        return Err(p.error());
-    }
-    Ok(call)
+    Parser::new(text, Mode::Run).whole_call()
+}
+
+/// Checks a call as a definition may write it: the grammar of [`parse`], except that argument
+/// paths may read workflow variables, which validation accepts although the interpreter cannot
+/// evaluate them yet, and that an escape that escapes nothing is left to fail when the call runs,
+/// which is when AWS reports it.
+pub fn check(text: &str) -> Result<(), PathError> {
+    Parser::new(text, Mode::Check).whole_call().map(drop)
 }
 
 /// Parses and evaluates a call against the effective input and the context object.
@@ -285,9 +282,36 @@ struct Parser<'a> {
     chars: Vec<char>,
     pos: usize,
     whole: &'a str,
+    mode: Mode,
 }
 
-impl Parser<'_> {
+/// Whether the call is parsed to be evaluated or only checked.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Run,
+    Check,
+}
+
+impl<'a> Parser<'a> {
+    fn new(text: &'a str, mode: Mode) -> Self {
+        Parser {
+            chars: text.chars().collect(),
+            pos: 0,
+            whole: text,
+            mode,
+        }
+    }
+
+    fn whole_call(&mut self) -> Result<Call, PathError> {
+        self.skip_ws();
+        let call = self.call(1)?;
+        self.skip_ws();
+        if self.pos != self.chars.len() {
+            return Err(self.error());
+        }
+        Ok(call)
+    }
+
     fn error(&self) -> PathError {
         PathError::invalid(format!(
             "The value '{}' is not a valid intrinsic function call",
@@ -370,7 +394,7 @@ impl Parser<'_> {
     fn arg(&mut self, depth: usize) -> Result<Arg, PathError> {
         match self.peek() {
             Some('\'') => self.string().map(Arg::Str),
-            Some('$') => self.path().map(Arg::Path),
+            Some('$') => self.path(),
             Some(c) if c == '-' || c.is_ascii_digit() => self.number().map(Arg::Number),
             Some(c) if c.is_alphabetic() => {
                 for (word, arg) in [
@@ -411,7 +435,7 @@ impl Parser<'_> {
 
     // A path argument runs to the `,` or `)` that ends it, skipping those
     // inside brackets, filter parentheses and quoted names.
-    fn path(&mut self) -> Result<Path, PathError> {
+    fn path(&mut self) -> Result<Arg, PathError> {
         let start = self.pos;
         let mut depth = 0usize;
         let mut quote: Option<char> = None;
@@ -431,7 +455,12 @@ impl Parser<'_> {
         // A backslash that ends the text skips past its end.
         self.pos = self.pos.min(self.chars.len());
         let text: String = self.chars[start..self.pos].iter().collect();
-        Path::parse(text.trim_end()).map_err(|_| self.error())
+        let text = text.trim_end();
+        match self.mode {
+            Mode::Run => Path::parse(text).map(Arg::Path).map_err(|_| self.error()),
+            // A checked call is never evaluated, so the path stands for no value.
+            Mode::Check => Path::shape(text).map(|_| Arg::Null).map_err(|_| self.error()),
+        }
     }
 
     fn string(&mut self) -> Result<Literal, PathError> {
@@ -444,15 +473,16 @@ impl Parser<'_> {
             self.pos += 1;
             match c {
                 '\'' => break,
-                '\\' => {
-                    let escaped = match self.peek() {
-                        Some(e @ ('\'' | '{' | '}' | '\\')) => e,
-                        _ => return Err(self.open_escape()),
-                    };
-                    self.pos += 1;
-                    text.push(escaped);
-                    run.push(escaped);
-                }
+                '\\' => match self.peek() {
+                    Some(escaped @ ('\'' | '{' | '}' | '\\')) => {
+                        self.pos += 1;
+                        text.push(escaped);
+                        run.push(escaped);
+                    }
+                    // AWS reports this only when the call runs, and a checked call never does.
+                    _ if self.mode == Mode::Check => {}
+                    _ => return Err(self.open_escape()),
+                },
                 '{' if self.peek() == Some('}') => {
                     self.pos += 1;
                     text.push_str("{}");
@@ -996,6 +1026,32 @@ mod tests {
         ] {
             let err = parse(text).expect_err(text);
             assert_eq!(err.kind, ErrorKind::InvalidDefinition, "{text}");
+        }
+    }
+
+    #[test]
+    fn check_is_parse_with_variables_and_late_escapes() {
+        for text in [
+            "States.Format('a{}b', $.x)",
+            " States.Array(States.UUID(), 'x)') ",
+            "States.Format('{}', $myVar.a[0])",
+            "States.Format('a\\qb')",
+        ] {
+            assert_eq!(check(text), Ok(()), "{text}");
+        }
+        assert!(parse("States.Format('{}', $myVar.a[0])").is_err());
+        assert_eq!(
+            parse("States.Format('a\\qb')").expect_err("open escape").kind,
+            ErrorKind::Runtime
+        );
+        for text in [
+            "States.Format",
+            "States.Format('a'",
+            "States.A() + 1",
+            "Foo.Bar()",
+            "States.Array($-x)",
+        ] {
+            assert!(check(text).is_err(), "{text}");
         }
     }
 

@@ -7,6 +7,10 @@
 //! indefinite one (wildcard, deep scan, slice, filter, index or name list)
 //! always yields an array, empty when nothing matched.
 //!
+//! Validation reads paths with [`Path::shape`], this same grammar plus the
+//! workflow variables the interpreter cannot run yet, so that a definition is
+//! refused at CreateStateMachine exactly when its paths would not compile.
+//!
 //! Errors are returned as [`PathError`] values carrying AWS's error name and
 //! the part of the cause that does not depend on the state; the interpreter,
 //! which knows the state's name and the id of its `…StateEntered` event, asks
@@ -181,6 +185,57 @@ impl Step {
     }
 }
 
+/// What a path in a definition reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source<'t> {
+    /// `$…`: the state's input.
+    Input,
+    /// `$$…`: the context object.
+    Context,
+    /// `$name…`: the workflow variable `name`.
+    Variable(&'t str),
+}
+
+/// What validation needs to know about a path, from [`Path::shape`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shape<'t> {
+    pub source: Source<'t>,
+    /// Only single names and single indices: a Reference Path.
+    pub reference: bool,
+}
+
+// `$$` before `$name`: `$$.x` reads the context, never a variable called `$`.
+fn split_source(text: &str) -> Option<(Source<'_>, &str)> {
+    if let Some(rest) = text.strip_prefix("$$") {
+        return Some((Source::Context, rest));
+    }
+    let rest = text.strip_prefix('$')?;
+    let end = rest.find(['.', '[']).unwrap_or(rest.len());
+    if end == 0 {
+        return Some((Source::Input, rest));
+    }
+    let name = &rest[..end];
+    is_variable_name(name).then_some((Source::Variable(name), &rest[end..]))
+}
+
+fn is_variable_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+fn is_reference(steps: &[Step]) -> bool {
+    steps.iter().all(|s| match s {
+        Step::Child(names) => names.len() == 1,
+        Step::Index(indices) => indices.len() == 1,
+        _ => false,
+    })
+}
+
+fn not_a_jsonpath(text: &str) -> PathError {
+    PathError::invalid(format!("The value '{text}' is not a valid JSONPath"))
+}
+
 /// A compiled JsonPath (`$…`, `$$…`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Path {
@@ -192,20 +247,30 @@ pub struct Path {
 impl Path {
     /// Compiles a Path (may select many nodes). `$$` reads the context object.
     pub fn parse(text: &str) -> Result<Path, PathError> {
-        let (root, rest) = if let Some(rest) = text.strip_prefix("$$") {
-            (Root::Context, rest)
-        } else if let Some(rest) = text.strip_prefix('$') {
-            (Root::Input, rest)
-        } else {
-            return Err(PathError::invalid(format!(
-                "The value '{text}' is not a valid JSONPath"
-            )));
+        let (root, rest) = match split_source(text) {
+            Some((Source::Input, rest)) => (Root::Input, rest),
+            Some((Source::Context, rest)) => (Root::Context, rest),
+            // The interpreter keeps no workflow variables yet (`Assign` is not supported), so a
+            // path that reads one cannot run.
+            Some((Source::Variable(_), _)) | None => return Err(not_a_jsonpath(text)),
         };
         let steps = Parser::new(rest, text).steps_to_end()?;
         Ok(Path {
             text: text.to_string(),
             root,
             steps,
+        })
+    }
+
+    /// Checks a path as a JSONPath definition may write it, which includes paths that read a
+    /// workflow variable, and tells what it reads and whether it is a Reference Path. This is the
+    /// grammar [`Path::parse`] compiles, so that what validation accepts is what runs.
+    pub fn shape(text: &str) -> Result<Shape<'_>, PathError> {
+        let (source, rest) = split_source(text).ok_or_else(|| not_a_jsonpath(text))?;
+        let steps = Parser::new(rest, text).steps_to_end()?;
+        Ok(Shape {
+            source,
+            reference: is_reference(&steps),
         })
     }
 
@@ -244,11 +309,7 @@ impl Path {
 
     /// Whether the path is a Reference Path.
     pub fn is_reference(&self) -> bool {
-        self.steps.iter().all(|s| match s {
-            Step::Child(names) => names.len() == 1,
-            Step::Index(indices) => indices.len() == 1,
-            _ => false,
-        })
+        is_reference(&self.steps)
     }
 
     /// Evaluates the path. A definite path yields its node or fails with
@@ -594,7 +655,7 @@ impl<'a> Parser<'a> {
     }
 
     fn error(&self) -> PathError {
-        PathError::invalid(format!("The value '{}' is not a valid JSONPath", self.whole))
+        not_a_jsonpath(self.whole)
     }
 
     fn peek(&self) -> Option<char> {
@@ -1712,6 +1773,27 @@ mod tests {
             let err = Path::parse(text).expect_err(text);
             assert_eq!(err.kind, ErrorKind::InvalidDefinition, "{text}");
         }
+    }
+
+    #[test]
+    fn shapes_tell_what_a_definition_path_reads() {
+        let shape = |text| Path::shape(text).expect(text);
+        let input = |reference| Shape {
+            source: Source::Input,
+            reference,
+        };
+        assert_eq!(shape("$"), input(true));
+        assert_eq!(shape("$.destroy-status['c d'][-1]"), input(true));
+        assert_eq!(shape("$.a[?(@.b == 'x]')]"), input(false));
+        assert_eq!(shape("$$.Execution.Id").source, Source::Context);
+        assert_eq!(shape("$my_Var2.a[0]").source, Source::Variable("my_Var2"));
+        assert!(!shape("$_v[*]").reference);
+        for text in ["$-x", "$2x", "$my-var.a", "$$x", "$x.", "$x[", "a"] {
+            assert!(Path::shape(text).is_err(), "{text}");
+        }
+        // Variables are validated but cannot run yet: to the interpreter `$x` is no JSONPath.
+        let err = Path::parse("$myVar.a").expect_err("a variable");
+        assert_eq!(err.detail, "The value '$myVar.a' is not a valid JSONPath");
     }
 
     #[test]

@@ -16,7 +16,10 @@ use crate::error::{Result, StepFnError};
 use crate::history::HistoryEvent;
 use crate::records::{Activity, Execution, MapRun, StateMachine};
 
-const SCHEMA_VERSION: i64 = 3;
+const SCHEMA: lakestack_sqlite::Schema<'static> = lakestack_sqlite::Schema {
+    name: "the state machine file",
+    steps: &[SCHEMA_V1, SCHEMA_V2, SCHEMA_V3],
+};
 
 const SCHEMA_V1: &str = r"
 CREATE TABLE state_machines (
@@ -107,43 +110,15 @@ struct LoadedEvent {
 
 impl Store {
     pub fn open(path: &Path) -> Result<Self> {
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| StepFnError::Internal(Box::new(e)))?;
-        }
-        Self::init(Connection::open(path)?)
+        Ok(Self::with(lakestack_sqlite::open(path, &SCHEMA)?))
     }
 
     pub fn in_memory() -> Result<Self> {
-        Self::init(Connection::open_in_memory()?)
+        Ok(Self::with(lakestack_sqlite::open_in_memory(&SCHEMA)?))
     }
 
-    fn init(conn: Connection) -> Result<Self> {
-        conn.execute_batch(
-            "PRAGMA journal_mode = WAL;
-             PRAGMA synchronous = NORMAL;
-             PRAGMA busy_timeout = 5000;",
-        )?;
-        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-        let upgrade = |steps: &[&str]| -> Result<()> {
-            let mut batch = String::from("BEGIN;");
-            for s in steps {
-                batch.push_str(s);
-            }
-            batch.push_str(&format!("PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"));
-            Ok(conn.execute_batch(&batch)?)
-        };
-        match version {
-            0 => upgrade(&[SCHEMA_V1, SCHEMA_V2, SCHEMA_V3])?,
-            1 => upgrade(&[SCHEMA_V2, SCHEMA_V3])?,
-            2 => upgrade(&[SCHEMA_V3])?,
-            SCHEMA_VERSION => {}
-            v => {
-                return Err(StepFnError::internal(format!(
-                    "state machine file has schema version {v}, newer than this build ({SCHEMA_VERSION})"
-                )));
-            }
-        }
-        Ok(Self { conn: Mutex::new(conn) })
+    fn with(conn: Connection) -> Self {
+        Self { conn: Mutex::new(conn) }
     }
 
     fn conn(&self) -> MutexGuard<'_, Connection> {
@@ -473,7 +448,9 @@ mod tests {
             )
             .unwrap();
         }
-        let store = Store::init(conn).unwrap();
+        let mut conn = conn;
+        lakestack_sqlite::prepare(&mut conn, &SCHEMA).unwrap();
+        let store = Store::with(conn);
         let got = store.events("arn:x").unwrap();
         let kinds: Vec<_> = got.iter().map(|e| (e.id, e.kind, e.details["n"].as_i64())).collect();
         assert_eq!(
@@ -481,6 +458,6 @@ mod tests {
             [(1, "ExecutionStarted", Some(1)), (2, "ExecutionSucceeded", Some(2))]
         );
         let version: i64 = store.conn().query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
-        assert_eq!(version, SCHEMA_VERSION);
+        assert_eq!(version, SCHEMA.version());
     }
 }

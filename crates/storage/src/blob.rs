@@ -124,6 +124,7 @@ impl Blobs {
             buf: Vec::new(),
             idle: None,
             in_flight: None,
+            spare: None,
             size: 0,
             touched: false,
             done: false,
@@ -242,8 +243,10 @@ fn is_older(entry: &std::fs::DirEntry, started: SystemTime) -> bool {
 /// partial file, so an interrupted upload leaves nothing behind.
 ///
 /// Bytes are gathered into 1 MiB buffers; each full buffer is hashed (MD5, for
-/// the ETag) and written on a blocking thread while the next one fills, so the
-/// network, the checksum the caller computes and MD5 overlap.
+/// the ETag) on one blocking thread and written on another while the next one
+/// fills, so the network, the checksum the caller computes, MD5 and the write
+/// all overlap: a single stream is then bound by MD5 alone, which cannot be
+/// split across cores.
 #[derive(Debug)]
 pub struct BlobWriter {
     id: String,
@@ -252,11 +255,22 @@ pub struct BlobWriter {
     buf: Vec<u8>,
     /// The file and hash state, when no buffer is in flight.
     idle: Option<(Option<std::fs::File>, Md5)>,
-    in_flight: Option<tokio::task::JoinHandle<std::io::Result<(std::fs::File, Md5)>>>,
+    in_flight: Option<InFlight>,
+    /// The last buffer written, reused for the next one.
+    spare: Option<Vec<u8>>,
     size: u64,
     /// Set before the file is first created, so a failed write still cleans up.
     touched: bool,
     done: bool,
+}
+
+/// One buffer on its way to the file and into the hash.
+#[derive(Debug)]
+struct InFlight {
+    write: tokio::task::JoinHandle<std::io::Result<std::fs::File>>,
+    hash: tokio::task::JoinHandle<Md5>,
+    /// Shared with both tasks; back to a spare once they are done.
+    buf: std::sync::Arc<Vec<u8>>,
 }
 
 /// A body that is complete and in place, but not yet referenced by any object.
@@ -303,9 +317,14 @@ impl BlobWriter {
     }
 
     async fn settle(&mut self) -> Result<()> {
-        if let Some(h) = self.in_flight.take() {
-            let (file, md5) = h.await.map_err(join_error)??;
+        if let Some(InFlight { write, hash, buf }) = self.in_flight.take() {
+            let file = write.await.map_err(join_error)??;
+            let md5 = hash.await.map_err(join_error)?;
             self.idle = Some((Some(file), md5));
+            if let Ok(mut buf) = std::sync::Arc::try_unwrap(buf) {
+                buf.clear();
+                self.spare = Some(buf);
+            }
         }
         Ok(())
     }
@@ -313,19 +332,28 @@ impl BlobWriter {
     /// Waits for the previous buffer, then sends this one off to be hashed and written.
     async fn flush(&mut self) -> Result<()> {
         self.settle().await?;
-        let buf = std::mem::replace(&mut self.buf, Vec::with_capacity(WRITE_BUFFER));
+        let next = self.spare.take().unwrap_or_else(|| Vec::with_capacity(WRITE_BUFFER));
+        let buf = std::sync::Arc::new(std::mem::replace(&mut self.buf, next));
         let (file, mut md5) = self.idle.take().unwrap_or_else(|| (None, Md5::new()));
         self.touched = true;
         let path = self.path.clone();
-        self.in_flight = Some(tokio::task::spawn_blocking(move || {
-            md5.update(&buf);
-            let mut f = match file {
-                Some(f) => f,
-                None => create_file(&path)?,
-            };
-            f.write_all(&buf)?;
-            Ok((f, md5))
-        }));
+        let hashed = std::sync::Arc::clone(&buf);
+        let written = std::sync::Arc::clone(&buf);
+        self.in_flight = Some(InFlight {
+            hash: tokio::task::spawn_blocking(move || {
+                md5.update(&*hashed);
+                md5
+            }),
+            write: tokio::task::spawn_blocking(move || {
+                let mut f = match file {
+                    Some(f) => f,
+                    None => create_file(&path)?,
+                };
+                f.write_all(&written)?;
+                Ok(f)
+            }),
+            buf,
+        });
         Ok(())
     }
 
@@ -393,10 +421,10 @@ impl Drop for BlobWriter {
         let _ = std::fs::remove_file(&self.path);
         // A buffer still in flight may create the file after the line above:
         // remove it again once that write is over.
-        if let (Some(h), Ok(rt)) = (self.in_flight.take(), tokio::runtime::Handle::try_current()) {
+        if let (Some(f), Ok(rt)) = (self.in_flight.take(), tokio::runtime::Handle::try_current()) {
             let path = self.path.clone();
             rt.spawn(async move {
-                let _ = h.await;
+                let _ = f.write.await;
                 let _ = std::fs::remove_file(path);
             });
         }

@@ -70,13 +70,9 @@ CREATE TABLE upload_parts (
 ";
 
 fn configure(conn: &Connection) -> Result<()> {
-    // NORMAL is durable against a killed process in WAL mode; only power loss
-    // can undo the last transactions, which this emulator does not promise.
     conn.execute_batch(
-        "PRAGMA journal_mode = WAL;
-         PRAGMA synchronous = NORMAL;
+        "PRAGMA busy_timeout = 5000;
          PRAGMA foreign_keys = ON;
-         PRAGMA busy_timeout = 5000;
          PRAGMA cache_size = -8000;",
     )?;
     Ok(())
@@ -84,16 +80,28 @@ fn configure(conn: &Connection) -> Result<()> {
 
 fn migrate(conn: &mut Connection) -> Result<()> {
     let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if version > SCHEMA_VERSION {
+        return Err(crate::StorageError::Internal(
+            format!("data directory was written by a newer lakestack (schema {version})").into(),
+        ));
+    }
+    if version == 0 {
+        // A new file holds nothing to lose: creating it without fsync (about
+        // six: switching to WAL goes through a rollback journal) keeps them
+        // off the start of a fresh data directory. The writes still reach
+        // the OS before the commit returns, so `kill -9` cannot tear them.
+        conn.execute_batch("PRAGMA synchronous = OFF;")?;
+    }
+    conn.execute_batch("PRAGMA journal_mode = WAL;")?;
     if version < 1 {
         let tx = conn.transaction()?;
         tx.execute_batch(SCHEMA_V1)?;
         tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
         tx.commit()?;
-    } else if version > SCHEMA_VERSION {
-        return Err(crate::StorageError::Internal(
-            format!("data directory was written by a newer lakestack (schema {version})").into(),
-        ));
     }
+    // NORMAL is durable against a killed process in WAL mode; only power
+    // loss can undo the last transactions, which this emulator does not promise.
+    conn.execute_batch("PRAGMA synchronous = NORMAL;")?;
     Ok(())
 }
 

@@ -6,7 +6,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::{Answer, GlueOp, NameRequest, PageRequest, SPEC, convert, dto, page, required};
+use super::{Answer, GlueOp, NameRequest, PageRequest, SPEC, convert, dto, page};
 use crate::model::Classifier;
 use crate::{Catalog, CatalogError};
 
@@ -94,7 +94,7 @@ pub(super) fn update(c: &Catalog, r: ClassifierRequest<Members, Members>) -> Ans
 }
 
 pub(super) fn get(c: &Catalog, r: NameRequest) -> Answer {
-    let classifier = c.get_classifier(required(&r.name, "name")?)?;
+    let classifier = c.get_classifier(SPEC.required(r.name.as_deref(), "name")?)?;
     Output::of(&GetClassifierResponse {
         classifier: convert::classifier_out(&classifier),
     })
@@ -111,6 +111,6 @@ pub(super) fn list(c: &Catalog, r: PageRequest) -> Answer {
 }
 
 pub(super) fn delete(c: &Catalog, r: NameRequest) -> Answer {
-    c.delete_classifier(required(&r.name, "name")?)?;
+    c.delete_classifier(SPEC.required(r.name.as_deref(), "name")?)?;
     Ok(Output::empty_members())
 }

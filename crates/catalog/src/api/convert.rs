@@ -3,12 +3,7 @@
 use serde_json::{Map, Value};
 
 use super::dto;
-use crate::model::{self, Millis};
-
-/// Epoch seconds as an input carries them, in milliseconds.
-fn millis(s: f64) -> Millis {
-    (s * 1000.0).round() as Millis
-}
+use crate::model;
 
 fn opaque_in(extra: Map<String, Value>) -> std::collections::BTreeMap<String, Value> {
     extra.into_iter().collect()
@@ -129,8 +124,8 @@ pub fn table_in(t: dto::TableInput) -> model::Table {
         name: t.name,
         description: t.description,
         owner: t.owner,
-        last_access_time: t.last_access_time.map(millis),
-        last_analyzed_time: t.last_analyzed_time.map(millis),
+        last_access_time: t.last_access_time,
+        last_analyzed_time: t.last_analyzed_time,
         retention: t.retention,
         storage_descriptor: t.storage_descriptor.map(sd_in),
         partition_keys: t.partition_keys.into_iter().map(column_in).collect(),
@@ -172,8 +167,8 @@ pub fn table_out(t: &model::Table, catalog_id: &str) -> dto::Table {
 pub fn partition_in(p: dto::PartitionInput) -> model::Partition {
     model::Partition {
         values: p.values,
-        last_access_time: p.last_access_time.map(millis),
-        last_analyzed_time: p.last_analyzed_time.map(millis),
+        last_access_time: p.last_access_time,
+        last_analyzed_time: p.last_analyzed_time,
         storage_descriptor: p.storage_descriptor.map(sd_in),
         parameters: p.parameters,
         ..model::Partition::default()

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use lakestack_aws_protocol::Output;
 use serde::{Deserialize, Serialize};
 
-use super::{Answer, NameRequest, PageRequest, convert, dto, page, required};
+use super::{Answer, NameRequest, PageRequest, SPEC, convert, dto, page};
 use crate::Catalog;
 use crate::model::{self, now_millis};
 
@@ -114,7 +114,7 @@ pub(super) fn update(c: &Catalog, r: dto::CrawlerInput) -> Answer {
 }
 
 pub(super) fn get(c: &Catalog, r: NameRequest) -> Answer {
-    let crawler = c.get_crawler(required(&r.name, "name")?)?;
+    let crawler = c.get_crawler(SPEC.required(r.name.as_deref(), "name")?)?;
     Output::of(&GetCrawlerResponse {
         crawler: convert::crawler_out(&crawler),
     })
@@ -149,17 +149,17 @@ pub(super) fn names(c: &Catalog, r: ListCrawlersRequest) -> Answer {
 }
 
 pub(super) fn delete(c: &Catalog, r: NameRequest) -> Answer {
-    c.delete_crawler(required(&r.name, "name")?)?;
+    c.delete_crawler(SPEC.required(r.name.as_deref(), "name")?)?;
     Ok(Output::empty_members())
 }
 
 pub(super) fn start(c: &Arc<Catalog>, r: NameRequest) -> Answer {
-    c.start_crawler(required(&r.name, "name")?)?;
+    c.start_crawler(SPEC.required(r.name.as_deref(), "name")?)?;
     Ok(Output::empty_members())
 }
 
 pub(super) fn stop(c: &Catalog, r: NameRequest) -> Answer {
-    c.stop_crawler(required(&r.name, "name")?)?;
+    c.stop_crawler(SPEC.required(r.name.as_deref(), "name")?)?;
     Ok(Output::empty_members())
 }
 
@@ -182,7 +182,7 @@ pub(super) fn metrics(c: &Catalog, r: GetCrawlerMetricsRequest) -> Answer {
 
 /// ListCrawls: the latest crawls first, as many as `MaxResults` (20 unless given).
 pub(super) fn crawls(c: &Catalog, r: ListCrawlsRequest) -> Answer {
-    let name = required(&r.crawler_name, "crawlerName")?;
+    let name = SPEC.required(r.crawler_name.as_deref(), "crawlerName")?;
     let crawls = c.list_crawls(name)?;
     let limit = crate::paging::page_size(r.max_results, 20, 1000)?;
     Output::of(&ListCrawlsResponse {
@@ -191,17 +191,20 @@ pub(super) fn crawls(c: &Catalog, r: ListCrawlsRequest) -> Answer {
 }
 
 pub(super) fn start_schedule(c: &Catalog, r: CrawlerScheduleRequest) -> Answer {
-    c.start_crawler_schedule(required(&r.crawler_name, "crawlerName")?)?;
+    c.start_crawler_schedule(SPEC.required(r.crawler_name.as_deref(), "crawlerName")?)?;
     Ok(Output::empty_members())
 }
 
 pub(super) fn stop_schedule(c: &Catalog, r: CrawlerScheduleRequest) -> Answer {
-    c.stop_crawler_schedule(required(&r.crawler_name, "crawlerName")?)?;
+    c.stop_crawler_schedule(SPEC.required(r.crawler_name.as_deref(), "crawlerName")?)?;
     Ok(Output::empty_members())
 }
 
 pub(super) fn update_schedule(c: &Catalog, r: CrawlerScheduleRequest) -> Answer {
-    c.update_crawler_schedule(required(&r.crawler_name, "crawlerName")?, r.schedule.as_deref())?;
+    c.update_crawler_schedule(
+        SPEC.required(r.crawler_name.as_deref(), "crawlerName")?,
+        r.schedule.as_deref(),
+    )?;
     Ok(Output::empty_members())
 }
 

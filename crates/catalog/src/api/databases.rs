@@ -3,7 +3,7 @@
 use lakestack_aws_protocol::Output;
 use serde::{Deserialize, Serialize};
 
-use super::{Answer, NameRequest, PageRequest, convert, dto, required};
+use super::{Answer, NameRequest, PageRequest, SPEC, convert, dto};
 use crate::Catalog;
 
 #[derive(Deserialize)]
@@ -48,7 +48,7 @@ pub(super) fn create(c: &Catalog, r: CreateDatabaseRequest) -> Answer {
 }
 
 pub(super) fn get(c: &Catalog, r: NameRequest) -> Answer {
-    let db = c.get_database(required(&r.name, "name")?)?;
+    let db = c.get_database(SPEC.required(r.name.as_deref(), "name")?)?;
     let database = convert::database_out(&db, &c.settings().account_id);
     Output::of(&GetDatabaseResponse { database })
 }
@@ -68,6 +68,6 @@ pub(super) fn update(c: &Catalog, r: UpdateDatabaseRequest) -> Answer {
 }
 
 pub(super) fn delete(c: &Catalog, r: NameRequest) -> Answer {
-    c.delete_database(required(&r.name, "name")?)?;
+    c.delete_database(SPEC.required(r.name.as_deref(), "name")?)?;
     Ok(Output::empty_members())
 }

@@ -1,7 +1,7 @@
 //! Glue's wire shapes (awsJson 1.1) that several operations share, field
 //! names exactly as AWS spells them. Inputs keep fields we do not model in
-//! `extra`, so they round-trip. Times are kept in milliseconds and written
-//! as awsJson's epoch seconds.
+//! `extra`, so they round-trip. Times are kept in milliseconds and read and
+//! written as awsJson's epoch seconds.
 
 use std::collections::BTreeMap;
 
@@ -105,8 +105,10 @@ pub struct TableInput {
     pub name: String,
     pub description: Option<String>,
     pub owner: Option<String>,
-    pub last_access_time: Option<f64>,
-    pub last_analyzed_time: Option<f64>,
+    #[serde(deserialize_with = "epoch::deserialize_option")]
+    pub last_access_time: Option<Millis>,
+    #[serde(deserialize_with = "epoch::deserialize_option")]
+    pub last_analyzed_time: Option<Millis>,
     pub retention: i32,
     pub storage_descriptor: Option<StorageDescriptor>,
     pub partition_keys: Vec<Column>,
@@ -161,8 +163,10 @@ pub struct Table {
 #[serde(rename_all = "PascalCase", default)]
 pub struct PartitionInput {
     pub values: Vec<String>,
-    pub last_access_time: Option<f64>,
-    pub last_analyzed_time: Option<f64>,
+    #[serde(deserialize_with = "epoch::deserialize_option")]
+    pub last_access_time: Option<Millis>,
+    #[serde(deserialize_with = "epoch::deserialize_option")]
+    pub last_analyzed_time: Option<Millis>,
     pub storage_descriptor: Option<StorageDescriptor>,
     pub parameters: Params,
 }

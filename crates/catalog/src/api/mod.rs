@@ -30,8 +30,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use http::StatusCode;
 use lakestack_aws_protocol::paging;
-use lakestack_aws_protocol::validation::Violation;
-use lakestack_aws_protocol::{Call, DEFAULT, Output, Protocol, Service, ServiceError, ServiceSpec};
+use lakestack_aws_protocol::{AwsError, Call, DEFAULT, Output, Protocol, Service, ServiceError, ServiceSpec};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
@@ -90,36 +89,41 @@ lakestack_aws_protocol::operations! {
     }
 }
 
-/// Glue's error code for a catalog error.
-pub(crate) fn error_code(e: &CatalogError) -> &'static str {
-    match e {
-        CatalogError::NotFound(_) => "EntityNotFoundException",
-        CatalogError::AlreadyExists(_) => "AlreadyExistsException",
-        CatalogError::InvalidInput(_) => "InvalidInputException",
-        CatalogError::Validation(_) => "ValidationException",
-        CatalogError::ConcurrentModification(_) => "ConcurrentModificationException",
-        CatalogError::CrawlerRunning(_) => "CrawlerRunningException",
-        CatalogError::CrawlerNotRunning(_) => "CrawlerNotRunningException",
-        CatalogError::CrawlerStopping(_) => "CrawlerStoppingException",
-        CatalogError::SchedulerRunning(_) => "SchedulerRunningException",
-        CatalogError::SchedulerNotRunning(_) => "SchedulerNotRunningException",
-        CatalogError::NoSchedule(_) => "NoScheduleException",
-        CatalogError::Internal(_) => "InternalServiceException",
+/// Glue's error code for each catalog error.
+impl AwsError for CatalogError {
+    fn code(&self) -> &'static str {
+        match self {
+            CatalogError::NotFound(_) => "EntityNotFoundException",
+            CatalogError::AlreadyExists(_) => "AlreadyExistsException",
+            CatalogError::InvalidInput(_) => "InvalidInputException",
+            CatalogError::Validation(_) => "ValidationException",
+            CatalogError::ConcurrentModification(_) => "ConcurrentModificationException",
+            CatalogError::CrawlerRunning(_) => "CrawlerRunningException",
+            CatalogError::CrawlerNotRunning(_) => "CrawlerNotRunningException",
+            CatalogError::CrawlerStopping(_) => "CrawlerStoppingException",
+            CatalogError::SchedulerRunning(_) => "SchedulerRunningException",
+            CatalogError::SchedulerNotRunning(_) => "SchedulerNotRunningException",
+            CatalogError::NoSchedule(_) => "NoScheduleException",
+            CatalogError::Internal(_) => "InternalServiceException",
+        }
     }
-}
 
-impl From<CatalogError> for ServiceError {
-    fn from(e: CatalogError) -> Self {
-        let status = match e {
+    fn status(&self) -> StatusCode {
+        match self {
             CatalogError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             _ => StatusCode::BAD_REQUEST,
-        };
-        ServiceError::new(error_code(&e), status, e.to_string())
+        }
     }
 }
 
-/// Glue: awsJson 1.1 under `AWSGlue`; a body of the wrong shape is
-/// InvalidInputException, and its model's 500 is InternalServiceException.
+/// The code batch operations write into their per-entry `ErrorDetail`s.
+pub(crate) fn error_code(e: &CatalogError) -> &'static str {
+    e.code()
+}
+
+/// Glue: awsJson 1.1 under `AWSGlue`; a body of the wrong shape, a broken
+/// constraint and a token it did not write are all InvalidInputException,
+/// and its model's 500 is InternalServiceException.
 pub static SPEC: ServiceSpec = ServiceSpec {
     name: "glue",
     title: "Glue",
@@ -127,6 +131,8 @@ pub static SPEC: ServiceSpec = ServiceSpec {
     protocols: &[Protocol::AwsJson1_1],
     target_prefix: Some("AWSGlue"),
     invalid_input_code: "InvalidInputException",
+    violation_code: "InvalidInputException",
+    invalid_token: ("InvalidInputException", "Invalid pagination token"),
     internal_error: ("InternalServiceException", "An internal service error occurred."),
     ..DEFAULT
 };
@@ -173,13 +179,6 @@ fn input<T: DeserializeOwned + CatalogScoped>(call: &Call, catalog: &Catalog) ->
     Ok(request)
 }
 
-/// A member the operation cannot go without.
-fn required<'a>(value: &'a Option<String>, member: &str) -> Result<&'a str, ServiceError> {
-    value
-        .as_deref()
-        .ok_or_else(|| CatalogError::invalid(Violation::null(member)).into())
-}
-
 /// One page of a list in name order: at most `MaxResults` (100 unless
 /// given, up to 1000) after the name the `NextToken` holds.
 fn page<T>(
@@ -188,7 +187,7 @@ fn page<T>(
     max_results: Option<i64>,
     name: impl Fn(&T) -> &str,
 ) -> Result<(Vec<T>, Option<String>), ServiceError> {
-    let after = crate::paging::decode(next_token)?;
+    let after = paging::after(&SPEC, next_token)?;
     let limit = crate::paging::page_size(max_results, 100, 1000)?;
     Ok(paging::page(items, |t| name(t).to_owned(), after.as_deref(), limit))
 }

@@ -6,7 +6,7 @@ use lakestack_aws_protocol::Output;
 use lakestack_aws_protocol::validation::{Shown, Violation};
 use serde::{Deserialize, Serialize};
 
-use super::{Answer, convert, dto, required};
+use super::{Answer, SPEC, convert, dto};
 use crate::partitions::PartitionQuery;
 use crate::{Catalog, CatalogError};
 
@@ -202,8 +202,8 @@ pub(super) fn batch_create(c: &Catalog, r: BatchCreatePartitionRequest) -> Answe
 
 pub(super) fn get(c: &Catalog, r: PartitionRequest) -> Answer {
     let p = c.get_partition(
-        required(&r.database_name, "databaseName")?,
-        required(&r.table_name, "tableName")?,
+        SPEC.required(r.database_name.as_deref(), "databaseName")?,
+        SPEC.required(r.table_name.as_deref(), "tableName")?,
         &r.partition_values,
     )?;
     Output::of(&GetPartitionResponse {
@@ -220,8 +220,8 @@ pub(super) fn list(c: &Catalog, r: GetPartitionsRequest) -> Answer {
         exclude_column_schema: r.exclude_column_schema,
     };
     let page = c.get_partitions(
-        required(&r.database_name, "databaseName")?,
-        required(&r.table_name, "tableName")?,
+        SPEC.required(r.database_name.as_deref(), "databaseName")?,
+        SPEC.required(r.table_name.as_deref(), "tableName")?,
         &q,
     )?;
     Output::of(&GetPartitionsResponse {
@@ -234,8 +234,8 @@ pub(super) fn batch_get(c: &Catalog, r: BatchGetPartitionRequest) -> Answer {
     check_batch(r.partitions_to_get.len(), 1000, "partitionsToGet")?;
     let keys: Vec<Vec<String>> = r.partitions_to_get.into_iter().map(|p| p.values).collect();
     let found = c.batch_get_partition(
-        required(&r.database_name, "databaseName")?,
-        required(&r.table_name, "tableName")?,
+        SPEC.required(r.database_name.as_deref(), "databaseName")?,
+        SPEC.required(r.table_name.as_deref(), "tableName")?,
         &keys,
     )?;
     Output::of(&BatchGetPartitionResponse {
@@ -275,8 +275,8 @@ pub(super) fn batch_update(c: &Catalog, r: BatchUpdatePartitionRequest) -> Answe
 
 pub(super) fn delete(c: &Catalog, r: PartitionRequest) -> Answer {
     c.delete_partition(
-        required(&r.database_name, "databaseName")?,
-        required(&r.table_name, "tableName")?,
+        SPEC.required(r.database_name.as_deref(), "databaseName")?,
+        SPEC.required(r.table_name.as_deref(), "tableName")?,
         &r.partition_values,
     )?;
     Ok(Output::empty_members())
@@ -286,8 +286,8 @@ pub(super) fn batch_delete(c: &Catalog, r: BatchDeletePartitionRequest) -> Answe
     check_batch(r.partitions_to_delete.len(), 25, "partitionsToDelete")?;
     let keys: Vec<Vec<String>> = r.partitions_to_delete.into_iter().map(|p| p.values).collect();
     partition_errors(c.batch_delete_partition(
-        required(&r.database_name, "databaseName")?,
-        required(&r.table_name, "tableName")?,
+        SPEC.required(r.database_name.as_deref(), "databaseName")?,
+        SPEC.required(r.table_name.as_deref(), "tableName")?,
         &keys,
     )?)
 }

@@ -5,7 +5,7 @@
 use lakestack_aws_protocol::Output;
 use serde::{Deserialize, Serialize};
 
-use super::{Answer, convert, dto, required};
+use super::{Answer, SPEC, convert, dto};
 use crate::Catalog;
 use crate::model::Table;
 
@@ -144,7 +144,10 @@ pub(super) fn create(c: &Catalog, r: CreateTableRequest) -> Answer {
 }
 
 pub(super) fn get(c: &Catalog, r: TableRequest) -> Answer {
-    let t = c.get_table(required(&r.database_name, "databaseName")?, required(&r.name, "name")?)?;
+    let t = c.get_table(
+        SPEC.required(r.database_name.as_deref(), "databaseName")?,
+        SPEC.required(r.name.as_deref(), "name")?,
+    )?;
     Output::of(&GetTableResponse {
         table: convert::table_out(&t, &c.settings().account_id),
     })
@@ -152,7 +155,7 @@ pub(super) fn get(c: &Catalog, r: TableRequest) -> Answer {
 
 pub(super) fn list(c: &Catalog, r: GetTablesRequest) -> Answer {
     let (tables, next_token) = c.get_tables(
-        required(&r.database_name, "databaseName")?,
+        SPEC.required(r.database_name.as_deref(), "databaseName")?,
         r.expression.as_deref(),
         r.next_token.as_deref(),
         r.max_results,
@@ -180,12 +183,18 @@ pub(super) fn update(c: &Catalog, r: UpdateTableRequest) -> Answer {
 }
 
 pub(super) fn delete(c: &Catalog, r: TableRequest) -> Answer {
-    c.delete_table(required(&r.database_name, "databaseName")?, required(&r.name, "name")?)?;
+    c.delete_table(
+        SPEC.required(r.database_name.as_deref(), "databaseName")?,
+        SPEC.required(r.name.as_deref(), "name")?,
+    )?;
     Ok(Output::empty_members())
 }
 
 pub(super) fn batch_delete(c: &Catalog, r: BatchDeleteTableRequest) -> Answer {
-    let errors = c.batch_delete_table(required(&r.database_name, "databaseName")?, &r.tables_to_delete)?;
+    let errors = c.batch_delete_table(
+        SPEC.required(r.database_name.as_deref(), "databaseName")?,
+        &r.tables_to_delete,
+    )?;
     Output::of(&BatchDeleteTableResponse {
         errors: errors
             .into_iter()
@@ -199,8 +208,8 @@ pub(super) fn batch_delete(c: &Catalog, r: BatchDeleteTableRequest) -> Answer {
 
 pub(super) fn versions(c: &Catalog, r: GetTableVersionsRequest) -> Answer {
     let (versions, next_token) = c.get_table_versions(
-        required(&r.database_name, "databaseName")?,
-        required(&r.table_name, "tableName")?,
+        SPEC.required(r.database_name.as_deref(), "databaseName")?,
+        SPEC.required(r.table_name.as_deref(), "tableName")?,
         r.next_token.as_deref(),
         r.max_results,
     )?;
@@ -213,8 +222,8 @@ pub(super) fn versions(c: &Catalog, r: GetTableVersionsRequest) -> Answer {
 
 pub(super) fn version(c: &Catalog, r: TableVersionRequest) -> Answer {
     let t = c.get_table_version(
-        required(&r.database_name, "databaseName")?,
-        required(&r.table_name, "tableName")?,
+        SPEC.required(r.database_name.as_deref(), "databaseName")?,
+        SPEC.required(r.table_name.as_deref(), "tableName")?,
         r.version_id.as_deref(),
     )?;
     Output::of(&GetTableVersionResponse {
@@ -224,17 +233,21 @@ pub(super) fn version(c: &Catalog, r: TableVersionRequest) -> Answer {
 
 pub(super) fn delete_version(c: &Catalog, r: TableVersionRequest) -> Answer {
     c.delete_table_version(
-        required(&r.database_name, "databaseName")?,
-        required(&r.table_name, "tableName")?,
-        required(&r.version_id, "versionId")?,
+        SPEC.required(r.database_name.as_deref(), "databaseName")?,
+        SPEC.required(r.table_name.as_deref(), "tableName")?,
+        SPEC.required(r.version_id.as_deref(), "versionId")?,
     )?;
     Ok(Output::empty_members())
 }
 
 pub(super) fn batch_delete_versions(c: &Catalog, r: BatchDeleteTableVersionRequest) -> Answer {
     // tableName is checked before databaseName.
-    let table = required(&r.table_name, "tableName")?;
-    let errors = c.batch_delete_table_version(required(&r.database_name, "databaseName")?, table, &r.version_ids)?;
+    let table = SPEC.required(r.table_name.as_deref(), "tableName")?;
+    let errors = c.batch_delete_table_version(
+        SPEC.required(r.database_name.as_deref(), "databaseName")?,
+        table,
+        &r.version_ids,
+    )?;
     Output::of(&BatchDeleteTableVersionResponse {
         errors: errors
             .into_iter()

@@ -3,7 +3,7 @@
 use lakestack_aws_protocol::Output;
 use serde::{Deserialize, Serialize};
 
-use super::{Answer, dto, required};
+use super::{Answer, SPEC, dto};
 use crate::Catalog;
 
 #[derive(Deserialize)]
@@ -41,20 +41,23 @@ struct GetTagsResponse {
 
 pub(super) fn tag(c: &Catalog, r: TagResourceRequest) -> Answer {
     c.tag_resource(
-        required(&r.resource_arn, "resourceArn")?,
+        SPEC.required(r.resource_arn.as_deref(), "resourceArn")?,
         r.tags_to_add.into_iter().collect(),
     )?;
     Ok(Output::empty_members())
 }
 
 pub(super) fn untag(c: &Catalog, r: UntagResourceRequest) -> Answer {
-    c.untag_resource(required(&r.resource_arn, "resourceArn")?, &r.tags_to_remove)?;
+    c.untag_resource(
+        SPEC.required(r.resource_arn.as_deref(), "resourceArn")?,
+        &r.tags_to_remove,
+    )?;
     Ok(Output::empty_members())
 }
 
 pub(super) fn get(c: &Catalog, r: GetTagsRequest) -> Answer {
     let tags = c
-        .get_tags(required(&r.resource_arn, "resourceArn")?)?
+        .get_tags(SPEC.required(r.resource_arn.as_deref(), "resourceArn")?)?
         .into_iter()
         .collect();
     Output::of(&GetTagsResponse { tags })

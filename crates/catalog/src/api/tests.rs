@@ -192,3 +192,56 @@ async fn tags_by_arn() {
         pair("InvalidInputException", &format!("Invalid ARN: {elsewhere}"))
     );
 }
+
+#[tokio::test]
+async fn edge_listings_page_by_name_and_refuse_tokens_as_the_catalog_does() {
+    let g = glue();
+    for name in ["b", "a", "c"] {
+        ok(
+            &g,
+            "CreateClassifier",
+            json!({"JsonClassifier": {"Name": name, "JsonPath": "$"}}),
+        )
+        .await;
+    }
+    let first = ok(&g, "GetClassifiers", json!({"MaxResults": 2})).await;
+    let token = first["NextToken"].as_str().unwrap();
+    let rest = ok(&g, "GetClassifiers", json!({"MaxResults": 2, "NextToken": token})).await;
+    assert_eq!(rest["Classifiers"][0]["JsonClassifier"]["Name"], "c");
+    assert!(rest.get("NextToken").is_none());
+    // The token is read before the page size, so a bad one wins.
+    assert_eq!(
+        err(&g, "GetCrawlers", json!({"NextToken": "***", "MaxResults": 0})).await,
+        pair("InvalidInputException", "Invalid pagination token")
+    );
+    assert_eq!(
+        err(&g, "ListCrawlers", json!({"MaxResults": 1001})).await.1,
+        "1 validation error detected: Value '1001' at 'maxResults' failed to satisfy constraint: Member must have value between 1 and 1000"
+    );
+    // The edge's listings and the catalog's own answer a bad token alike.
+    assert_eq!(
+        super::SPEC.invalid_token("***"),
+        ServiceError::from(crate::paging::invalid_token())
+    );
+}
+
+#[tokio::test]
+async fn input_times_are_epoch_seconds() {
+    let g = glue();
+    ok(&g, "CreateDatabase", json!({"DatabaseInput": {"Name": "db"}})).await;
+    let table = json!({"Name": "t", "LastAccessTime": 1700000000, "LastAnalyzedTime": 1.0006});
+    ok(&g, "CreateTable", json!({"DatabaseName": "db", "TableInput": table})).await;
+    let t = ok(&g, "GetTable", json!({"DatabaseName": "db", "Name": "t"})).await;
+    assert_eq!(
+        (&t["Table"]["LastAccessTime"], &t["Table"]["LastAnalyzedTime"]),
+        (&json!(1700000000.0), &json!(1.001))
+    );
+    let table = json!({"Name": "u", "LastAccessTime": "yesterday"});
+    assert_eq!(
+        err(&g, "CreateTable", json!({"DatabaseName": "db", "TableInput": table})).await,
+        pair(
+            "InvalidInputException",
+            "invalid type: string \"yesterday\", expected f64 at line 1 column 74"
+        )
+    );
+}

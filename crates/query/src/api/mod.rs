@@ -19,13 +19,14 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use http::StatusCode;
 use lakestack_aws_protocol::validation::Violation;
-use lakestack_aws_protocol::{Call, DEFAULT, Output, Protocol, Service, ServiceError, ServiceSpec, paging};
+use lakestack_aws_protocol::{AwsError, Call, DEFAULT, Output, Protocol, Service, ServiceError, ServiceSpec};
 use lakestack_catalog::Catalog;
 
 use crate::engine::QueryEngine;
 use crate::error::QueryError;
 
-/// Athena: awsJson 1.1 under `AmazonAthena`; a body of the wrong shape is
+/// Athena: awsJson 1.1 under `AmazonAthena`; a body of the wrong shape, a
+/// broken constraint and a token it did not write are all
 /// InvalidRequestException, its model's 500 InternalServerException.
 pub static SPEC: ServiceSpec = ServiceSpec {
     name: "athena",
@@ -34,6 +35,8 @@ pub static SPEC: ServiceSpec = ServiceSpec {
     protocols: &[Protocol::AwsJson1_1],
     target_prefix: Some("AmazonAthena"),
     invalid_input_code: "InvalidRequestException",
+    violation_code: "InvalidRequestException",
+    invalid_token: ("InvalidRequestException", "NextToken is not valid"),
     internal_error: (
         "InternalServerException",
         "An internal error occurred. Please try again.",
@@ -78,16 +81,19 @@ lakestack_aws_protocol::operations! {
 }
 
 /// Athena's error code for each kind of engine error.
-impl From<QueryError> for ServiceError {
-    fn from(e: QueryError) -> Self {
-        match e {
-            QueryError::InvalidRequest(m) => ServiceError::client("InvalidRequestException", m),
-            QueryError::NotFound(m) => ServiceError::client("ResourceNotFoundException", m),
-            e @ QueryError::Internal(_) => ServiceError::new(
-                "InternalServerException",
-                StatusCode::INTERNAL_SERVER_ERROR,
-                e.to_string(),
-            ),
+impl AwsError for QueryError {
+    fn code(&self) -> &'static str {
+        match self {
+            QueryError::InvalidRequest(_) => "InvalidRequestException",
+            QueryError::NotFound(_) => "ResourceNotFoundException",
+            QueryError::Internal(_) => "InternalServerException",
+        }
+    }
+
+    fn status(&self) -> StatusCode {
+        match self {
+            QueryError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            _ => StatusCode::BAD_REQUEST,
         }
     }
 }
@@ -160,12 +166,10 @@ fn invalid(message: impl Into<String>) -> ServiceError {
     QueryError::InvalidRequest(message.into()).into()
 }
 
-/// A member the operation needs; missing or empty is AWS's "must not be
-/// null" under the member's model name (`queryExecutionId`).
+/// A member the operation needs under its model name (`queryExecutionId`);
+/// lakestack has always taken an empty one for a missing one.
 fn required(value: Option<String>, member: &str) -> Result<String, ServiceError> {
-    value
-        .filter(|s| !s.is_empty())
-        .ok_or_else(|| invalid(Violation::null(member).message()))
+    SPEC.required(value.filter(|s| !s.is_empty()), member)
 }
 
 /// `MaxResults`: `default` when absent, else 1 to `limit`.
@@ -173,20 +177,8 @@ fn page_size(max: Option<i64>, default: usize, limit: usize) -> Result<usize, Se
     match max {
         None => Ok(default),
         Some(n) if n >= 1 && n as usize <= limit => Ok(n as usize),
-        Some(n) => Err(invalid(Violation::at_most("maxResults", n, limit as i64).message())),
+        Some(n) => Err(SPEC.violation(Violation::at_most("maxResults", n, limit as i64))),
     }
-}
-
-/// One page of a listing in ascending order of `key`, continuing after the
-/// key a `NextToken` names (see [`paging`]).
-fn page<T>(
-    items: impl IntoIterator<Item = T>,
-    key: impl Fn(&T) -> String,
-    next_token: Option<&str>,
-    max: usize,
-) -> Result<(Vec<T>, Option<String>), ServiceError> {
-    let after = paging::decode(next_token).map_err(|()| invalid("NextToken is not valid"))?;
-    Ok(paging::page(items, key, after.as_deref(), max))
 }
 
 #[cfg(test)]

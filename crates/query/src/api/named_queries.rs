@@ -1,10 +1,10 @@
 //! Named queries: SQL saved under a name in a work group, by id.
 
-use lakestack_aws_protocol::{Output, ServiceError};
+use lakestack_aws_protocol::{Output, ServiceError, paging};
 use serde::{Deserialize, Serialize};
 
 use super::dto::{NamedQuery, UnprocessedNamedQueryId};
-use super::{Reply, page, page_size, required};
+use super::{Reply, SPEC, page_size, required};
 use crate::engine::QueryEngine;
 use crate::resources;
 
@@ -124,7 +124,7 @@ pub(super) fn list(engine: &QueryEngine, i: ListNamedQueriesInput) -> Reply {
     let wg = i.work_group.unwrap_or_else(|| "primary".into());
     engine.workgroup(&wg)?;
     let ids = engine.named_queries(&wg)?.into_iter().map(|q| q.id);
-    let (named_query_ids, next_token) = page(ids, String::clone, i.next_token.as_deref(), max)?;
+    let (named_query_ids, next_token) = paging::page_from(&SPEC, ids, String::clone, i.next_token.as_deref(), max)?;
     Output::of(&ListNamedQueriesOutput {
         named_query_ids,
         next_token,

@@ -2,11 +2,11 @@
 //! under a name, which `EXECUTE name USING ...` runs. Names are kept in
 //! lower case, as Athena folds them.
 
-use lakestack_aws_protocol::Output;
+use lakestack_aws_protocol::{Output, paging};
 use serde::{Deserialize, Serialize};
 
 use super::dto::{PreparedStatement, PreparedStatementSummary};
-use super::{Reply, page, page_size};
+use super::{Reply, SPEC, page_size};
 use crate::engine::QueryEngine;
 use crate::resources;
 
@@ -92,7 +92,8 @@ struct ListPreparedStatementsOutput {
 /// A work group's statements in name order, paged by name.
 pub(super) fn list(engine: &QueryEngine, i: ListPreparedStatementsInput) -> Reply {
     let max = page_size(i.max_results, 50, 50)?;
-    let (statements, next_token) = page(
+    let (statements, next_token) = paging::page_from(
+        &SPEC,
         engine.prepared_statements(&i.work_group)?,
         |p| p.name.clone(),
         i.next_token.as_deref(),

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::dto::{
     QueryExecution, QueryExecutionContext, QueryRuntimeStatistics, ResultConfiguration, UnprocessedQueryExecutionId,
 };
-use super::{Reply, invalid, page_size, required};
+use super::{Reply, SPEC, page_size, required};
 use crate::engine::{QueryEngine, StartRequest};
 
 /// BatchGetQueryExecution takes 1 to this many ids.
@@ -97,9 +97,7 @@ struct BatchGetQueryExecutionOutput {
 pub(super) fn batch_get(engine: &QueryEngine, i: BatchGetQueryExecutionInput) -> Reply {
     let ids = i.query_execution_ids;
     if ids.is_empty() || ids.len() > BATCH_MAX {
-        return Err(invalid(
-            Violation::len_between("queryExecutionIds", Shown::Hidden, 1, BATCH_MAX).message(),
-        ));
+        return Err(SPEC.violation(Violation::len_between("queryExecutionIds", Shown::Hidden, 1, BATCH_MAX)));
     }
     let mut out = BatchGetQueryExecutionOutput {
         query_executions: Vec::new(),

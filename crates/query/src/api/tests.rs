@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use lakestack_aws_protocol::invoke;
+use lakestack_aws_protocol::{invoke, paging};
 use lakestack_catalog::{Catalog, CatalogSettings, model};
 use serde_json::{Value, json};
 
@@ -101,11 +101,12 @@ fn listings_page_by_key() {
     let names = ["etl", "primary", "adhoc"].map(String::from);
     let mut sorted = names.to_vec();
     sorted.sort();
-    let (first, token) = page(sorted.clone(), String::clone, None, 2).unwrap();
+    let page = |items: Vec<String>, token: Option<&str>| paging::page_from(&SPEC, items, String::clone, token, 2);
+    let (first, token) = page(sorted.clone(), None).unwrap();
     assert_eq!(first, ["adhoc", "etl"]);
-    let (rest, token) = page(sorted, String::clone, token.as_deref(), 2).unwrap();
+    let (rest, token) = page(sorted, token.as_deref()).unwrap();
     assert_eq!((rest, token), (vec!["primary".to_owned()], None));
-    let e = page(names, String::clone, Some("***"), 2).unwrap_err();
+    let e = page(names.to_vec(), Some("***")).unwrap_err();
     assert_eq!(said(&e), ("InvalidRequestException", "NextToken is not valid"));
 }
 

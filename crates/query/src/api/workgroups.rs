@@ -2,11 +2,11 @@
 //! over the request's, and whether the group takes queries at all.
 //! `primary` always exists and cannot be deleted.
 
-use lakestack_aws_protocol::Output;
+use lakestack_aws_protocol::{Output, paging};
 use serde::{Deserialize, Serialize};
 
 use super::dto::{self, WorkGroupConfiguration, WorkGroupSummary};
-use super::{Reply, page, page_size, required};
+use super::{Reply, SPEC, page_size, required};
 use crate::engine::QueryEngine;
 use crate::resources::WorkGroup;
 
@@ -74,7 +74,8 @@ struct ListWorkGroupsOutput {
 /// Work groups in name order, paged by name.
 pub(super) fn list(engine: &QueryEngine, i: ListWorkGroupsInput) -> Reply {
     let max = page_size(i.max_results, 50, 50)?;
-    let (groups, next_token) = page(
+    let (groups, next_token) = paging::page_from(
+        &SPEC,
         engine.list_workgroups()?,
         |w| w.name.clone(),
         i.next_token.as_deref(),

@@ -3,15 +3,16 @@
 
 use lakestack_aws_protocol::Output;
 
+use super::SPEC;
 use super::dto::{
     ActivityArnInput, ActivityOutput, CreateActivityInput, CreateActivityOutput, GetActivityTaskInput,
     GetActivityTaskOutput, ListActivitiesOutput, PageInput, tag_pairs,
 };
-use super::members::{Answer, page, required};
+use super::members::{Answer, page};
 use crate::service::StepFunctions;
 
 pub(super) fn create(s: &StepFunctions, req: CreateActivityInput) -> Answer {
-    let a = s.create_activity(required(&req.name, "name")?, &tag_pairs(req.tags))?;
+    let a = s.create_activity(SPEC.required(req.name.as_deref(), "name")?, &tag_pairs(req.tags))?;
     Output::of(&CreateActivityOutput {
         activity_arn: a.arn,
         creation_date: a.created_ms,
@@ -19,7 +20,7 @@ pub(super) fn create(s: &StepFunctions, req: CreateActivityInput) -> Answer {
 }
 
 pub(super) fn describe(s: &StepFunctions, req: ActivityArnInput) -> Answer {
-    let a = s.activity(required(&req.activity_arn, "activityArn")?)?;
+    let a = s.activity(SPEC.required(req.activity_arn.as_deref(), "activityArn")?)?;
     Output::of(&ActivityOutput::from(a))
 }
 
@@ -38,7 +39,7 @@ pub(super) fn list(s: &StepFunctions, req: PageInput) -> Answer {
 }
 
 pub(super) fn delete(s: &StepFunctions, req: ActivityArnInput) -> Answer {
-    s.delete_activity(required(&req.activity_arn, "activityArn")?)?;
+    s.delete_activity(SPEC.required(req.activity_arn.as_deref(), "activityArn")?)?;
     Ok(Output::empty_members())
 }
 
@@ -46,7 +47,7 @@ pub(super) fn delete(s: &StepFunctions, req: ActivityArnInput) -> Answer {
 pub(super) async fn get_task(s: &StepFunctions, req: GetActivityTaskInput) -> Answer {
     let worker = req.worker_name.as_deref().unwrap_or_default();
     let task = s
-        .next_activity_task(required(&req.activity_arn, "activityArn")?, worker)
+        .next_activity_task(SPEC.required(req.activity_arn.as_deref(), "activityArn")?, worker)
         .await?;
     Output::of(&match task {
         Some(t) => GetActivityTaskOutput {

@@ -4,14 +4,13 @@
 use lakestack_aws_protocol::Output;
 use lakestack_aws_protocol::validation::Violation;
 
+use super::SPEC;
 use super::dto::{
     BillingDetails, DataDetails, DescribeExecutionOutput, DescribeStateMachineForExecutionOutput, ExecutionArnInput,
     ExecutionListItem, GetExecutionHistoryInput, GetExecutionHistoryOutput, ListExecutionsInput, ListExecutionsOutput,
     RedriveExecutionOutput, StartExecutionInput, StartExecutionOutput, StopExecutionInput, StopExecutionOutput,
 };
-use super::members::{
-    Answer, ascending_number, descending_number, descending_text, execution_input, invalid, page, required,
-};
+use super::members::{Answer, ascending_number, descending_number, descending_text, execution_input, page};
 use crate::history::HistoryEvent;
 use crate::records::Execution;
 use crate::service::StepFunctions;
@@ -28,7 +27,7 @@ const STATUSES: [&str; 6] = [
 
 pub(super) fn start(s: &StepFunctions, req: StartExecutionInput) -> Answer {
     let e = s.start(
-        required(&req.state_machine_arn, "stateMachineArn")?,
+        SPEC.required(req.state_machine_arn.as_deref(), "stateMachineArn")?,
         req.name,
         execution_input(req.input)?,
     )?;
@@ -41,7 +40,7 @@ pub(super) fn start(s: &StepFunctions, req: StartExecutionInput) -> Answer {
 pub(super) async fn start_sync(s: &StepFunctions, req: StartExecutionInput) -> Answer {
     let e = s
         .start_sync(
-            required(&req.state_machine_arn, "stateMachineArn")?,
+            SPEC.required(req.state_machine_arn.as_deref(), "stateMachineArn")?,
             req.name,
             execution_input(req.input)?,
         )
@@ -58,7 +57,7 @@ pub(super) async fn start_sync(s: &StepFunctions, req: StartExecutionInput) -> A
 }
 
 pub(super) fn describe(s: &StepFunctions, req: ExecutionArnInput) -> Answer {
-    let e = s.execution(required(&req.execution_arn, "executionArn")?)?;
+    let e = s.execution(SPEC.required(req.execution_arn.as_deref(), "executionArn")?)?;
     Output::of(&described(e))
 }
 
@@ -90,7 +89,7 @@ fn described(e: Execution) -> DescribeExecutionOutput {
 /// DescribeStateMachineForExecution: the machine as the execution started
 /// it, with the machine's current configuration while it exists.
 pub(super) fn describe_machine(s: &StepFunctions, req: ExecutionArnInput) -> Answer {
-    let e = s.execution(required(&req.execution_arn, "executionArn")?)?;
+    let e = s.execution(SPEC.required(req.execution_arn.as_deref(), "executionArn")?)?;
     let name = e.state_machine_arn.rsplit(':').next().unwrap_or_default().to_owned();
     let current = s.machine(&e.state_machine_arn).ok();
     let update_date = current
@@ -117,12 +116,16 @@ pub(super) fn describe_machine(s: &StepFunctions, req: ExecutionArnInput) -> Ans
 }
 
 pub(super) fn stop(s: &StepFunctions, req: StopExecutionInput) -> Answer {
-    let stopped = s.stop(required(&req.execution_arn, "executionArn")?, req.error, req.cause)?;
+    let stopped = s.stop(
+        SPEC.required(req.execution_arn.as_deref(), "executionArn")?,
+        req.error,
+        req.cause,
+    )?;
     Output::of(&StopExecutionOutput { stop_date: stopped })
 }
 
 pub(super) fn redrive(s: &StepFunctions, req: ExecutionArnInput) -> Answer {
-    let at = s.redrive(required(&req.execution_arn, "executionArn")?)?;
+    let at = s.redrive(SPEC.required(req.execution_arn.as_deref(), "executionArn")?)?;
     Output::of(&RedriveExecutionOutput { redrive_date: at })
 }
 
@@ -133,10 +136,10 @@ pub(super) fn list(s: &StepFunctions, req: ListExecutionsInput) -> Answer {
     if let Some(status) = req.status_filter.as_deref()
         && !STATUSES.contains(&status)
     {
-        return Err(invalid(Violation::one_of("statusFilter", status, &STATUSES)));
+        return Err(SPEC.violation(Violation::one_of("statusFilter", status, &STATUSES)));
     }
     let all = s.executions(
-        required(&req.state_machine_arn, "stateMachineArn")?,
+        SPEC.required(req.state_machine_arn.as_deref(), "stateMachineArn")?,
         req.status_filter.as_deref(),
     )?;
     let newest_first = |e: &Execution| format!("{}{}", descending_number(e.start_ms), descending_text(&e.arn));
@@ -158,7 +161,7 @@ pub(super) fn list(s: &StepFunctions, req: ListExecutionsInput) -> Answer {
 
 /// The history in event order (ids ascending), or reversed.
 pub(super) fn history(s: &StepFunctions, req: GetExecutionHistoryInput) -> Answer {
-    let mut events = s.history(required(&req.execution_arn, "executionArn")?)?;
+    let mut events = s.history(SPEC.required(req.execution_arn.as_deref(), "executionArn")?)?;
     let reverse = req.reverse_order.unwrap_or(false);
     if reverse {
         events.reverse();

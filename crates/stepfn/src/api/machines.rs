@@ -4,21 +4,22 @@
 use lakestack_aws_protocol::Output;
 use serde_json::json;
 
+use super::SPEC;
 use super::dto::{
     CreateStateMachineInput, CreateStateMachineOutput, DescribeStateMachineOutput, Diagnostic, ListStateMachinesOutput,
     PageInput, StateMachineArnInput, StateMachineListItem, UpdateStateMachineInput, UpdateStateMachineOutput,
     ValidateStateMachineDefinitionInput, ValidateStateMachineDefinitionOutput, tag_pairs,
 };
-use super::members::{Answer, page, required};
+use super::members::{Answer, page};
 use crate::asl::{self, MachineType, Severity, ValidateRequest};
 use crate::records::StateMachine;
 use crate::service::StepFunctions;
 
 pub(super) fn create(s: &StepFunctions, req: CreateStateMachineInput) -> Answer {
     let mut m = StateMachine::new(
-        required(&req.name, "name")?,
-        required(&req.definition, "definition")?,
-        required(&req.role_arn, "roleArn")?,
+        SPEC.required(req.name.as_deref(), "name")?,
+        SPEC.required(req.definition.as_deref(), "definition")?,
+        SPEC.required(req.role_arn.as_deref(), "roleArn")?,
         req.r#type.as_deref().unwrap_or("STANDARD"),
     );
     m.logging_configuration = req
@@ -33,7 +34,7 @@ pub(super) fn create(s: &StepFunctions, req: CreateStateMachineInput) -> Answer 
 }
 
 pub(super) fn describe(s: &StepFunctions, req: StateMachineArnInput) -> Answer {
-    let m = s.machine(required(&req.state_machine_arn, "stateMachineArn")?)?;
+    let m = s.machine(SPEC.required(req.state_machine_arn.as_deref(), "stateMachineArn")?)?;
     Output::of(&DescribeStateMachineOutput {
         state_machine_arn: m.arn,
         name: m.name,
@@ -50,7 +51,7 @@ pub(super) fn describe(s: &StepFunctions, req: StateMachineArnInput) -> Answer {
 
 pub(super) fn update(s: &StepFunctions, req: UpdateStateMachineInput) -> Answer {
     let m = s.update_machine(
-        required(&req.state_machine_arn, "stateMachineArn")?,
+        SPEC.required(req.state_machine_arn.as_deref(), "stateMachineArn")?,
         req.definition,
         req.role_arn,
         req.logging_configuration,
@@ -63,7 +64,7 @@ pub(super) fn update(s: &StepFunctions, req: UpdateStateMachineInput) -> Answer 
 }
 
 pub(super) fn delete(s: &StepFunctions, req: StateMachineArnInput) -> Answer {
-    s.delete_machine(required(&req.state_machine_arn, "stateMachineArn")?)?;
+    s.delete_machine(SPEC.required(req.state_machine_arn.as_deref(), "stateMachineArn")?)?;
     Ok(Output::empty_members())
 }
 
@@ -91,7 +92,7 @@ pub(super) fn list(s: &StepFunctions, req: PageInput) -> Answer {
 }
 
 pub(super) fn validate(req: ValidateStateMachineDefinitionInput) -> Answer {
-    let definition = required(&req.definition, "definition")?;
+    let definition = SPEC.required(req.definition.as_deref(), "definition")?;
     let machine_type = match req.r#type.as_deref() {
         Some("EXPRESS") => MachineType::Express,
         _ => MachineType::Standard,

@@ -2,12 +2,13 @@
 
 use lakestack_aws_protocol::Output;
 
+use super::SPEC;
 use super::dto::{DescribeMapRunOutput, ExecutionArnInput, ListMapRunsOutput, MapRunArnInput, MapRunListItem};
-use super::members::{Answer, required};
+use super::members::Answer;
 use crate::service::StepFunctions;
 
 pub(super) fn describe(s: &StepFunctions, req: MapRunArnInput) -> Answer {
-    let m = s.map_run(required(&req.map_run_arn, "mapRunArn")?)?;
+    let m = s.map_run(SPEC.required(req.map_run_arn.as_deref(), "mapRunArn")?)?;
     Output::of(&DescribeMapRunOutput {
         item_counts: (&m.item_counts).into(),
         execution_counts: (&m.counts).into(),
@@ -25,7 +26,7 @@ pub(super) fn describe(s: &StepFunctions, req: MapRunArnInput) -> Answer {
 
 /// An execution's Map Runs, oldest first, all at once.
 pub(super) fn list(s: &StepFunctions, req: ExecutionArnInput) -> Answer {
-    let runs = s.map_runs(required(&req.execution_arn, "executionArn")?)?;
+    let runs = s.map_runs(SPEC.required(req.execution_arn.as_deref(), "executionArn")?)?;
     let map_runs = runs
         .into_iter()
         .map(|m| MapRunListItem {

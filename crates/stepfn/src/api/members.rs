@@ -1,37 +1,24 @@
-//! Reading request members as Step Functions does: required ones, the
-//! size limit on an execution's input, and the paging members of lists
-//! (`maxResults`, key-based `nextToken`s) with the keys each list is in.
+//! Reading request members as Step Functions does: the size limit on an
+//! execution's input, and the paging members of lists (`maxResults`,
+//! key-based `nextToken`s) with the keys each list is in.
 
 use std::fmt::Write as _;
 
 use lakestack_aws_protocol::validation::{Shown, Violation};
 use lakestack_aws_protocol::{Output, ServiceError, paging};
 
-use crate::error::StepFnError;
+use super::SPEC;
 
 /// What a handler answers.
 pub(super) type Answer = Result<Output, ServiceError>;
-
-/// AWS's ValidationException for one broken constraint.
-pub(super) fn invalid(v: Violation) -> ServiceError {
-    StepFnError::Validation(v.message()).into()
-}
-
-/// A member the operation cannot go without: absent (or null) is AWS's
-/// "Value null at" ValidationException.
-pub(super) fn required<'a>(value: &'a Option<String>, member: &str) -> Result<&'a str, ServiceError> {
-    value.as_deref().ok_or_else(|| invalid(Violation::null(member)))
-}
 
 /// An execution's `input`, at most 256 KiB as the API model and the
 /// service quota allow. The value is sensitive, so the message leaves it out.
 pub(super) fn execution_input(input: Option<String>) -> Result<Option<String>, ServiceError> {
     match input {
-        Some(i) if i.len() > crate::MAX_PAYLOAD_BYTES => Err(invalid(Violation::max_len(
-            "input",
-            Shown::Hidden,
-            crate::MAX_PAYLOAD_BYTES,
-        ))),
+        Some(i) if i.len() > crate::MAX_PAYLOAD_BYTES => {
+            Err(SPEC.violation(Violation::max_len("input", Shown::Hidden, crate::MAX_PAYLOAD_BYTES)))
+        }
         other => Ok(other),
     }
 }
@@ -53,17 +40,11 @@ pub(super) fn page<T>(
     // Absent, 0 and (as lakestack has always read them) negative values
     // are the default.
     let max = match max_results {
-        Some(n) if n > MAX_PAGE => return Err(invalid(Violation::at_most("maxResults", n, MAX_PAGE))),
+        Some(n) if n > MAX_PAGE => return Err(SPEC.violation(Violation::at_most("maxResults", n, MAX_PAGE))),
         Some(n) if n > 0 => n as usize,
         _ => DEFAULT_PAGE,
     };
-    let after = paging::decode(next_token).map_err(|()| {
-        ServiceError::from(StepFnError::InvalidToken(format!(
-            "Invalid Token: '{}'",
-            next_token.unwrap_or_default()
-        )))
-    })?;
-    Ok(paging::page(items, key, after.as_deref(), max))
+    paging::page_from(&SPEC, items, key, next_token, max)
 }
 
 /// A key that sorts like the number `n` (not negative), smallest first.

@@ -18,7 +18,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use http::StatusCode;
-use lakestack_aws_protocol::{Call, DEFAULT, Output, Protocol, Service, ServiceError, ServiceSpec};
+use lakestack_aws_protocol::{AwsError, Call, DEFAULT, Output, Protocol, Service, ServiceError, ServiceSpec};
 
 use crate::error::StepFnError;
 use crate::service::StepFunctions;
@@ -57,46 +57,52 @@ lakestack_aws_protocol::operations! {
     }
 }
 
-/// The Step Functions error code of a service error.
-pub fn error_code(e: &StepFnError) -> &'static str {
-    match e {
-        StepFnError::InvalidArn(_) => "InvalidArn",
-        StepFnError::InvalidName(_) => "InvalidName",
-        StepFnError::InvalidDefinition(_) => "InvalidDefinition",
-        StepFnError::InvalidExecutionInput(_) => "InvalidExecutionInput",
-        StepFnError::InvalidToken(_) => "InvalidToken",
-        StepFnError::InvalidOutput(_) => "InvalidOutput",
-        StepFnError::Validation(_) => "ValidationException",
-        StepFnError::StateMachineDoesNotExist(_) => "StateMachineDoesNotExist",
-        StepFnError::StateMachineAlreadyExists(_) => "StateMachineAlreadyExists",
-        StepFnError::StateMachineTypeNotSupported(_) => "StateMachineTypeNotSupported",
-        StepFnError::ExecutionDoesNotExist(_) => "ExecutionDoesNotExist",
-        StepFnError::ExecutionAlreadyExists(_) => "ExecutionAlreadyExists",
-        StepFnError::ExecutionNotRedrivable(_) => "ExecutionNotRedrivable",
-        StepFnError::ActivityDoesNotExist(_) => "ActivityDoesNotExist",
-        StepFnError::TaskDoesNotExist(_) => "TaskDoesNotExist",
-        StepFnError::TaskTimedOut(_) => "TaskTimedOut",
-        StepFnError::ResourceNotFound(_) => "ResourceNotFound",
-        StepFnError::TooManyTags(_) => "TooManyTags",
-        StepFnError::Internal(_) => "InternalServerError",
+/// The Step Functions error code of each service error.
+impl AwsError for StepFnError {
+    fn code(&self) -> &'static str {
+        match self {
+            StepFnError::InvalidArn(_) => "InvalidArn",
+            StepFnError::InvalidName(_) => "InvalidName",
+            StepFnError::InvalidDefinition(_) => "InvalidDefinition",
+            StepFnError::InvalidExecutionInput(_) => "InvalidExecutionInput",
+            StepFnError::InvalidToken(_) => "InvalidToken",
+            StepFnError::InvalidOutput(_) => "InvalidOutput",
+            StepFnError::Validation(_) => "ValidationException",
+            StepFnError::StateMachineDoesNotExist(_) => "StateMachineDoesNotExist",
+            StepFnError::StateMachineAlreadyExists(_) => "StateMachineAlreadyExists",
+            StepFnError::StateMachineTypeNotSupported(_) => "StateMachineTypeNotSupported",
+            StepFnError::ExecutionDoesNotExist(_) => "ExecutionDoesNotExist",
+            StepFnError::ExecutionAlreadyExists(_) => "ExecutionAlreadyExists",
+            StepFnError::ExecutionNotRedrivable(_) => "ExecutionNotRedrivable",
+            StepFnError::ActivityDoesNotExist(_) => "ActivityDoesNotExist",
+            StepFnError::TaskDoesNotExist(_) => "TaskDoesNotExist",
+            StepFnError::TaskTimedOut(_) => "TaskTimedOut",
+            StepFnError::ResourceNotFound(_) => "ResourceNotFound",
+            StepFnError::TooManyTags(_) => "TooManyTags",
+            StepFnError::Internal(_) => "InternalServerError",
+        }
+    }
+
+    fn status(&self) -> StatusCode {
+        match self {
+            StepFnError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            _ => StatusCode::BAD_REQUEST,
+        }
     }
 }
 
-impl From<StepFnError> for ServiceError {
-    fn from(e: StepFnError) -> Self {
-        let status = match e {
-            StepFnError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-            _ => StatusCode::BAD_REQUEST,
-        };
-        ServiceError::new(error_code(&e), status, e.to_string())
-    }
+/// The code a nested execution that could not start fails its parent
+/// with (`StepFunctions.<code>`).
+pub fn error_code(e: &StepFnError) -> &'static str {
+    e.code()
 }
 
 /// Step Functions: awsJson 1.0 under `AWSStepFunctions`, signing name
 /// `states`. A member of the wrong JSON type is a SerializationException,
 /// as the service's deserializer answers it (a missing required member is
-/// the ValidationException the handlers raise). Its model has no
-/// internal-error shape, so a 500 is AWS's common InternalFailure.
+/// the ValidationException the handlers raise); a token it did not write is
+/// InvalidToken, naming it. Its model has no internal-error shape, so a 500
+/// is AWS's common InternalFailure.
 pub static SPEC: ServiceSpec = ServiceSpec {
     name: "stepfunctions",
     title: "Step Functions",
@@ -104,6 +110,8 @@ pub static SPEC: ServiceSpec = ServiceSpec {
     protocols: &[Protocol::AwsJson1_0],
     target_prefix: Some("AWSStepFunctions"),
     invalid_input_code: "SerializationException",
+    violation_code: "ValidationException",
+    invalid_token: ("InvalidToken", "Invalid Token: '{token}'"),
     ..DEFAULT
 };
 

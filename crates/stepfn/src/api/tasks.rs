@@ -4,26 +4,27 @@
 use lakestack_aws_protocol::Output;
 use serde_json::Value;
 
+use super::SPEC;
 use super::dto::{SendTaskFailureInput, SendTaskHeartbeatInput, SendTaskSuccessInput};
-use super::members::{Answer, required};
+use super::members::Answer;
 use crate::error::StepFnError;
 use crate::exec::Failure;
 use crate::service::StepFunctions;
 
 pub(super) fn send_success(s: &StepFunctions, req: SendTaskSuccessInput) -> Answer {
-    let output: Value = serde_json::from_str(required(&req.output, "output")?)
+    let output: Value = serde_json::from_str(SPEC.required(req.output.as_deref(), "output")?)
         .map_err(|e| StepFnError::InvalidOutput(format!("Invalid Output: '{e}'")))?;
-    s.complete_task(required(&req.task_token, "taskToken")?, Ok(output))?;
+    s.complete_task(SPEC.required(req.task_token.as_deref(), "taskToken")?, Ok(output))?;
     Ok(Output::empty_members())
 }
 
 pub(super) fn send_failure(s: &StepFunctions, req: SendTaskFailureInput) -> Answer {
     let failure = Failure::new(req.error.unwrap_or_default(), req.cause.unwrap_or_default());
-    s.complete_task(required(&req.task_token, "taskToken")?, Err(failure))?;
+    s.complete_task(SPEC.required(req.task_token.as_deref(), "taskToken")?, Err(failure))?;
     Ok(Output::empty_members())
 }
 
 pub(super) fn send_heartbeat(s: &StepFunctions, req: SendTaskHeartbeatInput) -> Answer {
-    s.heartbeat(required(&req.task_token, "taskToken")?)?;
+    s.heartbeat(SPEC.required(req.task_token.as_deref(), "taskToken")?)?;
     Ok(Output::empty_members())
 }

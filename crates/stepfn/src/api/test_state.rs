@@ -4,8 +4,9 @@
 use lakestack_aws_protocol::validation::Violation;
 use lakestack_aws_protocol::{Output, ServiceError};
 
+use super::SPEC;
 use super::dto::{MockInput, TestStateInput, TestStateOutput};
-use super::members::{Answer, invalid, required};
+use super::members::Answer;
 use crate::error::StepFnError;
 use crate::exec::{Failure, test_state::Mock, text};
 use crate::service::StepFunctions;
@@ -15,13 +16,13 @@ const INSPECTION_LEVELS: [&str; 3] = ["INFO", "DEBUG", "TRACE"];
 pub(super) async fn run(s: &StepFunctions, req: TestStateInput) -> Answer {
     let level = req.inspection_level.as_deref().unwrap_or("INFO");
     if !INSPECTION_LEVELS.contains(&level) {
-        return Err(invalid(Violation::one_of("inspectionLevel", level, &INSPECTION_LEVELS)));
+        return Err(SPEC.violation(Violation::one_of("inspectionLevel", level, &INSPECTION_LEVELS)));
     }
     let mock = req.mock.map(mock).transpose()?;
     let retries = req.state_configuration.and_then(|c| c.retrier_retry_count).unwrap_or(0);
     let outcome = s
         .test_state(
-            required(&req.definition, "definition")?,
+            SPEC.required(req.definition.as_deref(), "definition")?,
             req.state_name.as_deref(),
             req.input.as_deref(),
             mock,
