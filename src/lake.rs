@@ -69,8 +69,11 @@ impl LakeCell {
     }
 
     async fn get(&self, spec: &'static ServiceSpec) -> Result<&Lake, ServiceError> {
+        // The open is a few ms of file work: off the async workers, yet with
+        // no await inside, so a request dropped meanwhile cannot abandon it
+        // half-way and let a second one start.
         self.lake
-            .get_or_try_init(|| async { open(&self.settings) })
+            .get_or_try_init(|| async { tokio::task::block_in_place(|| open(&self.settings)) })
             .await
             .map_err(|e| {
                 tracing::error!(
@@ -100,10 +103,11 @@ impl LakeCell {
 
 fn open(s: &Settings) -> anyhow::Result<Lake> {
     let dir: &Path = &s.data_dir;
+    // Everything that can fail comes first: a failed open leaves nothing
+    // running behind it (a scheduler, a bus forwarder), and the next request
+    // tries again from nothing.
     let catalog = Catalog::open(&dir.join("glue"), Arc::clone(&s.objects), s.catalog.clone())
         .with_context(|| format!("opening the Glue catalog under {}", dir.display()))?;
-    s.bus.attach_catalog(&catalog);
-    catalog.start_scheduler();
     let engine = QueryEngine::open(
         &dir.join("athena"),
         Arc::clone(&catalog),
@@ -112,7 +116,7 @@ fn open(s: &Settings) -> anyhow::Result<Lake> {
     )
     .with_context(|| format!("opening Athena's state under {}", dir.display()))?;
     let glue = GlueService::new(Arc::clone(&catalog));
-    let athena = AthenaService::new(engine, catalog);
+    let athena = AthenaService::new(engine, Arc::clone(&catalog));
     let states = StepFunctions::open(
         Some(&dir.join("stepfunctions")),
         s.states.clone(),
@@ -123,6 +127,8 @@ fn open(s: &Settings) -> anyhow::Result<Lake> {
         }),
     )
     .with_context(|| format!("opening Step Functions' state under {}", dir.display()))?;
+    s.bus.attach_catalog(&catalog);
+    catalog.start_scheduler();
     tracing::debug!("Glue, Athena and Step Functions are open");
     Ok(Lake {
         glue,

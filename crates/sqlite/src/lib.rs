@@ -78,6 +78,13 @@ pub fn prepare(conn: &mut Connection, schema: &Schema<'_>) -> Result<(), Error> 
         // tear them.
         conn.execute_batch("PRAGMA synchronous = OFF;")?;
     }
+    let migrated = migrate(conn, schema, found);
+    // NORMAL whatever happened: the caller keeps the connection.
+    conn.execute_batch("PRAGMA synchronous = NORMAL;")?;
+    migrated
+}
+
+fn migrate(conn: &mut Connection, schema: &Schema<'_>, found: i64) -> Result<(), Error> {
     conn.execute_batch("PRAGMA journal_mode = WAL;")?;
     if found < schema.version() {
         let tx = conn.transaction()?;
@@ -87,7 +94,6 @@ pub fn prepare(conn: &mut Connection, schema: &Schema<'_>) -> Result<(), Error> 
         tx.pragma_update(None, "user_version", schema.version())?;
         tx.commit()?;
     }
-    conn.execute_batch("PRAGMA synchronous = NORMAL;")?;
     Ok(())
 }
 

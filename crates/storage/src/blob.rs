@@ -317,14 +317,20 @@ impl BlobWriter {
     }
 
     async fn settle(&mut self) -> Result<()> {
-        if let Some(InFlight { write, hash, buf }) = self.in_flight.take() {
-            let file = write.await.map_err(join_error)??;
-            let md5 = hash.await.map_err(join_error)?;
-            self.idle = Some((Some(file), md5));
-            if let Ok(mut buf) = std::sync::Arc::try_unwrap(buf) {
-                buf.clear();
-                self.spare = Some(buf);
-            }
+        let Some(f) = self.in_flight.as_mut() else {
+            return Ok(());
+        };
+        // Awaited in place: if this future is dropped meanwhile (the client
+        // went away), `Drop` still finds the write and waits for it before
+        // removing the file it may create.
+        let written = (&mut f.write).await;
+        let InFlight { hash, buf, .. } = self.in_flight.take().expect("in flight");
+        let file = written.map_err(join_error)??;
+        let md5 = hash.await.map_err(join_error)?;
+        self.idle = Some((Some(file), md5));
+        if let Ok(mut buf) = std::sync::Arc::try_unwrap(buf) {
+            buf.clear();
+            self.spare = Some(buf);
         }
         Ok(())
     }

@@ -20,14 +20,21 @@
 //!   short`); literals match in any case, month, weekday and AM/PM names in title, lower or upper case.
 //! - `date_add` by months clamps to the month's last day; `date_diff` counts whole units the way Joda
 //!   does, so from Jan 31 to Feb 29 is one month.
+//! - Named zones (`ZZZ` ids such as `America/Los_Angeles`, `z` names such as `PST`) take their
+//!   rules from the IANA database in chrono-tz: the offset is the zone's at the parsed local time,
+//!   the earlier one when clocks go back, and a local time that clocks skip fails as in Joda.
 //!
 //! Deliberate differences: years are limited to chrono's range (about ±262,000 instead of Joda's
-//! ±292 million), and time zones other than UTC and fixed offsets cannot be parsed (there is no time
-//! zone database here); both give errors of their own.
+//! ±292 million), and a zone id chrono-tz does not know fails with an error of lakestack's own
+//! rather than Joda's `Invalid format`. A value parsed in a named zone keeps only that zone's offset
+//! at the instant, since lakestack's zoned timestamps hold an offset, not a zone.
 
 use std::fmt;
 
-use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta, Timelike, Utc, Weekday};
+use chrono::{
+    DateTime, Datelike, NaiveDate, NaiveDateTime, NaiveTime, Offset, TimeDelta, TimeZone, Timelike, Utc, Weekday,
+};
+use chrono_tz::Tz;
 use lakestack_compat::civil;
 
 const MILLIS_PER_SECOND: i64 = 1_000;
@@ -99,7 +106,17 @@ const UTC_ZONE_IDS: [&str; 18] = [
 ];
 /// Joda's default names for `z`: the UTC ones parse, the US ones need daylight-saving rules.
 const UTC_ZONE_NAMES: [&str; 3] = ["UT", "UTC", "GMT"];
-const US_ZONE_NAMES: [&str; 8] = ["EST", "EDT", "CST", "CDT", "MST", "MDT", "PST", "PDT"];
+/// Joda's default short names for US zones, each standing for the whole zone (standard and summer).
+const US_ZONE_NAMES: [(&str, Tz); 8] = [
+    ("EST", Tz::America__New_York),
+    ("EDT", Tz::America__New_York),
+    ("CST", Tz::America__Chicago),
+    ("CDT", Tz::America__Chicago),
+    ("MST", Tz::America__Denver),
+    ("MDT", Tz::America__Denver),
+    ("PST", Tz::America__Los_Angeles),
+    ("PDT", Tz::America__Los_Angeles),
+];
 
 // ------------------------------------------------------------------------------------------------
 // Errors
@@ -139,8 +156,11 @@ pub enum DateTimeFnError {
     IntegerOverflow,
     /// A result outside the years chrono can hold (lakestack's own message).
     OutOfRange,
-    /// A time zone name other than UTC; holds the text from the name on (lakestack's own message).
+    /// A zone name the zone database does not know; holds the text from the name on (lakestack's
+    /// own message).
     UnsupportedTimeZone(String),
+    /// A local time that a named zone skips (clocks going forward); Joda's `IllegalInstantException`.
+    IllegalInstant { text: String, zone: String },
 }
 
 impl DateTimeFnError {
@@ -197,6 +217,10 @@ impl fmt::Display for DateTimeFnError {
             Self::IntegerOverflow => f.write_str("integer overflow"),
             Self::OutOfRange => f.write_str("Date/time value is outside the supported range"),
             Self::UnsupportedTimeZone(text) => write!(f, "Time zone not supported: {text}"),
+            Self::IllegalInstant { text, zone } => write!(
+                f,
+                "Cannot parse \"{text}\": Illegal instant due to time zone offset transition ({zone})"
+            ),
         }
     }
 }
@@ -1010,8 +1034,10 @@ struct Bucket {
     fields: Vec<(Field, i64)>,
     /// An offset read from the text, in milliseconds.
     offset_ms: Option<i64>,
-    /// The offset of a zone named in the text, in milliseconds.
+    /// The offset of a fixed zone named in the text, in milliseconds.
     zone_offset_ms: Option<i64>,
+    /// A zone with rules named in the text; its offset depends on the local time parsed.
+    zone: Option<Tz>,
 }
 
 /// Why an element did not match: at a position (another alternative may still match), or for good.
@@ -1041,7 +1067,12 @@ fn parse_zoned(elems: &[Elem], text: &str) -> Result<ZonedTimestamp> {
         return Err(malformed(end));
     }
     let local = resolve_fields(&bucket.fields).map_err(|e| e.with_parse_text(text))?;
-    let offset_ms = bucket.offset_ms.or(bucket.zone_offset_ms);
+    // As in Joda, an offset in the text wins over a zone; the zone named last wins among zones.
+    let offset_ms = match (bucket.offset_ms.or(bucket.zone_offset_ms), bucket.zone) {
+        (Some(offset), _) => Some(offset),
+        (None, Some(zone)) => Some(zone_offset_at_local(zone, local, text)?),
+        (None, None) => None,
+    };
     let utc = shift_millis(local, -offset_ms.unwrap_or(0))?;
     let offset_seconds = offset_ms.map(|ms| (ms / MILLIS_PER_SECOND) as i32);
     Ok(ZonedTimestamp { utc, offset_seconds })
@@ -1362,8 +1393,28 @@ fn unsupported_zone(text: &[char], pos: usize) -> Fail {
     Fail::Hard(DateTimeFnError::UnsupportedTimeZone(name))
 }
 
-/// `ZZZ`: a zone id. Without a time zone database only UTC's ids and the fixed `Etc/GMT±h` zones
-/// (whose sign is inverted by convention) are known.
+/// The offset, in milliseconds, a zone with rules has at a local time, as Joda's parser resolves it:
+/// where clocks go back the earlier (summer) offset, and where they go forward an error, since that
+/// local time never happens there.
+fn zone_offset_at_local(zone: Tz, local: NaiveDateTime, text: &str) -> Result<i64> {
+    match zone.from_local_datetime(&local).earliest() {
+        Some(instant) => Ok(i64::from(instant.offset().fix().local_minus_utc()) * MILLIS_PER_SECOND),
+        None => Err(DateTimeFnError::IllegalInstant {
+            text: text.to_owned(),
+            zone: zone.name().to_owned(),
+        }),
+    }
+}
+
+/// Sets the zone a name stands for: UTC and the `Etc/GMT±h` zones as fixed offsets, anything else
+/// with its rules. Each zone element replaces what an earlier one set, as Joda's `setZone` does.
+fn set_zone(bucket: &mut Bucket, fixed_offset_ms: Option<i64>, zone: Option<Tz>) {
+    bucket.zone_offset_ms = fixed_offset_ms;
+    bucket.zone = zone;
+}
+
+/// `ZZZ`: a zone id, matched case-sensitively and longest first, among UTC's aliases, the fixed
+/// `Etc/GMT±h` zones (whose sign is inverted by convention) and the IANA ids chrono-tz knows.
 fn parse_zone_id(bucket: &mut Bucket, text: &[char], pos: usize) -> Parsed {
     let fixed: Vec<(String, i64)> = (1..=14)
         .flat_map(|hours| {
@@ -1373,13 +1424,24 @@ fn parse_zone_id(bucket: &mut Bucket, text: &[char], pos: usize) -> Parsed {
             ]
         })
         .collect();
-    let ids = UTC_ZONE_IDS.into_iter().chain(fixed.iter().map(|(id, _)| id.as_str()));
+    let ids = UTC_ZONE_IDS
+        .into_iter()
+        .chain(fixed.iter().map(|(id, _)| id.as_str()))
+        .chain(chrono_tz::TZ_VARIANTS.iter().map(|zone| zone.name()));
     if let Some(id) = longest_prefix(text, pos, ids) {
-        let offset = fixed
-            .iter()
-            .find(|(fixed_id, _)| fixed_id == id)
-            .map_or(0, |(_, offset)| *offset);
-        bucket.zone_offset_ms = Some(offset);
+        let fixed_offset = if UTC_ZONE_IDS.contains(&id) {
+            Some(0)
+        } else {
+            fixed
+                .iter()
+                .find(|(fixed_id, _)| fixed_id == id)
+                .map(|(_, offset)| *offset)
+        };
+        let zone = match fixed_offset {
+            Some(_) => None,
+            None => Some(id.parse::<Tz>().map_err(|_| unsupported_zone(text, pos))?),
+        };
+        set_zone(bucket, fixed_offset, zone);
         return Ok(pos + id.len());
     }
     if text.get(pos).is_some_and(|c| c.is_alphabetic()) {
@@ -1388,16 +1450,22 @@ fn parse_zone_id(bucket: &mut Bucket, text: &[char], pos: usize) -> Parsed {
     Err(Fail::At(pos))
 }
 
-/// `z`: Joda's short names; the US ones stand for zones with daylight saving, which needs rules
-/// this module does not have.
+/// `z`: Joda's default short names. The US ones stand for whole zones, not for fixed offsets, so
+/// `PST` in July reads as Pacific daylight time, as in Joda.
 fn parse_zone_short_name(bucket: &mut Bucket, text: &[char], pos: usize) -> Parsed {
-    let names = UTC_ZONE_NAMES.into_iter().chain(US_ZONE_NAMES);
+    let names = UTC_ZONE_NAMES
+        .into_iter()
+        .chain(US_ZONE_NAMES.iter().map(|(name, _)| *name));
     match longest_prefix(text, pos, names) {
         Some(name) if UTC_ZONE_NAMES.contains(&name) => {
-            bucket.zone_offset_ms = Some(0);
+            set_zone(bucket, Some(0), None);
             Ok(pos + name.len())
         }
-        Some(_) => Err(unsupported_zone(text, pos)),
+        Some(name) => {
+            let zone = US_ZONE_NAMES.iter().find(|(us, _)| *us == name).map(|(_, zone)| *zone);
+            set_zone(bucket, None, zone);
+            Ok(pos + name.len())
+        }
         None => Err(Fail::At(pos)),
     }
 }
@@ -2407,14 +2475,83 @@ mod tests {
         assert_eq!(parsed.offset_seconds, Some(-18000));
         assert_eq!(joda_parse("2020 UTC", "yyyy ZZZ").unwrap(), ts("2020-01-01 00:00:00"));
         assert_eq!(
-            message(joda_parse("2020 EST", "yyyy z")),
-            "Time zone not supported: EST"
+            message(joda_parse("2020 Mars/Olympus_Mons", "yyyy ZZZ")),
+            "Time zone not supported: Mars/Olympus_Mons"
         );
         assert_eq!(
-            message(joda_parse("2020 America/New_York", "yyyy ZZZ")),
-            "Time zone not supported: America/New_York"
+            message(joda_parse("2020 america/new_york", "yyyy ZZZ")),
+            "Time zone not supported: america/new_york"
         );
         assert_eq!(message(joda_parse("2020 UTC", "yyyy zzzz")), "Parsing not supported");
+    }
+
+    #[test]
+    fn joda_parse_named_zones_use_their_rules() {
+        let pattern = "yyyy-MM-dd HH:mm ZZZ";
+        let cases = [
+            // Summer and winter time.
+            ("2020-05-11 11:15 America/Los_Angeles", "2020-05-11 18:15:00", -7 * 3600),
+            ("2020-01-15 09:00 Europe/Berlin", "2020-01-15 08:00:00", 3600),
+            ("2020-07-01 12:00 Europe/Berlin", "2020-07-01 10:00:00", 2 * 3600),
+            // A half-hour offset without daylight saving.
+            ("2020-05-11 11:15 Asia/Kolkata", "2020-05-11 05:45:00", 19800),
+            // 01:30 happens twice when clocks go back; Joda takes the earlier, summer offset.
+            ("2020-11-01 01:30 America/Los_Angeles", "2020-11-01 08:30:00", -7 * 3600),
+            ("2020-10-25 02:30 Europe/Berlin", "2020-10-25 00:30:00", 2 * 3600),
+            // Just after the gap.
+            ("2020-03-08 03:00 America/Los_Angeles", "2020-03-08 10:00:00", -7 * 3600),
+            // A backward-compatible alias.
+            ("2020-01-15 09:00 US/Pacific", "2020-01-15 17:00:00", -8 * 3600),
+        ];
+        for (text, utc, offset) in cases {
+            let parsed = joda_parse_zoned(text, pattern).unwrap();
+            assert_eq!(
+                parsed,
+                ZonedTimestamp {
+                    utc: ts(utc),
+                    offset_seconds: Some(offset)
+                },
+                "{text}"
+            );
+        }
+        // The local time 02:30 does not exist when clocks go forward.
+        assert_eq!(
+            message(joda_parse("2020-03-08 02:30 America/Los_Angeles", pattern)),
+            "Cannot parse \"2020-03-08 02:30 America/Los_Angeles\": Illegal instant due to time zone offset transition (America/Los_Angeles)"
+        );
+        // An offset in the text wins over the zone, whichever comes first.
+        let parsed = joda_parse_zoned("2020-05-11 11:15 +01:00 Asia/Tokyo", "yyyy-MM-dd HH:mm ZZ ZZZ").unwrap();
+        assert_eq!(parsed.utc, ts("2020-05-11 10:15:00"));
+        assert_eq!(
+            joda_parse("2020 America/New_York", "yyyy ZZZ").unwrap(),
+            ts("2020-01-01 05:00:00")
+        );
+    }
+
+    #[test]
+    fn joda_parse_us_short_names_stand_for_zones() {
+        let pattern = "yyyy-MM-dd HH:mm z";
+        // Joda maps `PST` and `PDT` alike to America/Los_Angeles, so the date picks the offset.
+        assert_eq!(
+            joda_parse("2020-01-15 12:00 PST", pattern).unwrap(),
+            ts("2020-01-15 20:00:00")
+        );
+        assert_eq!(
+            joda_parse("2020-07-01 12:00 PST", pattern).unwrap(),
+            ts("2020-07-01 19:00:00")
+        );
+        assert_eq!(
+            joda_parse("2020-07-01 12:00 EST", pattern).unwrap(),
+            ts("2020-07-01 16:00:00")
+        );
+        assert_eq!(
+            joda_parse("2020-01-15 12:00 CDT", pattern).unwrap(),
+            ts("2020-01-15 18:00:00")
+        );
+        assert_eq!(
+            joda_parse("2020-01-15 12:00 MST", pattern).unwrap(),
+            ts("2020-01-15 19:00:00")
+        );
     }
 
     #[test]
