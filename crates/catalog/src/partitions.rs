@@ -19,7 +19,7 @@ impl PartitionError {
     fn new(values: &[String], e: &CatalogError) -> Self {
         Self {
             values: values.to_vec(),
-            code: crate::api::error_code(e),
+            code: lakestack_aws_protocol::AwsError::code(e),
             message: e.to_string(),
         }
     }

@@ -26,7 +26,7 @@ impl TableError {
         Self {
             table_name: table_name.to_owned(),
             version_id,
-            code: crate::api::error_code(&e),
+            code: lakestack_aws_protocol::AwsError::code(&e),
             message: e.to_string(),
         }
     }

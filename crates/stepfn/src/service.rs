@@ -809,7 +809,7 @@ impl StepFunctions {
         };
         let name = parameters["Name"].as_str().map(str::to_owned);
         let mut e = self.start(machine, name, input).map_err(|err| {
-            let code = crate::api::error_code(&err);
+            let code = lakestack_aws_protocol::AwsError::code(&err);
             Failure::new(format!("StepFunctions.{code}"), err.to_string())
         })?;
         e.parent = Some(parent.to_owned());

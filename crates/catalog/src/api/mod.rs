@@ -116,11 +116,6 @@ impl AwsError for CatalogError {
     }
 }
 
-/// The code batch operations write into their per-entry `ErrorDetail`s.
-pub(crate) fn error_code(e: &CatalogError) -> &'static str {
-    e.code()
-}
-
 /// Glue: awsJson 1.1 under `AWSGlue`; a body of the wrong shape, a broken
 /// constraint and a token it did not write are all InvalidInputException,
 /// and its model's 500 is InternalServiceException.

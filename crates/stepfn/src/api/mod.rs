@@ -91,12 +91,6 @@ impl AwsError for StepFnError {
     }
 }
 
-/// The code a nested execution that could not start fails its parent
-/// with (`StepFunctions.<code>`).
-pub fn error_code(e: &StepFnError) -> &'static str {
-    e.code()
-}
-
 /// Step Functions: awsJson 1.0 under `AWSStepFunctions`, signing name
 /// `states`. A member of the wrong JSON type is a SerializationException,
 /// as the service's deserializer answers it (a missing required member is
