@@ -370,19 +370,16 @@ impl Spec {
         if !is_date_time_conversion(self.conversion) {
             return Err(unknown_conversion(format!("t{}", self.conversion)));
         }
-        self.reject(&[
-            Flags::ALT,
-            Flags::PLUS,
-            Flags::SPACE,
-            Flags::ZERO,
-            Flags::GROUP,
-            Flags::PAREN,
-        ])?;
-        self.require_width_for_left()
+        self.only_left_justify()
     }
 
     fn check_character(&self) -> Result<(), JavaError> {
         self.reject_precision()?;
+        self.only_left_justify()
+    }
+
+    /// Date/time and character conversions take `-` (with a width) and no other flag.
+    fn only_left_justify(&self) -> Result<(), JavaError> {
         self.reject(&[
             Flags::ALT,
             Flags::PLUS,
