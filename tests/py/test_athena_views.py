@@ -78,7 +78,7 @@ def test_view_lifecycle(s3, glue, athena):
 
     _, e = run(athena, "CREATE VIEW broken AS SELECT nope FROM ev")
     assert e["Status"]["State"] == "FAILED"
-    assert e["Status"]["StateChangeReason"] == "COLUMN_NOT_FOUND: line 1:8: Column 'nope' cannot be resolved"
+    assert e["Status"]["StateChangeReason"] == "COLUMN_NOT_FOUND: line 1:30: Column 'nope' cannot be resolved"
     assert "broken" not in [t["Name"] for t in glue.get_tables(DatabaseName="default")["TableList"]]
 
     ok(athena, "DROP VIEW tagged")

@@ -14,7 +14,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use datafusion::arrow::datatypes::Schema;
 use datafusion::execution::cache::cache_manager::{CacheManager, CacheManagerConfig};
 use datafusion::execution::memory_pool::MemoryPool;
-use datafusion::prelude::{SessionConfig, SessionContext};
+use datafusion::prelude::SessionContext;
 use futures::{FutureExt as _, StreamExt};
 use lakestack_aws_protocol::validation::{Shown, Violation};
 use lakestack_catalog::Catalog;
@@ -504,8 +504,7 @@ impl QueryEngine {
         let internal = |e: datafusion::error::DataFusionError| athena_error(&e, &exec.query);
         let runtime = sandbox::runtime(Arc::new(counting), Some(&self.caches), Some(&self.memory)).map_err(internal)?;
         let schema = exec.database.clone().unwrap_or_else(|| "default".into()).to_lowercase();
-        let config = SessionConfig::new().with_default_catalog_and_schema(CATALOG_NAME, schema);
-        let ctx = SessionContext::new_with_config_rt(config, runtime);
+        let ctx = SessionContext::new_with_config_rt(crate::provider::session_config(schema), runtime);
         crate::trino::register(&ctx);
         ctx.register_catalog(
             CATALOG_NAME,
@@ -531,21 +530,30 @@ impl QueryEngine {
             let (ctx, scanned) = self.context(exec)?;
             let dir = exec.output_location.rsplit_once('/').map_or("", |(d, _)| d).to_owned();
             let location = format!("{dir}/tables/{}/", exec.id);
-            let rows = writes::ctas(&ctx, &self.catalog, self.objects.as_ref(), c, &default_db, location).await?;
+            let rows = writes::ctas(
+                &ctx,
+                &self.catalog,
+                self.objects.as_ref(),
+                c,
+                sql,
+                &default_db,
+                location,
+            )
+            .await?;
             exec.scanned_bytes = scanned.bytes();
             exec.objects_read = scanned.objects();
             return self.finish_write(exec, rows).await;
         }
         if let Some(i) = ddl::parse::parse_insert(sql).map_err(syntax)? {
             let (ctx, scanned) = self.context(exec)?;
-            let rows = writes::insert(&ctx, &self.catalog, self.objects.as_ref(), i, &default_db).await?;
+            let rows = writes::insert(&ctx, &self.catalog, self.objects.as_ref(), i, sql, &default_db).await?;
             exec.scanned_bytes = scanned.bytes();
             exec.objects_read = scanned.objects();
             return self.finish_write(exec, rows).await;
         }
         if let Some(u) = ddl::parse::parse_unload(sql).map_err(syntax)? {
             let (ctx, scanned) = self.context(exec)?;
-            let (rows, written) = writes::unload(&ctx, self.objects.as_ref(), u).await?;
+            let (rows, written) = writes::unload(&ctx, self.objects.as_ref(), u, sql).await?;
             exec.scanned_bytes = scanned.bytes();
             exec.objects_read = scanned.objects();
             // Athena lists what UNLOAD wrote in `<id>-manifest.csv` beside the result.
@@ -560,7 +568,7 @@ impl QueryEngine {
         }
         if let Some(v) = ddl::parse::parse_view(sql).map_err(syntax)? {
             let (ctx, _) = self.context(exec)?;
-            crate::views::create(&ctx, &self.catalog, v, &default_db).await?;
+            crate::views::create(&ctx, &self.catalog, v, sql, &default_db).await?;
             return self.put_output(exec, bytes::Bytes::new()).await;
         }
         match ddl::parse::parse(sql) {

@@ -24,7 +24,7 @@ fn user(message: String) -> AthenaError {
 }
 
 /// 1-based line and column of the first whole-word, case-insensitive match of `name`.
-pub fn position(sql: &str, name: &str) -> (usize, usize) {
+fn position(sql: &str, name: &str) -> (usize, usize) {
     let lower = sql.to_lowercase();
     let needle = name.to_lowercase();
     let is_word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
@@ -33,13 +33,52 @@ pub fn position(sql: &str, name: &str) -> (usize, usize) {
         let before = lower[..i].chars().next_back();
         let after = lower[i + needle.len()..].chars().next();
         if !is_word(before) && !is_word(after) {
-            let line = lower[..i].matches('\n').count() + 1;
-            let col = i - lower[..i].rfind('\n').map_or(0, |p| p + 1) + 1;
-            return (line, col);
+            return line_and_column(&lower, i);
         }
         from = i + needle.len().max(1);
     }
     (1, 1)
+}
+
+/// 1-based line and column (in characters, as sqlparser and Trino count) of byte `at`.
+fn line_and_column(text: &str, at: usize) -> (usize, usize) {
+    let before = &text[..at];
+    let line_start = before.rfind('\n').map_or(0, |p| p + 1);
+    (
+        before.matches('\n').count() + 1,
+        before[line_start..].chars().count() + 1,
+    )
+}
+
+/// The text an error's positions are counted in: a statement, and where in
+/// it the query that was planned starts. CTAS, INSERT, UNLOAD and CREATE VIEW
+/// plan only their query, but Trino reports positions in the whole statement.
+#[derive(Clone, Copy)]
+struct Source<'a> {
+    statement: &'a str,
+    query_at: usize,
+}
+
+impl Source<'_> {
+    fn query(&self) -> &str {
+        &self.statement[self.query_at..]
+    }
+
+    /// A position in the query as a position in the statement.
+    fn in_statement(&self, (line, column): (usize, usize)) -> (usize, usize) {
+        let (l, c) = line_and_column(self.statement, self.query_at);
+        if line == 1 {
+            (l, c + column - 1)
+        } else {
+            (l + line - 1, column)
+        }
+    }
+
+    /// Where `name` first appears in the query, or where DataFusion's
+    /// diagnostic says the error is when it has a span.
+    fn locate(&self, span: Option<(usize, usize)>, name: &str) -> (usize, usize) {
+        self.in_statement(span.unwrap_or_else(|| position(self.query(), name)))
+    }
 }
 
 /// Whether a message starts with a Trino error name such as `INVALID_FUNCTION_ARGUMENT: `.
@@ -48,12 +87,29 @@ fn has_error_name(msg: &str) -> bool {
         .is_some_and(|(name, _)| name.len() > 3 && name.bytes().all(|b| b.is_ascii_uppercase() || b == b'_'))
 }
 
+/// An error of a query, in Athena's words.
 pub fn athena_error(e: &DataFusionError, sql: &str) -> AthenaError {
+    athena_error_at(e, sql, 0)
+}
+
+/// An error of the query that starts at byte `query_at` of `statement`, with
+/// its positions in the statement.
+pub fn athena_error_at(e: &DataFusionError, statement: &str, query_at: usize) -> AthenaError {
+    translate(e, Source { statement, query_at }, None)
+}
+
+/// `span`: the line and column in the query of the innermost diagnostic
+/// DataFusion attached (the session collects spans: `engine::session_config`).
+fn translate(e: &DataFusionError, src: Source<'_>, span: Option<(usize, usize)>) -> AthenaError {
     match e {
-        DataFusionError::Context(_, inner) | DataFusionError::Diagnostic(_, inner) => athena_error(inner, sql),
+        DataFusionError::Context(_, inner) => translate(inner, src, span),
+        DataFusionError::Diagnostic(d, inner) => {
+            let here = d.span.map(|s| (s.start.line as usize, s.start.column as usize));
+            translate(inner, src, here.filter(|&(l, c)| l > 0 && c > 0).or(span))
+        }
         DataFusionError::SchemaError(s, _) => match s.as_ref() {
             SchemaError::FieldNotFound { field, .. } => {
-                let (l, c) = position(sql, &field.name);
+                let (l, c) = src.locate(span, &field.name);
                 user(format!(
                     "COLUMN_NOT_FOUND: line {l}:{c}: Column '{}' cannot be resolved",
                     field.name
@@ -69,6 +125,7 @@ pub fn athena_error(e: &DataFusionError, sql: &str) -> AthenaError {
                     let mut it = pos.split(", Column: ");
                     let l = it.next().and_then(|v| v.trim().parse().ok()).unwrap_or(1);
                     let c = it.next().and_then(|v| v.trim().parse().ok()).unwrap_or(1);
+                    let (l, c) = src.in_statement((l, c));
                     (l, c, text.to_owned())
                 }
                 None => (1, 1, msg),
@@ -81,7 +138,7 @@ pub fn athena_error(e: &DataFusionError, sql: &str) -> AthenaError {
                 && let Some(name) = rest.strip_suffix("' not found")
             {
                 let last = name.rsplit('.').next().unwrap_or(name);
-                let (l, c) = position(sql, last);
+                let (l, c) = src.locate(span, last);
                 let full = match name.matches('.').count() {
                     0 => format!("awsdatacatalog.default.{name}"),
                     1 => format!("awsdatacatalog.{name}"),
@@ -93,7 +150,7 @@ pub fn athena_error(e: &DataFusionError, sql: &str) -> AthenaError {
                 .strip_prefix("Invalid function '")
                 .and_then(|r| r.split('\'').next())
             {
-                let (l, c) = position(sql, name);
+                let (l, c) = src.locate(span, name);
                 return user(format!(
                     "FUNCTION_NOT_FOUND: line {l}:{c}: Function '{name}' not registered"
                 ));

@@ -8,6 +8,7 @@ use datafusion::catalog::{CatalogProvider, SchemaProvider};
 use datafusion::common::{DataFusionError, Result};
 use datafusion::datasource::TableProvider;
 use datafusion::execution::cache::cache_manager::CacheManager;
+use datafusion::prelude::SessionConfig;
 use lakestack_catalog::{Catalog, CatalogError};
 use object_store::ObjectStore;
 
@@ -15,6 +16,15 @@ use crate::table::GlueTable;
 
 /// Athena's name for the Glue catalog.
 pub const CATALOG_NAME: &str = "awsdatacatalog";
+
+/// A query's session: names resolve in `schema` of the Glue catalog, and the
+/// planner keeps each name's position so errors can point at it as Trino's do
+/// (`errors::athena_error`).
+pub fn session_config(schema: String) -> SessionConfig {
+    let mut config = SessionConfig::new().with_default_catalog_and_schema(CATALOG_NAME, schema);
+    config.options_mut().sql_parser.collect_spans = true;
+    config
+}
 
 #[derive(Debug)]
 pub struct GlueCatalog {

@@ -14,14 +14,14 @@ use base64::engine::general_purpose::STANDARD;
 use datafusion::catalog::view::ViewTable;
 use datafusion::common::{Column as DfColumn, DataFusionError, Result};
 use datafusion::datasource::TableProvider;
-use datafusion::prelude::{Expr, SessionConfig, SessionContext};
+use datafusion::prelude::{Expr, SessionContext};
 use lakestack_catalog::model::{Column, Parameters, StorageDescriptor, Table};
 use lakestack_catalog::{Catalog, CatalogError};
 use object_store::ObjectStore;
 use serde::{Deserialize, Serialize};
 
 use crate::ddl::parse::CreateView;
-use crate::errors::athena_error;
+use crate::errors::athena_error_at;
 use crate::execution::AthenaError;
 use crate::provider::{CATALOG_NAME, GlueCatalog};
 
@@ -111,7 +111,7 @@ pub async fn provider(
     views: Vec<String>,
 ) -> Result<Arc<dyn TableProvider>> {
     let def = definition(t)?;
-    let config = SessionConfig::new().with_default_catalog_and_schema(CATALOG_NAME, def.schema.to_lowercase());
+    let config = crate::provider::session_config(def.schema.to_lowercase());
     // Planning only, but on the same sandboxed runtime as a query's.
     let runtime = crate::sandbox::runtime(Arc::clone(&objects), None, None)?;
     let ctx = SessionContext::new_with_config_rt(config, runtime);
@@ -146,6 +146,7 @@ pub async fn create(
     ctx: &SessionContext,
     catalog: &Catalog,
     view: CreateView,
+    statement: &str,
     default_db: &str,
 ) -> std::result::Result<(), AthenaError> {
     let db = view
@@ -156,7 +157,7 @@ pub async fn create(
     let name = view.name.to_lowercase();
     let df = crate::trino::plan(ctx, &view.query)
         .await
-        .map_err(|e| athena_error(&e, &view.query))?;
+        .map_err(|e| athena_error_at(&e, statement, view.query_at))?;
     let fields = df.schema().fields();
     let df_names: Vec<String> = fields.iter().map(|f| f.name().clone()).collect();
     let names = crate::naming::athena_names(&view.query, &df_names);

@@ -15,7 +15,7 @@ use object_store::path::Path;
 
 use crate::ddl::parse::{ColumnDef, CreateTable, Ctas, Ddl, Insert, Unload};
 use crate::ddl::{self};
-use crate::errors::athena_error;
+use crate::errors::{athena_error, athena_error_at};
 use crate::execution::AthenaError;
 use crate::table::STORE_URL;
 use crate::types::{arrow_type, hive_type};
@@ -164,6 +164,7 @@ pub async fn unload(
     ctx: &SessionContext,
     objects: &dyn ObjectStore,
     u: Unload,
+    statement: &str,
 ) -> Result<(u64, Vec<String>), AthenaError> {
     let Some(format) = u.properties.get("format") else {
         return Err(user("INVALID_TABLE_PROPERTY: UNLOAD needs the format property".into()));
@@ -184,7 +185,7 @@ pub async fn unload(
     let before = listed(objects, &location).await;
     let df = crate::trino::plan(ctx, &u.query)
         .await
-        .map_err(|e| athena_error(&e, &u.query))?;
+        .map_err(|e| athena_error_at(&e, statement, u.query_at))?;
     partitions_last(df.schema().as_arrow(), &partition_by)?;
     let delimiter = u
         .properties
@@ -233,6 +234,7 @@ pub async fn ctas(
     catalog: &Catalog,
     objects: &dyn ObjectStore,
     c: Ctas,
+    statement: &str,
     default_db: &str,
     default_location: String,
 ) -> Result<u64, AthenaError> {
@@ -271,9 +273,11 @@ pub async fn ctas(
     let partition_by = partition_list(&c.properties);
     let mut df = crate::trino::plan(ctx, &c.query)
         .await
-        .map_err(|e| athena_error(&e, &c.query))?;
+        .map_err(|e| athena_error_at(&e, statement, c.query_at))?;
     if !c.with_data {
-        df = df.limit(0, Some(0)).map_err(|e| athena_error(&e, &c.query))?;
+        df = df
+            .limit(0, Some(0))
+            .map_err(|e| athena_error_at(&e, statement, c.query_at))?;
     }
     let schema = df.schema().as_arrow().clone();
     partitions_last(&schema, &partition_by)?;
@@ -337,6 +341,7 @@ pub async fn insert(
     catalog: &Catalog,
     objects: &dyn ObjectStore,
     i: Insert,
+    statement: &str,
     default_db: &str,
 ) -> Result<u64, AthenaError> {
     let db = i.database.clone().unwrap_or_else(|| default_db.to_owned());
@@ -367,7 +372,7 @@ pub async fn insert(
         .collect();
     let df = crate::trino::plan(ctx, &i.query)
         .await
-        .map_err(|e| athena_error(&e, &i.query))?;
+        .map_err(|e| athena_error_at(&e, statement, i.query_at))?;
     let fields = df.schema().as_arrow().fields().clone();
     // Values go to the named columns, or to all columns in order; the others are NULL.
     let order: Vec<String> = if i.columns.is_empty() {
@@ -391,7 +396,9 @@ pub async fn insert(
         };
         exprs.push(expr.alias(name));
     }
-    let df = df.select(exprs).map_err(|e| athena_error(&e, &i.query))?;
+    let df = df
+        .select(exprs)
+        .map_err(|e| athena_error_at(&e, statement, i.query_at))?;
     let keys: Vec<String> = table.partition_keys.iter().map(|c| c.name.clone()).collect();
     let location = sd.location.clone().unwrap_or_default();
     let rows = write(df, format, &location, keys.clone(), None, 1, &i.query).await?;

@@ -122,6 +122,8 @@ pub struct CreateView {
     pub name: String,
     pub or_replace: bool,
     pub query: String,
+    /// Where `query` starts in the statement (byte offset), for error positions.
+    pub query_at: usize,
 }
 
 /// `CREATE TABLE ... WITH (...) AS <query>`.
@@ -133,6 +135,8 @@ pub struct Ctas {
     /// The WITH properties, keys lower-cased; `partitioned_by` holds the column list joined by `,`.
     pub properties: BTreeMap<String, String>,
     pub query: String,
+    /// Where `query` starts in the statement (byte offset), for error positions.
+    pub query_at: usize,
     pub with_data: bool,
 }
 
@@ -140,6 +144,8 @@ pub struct Ctas {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Unload {
     pub query: String,
+    /// Where `query` starts in the statement (byte offset), for error positions.
+    pub query_at: usize,
     pub location: String,
     /// As for CTAS: keys lower-cased, `partitioned_by` joined by `,`.
     pub properties: BTreeMap<String, String>,
@@ -152,6 +158,8 @@ pub struct Insert {
     pub table: String,
     pub columns: Vec<String>,
     pub query: String,
+    /// Where `query` starts in the statement (byte offset), for error positions.
+    pub query_at: usize,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -577,6 +585,43 @@ impl P {
     }
 }
 
+/// The statement from byte `start` on, without the blanks and `;` that end it.
+fn statement_rest(sql: &str, start: usize) -> &str {
+    sql[start..].trim().trim_end_matches(';').trim()
+}
+
+/// Where `part`, a slice of `whole`, starts in it.
+fn offset_in(whole: &str, part: &str) -> usize {
+    part.as_ptr() as usize - whole.as_ptr() as usize
+}
+
+/// `query` without one pair of parentheses around all of it (`AS (SELECT ...)`);
+/// a query that only starts or ends with one keeps it (`AS SELECT max(x)`).
+fn without_enclosing_parentheses(query: &str) -> Result<&str, DdlError> {
+    let toks = lex(query)?.toks;
+    if toks.first().map(|t| &t.0) != Some(&Tok::Sym('(')) {
+        return Ok(query);
+    }
+    let mut depth = 0usize;
+    for (i, (tok, at)) in toks.iter().enumerate() {
+        match tok {
+            Tok::Sym('(') => depth += 1,
+            Tok::Sym(')') => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return Ok(if i + 1 == toks.len() {
+                        query[1..*at].trim()
+                    } else {
+                        query
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(query)
+}
+
 /// Parses `CREATE TABLE ... AS SELECT`; `Ok(None)` when `sql` is not one.
 pub fn parse_ctas(sql: &str) -> Result<Option<Ctas>, DdlError> {
     let lx = lex(sql)?;
@@ -595,28 +640,24 @@ pub fn parse_ctas(sql: &str) -> Result<Option<Ctas>, DdlError> {
         return Ok(None);
     }
     let start = p.lx.toks.get(p.pos).map_or(sql.len(), |t| t.1);
-    let mut query = sql[start..].trim().trim_end_matches(';').trim().to_owned();
+    let mut query = statement_rest(sql, start);
     let mut with_data = true;
-    let lower = query.to_lowercase();
     for (suffix, data) in [("with no data", false), ("with data", true)] {
-        if lower.ends_with(suffix) {
-            query.truncate(query.len() - suffix.len());
+        let cut = query.len().saturating_sub(suffix.len());
+        if query.is_char_boundary(cut) && query[cut..].eq_ignore_ascii_case(suffix) {
+            query = query[..cut].trim_end();
             with_data = data;
             break;
         }
     }
-    let query = query
-        .trim()
-        .trim_start_matches('(')
-        .trim_end_matches(')')
-        .trim()
-        .to_owned();
+    let query = without_enclosing_parentheses(query)?;
     Ok(Some(Ctas {
         database,
         name,
         if_not_exists,
         properties,
-        query,
+        query: query.to_owned(),
+        query_at: offset_in(sql, query),
         with_data,
     }))
 }
@@ -641,14 +682,15 @@ pub fn parse_unload(sql: &str) -> Result<Option<Unload>, DdlError> {
         p.pos += 1;
     }
     let close = p.lx.toks[p.pos - 1].1;
-    let query = sql[open + 1..close].trim().to_owned();
+    let query = sql[open + 1..close].trim();
     p.expect_kw("to")?;
     let location = p.string()?;
     p.expect_kw("with")?;
     let properties = p.with_properties()?;
     p.end()?;
     Ok(Some(Unload {
-        query,
+        query: query.to_owned(),
+        query_at: offset_in(sql, query),
         location,
         properties,
     }))
@@ -681,7 +723,7 @@ pub fn parse_insert(sql: &str) -> Result<Option<Insert>, DdlError> {
         }
     }
     let start = p.lx.toks.get(p.pos).map_or(sql.len(), |t| t.1);
-    let query = sql[start..].trim().trim_end_matches(';').trim().to_owned();
+    let query = statement_rest(sql, start);
     if query.is_empty() {
         return Err(p.error("Expecting: 'SELECT', 'VALUES', 'WITH'"));
     }
@@ -689,7 +731,8 @@ pub fn parse_insert(sql: &str) -> Result<Option<Insert>, DdlError> {
         database,
         table,
         columns,
-        query,
+        query: query.to_owned(),
+        query_at: offset_in(sql, query),
     }))
 }
 
@@ -713,7 +756,7 @@ pub fn parse_view(sql: &str) -> Result<Option<CreateView>, DdlError> {
     }
     p.expect_kw("as")?;
     let start = p.lx.toks.get(p.pos).map_or(sql.len(), |t| t.1);
-    let query = sql[start..].trim().trim_end_matches(';').trim().to_owned();
+    let query = statement_rest(sql, start);
     if query.is_empty() {
         return Err(p.error("Expecting: 'SELECT', 'VALUES', 'WITH'"));
     }
@@ -721,7 +764,8 @@ pub fn parse_view(sql: &str) -> Result<Option<CreateView>, DdlError> {
         database,
         name,
         or_replace,
-        query,
+        query: query.to_owned(),
+        query_at: offset_in(sql, query),
     }))
 }
 
@@ -1002,8 +1046,33 @@ mod tests {
         assert_eq!(c.query, "SELECT a, dt FROM s");
         let i = parse_insert("INSERT INTO db.t (a, b) SELECT 1, 2").unwrap().unwrap();
         assert_eq!(
-            (i.table.as_str(), i.columns.len(), i.query.as_str()),
-            ("t", 2, "SELECT 1, 2")
+            (i.table.as_str(), i.columns.len(), i.query.as_str(), i.query_at),
+            ("t", 2, "SELECT 1, 2", 24)
+        );
+    }
+
+    #[test]
+    fn a_ctas_query_loses_only_parentheses_around_all_of_it() {
+        let query = |sql: &str| {
+            let c = parse_ctas(sql).unwrap().unwrap();
+            assert_eq!(&sql[c.query_at..c.query_at + c.query.len()], c.query, "{sql}");
+            (c.query, c.with_data)
+        };
+        assert_eq!(
+            query("CREATE TABLE t AS ( SELECT (1) ) WITH NO DATA;"),
+            ("SELECT (1)".into(), false)
+        );
+        assert_eq!(
+            query("CREATE TABLE t AS SELECT max(a) FROM (SELECT 1 a)"),
+            ("SELECT max(a) FROM (SELECT 1 a)".into(), true)
+        );
+        assert_eq!(
+            query("CREATE TABLE t AS (SELECT 1) UNION (SELECT 2)"),
+            ("(SELECT 1) UNION (SELECT 2)".into(), true)
+        );
+        assert_eq!(
+            query("CREATE TABLE t AS SELECT ')' AS p with data"),
+            ("SELECT ')' AS p".into(), true)
         );
         assert_eq!(parse_insert("SELECT 1").unwrap(), None);
         assert_eq!(parse("SELECT 1").unwrap(), None);
