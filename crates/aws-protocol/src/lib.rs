@@ -28,6 +28,7 @@ mod service;
 pub mod sigv4;
 mod spec;
 pub mod timestamp;
+pub mod transcript;
 pub mod validation;
 
 pub use arn::Arn;
