@@ -1,5 +1,8 @@
 //! Names the S3 operation a request line asks for, for the one-line request
-//! log. s3s resolves the same routes to dispatch; this is the log's view of it.
+//! log. s3s resolves the same routes to dispatch, but it hands the resolved
+//! name only to its `S3Access` hook, which it calls only when an auth
+//! provider is configured, so never in permissive mode: the log keeps this
+//! view of the routes itself.
 
 use http::Method;
 
