@@ -185,12 +185,13 @@ struct Seen(Vec<(String, Value)>);
 
 impl Seen {
     fn placeholder(&mut self, member: &str, value: &Value) -> String {
-        let numbered = |seen: &[(String, Value)]| seen.iter().filter(|(m, _)| m == member).count();
-        let n = match self.0.iter().filter(|(m, _)| m == member).position(|(_, v)| v == value) {
+        let same = self.0.iter().filter(|(m, _)| m == member);
+        let n = match same.clone().position(|(_, v)| v == value) {
             Some(i) => i + 1,
             None => {
+                let n = same.count() + 1;
                 self.0.push((member.to_owned(), value.clone()));
-                numbered(&self.0)
+                n
             }
         };
         format!("<{member} {n}>")
@@ -249,17 +250,19 @@ impl Seen {
         }
     }
 
-    /// Volatile values inside a text (an id in "… does not exist", in a
-    /// result's location), longest first so one value inside another keeps
-    /// its own placeholder.
-    fn mask_text(&self, text: &str) -> String {
-        let mut texts = self.texts();
+    /// What replaces the volatile values inside a text (an id in "… does
+    /// not exist", in a result's location) by their placeholders: longest
+    /// first, so one value inside another keeps its own placeholder.
+    fn masker(&self) -> impl Fn(&str) -> String {
+        let mut texts: Vec<(String, String)> = self.texts().into_iter().filter(|(_, t)| t.len() >= 8).collect();
         texts.sort_by_key(|(_, t)| std::cmp::Reverse(t.len()));
-        let mut out = text.to_owned();
-        for (p, t) in texts.iter().filter(|(_, t)| t.len() >= 8) {
-            out = out.replace(t.as_str(), p);
+        move |text| {
+            let mut out = text.to_owned();
+            for (p, t) in &texts {
+                out = out.replace(t.as_str(), p);
+            }
+            out
         }
-        out
     }
 }
 
@@ -296,13 +299,19 @@ async fn replay(service: &dyn Service, blocks: &[Block], volatile: Volatile<'_>)
         let got = match result {
             Ok(mut output) => {
                 seen.mask(&mut output, volatile);
+                let mask = seen.masker();
                 walk_strings(&mut output, &mut |s| {
-                    let masked = seen.mask_text(s);
+                    let masked = mask(s);
                     (masked != s).then_some(Value::String(masked))
                 });
                 Answer::Output(output)
             }
-            Err(e) => Answer::Error(seen.mask_text(&format!("{} {}: {}", e.status.as_u16(), e.code, e.message))),
+            Err(e) => Answer::Error(seen.masker()(&format!(
+                "{} {}: {}",
+                e.status.as_u16(),
+                e.code,
+                e.message
+            ))),
         };
         let matches = match (&block.answer, &got) {
             (None, Answer::Output(_)) => true,
@@ -438,7 +447,7 @@ mod tests {
             seen.fill(&json!({"Id": "<Id 1>", "Arn": "arn:x:<Id 1>", "At": "<N 2>"})),
             json!({"Id": "abc-123-xyz", "Arn": "arn:x:abc-123-xyz", "At": 18.0})
         );
-        assert_eq!(seen.mask_text("no such id abc-123-xyz"), "no such id <Id 1>");
+        assert_eq!(seen.masker()("no such id abc-123-xyz"), "no such id <Id 1>");
     }
 
     #[test]

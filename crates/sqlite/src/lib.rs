@@ -104,6 +104,10 @@ mod tests {
     const V1: &str = "CREATE TABLE t (a INTEGER);";
     const V2: &str = "ALTER TABLE t ADD COLUMN b TEXT;";
 
+    fn open_with(path: &Path, steps: &'static [&'static str]) -> Connection {
+        open(path, &Schema { name: "state", steps }).unwrap()
+    }
+
     fn columns(conn: &Connection) -> Vec<String> {
         let mut s = conn.prepare("SELECT name FROM pragma_table_info('t')").unwrap();
         s.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
@@ -113,14 +117,7 @@ mod tests {
     fn a_new_file_gets_every_step_and_wal() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("nested/state.sqlite");
-        let conn = open(
-            &path,
-            &Schema {
-                name: "state",
-                steps: &[V1, V2],
-            },
-        )
-        .unwrap();
+        let conn = open_with(&path, &[V1, V2]);
         assert_eq!(columns(&conn), ["a", "b"]);
         let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
         assert_eq!(mode, "wal");
@@ -133,24 +130,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("state.sqlite");
         {
-            let conn = open(
-                &path,
-                &Schema {
-                    name: "state",
-                    steps: &[V1],
-                },
-            )
-            .unwrap();
+            let conn = open_with(&path, &[V1]);
             conn.execute("INSERT INTO t (a) VALUES (7)", []).unwrap();
         }
-        let conn = open(
-            &path,
-            &Schema {
-                name: "state",
-                steps: &[V1, V2],
-            },
-        )
-        .unwrap();
+        let conn = open_with(&path, &[V1, V2]);
         assert_eq!(columns(&conn), ["a", "b"]);
         let a: i64 = conn.query_row("SELECT a FROM t", [], |r| r.get(0)).unwrap();
         assert_eq!(a, 7);
@@ -162,16 +145,7 @@ mod tests {
     fn a_newer_file_is_refused_untouched() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("state.sqlite");
-        drop(
-            open(
-                &path,
-                &Schema {
-                    name: "state",
-                    steps: &[V1, V2],
-                },
-            )
-            .unwrap(),
-        );
+        drop(open_with(&path, &[V1, V2]));
         let err = open(
             &path,
             &Schema {
@@ -190,16 +164,7 @@ mod tests {
     fn a_failing_step_leaves_the_old_version() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("state.sqlite");
-        drop(
-            open(
-                &path,
-                &Schema {
-                    name: "state",
-                    steps: &[V1],
-                },
-            )
-            .unwrap(),
-        );
+        drop(open_with(&path, &[V1]));
         let bad = "CREATE TABLE u (x); THIS IS NOT SQL;";
         assert!(
             open(
