@@ -1,7 +1,7 @@
 //! The one in-process event bus. Services publish what happened (objects
-//! created and removed today; crawls, queries and executions later) and
-//! consumers such as notification delivery subscribe here, never to a crate
-//! directly.
+//! created and removed, crawlers changing state; queries and executions
+//! later) and consumers (crawl logs today, notification delivery later)
+//! subscribe here, never to a crate directly.
 
 use lakestack_catalog::{Catalog, CatalogEvent};
 use lakestack_storage::{ObjectEvent, Storage};
@@ -25,7 +25,6 @@ impl Bus {
         }
     }
 
-    #[cfg_attr(not(test), allow(dead_code))] // first consumers arrive with notification delivery
     pub fn subscribe(&self) -> broadcast::Receiver<Event> {
         self.tx.subscribe()
     }

@@ -60,6 +60,22 @@ pub struct Config {
     /// `1h`, or seconds). Default: 30m, Athena's own DML timeout.
     #[arg(long, env = "LAKESTACK_QUERY_TIMEOUT", value_parser = parse_duration)]
     pub query_timeout: Option<std::time::Duration>,
+    /// The interpreter a Lambda runtime runs with, as `RUNTIME=PATH`
+    /// (`python3.12=/opt/py312/bin/python3`), comma-separated; a runtime not
+    /// named runs with `python3.x`/`python3` or `node` from PATH.
+    #[arg(
+        long = "lambda-interpreter",
+        env = "LAKESTACK_LAMBDA_INTERPRETERS",
+        value_delimiter = ','
+    )]
+    pub lambda_interpreters: Vec<String>,
+    /// Processes one Lambda function version may run at once (its
+    /// concurrency, unless it has reserved concurrency).
+    #[arg(long, env = "LAKESTACK_LAMBDA_MAX_PROCESSES", default_value_t = 8)]
+    pub lambda_max_processes: usize,
+    /// How long an idle function process is kept warm (`90s`, `5m`).
+    #[arg(long, env = "LAKESTACK_LAMBDA_IDLE_TIMEOUT", value_parser = parse_duration, default_value = "5m")]
+    pub lambda_idle_timeout: std::time::Duration,
     /// Extra base domains for virtual-hosted-style S3 (`bucket.<domain>`).
     #[arg(long = "s3-host", env = "LAKESTACK_S3_HOSTS", value_delimiter = ',')]
     pub s3_hosts: Vec<String>,
@@ -130,6 +146,19 @@ impl Config {
             memory: self.query_memory.unwrap_or(default.memory),
             timeout: self.query_timeout.unwrap_or(default.timeout),
         }
+    }
+
+    /// `--lambda-interpreter` entries by runtime.
+    pub fn lambda_interpreters(&self) -> anyhow::Result<std::collections::HashMap<String, PathBuf>> {
+        self.lambda_interpreters
+            .iter()
+            .map(|e| {
+                e.split_once('=')
+                    .filter(|(r, p)| !r.is_empty() && !p.is_empty())
+                    .map(|(r, p)| (r.to_owned(), PathBuf::from(p)))
+                    .ok_or_else(|| anyhow::anyhow!("--lambda-interpreter entries must be RUNTIME=PATH, got {e:?}"))
+            })
+            .collect()
     }
 
     pub fn key_pairs(&self) -> anyhow::Result<Vec<(String, String)>> {

@@ -1,7 +1,8 @@
 //! Step Functions' Task integrations, served in-process: Glue and Athena
 //! through their own JSON API handlers (the parameters of `aws-sdk:glue:*`
-//! and `athena:*` are those APIs' members), S3 through the object store.
-//! Errors become `<Service>.<ErrorCode>` as Step Functions names them.
+//! and `athena:*` are those APIs' members), S3 through the object store,
+//! Lambda through its Rust API. Errors become `<Service>.<ErrorCode>` as
+//! Step Functions names them; a function's own error is its `errorType`.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -10,6 +11,7 @@ use async_trait::async_trait;
 use futures::TryStreamExt;
 use lakestack_aws_protocol::{Service, invoke};
 use lakestack_catalog::GlueService;
+use lakestack_lambda::{Invoked, Lambda, LambdaError};
 use lakestack_query::AthenaService;
 use lakestack_stepfn::{Integrations, Pattern, Resource, TaskError};
 use object_store::path::Path;
@@ -22,6 +24,7 @@ const POLL: Duration = Duration::from_millis(20);
 pub struct Services {
     pub glue: GlueService,
     pub athena: AthenaService,
+    pub lambda: Arc<Lambda>,
     pub objects: Arc<dyn ObjectStore>,
 }
 
@@ -37,7 +40,7 @@ fn unsupported(resource: &Resource) -> TaskError {
     let name = match resource {
         Resource::Optimized { service, action, .. } => format!("arn:aws:states:::{service}:{action}"),
         Resource::Sdk { service, action, .. } => format!("arn:aws:states:::aws-sdk:{service}:{action}"),
-        Resource::Activity { arn } | Resource::Other { arn } => arn.clone(),
+        Resource::Activity { arn } | Resource::Function { arn } | Resource::Other { arn } => arn.clone(),
     };
     TaskError::new(
         "States.Runtime",
@@ -54,7 +57,53 @@ async fn call(service: &dyn Service, action: &str, parameters: &Value) -> Result
         .map_err(|e| TaskError::new(format!("{}.{}", service.spec().title, e.code), e.message))
 }
 
+/// How a Task wants a function's answer.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum LambdaShape {
+    /// `arn:aws:states:::lambda:invoke`: Payload, StatusCode and the SDK's metadata.
+    Optimized,
+    /// `arn:aws:states:::aws-sdk:lambda:invoke`: Invoke's members, Payload as text.
+    Sdk,
+    /// A function ARN as the resource: the function's answer itself.
+    Legacy,
+}
+
 impl Services {
+    /// Invokes a function for a Task. A function error fails the Task with
+    /// the function's `errorType` (`Lambda.Unknown` without one) and its
+    /// payload as the cause, which is what Retry and Catch match on AWS.
+    async fn lambda(&self, p: &Value, shape: LambdaShape, event: bool) -> Result<Value, TaskError> {
+        let name = p["FunctionName"].as_str().unwrap_or_default();
+        let qualifier = p["Qualifier"].as_str();
+        let event = event || p["InvocationType"].as_str() == Some("Event");
+        let payload = match &p["Payload"] {
+            Value::Null => bytes::Bytes::from_static(b"{}"),
+            Value::String(s) if shape == LambdaShape::Sdk => bytes::Bytes::from(s.clone()),
+            other => bytes::Bytes::from(other.to_string()),
+        };
+        let r = self
+            .lambda
+            .invoke_named(name, qualifier, payload, event)
+            .await
+            .map_err(lambda_error)?;
+        let parsed = || {
+            serde_json::from_slice::<Value>(&r.payload).unwrap_or_else(|_| String::from_utf8_lossy(&r.payload).into())
+        };
+        if r.function_error.is_some() {
+            let kind = parsed()["errorType"].as_str().unwrap_or("Lambda.Unknown").to_owned();
+            return Err(TaskError::new(kind, String::from_utf8_lossy(&r.payload)));
+        }
+        Ok(match shape {
+            LambdaShape::Legacy => parsed(),
+            LambdaShape::Sdk => json!({
+                "ExecutedVersion": r.executed_version,
+                "Payload": String::from_utf8_lossy(&r.payload),
+                "StatusCode": r.status_code,
+            }),
+            LambdaShape::Optimized => optimized_result(&r, (!r.payload.is_empty()).then(parsed)),
+        })
+    }
+
     async fn glue(&self, action: &str, parameters: Value) -> Result<Value, TaskError> {
         call(&self.glue, action, &parameters).await
     }
@@ -187,6 +236,45 @@ impl BodyReader {
     }
 }
 
+/// `lambda:invoke`'s result: the SDK's response as Step Functions shows it.
+fn optimized_result(r: &Invoked, payload: Option<Value>) -> Value {
+    let headers = json!({
+        "Connection": "keep-alive",
+        "Content-Type": "application/json",
+        "X-Amz-Executed-Version": r.executed_version,
+        "x-amzn-Remapped-Content-Length": "0",
+        "x-amzn-RequestId": r.request_id,
+    });
+    let all: serde_json::Map<String, Value> = headers
+        .as_object()
+        .map(|m| m.iter().map(|(k, v)| (k.clone(), json!([v]))).collect())
+        .unwrap_or_default();
+    let mut out = json!({
+        "ExecutedVersion": r.executed_version,
+        "SdkHttpMetadata": {
+            "AllHttpHeaders": all,
+            "HttpHeaders": headers,
+            "HttpStatusCode": r.status_code,
+        },
+        "SdkResponseMetadata": {"RequestId": r.request_id},
+        "StatusCode": r.status_code,
+    });
+    if let Some(p) = payload {
+        out["Payload"] = p;
+    }
+    out
+}
+
+/// Lambda's own errors as Step Functions names them (`Lambda.ResourceNotFoundException`).
+fn lambda_error(e: LambdaError) -> TaskError {
+    let code = lakestack_aws_protocol::AwsError::code(&e);
+    let name = match e {
+        LambdaError::Internal(_) => "Lambda.ServiceException".to_owned(),
+        _ => format!("Lambda.{code}"),
+    };
+    TaskError::new(name, e.to_string())
+}
+
 /// The largest object an ItemReader decodes. AWS streams files of gigabytes;
 /// lakestack decodes the items in memory, so it caps what it reads.
 const ITEM_READER_MAX_BYTES: u64 = 256 << 20;
@@ -199,11 +287,24 @@ impl Integrations for Services {
                 "glue" => self.glue(action, parameters).await,
                 "athena" => self.athena(action, parameters).await,
                 "s3" => self.s3(action, &parameters, BodyReader::Task).await,
+                "lambda" if action == "invoke" => self.lambda(&parameters, LambdaShape::Sdk, false).await,
                 _ => Err(unsupported(resource)),
             },
             Resource::Optimized { service, action, .. } => match (service.as_str(), action.as_str()) {
                 ("athena", "startQueryExecution" | "getQueryExecution" | "getQueryResults" | "stopQueryExecution") => {
                     self.athena(action, parameters).await
+                }
+                ("lambda", "invoke") => {
+                    let token = matches!(
+                        resource,
+                        Resource::Optimized {
+                            pattern: Pattern::WaitForTaskToken,
+                            ..
+                        }
+                    );
+                    // With a task token the function answers through
+                    // SendTaskSuccess: it is invoked and not waited for.
+                    self.lambda(&parameters, LambdaShape::Optimized, token).await
                 }
                 // A distributed Map's ItemReader (`arn:aws:states:::s3:getObject`).
                 ("s3", "getObject") => self.s3(action, &parameters, BodyReader::ItemReader).await,
@@ -213,6 +314,10 @@ impl Integrations for Services {
                 )),
                 _ => Err(unsupported(resource)),
             },
+            Resource::Function { arn } => {
+                let p = json!({"FunctionName": arn, "Payload": parameters});
+                self.lambda(&p, LambdaShape::Legacy, false).await
+            }
             _ => Err(unsupported(resource)),
         }
     }

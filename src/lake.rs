@@ -1,29 +1,48 @@
-//! Glue, Athena and Step Functions, opened on their first request.
+//! Glue, Athena, Step Functions, Lambda, CloudWatch Logs, IAM and STS,
+//! opened on their first request.
 //!
 //! A fresh data directory serves S3 alone until someone calls one of them:
 //! their files, the crawler scheduler and the query engine cost nothing at
 //! start (docs/bench.md, "Footprint"). A directory that already holds their
-//! state opens them at start instead, so scheduled crawlers run and
-//! executions interrupted by the last stop are marked at once.
+//! state opens them at start instead, so scheduled crawlers run, executions
+//! interrupted by the last stop are marked, and queued asynchronous
+//! invocations resume at once.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
 
 use anyhow::Context as _;
 use async_trait::async_trait;
 use lakestack_aws_protocol::{Call, Output, Service, ServiceError, ServiceSpec};
 use lakestack_catalog::{Catalog, CatalogSettings, GlueService};
+use lakestack_iam::{Iam, IamApi, StsApi};
+use lakestack_lambda::runtime::Interpreters;
+use lakestack_lambda::{Lambda, LambdaApi};
+use lakestack_logs::{Logs, LogsApi};
 use lakestack_query::{AthenaService, QueryEngine, QueryLimits};
 use lakestack_stepfn::{StepFunctions, StepFunctionsApi};
 use tokio::sync::OnceCell;
 
-use crate::{bus, integrations};
+use crate::{bus, integrations, lambda_host, service_logs};
 
 /// The lake's services, once open.
 pub struct Lake {
     glue: GlueService,
     athena: AthenaService,
     states: StepFunctionsApi,
+    iam: Arc<Iam>,
+    iam_api: IamApi,
+    sts_api: StsApi,
+    logs_api: LogsApi,
+    lambda_api: LambdaApi,
+}
+
+/// How Lambda runs functions on this machine.
+pub struct LambdaSettings {
+    pub interpreters: Arc<Interpreters>,
+    pub max_processes: usize,
+    pub idle_timeout: Duration,
 }
 
 /// What opening the lake needs; all of it is known at start.
@@ -34,10 +53,13 @@ pub struct Settings {
     pub catalog: CatalogSettings,
     pub query_limits: QueryLimits,
     pub states: lakestack_stepfn::Settings,
+    pub lambda: LambdaSettings,
+    /// lakestack's own URL, for functions' SDKs, once the server listens.
+    pub endpoint: Arc<OnceLock<String>>,
 }
 
 /// The directories the lake keeps under the data directory.
-const DIRS: [&str; 3] = ["glue", "athena", "stepfunctions"];
+const DIRS: [&str; 6] = ["glue", "athena", "stepfunctions", "iam", "logs", "lambda"];
 
 pub struct LakeCell {
     settings: Settings,
@@ -76,16 +98,18 @@ impl LakeCell {
             .get_or_try_init(|| async { tokio::task::block_in_place(|| open(&self.settings)) })
             .await
             .map_err(|e| {
-                tracing::error!(
-                    error = format!("{e:#}"),
-                    "opening Glue, Athena and Step Functions failed"
-                );
+                tracing::error!(error = format!("{e:#}"), "opening the lake's services failed");
                 spec.internal_error()
             })
     }
 
+    /// IAM, if the lake is open: the keys it issued sign requests too.
+    pub fn iam(&self) -> Option<&Arc<Iam>> {
+        self.lake.get().map(|l| &l.iam)
+    }
+
     /// The stand-ins to register for the lake's services.
-    pub fn services(self: &Arc<Self>) -> [Arc<dyn Service>; 3] {
+    pub fn services(self: &Arc<Self>) -> [Arc<dyn Service>; 7] {
         let one = |spec, pick| -> Arc<dyn Service> {
             Arc::new(OnFirstUse {
                 spec,
@@ -97,6 +121,10 @@ impl LakeCell {
             one(&lakestack_catalog::GLUE_SPEC, |l| &l.glue),
             one(&lakestack_query::ATHENA_SPEC, |l| &l.athena),
             one(&lakestack_stepfn::STATES_SPEC, |l| &l.states),
+            one(&lakestack_lambda::LAMBDA_SPEC, |l| &l.lambda_api),
+            one(&lakestack_logs::LOGS_SPEC, |l| &l.logs_api),
+            one(&lakestack_iam::IAM_SPEC, |l| &l.iam_api),
+            one(&lakestack_iam::STS_SPEC, |l| &l.sts_api),
         ]
     }
 }
@@ -117,23 +145,72 @@ fn open(s: &Settings) -> anyhow::Result<Lake> {
     .with_context(|| format!("opening Athena's state under {}", dir.display()))?;
     let glue = GlueService::new(Arc::clone(&catalog));
     let athena = AthenaService::new(engine, Arc::clone(&catalog));
+    let (region, account) = (s.catalog.region.clone(), s.catalog.account_id.clone());
+    let clock = s.states.clock;
+    let iam = Arc::new(
+        Iam::open(lakestack_iam::Settings {
+            account_id: account.clone(),
+            region: region.clone(),
+            dir: Some(dir.join("iam")),
+            clock,
+        })
+        .with_context(|| format!("opening IAM's state under {}", dir.display()))?,
+    );
+    let logs = Logs::open(
+        Some(&dir.join("logs")),
+        lakestack_logs::Settings {
+            account_id: account.clone(),
+            region: region.clone(),
+            clock,
+        },
+    )
+    .with_context(|| format!("opening CloudWatch Logs' state under {}", dir.display()))?;
+    let host = Arc::new(lambda_host::LambdaHost {
+        endpoint: Arc::clone(&s.endpoint),
+        iam: Arc::clone(&iam),
+        logs: Arc::clone(&logs),
+    });
+    let lambda = Lambda::open(
+        lakestack_lambda::Settings {
+            region,
+            account_id: account,
+            dir: dir.join("lambda"),
+            clock,
+            interpreters: Arc::clone(&s.lambda.interpreters),
+            max_processes: s.lambda.max_processes,
+            idle_timeout: s.lambda.idle_timeout,
+        },
+        host,
+        Arc::clone(&s.objects),
+    )
+    .with_context(|| format!("opening Lambda's state under {}", dir.display()))?;
     let states = StepFunctions::open(
         Some(&dir.join("stepfunctions")),
         s.states.clone(),
         Arc::new(integrations::Services {
             glue: glue.clone(),
             athena: athena.clone(),
+            lambda: Arc::clone(&lambda),
             objects: Arc::clone(&s.objects),
         }),
     )
     .with_context(|| format!("opening Step Functions' state under {}", dir.display()))?;
+    service_logs::attach_crawlers(&s.bus, &catalog, &logs);
     s.bus.attach_catalog(&catalog);
     catalog.start_scheduler();
-    tracing::debug!("Glue, Athena and Step Functions are open");
+    lambda
+        .start()
+        .with_context(|| format!("resuming Lambda's queued invocations under {}", dir.display()))?;
+    tracing::debug!("the lake's services are open");
     Ok(Lake {
         glue,
         athena,
         states: StepFunctionsApi::new(states),
+        iam_api: IamApi::new(Arc::clone(&iam)),
+        sts_api: StsApi::new(Arc::clone(&iam)),
+        iam,
+        logs_api: LogsApi::new(logs),
+        lambda_api: LambdaApi::new(lambda),
     })
 }
 

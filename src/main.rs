@@ -5,16 +5,19 @@ mod config;
 mod demo;
 mod integrations;
 mod lake;
+mod lambda_host;
 mod router;
+mod service_logs;
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
 use std::time::{Instant, SystemTime};
 
 use anyhow::Context as _;
 use clap::Parser;
 use lakestack_aws_protocol::Registry;
 use lakestack_catalog::CatalogSettings;
-use lakestack_s3_api::{AuthMode, S3Service, S3Settings};
+use lakestack_s3_api::{AuthMode, KeyLookup, S3Service, S3Settings};
 use lakestack_storage::Storage;
 
 use crate::config::{Auth, Config};
@@ -62,11 +65,18 @@ async fn run(config: Config, started: Instant, wall_start: SystemTime) -> anyhow
     let data_dir = ephemeral
         .as_ref()
         .map_or_else(|| config.data_dir.clone(), |t| t.path().to_owned());
-    let Stack { app, storage } = build(&config, &data_dir, started)?;
+    let Stack { app, storage, endpoint } = build(&config, &data_dir, started)?;
     let listener = tokio::net::TcpListener::bind((config.host, config.port))
         .await
         .with_context(|| format!("binding {}:{}", config.host, config.port))?;
     let addr = listener.local_addr()?;
+    // Functions reach us on the loopback interface even when we listen on all.
+    let reachable = if addr.ip().is_unspecified() {
+        std::net::SocketAddr::from(([127, 0, 0, 1], addr.port()))
+    } else {
+        addr
+    };
+    let _ = endpoint.set(format!("http://{reachable}"));
     // Sweeping leftovers of a crash runs after we listen, so start-up stays fast.
     let sweeper = Arc::clone(&storage);
     tokio::task::spawn_blocking(move || match sweeper.sweep(wall_start) {
@@ -106,6 +116,8 @@ fn mock_config(path: Option<&std::path::Path>) -> anyhow::Result<Option<Arc<lake
 struct Stack {
     app: axum::Router,
     storage: Arc<Storage>,
+    /// lakestack's own URL, set once the server listens.
+    endpoint: Arc<OnceLock<String>>,
 }
 
 fn build(config: &Config, data_dir: &std::path::Path, started: Instant) -> anyhow::Result<Stack> {
@@ -114,24 +126,7 @@ fn build(config: &Config, data_dir: &std::path::Path, started: Instant) -> anyho
     );
     let bus = bus::Bus::new();
     bus.attach_storage(&storage);
-    let (auth, json_keys) = match config.auth {
-        Auth::Permissive => (AuthMode::Permissive, None),
-        Auth::Strict => {
-            let keys = config.key_pairs()?;
-            anyhow::ensure!(!keys.is_empty(), "--auth strict needs at least one --keys AKID:SECRET");
-            let map = keys.iter().cloned().collect();
-            (AuthMode::Strict(keys), Some(Arc::new(map)))
-        }
-    };
-    let s3 = S3Service::build(
-        Arc::clone(&storage),
-        S3Settings {
-            region: config.region.clone(),
-            account_id: config.account_id.clone(),
-            auth,
-            hosts: config.s3_hosts.clone(),
-        },
-    );
+    let endpoint = Arc::new(OnceLock::new());
     let lake = lake::LakeCell::new(lake::Settings {
         data_dir: data_dir.to_owned(),
         objects: Arc::new(storage.object_store()),
@@ -147,7 +142,41 @@ fn build(config: &Config, data_dir: &std::path::Path, started: Instant) -> anyho
             clock: lakestack_stepfn::Clock::scaled(config.wait_time_scale),
             mock: mock_config(config.mock_config.as_deref())?,
         },
+        lambda: lake::LambdaSettings {
+            interpreters: Arc::new(lakestack_lambda::runtime::Interpreters::new(
+                config.lambda_interpreters()?,
+            )),
+            max_processes: config.lambda_max_processes.max(1),
+            idle_timeout: config.lambda_idle_timeout,
+        },
+        endpoint: Arc::clone(&endpoint),
     });
+    let keys: Option<KeyLookup> = match config.auth {
+        Auth::Permissive => None,
+        Auth::Strict => {
+            let pairs = config.key_pairs()?;
+            anyhow::ensure!(!pairs.is_empty(), "--auth strict needs at least one --keys AKID:SECRET");
+            let configured: HashMap<String, String> = pairs.into_iter().collect();
+            let lake = Arc::clone(&lake);
+            // The configured pairs, then the keys IAM and STS have issued.
+            Some(Arc::new(move |akid: &str| {
+                configured
+                    .get(akid)
+                    .cloned()
+                    .or_else(|| lake.iam()?.secret_for(akid).map(|k| k.secret_access_key))
+            }))
+        }
+    };
+    let auth = keys.clone().map_or(AuthMode::Permissive, AuthMode::Strict);
+    let s3 = S3Service::build(
+        Arc::clone(&storage),
+        S3Settings {
+            region: config.region.clone(),
+            account_id: config.account_id.clone(),
+            auth,
+            hosts: config.s3_hosts.clone(),
+        },
+    );
     if lake.has_state() {
         lake.open_now()?;
     }
@@ -155,10 +184,10 @@ fn build(config: &Config, data_dir: &std::path::Path, started: Instant) -> anyho
     let app = router::router(router::AppState {
         s3,
         services,
-        json_keys,
+        keys,
         started: Arc::new(started),
     });
-    Ok(Stack { app, storage })
+    Ok(Stack { app, storage, endpoint })
 }
 
 async fn shutdown() {

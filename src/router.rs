@@ -2,7 +2,6 @@
 //! [`Registry`] (awsJson by `X-Amz-Target`, restJson1 by route, awsQuery
 //! by credential scope), and S3 for everything else.
 
-use std::collections::HashMap;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
@@ -28,7 +27,7 @@ pub struct AppState {
     /// Every service but S3, which has an edge of its own (s3s).
     pub services: Registry,
     /// Access key → secret under `--auth strict`; `None` accepts any signature.
-    pub json_keys: Option<Arc<HashMap<String, String>>>,
+    pub keys: Option<lakestack_s3_api::KeyLookup>,
     pub started: Arc<Instant>,
 }
 
@@ -89,9 +88,9 @@ async fn dispatch(State(state): State<AppState>, req: Request) -> Response {
 async fn route(state: AppState, routed: Routed, req: Request) -> (String, Response) {
     match routed {
         Routed::Service(service, protocol) => {
-            let keys = state.json_keys.clone();
-            let lookup = move |k: &str| keys.as_ref().and_then(|m| m.get(k).cloned());
-            let secrets = state.json_keys.is_some().then_some(&lookup as _);
+            let keys = state.keys.clone();
+            let lookup = move |k: &str| keys.as_ref().and_then(|f| f(k));
+            let secrets = state.keys.is_some().then_some(&lookup as _);
             let (op, resp) = serve(service.as_ref(), protocol, req, secrets).await;
             (op, to_axum(resp))
         }

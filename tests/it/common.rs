@@ -131,12 +131,15 @@ macro_rules! sdk_client {
     ($sdk:ident, $server:expr) => {
         sdk_client!($sdk, $server, "test", "test")
     };
-    ($sdk:ident, $server:expr, $ak:expr, $sk:expr) => {{
+    ($sdk:ident, $server:expr, $ak:expr, $sk:expr) => {
+        sdk_client!($sdk, $server, $ak, $sk, None)
+    };
+    ($sdk:ident, $server:expr, $ak:expr, $sk:expr, $token:expr) => {{
         let conf = $sdk::Config::builder()
             .behavior_version($sdk::config::BehaviorVersion::latest())
             .region($sdk::config::Region::new("us-east-1"))
             .endpoint_url(&$server.endpoint)
-            .credentials_provider($sdk::config::Credentials::new($ak, $sk, None, None, "static"))
+            .credentials_provider($sdk::config::Credentials::new($ak, $sk, $token, None, "static"))
             .http_client(aws_smithy_http_client::Builder::new().build_http())
             .build();
         $sdk::Client::from_conf(conf)

@@ -7,6 +7,7 @@ mod athena_untrusted;
 mod common;
 mod demo;
 mod glue;
+mod lambda;
 mod s3_buckets;
 mod s3_crash;
 mod s3_errors;

@@ -11,6 +11,9 @@ async fn health_endpoints() {
         assert_eq!(v["services"]["glue"], "running");
         assert_eq!(v["services"]["athena"], "running");
         assert_eq!(v["services"]["stepfunctions"], "running");
+        for service in ["lambda", "logs", "iam", "sts"] {
+            assert_eq!(v["services"][service], "running", "{service}");
+        }
     }
 }
 
@@ -73,17 +76,17 @@ async fn unimplemented_services_answer_errors_naming_them() {
         .post(format!("{}/", s.endpoint))
         .header(
             "authorization",
-            "AWS4-HMAC-SHA256 Credential=AK/20260101/us-east-1/sts/aws4_request, SignedHeaders=host, Signature=00",
+            "AWS4-HMAC-SHA256 Credential=AK/20260101/us-east-1/sns/aws4_request, SignedHeaders=host, Signature=00",
         )
         .header("content-type", "application/x-www-form-urlencoded")
-        .body("Action=GetCallerIdentity&Version=2011-06-15")
+        .body("Action=ListTopics&Version=2010-03-31")
         .send()
         .await
         .unwrap();
     assert_eq!(r.status().as_u16(), 501);
     let body = r.text().await.unwrap();
     assert!(body.contains("<Code>NotImplemented</Code>"), "{body}");
-    assert!(body.contains("sts service yet (operation GetCallerIdentity)"), "{body}");
+    assert!(body.contains("sns service yet (operation ListTopics)"), "{body}");
 
     // An S3 operation we do not implement names itself.
     let c = s.client();

@@ -54,9 +54,8 @@ def s3(server):
     return client("s3", server)
 
 
-@pytest.fixture
-def aws(server, tmp_path):
-    """Runs aws-cli against the server; returns the CompletedProcess."""
+def cli(program, server, tmp_path, *flags):
+    """Runs an aws-cli against the server; returns the CompletedProcess."""
     env = dict(os.environ)
     env.update(
         AWS_ENDPOINT_URL=server.endpoint,
@@ -65,15 +64,36 @@ def aws(server, tmp_path):
         AWS_DEFAULT_REGION="us-east-1",
         AWS_CONFIG_FILE=str(tmp_path / "aws-config"),
         AWS_SHARED_CREDENTIALS_FILE=str(tmp_path / "aws-credentials"),
+        AWS_PAGER="",
     )
 
     def run(*args, check=True):
-        p = subprocess.run(["aws", *args], env=env, capture_output=True, text=True)
+        p = subprocess.run([program, *flags, *args], env=env, capture_output=True, text=True)
         if check and p.returncode != 0:
             raise AssertionError(f"aws {' '.join(args)} failed ({p.returncode}): {p.stderr}")
         return p
 
     return run
+
+
+@pytest.fixture
+def aws(server, tmp_path):
+    """aws-cli v1 from the venv (PyPI's awscli)."""
+    return cli("aws", server, tmp_path)
+
+
+# AWS CLI v2 is not on PyPI; Debian packages it (`apt-get install awscli`), which .ci/run does.
+AWS2 = "/usr/bin/aws"
+
+
+@pytest.fixture
+def aws2(server, tmp_path):
+    """AWS CLI v2 (commands v1 lacks, such as `aws logs tail`)."""
+    version = subprocess.run([AWS2, "--version"], capture_output=True, text=True) if os.path.exists(AWS2) else None
+    if version is None or not version.stdout.startswith("aws-cli/2"):
+        pytest.skip("AWS CLI v2 is not installed at /usr/bin/aws (Debian's awscli package)")
+    # Debian's v2 predates AWS_ENDPOINT_URL: the flag says it.
+    return cli(AWS2, server, tmp_path, "--endpoint-url", server.endpoint)
 
 
 @pytest.fixture

@@ -4,15 +4,11 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
-venv="${LAKESTACK_VENV:-$HOME/.cache/lakestack/venv}"
-stamp="$venv/.requirements"
-if [ ! -x "$venv/bin/python" ] || ! cmp -s "$here/requirements.txt" "$stamp"; then
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$here/requirements.txt"
-  cp "$here/requirements.txt" "$stamp"
-fi
+venv="$("$here/venv.sh")"
 target="${CARGO_TARGET_DIR:-$root/target}"
 export LAKESTACK_BIN="${LAKESTACK_BIN:-$target/debug/lakestack}"
+# First on PATH: aws-cli, and the python3 that Lambda's Python functions run
+# with (it has boto3, as AWS's Python runtime does).
 export PATH="$venv/bin:$PATH"
 cd "$here"
 exec "$venv/bin/python" -m pytest -q -p no:cacheprovider "$@"

@@ -14,6 +14,8 @@ import pyarrow.parquet as pq
 import pytest
 from botocore.exceptions import ClientError
 
+from conftest import client
+
 ROLE = "arn:aws:iam::000000000000:role/service-role/AWSGlueServiceRole-test"
 PARQUET_SERDE = {
     "SerializationLibrary": "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe",
@@ -552,3 +554,30 @@ def test_unnamed_folders_bzip2_and_log_only_policy(lake, glue):
     assert t["VersionId"] == "0"
     assert [c["Name"] for c in t["StorageDescriptor"]["Columns"]] == ["id", "amount"]
     assert len(partitions(glue, "lake", "logs")) == 2
+
+
+def test_a_crawl_writes_its_lines_to_cloudwatch_logs(lake, glue, server):
+    lake.put_object(Bucket="lake", Key="sales/year=2024/part-0.parquet", Body=parquet_bytes(event_rows(2)))
+    lake.put_object(Bucket="lake", Key="sales/year=2025/part-0.parquet", Body=parquet_bytes(event_rows(3)))
+    glue.create_crawler(Name="sales", Role=ROLE, DatabaseName="lake", Targets={"S3Targets": [{"Path": "s3://lake/sales/"}]})
+    last = crawl(glue, "sales")["LastCrawl"]
+    assert (last["LogGroup"], last["LogStream"]) == ("/aws-glue/crawlers", "sales")
+    logs = client("logs", server)
+    deadline = time.time() + 10
+    while True:
+        try:
+            events = logs.get_log_events(logGroupName="/aws-glue/crawlers", logStreamName="sales", startFromHead=True)["events"]
+        except logs.exceptions.ResourceNotFoundException:
+            events = []
+        if events or time.time() > deadline:
+            break
+        time.sleep(0.05)
+    prefix = f"[{last['MessagePrefix']}] "
+    assert [e["message"] for e in events] == [
+        prefix + "BENCHMARK : Running Start Crawl for Crawler sales",
+        prefix + "INFO : Listed 2 objects under s3://lake/sales/",
+        prefix + "INFO : Created table sales in database lake",
+        prefix + "INFO : Created partitions with values [[2024], [2025]] for table sales in database lake",
+        prefix + "BENCHMARK : Finished writing to Catalog",
+        prefix + "BENCHMARK : Crawler has finished running and is in state READY",
+    ]

@@ -120,10 +120,10 @@ def test_test_cases_answer_with_their_mocked_responses(mocked):
     with pytest.raises(sfn.exceptions.StateMachineDoesNotExist):
         sfn.start_execution(stateMachineArn=arn + "#NoSuchCase")
 
-    # Without a test case every Task calls its service; Lambda is not one of ours.
+    # Without a test case every Task calls its service: the function does not exist here.
     real = finish(sfn, arn, ORDER)
-    assert (real["status"], real["error"]) == ("FAILED", "States.Runtime")
-    assert "arn:aws:states:::lambda:invoke is not recognized" in real["cause"]
+    assert (real["status"], real["error"]) == ("FAILED", "Lambda.ResourceNotFoundException")
+    assert real["cause"].startswith("Function not found: arn:aws:lambda:us-east-1:")
 
 
 def test_a_malformed_mock_configuration_stops_the_server_at_start(tmp_path):

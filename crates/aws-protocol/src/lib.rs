@@ -17,6 +17,7 @@
 
 pub mod arn;
 pub mod cbor;
+pub mod clock;
 mod error;
 pub mod operation;
 pub mod paging;
@@ -32,11 +33,12 @@ pub mod transcript;
 pub mod validation;
 
 pub use arn::Arn;
+pub use clock::Clock;
 pub use error::{AwsError, Fault, ServiceError};
 pub use operation::UnknownOperation;
 pub use protocol::{Encoding, Output, Protocol};
 pub use registry::{Registry, Routed};
-pub use service::{Call, SecretLookup, Service, encoding_of, error_response, invoke, serve};
+pub use service::{Call, SecretLookup, Service, encoding_of, error_response, invoke, invoke_body, serve};
 pub use spec::{CborShapes, DEFAULT, Route, ServiceSpec};
 
 use bytes::Bytes;

@@ -64,10 +64,15 @@ pub fn parse_form(form: &[u8]) -> Result<QueryForm, ServiceError> {
     }
     let action =
         action.ok_or_else(|| ServiceError::client("MissingAction", "The request must contain the parameter Action"))?;
+    // A form of `Action` and `Version` alone is an input with no members.
+    let params = match to_value(root) {
+        Value::Null => Value::Object(Map::new()),
+        v => v,
+    };
     Ok(QueryForm {
         action,
         version,
-        params: to_value(root),
+        params,
     })
 }
 
@@ -230,6 +235,12 @@ mod tests {
                 "Tags": [{"Key": "a"}, {"Key": "b"}]
             })
         );
+    }
+
+    #[test]
+    fn a_form_of_action_alone_has_no_members() {
+        let f = parse_form(b"Action=GetCallerIdentity&Version=2011-06-15").unwrap();
+        assert_eq!(f.params, json!({}));
     }
 
     #[test]

@@ -64,8 +64,16 @@ impl Registry {
             }
             return Routed::UnknownTarget;
         }
+        // A signed request names its service; only an unsigned one (or one
+        // signed for this service) may be taken by a route, so an S3 key
+        // that looks like a Lambda path stays S3's.
+        let signed_for = credential_service(headers);
         for s in &self.services {
-            if s.spec().speaks(Protocol::RestJson1) && crate::rest::claims(s.spec().routes, path) {
+            let spec = s.spec();
+            if spec.speaks(Protocol::RestJson1)
+                && signed_for.as_deref().is_none_or(|n| n == spec.signing_name)
+                && crate::rest::claims(spec.routes, path)
+            {
                 return Routed::Service(Arc::clone(s), Protocol::RestJson1);
             }
         }
@@ -78,5 +86,64 @@ impl Registry {
                 .unwrap_or(Routed::UnknownQueryService(name)),
             _ => Routed::S3,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use async_trait::async_trait;
+    use http::{HeaderValue, Method};
+
+    use super::*;
+    use crate::{Call, DEFAULT, Output, Route, ServiceError, ServiceSpec};
+
+    static REST: ServiceSpec = ServiceSpec {
+        name: "lambda",
+        signing_name: "lambda",
+        protocols: &[Protocol::RestJson1],
+        routes: &[Route {
+            method: Method::GET,
+            path: "/2015-03-31/functions/{FunctionName}",
+            operation: "GetFunction",
+        }],
+        ..DEFAULT
+    };
+
+    struct Rest;
+
+    #[async_trait]
+    impl Service for Rest {
+        fn spec(&self) -> &'static ServiceSpec {
+            &REST
+        }
+        async fn call(&self, _: Call) -> Result<Output, ServiceError> {
+            Ok(Output::empty_members())
+        }
+    }
+
+    fn signed_for(service: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        let auth = format!(
+            "AWS4-HMAC-SHA256 Credential=AK/20240101/us-east-1/{service}/aws4_request, SignedHeaders=host, Signature=ab"
+        );
+        h.insert(http::header::AUTHORIZATION, HeaderValue::from_str(&auth).unwrap());
+        h
+    }
+
+    #[test]
+    fn a_route_takes_only_requests_signed_for_its_service() {
+        let r = Registry::new().register(Arc::new(Rest));
+        let path = "/2015-03-31/functions/f";
+        assert!(matches!(
+            r.route_headers(&HeaderMap::new(), path),
+            Routed::Service(_, Protocol::RestJson1)
+        ));
+        assert!(matches!(
+            r.route_headers(&signed_for("lambda"), path),
+            Routed::Service(..)
+        ));
+        // An S3 key that looks like a Lambda route stays S3's.
+        assert!(matches!(r.route_headers(&signed_for("s3"), path), Routed::S3));
+        assert!(matches!(r.route_headers(&HeaderMap::new(), "/bucket/key"), Routed::S3));
     }
 }

@@ -230,6 +230,16 @@ pub async fn invoke(
     operation: &str,
     input: &serde_json::Value,
 ) -> Result<serde_json::Value, ServiceError> {
+    invoke_body(service, operation, Bytes::from(input.to_string())).await
+}
+
+/// [`invoke`] with the body as sent, which need not be valid JSON (tests of
+/// how a service answers a malformed request).
+pub async fn invoke_body(
+    service: &dyn Service,
+    operation: &str,
+    body: Bytes,
+) -> Result<serde_json::Value, ServiceError> {
     let spec = service.spec();
     let call = Call {
         spec,
@@ -239,7 +249,7 @@ pub async fn invoke(
         uri: Uri::from_static("/"),
         headers: HeaderMap::new(),
         labels: Vec::new(),
-        body: Bytes::from(input.to_string()),
+        body,
         request_id: request_id(),
     };
     match service.call(call).await?.body {

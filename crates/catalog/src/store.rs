@@ -80,7 +80,7 @@ CREATE TABLE tags (
 pub type PartitionIndex = Arc<Vec<(Vec<String>, i64)>>;
 
 pub struct Store {
-    conn: Mutex<Connection>,
+    db: lakestack_sqlite::Shared,
     indexes: Mutex<HashMap<(String, String), PartitionIndex>>,
 }
 
@@ -107,13 +107,13 @@ impl Store {
 
     fn with(conn: Connection) -> Self {
         Self {
-            conn: Mutex::new(conn),
+            db: conn.into(),
             indexes: Mutex::new(HashMap::new()),
         }
     }
 
     fn conn(&self) -> MutexGuard<'_, Connection> {
-        self.conn.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.db.lock()
     }
 
     /// Runs `f` in one transaction; nothing of it is visible unless it returns Ok.

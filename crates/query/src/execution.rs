@@ -2,7 +2,7 @@
 //! (`<data-dir>/athena/queries.sqlite`), so history survives restarts.
 
 use std::path::Path;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::MutexGuard;
 
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
@@ -92,7 +92,7 @@ const SCHEMA: lakestack_sqlite::Schema<'static> = lakestack_sqlite::Schema {
 };
 
 pub struct ExecutionStore {
-    conn: Mutex<Connection>,
+    db: lakestack_sqlite::Shared,
 }
 
 fn internal(e: impl std::error::Error + Send + Sync + 'static) -> QueryError {
@@ -101,19 +101,19 @@ fn internal(e: impl std::error::Error + Send + Sync + 'static) -> QueryError {
 
 impl ExecutionStore {
     pub fn open(path: &Path) -> Result<Self> {
-        Ok(Self::with(lakestack_sqlite::open(path, &SCHEMA).map_err(internal)?))
+        Ok(Self {
+            db: lakestack_sqlite::Shared::open(path, &SCHEMA).map_err(internal)?,
+        })
     }
 
     pub fn in_memory() -> Result<Self> {
-        Ok(Self::with(lakestack_sqlite::open_in_memory(&SCHEMA).map_err(internal)?))
-    }
-
-    fn with(conn: Connection) -> Self {
-        Self { conn: Mutex::new(conn) }
+        Ok(Self {
+            db: lakestack_sqlite::Shared::in_memory(&SCHEMA).map_err(internal)?,
+        })
     }
 
     fn conn(&self) -> MutexGuard<'_, Connection> {
-        self.conn.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.db.lock()
     }
 
     pub fn put(&self, e: &Execution) -> Result<()> {

@@ -7,7 +7,6 @@
 //! mode the edge checks the header's shape, honours presigned-URL expiry, and
 //! decodes aws-chunked bodies itself (see `docs/s3.md`).
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use bytes::Bytes;
@@ -19,13 +18,26 @@ use s3s::{Body, S3Error, S3ErrorCode, S3Result};
 use crate::ingest::EdgeTrailers;
 use crate::{LocalHosts, S3Api};
 
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub enum AuthMode {
     /// Any credentials; malformed Authorization headers are still refused.
     #[default]
     Permissive,
-    /// SigV4 verified against these access-key/secret pairs.
-    Strict(Vec<(String, String)>),
+    /// SigV4 verified against the secret this lookup gives an access key
+    /// (the configured pairs, and keys IAM and STS issued since).
+    Strict(KeyLookup),
+}
+
+/// The secret of an access key, if it is one lakestack accepts now.
+pub type KeyLookup = Arc<dyn Fn(&str) -> Option<String> + Send + Sync>;
+
+impl std::fmt::Debug for AuthMode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Permissive => "Permissive",
+            Self::Strict(_) => "Strict",
+        })
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -56,12 +68,12 @@ impl Default for S3Settings {
     }
 }
 
-struct KeyStore(HashMap<String, SecretKey>);
+struct KeyStore(KeyLookup);
 
 #[async_trait::async_trait]
 impl S3Auth for KeyStore {
     async fn get_secret_key(&self, access_key: &str) -> S3Result<SecretKey> {
-        self.0.get(access_key).cloned().ok_or_else(|| {
+        (self.0)(access_key).map(SecretKey::from).ok_or_else(|| {
             S3Error::with_message(
                 S3ErrorCode::InvalidAccessKeyId,
                 "The AWS Access Key Id you provided does not exist in our records.",
@@ -99,11 +111,7 @@ impl S3Service {
         let permissive = match &settings.auth {
             AuthMode::Permissive => true,
             AuthMode::Strict(keys) => {
-                b.set_auth(KeyStore(
-                    keys.iter()
-                        .map(|(a, s)| (a.clone(), SecretKey::from(s.clone())))
-                        .collect(),
-                ));
+                b.set_auth(KeyStore(Arc::clone(keys)));
                 false
             }
         };

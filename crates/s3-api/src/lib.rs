@@ -36,7 +36,7 @@ use lakestack_storage::Storage;
 use s3s::dto::*;
 use s3s::{S3, S3Request, S3Response, S3Result};
 
-pub use edge::{AuthMode, S3Service, S3Settings};
+pub use edge::{AuthMode, KeyLookup, S3Service, S3Settings};
 pub use host::LocalHosts;
 pub use ingest::EdgeTrailers;
 pub use operation::operation_name;

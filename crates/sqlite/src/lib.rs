@@ -6,6 +6,7 @@
 //! loss can undo the last transactions, which costs no fsync per commit.
 
 use std::path::Path;
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use rusqlite::Connection;
 
@@ -55,6 +56,36 @@ pub fn open_in_memory(schema: &Schema<'_>) -> Result<Connection, Error> {
     let mut conn = Connection::open_in_memory()?;
     prepare(&mut conn, schema)?;
     Ok(conn)
+}
+
+/// One connection behind a mutex: how a service keeps its file when its
+/// writes are small and its reads are by key. A lock poisoned by a panic is
+/// taken over: SQLite's own transactions keep the file consistent, and no
+/// Rust state lives beside the connection.
+pub struct Shared {
+    conn: Mutex<Connection>,
+}
+
+impl Shared {
+    /// [`open`]s the file behind a mutex.
+    pub fn open(path: &Path, schema: &Schema<'_>) -> Result<Self, Error> {
+        Ok(Self::from(open(path, schema)?))
+    }
+
+    /// [`open_in_memory`] behind a mutex.
+    pub fn in_memory(schema: &Schema<'_>) -> Result<Self, Error> {
+        Ok(Self::from(open_in_memory(schema)?))
+    }
+
+    pub fn lock(&self) -> MutexGuard<'_, Connection> {
+        self.conn.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl From<Connection> for Shared {
+    fn from(conn: Connection) -> Self {
+        Self { conn: Mutex::new(conn) }
+    }
 }
 
 /// Pragmas, then migrations, on a connection just opened.

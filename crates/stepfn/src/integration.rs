@@ -34,7 +34,11 @@ pub enum Resource {
     },
     /// `arn:aws:states:<region>:<account>:activity:<name>`.
     Activity { arn: String },
-    /// Anything else (a Lambda ARN, an unknown form).
+    /// `arn:aws:lambda:<region>:<account>:function:<name>[:<qualifier>]`,
+    /// the legacy way to invoke a function: the Task's result is the
+    /// function's own answer.
+    Function { arn: String },
+    /// Anything else.
     Other { arn: String },
 }
 
@@ -42,6 +46,9 @@ impl Resource {
     pub fn parse(arn: &str) -> Self {
         let other = || Resource::Other { arn: arn.to_owned() };
         let parts: Vec<&str> = arn.splitn(6, ':').collect();
+        if parts.len() == 6 && parts[0] == "arn" && parts[2] == "lambda" && parts[5].starts_with("function:") {
+            return Resource::Function { arn: arn.to_owned() };
+        }
         if parts.len() < 6 || parts[0] != "arn" || parts[2] != "states" {
             return other();
         }
@@ -127,6 +134,12 @@ mod tests {
             }
         );
         assert_eq!(
+            Resource::parse("arn:aws:lambda:us-east-1:123456789012:function:f:live"),
+            Resource::Function {
+                arn: "arn:aws:lambda:us-east-1:123456789012:function:f:live".into()
+            }
+        );
+        assert_eq!(
             Resource::parse("arn:aws:states:::aws-sdk:glue:startCrawler"),
             Resource::Sdk {
                 service: "glue".into(),
@@ -148,7 +161,7 @@ mod tests {
             Resource::Activity { .. }
         ));
         assert!(matches!(
-            Resource::parse("arn:aws:lambda:us-east-1:000000000000:function:f"),
+            Resource::parse("arn:aws:lambda:us-east-1:000000000000:layer:f"),
             Resource::Other { .. }
         ));
     }

@@ -8,7 +8,6 @@
 pub mod api;
 pub mod asl;
 mod choice;
-pub mod clock;
 pub mod error;
 pub mod exec;
 pub mod history;
@@ -21,10 +20,10 @@ pub mod service;
 mod store;
 
 pub use api::{SPEC as STATES_SPEC, StepFunctionsApi};
-pub use clock::Clock;
 pub use error::{Result, StepFnError};
 pub use exec::MAX_PAYLOAD_BYTES;
 pub use integration::{Integrations, Pattern, Resource, TaskError};
+pub use lakestack_aws_protocol::Clock;
 pub use service::{Settings, StepFunctions};
 
 /// Parser entry points for the fuzz targets in `fuzz/`; not an API.

@@ -16,7 +16,6 @@ use serde_json::{Value, json};
 use tokio::sync::{Notify, oneshot, watch};
 
 use crate::asl::{self, Definition, MachineType, Options};
-use crate::clock::Clock;
 use crate::error::{Result, StepFnError};
 use crate::exec::test_state;
 use crate::exec::{self, ActivityTask, Cursor, Failure, Halt, Host, Run, text};
@@ -25,6 +24,7 @@ use crate::integration::{Integrations, Pattern, Resource};
 use crate::mock::{self, MockConfig};
 use crate::records::{Activity, Execution, StateMachine};
 use crate::store::Store;
+use lakestack_aws_protocol::Clock;
 
 /// How long GetActivityTask waits for a task, as AWS does.
 const ACTIVITY_POLL: Duration = Duration::from_secs(60);

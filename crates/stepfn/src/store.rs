@@ -6,7 +6,7 @@
 //! long history cost more than running it.
 
 use std::path::Path;
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::MutexGuard;
 
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::Serialize;
@@ -80,7 +80,7 @@ DROP TABLE events;
 ";
 
 pub struct Store {
-    conn: Mutex<Connection>,
+    db: lakestack_sqlite::Shared,
 }
 
 fn body<T: Serialize>(v: &T) -> Result<String> {
@@ -110,19 +110,19 @@ struct LoadedEvent {
 
 impl Store {
     pub fn open(path: &Path) -> Result<Self> {
-        Ok(Self::with(lakestack_sqlite::open(path, &SCHEMA)?))
+        Ok(Self {
+            db: lakestack_sqlite::Shared::open(path, &SCHEMA)?,
+        })
     }
 
     pub fn in_memory() -> Result<Self> {
-        Ok(Self::with(lakestack_sqlite::open_in_memory(&SCHEMA)?))
-    }
-
-    fn with(conn: Connection) -> Self {
-        Self { conn: Mutex::new(conn) }
+        Ok(Self {
+            db: lakestack_sqlite::Shared::in_memory(&SCHEMA)?,
+        })
     }
 
     fn conn(&self) -> MutexGuard<'_, Connection> {
-        self.conn.lock().unwrap_or_else(PoisonError::into_inner)
+        self.db.lock()
     }
 
     fn write<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
@@ -450,7 +450,7 @@ mod tests {
         }
         let mut conn = conn;
         lakestack_sqlite::prepare(&mut conn, &SCHEMA).unwrap();
-        let store = Store::with(conn);
+        let store = Store { db: conn.into() };
         let got = store.events("arn:x").unwrap();
         let kinds: Vec<_> = got.iter().map(|e| (e.id, e.kind, e.details["n"].as_i64())).collect();
         assert_eq!(

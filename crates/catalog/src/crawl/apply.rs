@@ -229,16 +229,16 @@ pub(crate) fn write(
             None => {
                 catalog.create_table(db, desired.clone())?;
                 out.summary.tables_created += 1;
-                out.log.push(format!("INFO created table {db}.{name} at {location}"));
+                out.log.push(format!("INFO : Created table {name} in database {db}"));
             }
             Some(current) if new_only || same_definition(current, &desired) => {}
             Some(_) if update => {
                 catalog.update_table(db, desired.clone(), None, false)?;
                 out.summary.tables_updated += 1;
-                out.log.push(format!("INFO updated table {db}.{name}"));
+                out.log.push(format!("INFO : Table {name} in database {db} has been updated with new schema"));
             }
             Some(_) => out.log.push(format!(
-                "INFO schema change detected in {db}.{name}, not applied (UpdateBehavior LOG)"
+                "INFO : The schema of table {name} in database {db} has changed; the table was not updated (UpdateBehavior LOG)"
             )),
         }
         write_partitions(
@@ -261,6 +261,26 @@ pub(crate) fn write(
         handle_vanished(catalog, crawler, db, &written, delete, out)?;
     }
     Ok(())
+}
+
+/// Glue's log line for new partitions; a crawl that adds thousands names
+/// the first hundred.
+fn created_partitions(db: &str, table: &str, created: &[Partition]) -> String {
+    const SHOWN: usize = 100;
+    let values: Vec<String> = created
+        .iter()
+        .take(SHOWN)
+        .map(|p| format!("[{}]", p.values.join(", ")))
+        .collect();
+    let more = if created.len() > SHOWN {
+        format!(" and {} more", created.len() - SHOWN)
+    } else {
+        String::new()
+    };
+    format!(
+        "INFO : Created partitions with values [{}]{more} for table {table} in database {db}",
+        values.join(", ")
+    )
 }
 
 #[allow(clippy::too_many_arguments)] // the pieces of one table's write, kept together for readability
@@ -331,8 +351,7 @@ fn write_partitions(
     }
     if !create.is_empty() {
         out.summary.partitions_created += create.len() as u64;
-        out.log
-            .push(format!("INFO adding {} partitions to {db}.{table}", create.len()));
+        out.log.push(created_partitions(db, table, &create));
         catalog.batch_create_partition(db, table, create)?;
     }
     if !change.is_empty() {
@@ -346,7 +365,7 @@ fn write_partitions(
             catalog.batch_delete_partition(db, table, &gone)?;
         } else {
             out.log.push(format!(
-                "INFO {} partitions of {db}.{table} no longer have data; kept (DeleteBehavior {delete})",
+                "INFO : {} partitions of table {table} in database {db} no longer have data; kept (DeleteBehavior {delete})",
                 gone.len()
             ));
         }
@@ -399,7 +418,7 @@ fn handle_vanished(
                 }
             }
             _ => out.log.push(format!(
-                "INFO table {db}.{} has no data left; kept (DeleteBehavior LOG)",
+                "INFO : Table {} in database {db} has no data left; kept (DeleteBehavior LOG)",
                 t.name
             )),
         }

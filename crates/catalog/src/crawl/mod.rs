@@ -109,7 +109,7 @@ struct Listed {
 pub(crate) async fn run(catalog: &Catalog, crawler: &Crawler, stop: &AtomicBool) -> Outcome {
     let mut out = Outcome::default();
     if let Err(e) = crawl(catalog, crawler, stop, &mut out).await {
-        out.log.push(format!("ERROR {e}"));
+        out.log.push(format!("ERROR : {e}"));
         out.error = Some(e);
     }
     out
@@ -136,7 +136,7 @@ async fn crawl(catalog: &Catalog, crawler: &Crawler, stop: &AtomicBool, out: &mu
     if !crawler.other_targets.is_empty() {
         let kinds: Vec<&str> = crawler.other_targets.keys().map(String::as_str).collect();
         out.log.push(format!(
-            "WARN targets of kind {} are not crawled by lakestack; only S3Targets are",
+            "WARN : Targets of kind {} are not crawled by lakestack; only S3Targets are",
             kinds.join(", ")
         ));
     }
@@ -160,7 +160,7 @@ async fn crawl(catalog: &Catalog, crawler: &Crawler, stop: &AtomicBool, out: &mu
             .collect::<Result<Vec<_>, _>>()?;
         let listed = list_target(catalog, &bucket, &prefix, &exclusions, &known).await?;
         out.log
-            .push(format!("INFO {} objects under {}", listed.len(), target.path));
+            .push(format!("INFO : Listed {} objects under {}", listed.len(), target.path));
         let files = classify_all(catalog, listed, &classifiers, target.sample_size, stop, out).await;
         let root_name = if prefix.is_empty() {
             names::from_folder(&bucket)
@@ -176,7 +176,7 @@ async fn crawl(catalog: &Catalog, crawler: &Crawler, stop: &AtomicBool, out: &mu
         };
         let (tables, rejected) = plan::plan(&files, &root_name, grouping);
         for r in rejected {
-            out.log.push(format!("WARN {r}"));
+            out.log.push(format!("WARN : {r}"));
         }
         for t in tables {
             planned.push(apply::Target {
@@ -187,7 +187,8 @@ async fn crawl(catalog: &Catalog, crawler: &Crawler, stop: &AtomicBool, out: &mu
         }
     }
     if stop.load(Ordering::SeqCst) {
-        out.log.push("INFO crawl stopped before writing to the catalog".into());
+        out.log
+            .push("INFO : The crawl was stopped before writing to the catalog".into());
         out.stopped = true;
         return Ok(());
     }
@@ -300,7 +301,7 @@ async fn classify_all(
             Ok(s) => schemas[i] = Some(s),
             Err(e) => {
                 out.summary.files_skipped += 1;
-                out.log.push(format!("WARN skipped s3://{}/{}: {e}", l.bucket, l.key));
+                out.log.push(format!("WARN : Skipped s3://{}/{}: {e}", l.bucket, l.key));
             }
         }
     }

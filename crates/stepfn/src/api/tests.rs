@@ -7,12 +7,10 @@ use std::path::Path;
 use std::sync::Arc;
 
 use bytes::Bytes;
-use http::{HeaderMap, Method, Uri};
-use lakestack_aws_protocol::protocol::OutputBody;
-use lakestack_aws_protocol::{Call, Protocol, Service, ServiceError, transcript};
+use lakestack_aws_protocol::{ServiceError, transcript};
 use serde_json::{Value, json};
 
-use super::{SPEC, StatesOp, StepFunctionsApi};
+use super::{StatesOp, StepFunctionsApi};
 use crate::{Clock, Integrations, Resource, Settings, StepFunctions, TaskError};
 
 const ROLE: &str = "arn:aws:iam::000000000000:role/sf";
@@ -40,21 +38,7 @@ fn api() -> StepFunctionsApi {
 }
 
 async fn raw(api: &StepFunctionsApi, operation: &str, body: &str) -> Result<Value, ServiceError> {
-    let call = Call {
-        spec: &SPEC,
-        operation: operation.into(),
-        protocol: Protocol::AwsJson1_0,
-        method: Method::POST,
-        uri: Uri::from_static("/"),
-        headers: HeaderMap::new(),
-        labels: Vec::new(),
-        body: Bytes::from(body.to_owned()),
-        request_id: "test".into(),
-    };
-    match api.call(call).await?.body {
-        OutputBody::Members(v) => Ok(v),
-        other => panic!("{operation} answered {other:?}"),
-    }
+    lakestack_aws_protocol::invoke_body(api, operation, Bytes::from(body.to_owned())).await
 }
 
 async fn call(api: &StepFunctionsApi, operation: &str, input: Value) -> Result<Value, ServiceError> {

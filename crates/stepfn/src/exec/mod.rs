@@ -22,10 +22,10 @@ use tokio::sync::watch;
 use crate::asl::{
     ChoiceState, FailState, OptionalPath, PassState, State, States, Transition, ValueOrPath, WaitFor, WaitState,
 };
-use crate::clock::Clock;
 use crate::history::History;
 use crate::mock::{MockConfig, MockResponse};
 use crate::path::{self, PathError};
+use lakestack_aws_protocol::Clock;
 
 pub use task::{ActivityTask, Host, TokenWait};
 

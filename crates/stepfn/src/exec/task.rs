@@ -81,6 +81,7 @@ fn names(arn: &str, r: &Resource) -> (String, String) {
             format!("aws-sdk:{service}"),
             format!("{action}{}", suffix(*pattern, false)),
         ),
+        Resource::Function { .. } => ("lambda".into(), arn.to_owned()),
         Resource::Activity { .. } | Resource::Other { .. } => ("activity".into(), arn.to_owned()),
     }
 }
@@ -289,6 +290,7 @@ async fn invoke(
 ) -> Result<Value, Halt> {
     let pattern = match resource {
         Resource::Optimized { pattern, .. } | Resource::Sdk { pattern, .. } => *pattern,
+        Resource::Function { .. } => Pattern::RequestResponse,
         _ => {
             return Err(Halt::Failed(Failure::new(
                 "States.TaskFailed",

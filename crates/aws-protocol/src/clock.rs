@@ -1,6 +1,8 @@
-//! Time as executions see it. Waits, timeouts, heartbeats and retry
-//! intervals all go through [`Clock`], so a pipeline with a ten-minute Wait
-//! runs in milliseconds when the server is started with a wait scale of 0
+//! The server's one clock. Every timer a service keeps (Step Functions'
+//! waits, timeouts, heartbeats and retry intervals; Lambda's retries of
+//! asynchronous invocations and its idle processes; log retention) goes
+//! through [`Clock`], so a pipeline with a ten-minute Wait runs in
+//! milliseconds when the server is started with a wait scale of 0
 //! (`--wait-time-scale` / `LAKESTACK_WAIT_TIME_SCALE`, as `WAIT_TIME_SCALE`
 //! in the AWS local tool), and tests can drive time themselves.
 
