@@ -25,6 +25,7 @@ pub struct Services {
     pub glue: GlueService,
     pub athena: AthenaService,
     pub lambda: Arc<Lambda>,
+    pub logs: Arc<lakestack_logs::Logs>,
     pub objects: Arc<dyn ObjectStore>,
 }
 
@@ -320,6 +321,16 @@ impl Integrations for Services {
             }
             _ => Err(unsupported(resource)),
         }
+    }
+
+    /// An execution's log lines, written off the async workers.
+    fn log(&self, group: &str, stream: &str, events: Vec<(i64, String)>) {
+        let (logs, group, stream) = (Arc::clone(&self.logs), group.to_owned(), stream.to_owned());
+        tokio::task::spawn_blocking(move || {
+            if let Err(e) = logs.put(&group, &stream, &events) {
+                tracing::warn!(group, stream, error = %e, "could not write an execution's log events");
+            }
+        });
     }
 
     /// `.sync` for Athena: waits for the query and answers GetQueryExecution,

@@ -191,6 +191,7 @@ fn open(s: &Settings) -> anyhow::Result<Lake> {
             glue: glue.clone(),
             athena: athena.clone(),
             lambda: Arc::clone(&lambda),
+            logs: Arc::clone(&logs),
             objects: Arc::clone(&s.objects),
         }),
     )

@@ -475,3 +475,53 @@ def test_the_18_intrinsics_through_a_pass_state(sfn):
     )
     failed = finish(sfn, bad, {"list": [1]})
     assert (failed["status"], failed["error"]) == ("FAILED", "States.IntrinsicFailure"), failed
+
+
+def test_a_logging_machine_writes_its_events_to_cloudwatch_logs(sfn, fast):
+    logs = client("logs", fast)
+    group = "arn:aws:logs:us-east-1:000000000000:log-group:/sfn/orders:*"
+    definition = {
+        "StartAt": "Hello",
+        "States": {
+            "Hello": {"Type": "Pass", "Result": {"ok": True}, "Next": "Boom"},
+            "Boom": {"Type": "Fail", "Error": "Nope", "Cause": "on purpose"},
+        },
+    }
+    for name, level in [("all", "ALL"), ("errors", "ERROR")]:
+        arn = sfn.create_state_machine(
+            name=name,
+            definition=json.dumps(definition),
+            roleArn=ROLE,
+            loggingConfiguration={
+                "level": level,
+                "includeExecutionData": level == "ALL",
+                "destinations": [{"cloudWatchLogsLogGroup": {"logGroupArn": group}}],
+            },
+        )["stateMachineArn"]
+        d = finish(sfn, arn, {"n": 1}, name="run-1")
+        assert d["status"] == "FAILED"
+    # The events are written as each execution ends, off its path.
+    deadline = time.time() + 10
+    while True:
+        try:
+            streams = logs.describe_log_streams(logGroupName="/sfn/orders")["logStreams"]
+        except logs.exceptions.ResourceNotFoundException:
+            streams = []
+        if len(streams) == 2 or time.time() > deadline:
+            break
+        time.sleep(0.05)
+    by_machine = {}
+    for s in streams:
+        parts = s["logStreamName"].split("/")
+        assert parts[0] == "states" and len(parts) == 4, s["logStreamName"]
+        events = logs.get_log_events(logGroupName="/sfn/orders", logStreamName=s["logStreamName"], startFromHead=True)["events"]
+        by_machine[parts[1]] = [json.loads(e["message"]) for e in events]
+    assert [e["type"] for e in by_machine["all"]] == [
+        "ExecutionStarted", "PassStateEntered", "PassStateExited", "FailStateEntered", "ExecutionFailed",
+    ]
+    started = by_machine["all"][0]
+    assert started["details"]["input"] == '{"n": 1}'
+    assert started["execution_arn"].endswith(":execution:all:run-1")
+    assert (started["id"], started["previous_event_id"]) == ("1", "0")
+    assert [e["type"] for e in by_machine["errors"]] == ["FailStateEntered", "ExecutionFailed"]
+    assert by_machine["errors"][1]["details"] == {"error": "Nope", "cause": "on purpose"}

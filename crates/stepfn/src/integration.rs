@@ -116,6 +116,13 @@ pub trait Integrations: Send + Sync {
     async fn call(&self, resource: &Resource, parameters: Value) -> Result<Value, TaskError>;
 
     async fn run_to_end(&self, resource: &Resource, parameters: Value) -> Result<Value, TaskError>;
+
+    /// Writes an ended execution's log events (epoch ms, message) to a
+    /// CloudWatch Logs group and stream, when its machine logs; without
+    /// CloudWatch Logs they are dropped.
+    fn log(&self, group: &str, stream: &str, events: Vec<(i64, String)>) {
+        let _ = (group, stream, events);
+    }
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ pub mod exec;
 pub mod history;
 pub mod integration;
 mod intrinsics;
+pub mod logging;
 pub mod mock;
 mod path;
 pub mod records;

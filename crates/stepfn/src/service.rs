@@ -440,6 +440,7 @@ impl StepFunctions {
             context_input: true,
             clock: self.settings.clock,
             history: None,
+            logging: None,
             host: me as Arc<dyn Host>,
             stop,
             mock: None,
@@ -478,7 +479,9 @@ impl StepFunctions {
     fn launch(&self, e: Execution, m: &StateMachine, definition: Definition, input: Value, resume: Option<Resume>) {
         let (stop_tx, stop_rx) = watch::channel(false);
         let stored = resume.as_ref().map(|r| r.history.clone()).unwrap_or_default();
-        let history = (e.kind == "STANDARD").then(|| History::new(stored));
+        let logging = crate::logging::LogSettings::of(&m.logging_configuration).map(Arc::new);
+        // An EXPRESS execution keeps its events only for its log.
+        let history = (e.kind == "STANDARD" || logging.is_some()).then(|| History::new(stored));
         let done = Arc::new(Notify::new());
         self.live().running.insert(
             e.arn.clone(),
@@ -502,6 +505,7 @@ impl StepFunctions {
             context_input: exec::reads_context_input(&e.definition),
             clock: self.settings.clock,
             history,
+            logging,
             host: Arc::clone(&me) as Arc<dyn Host>,
             stop: stop_rx,
             mock: match (&self.settings.mock, &e.test_case) {
@@ -639,6 +643,15 @@ impl StepFunctions {
             }
         } else {
             self.live().express.insert(e.arn.clone(), e.clone());
+        }
+        if let (Some(l), Some(h)) = (&run.logging, &run.history)
+            && let Some(group) = l.group()
+        {
+            let events = h.with_since(stored, |events| l.events(&e.arn, e.redrive_count, events));
+            if !events.is_empty() {
+                let stream = crate::logging::LogSettings::stream(&run.machine_name, run.start_time, &e.arn);
+                self.integrations.log(group, &stream, events);
+            }
         }
         let mut live = self.live();
         live.running.remove(&e.arn);

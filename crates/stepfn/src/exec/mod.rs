@@ -74,8 +74,11 @@ pub struct Run {
     /// every state's context (10,000 Map iterations) is the cost otherwise.
     pub context_input: bool,
     pub clock: Clock,
-    /// None for EXPRESS executions, which keep no history.
+    /// None for EXPRESS executions, which keep no history (unless their
+    /// machine logs it).
     pub history: Option<History>,
+    /// Where the execution's events are logged, if its machine logs them.
+    pub logging: Option<Arc<crate::logging::LogSettings>>,
     pub host: Arc<dyn Host>,
     /// Becomes true when the execution is stopped.
     pub stop: watch::Receiver<bool>,
@@ -135,6 +138,7 @@ impl Run {
             context_input: self.context_input,
             clock: self.clock,
             history: None,
+            logging: None,
             host: Arc::clone(&self.host),
             stop: self.stop.clone(),
             mock: self.mock.clone(),
