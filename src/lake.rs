@@ -103,6 +103,11 @@ impl LakeCell {
             })
     }
 
+    /// Lambda, if the lake is open.
+    pub fn lambda(&self) -> Option<&Arc<Lambda>> {
+        self.lake.get().map(|l| l.lambda_api.service())
+    }
+
     /// IAM, if the lake is open: the keys it issued sign requests too.
     pub fn iam(&self) -> Option<&Arc<Iam>> {
         self.lake.get().map(|l| &l.iam)

@@ -186,6 +186,7 @@ fn build(config: &Config, data_dir: &std::path::Path, started: Instant) -> anyho
         services,
         keys,
         started: Arc::new(started),
+        lake: Arc::clone(&lake),
     });
     Ok(Stack { app, storage, endpoint })
 }

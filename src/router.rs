@@ -29,11 +29,14 @@ pub struct AppState {
     /// Access key → secret under `--auth strict`; `None` accepts any signature.
     pub keys: Option<lakestack_s3_api::KeyLookup>,
     pub started: Arc<Instant>,
+    /// Lambda's packages, served at GetFunction's `Code.Location`.
+    pub lake: Arc<crate::lake::LakeCell>,
 }
 
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/_lakestack/health", get(health).head(health))
+        .route("/_lakestack/lambda/code/{file}", get(lambda_code))
         .route("/_localstack/health", get(health).head(health))
         .fallback(dispatch)
         .with_state(state)
@@ -52,6 +55,31 @@ async fn health(State(state): State<AppState>) -> Response {
         "uptime_ms": state.started.elapsed().as_millis() as u64,
     });
     ([(http::header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
+}
+
+/// A function's deployment package, where GetFunction's `Code.Location`
+/// points (AWS hands out a presigned S3 URL). Packages are named by their
+/// SHA-256, so the name is the only key; only an open Lambda has any.
+async fn lambda_code(
+    State(state): State<AppState>,
+    axum::extract::Path(file): axum::extract::Path<String>,
+) -> Response {
+    let path = file
+        .strip_suffix(".zip")
+        .and_then(|key| state.lake.lambda()?.package(key));
+    let opened = match path {
+        Some(p) => tokio::fs::File::open(p).await.ok(),
+        None => None,
+    };
+    match opened {
+        // Streamed: a package may be hundreds of MB.
+        Some(f) => (
+            [(http::header::CONTENT_TYPE, "application/zip")],
+            Body::from_stream(tokio_util::io::ReaderStream::new(f)),
+        )
+            .into_response(),
+        None => (StatusCode::NOT_FOUND, "no such package").into_response(),
+    }
 }
 
 fn to_axum(resp: http::Response<Bytes>) -> Response {

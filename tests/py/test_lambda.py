@@ -301,3 +301,15 @@ def test_a_state_machine_invokes_a_function_and_catches_its_error(server, lam):
     assert out["caught"]["Error"] == "KeyError"
     cause = json.loads(out["caught"]["Cause"])
     assert (cause["errorType"], cause["errorMessage"]) == ("KeyError", "'column'")
+
+
+def test_get_function_code_location_serves_the_package(lam):
+    import urllib.request
+
+    zip_bytes = package({"app.py": (PYTHON, 0o644)})
+    lam.create_function(FunctionName="dl", Runtime="python3.11", Role=ROLE, Handler="app.handler", Code={"ZipFile": zip_bytes})
+    got = lam.get_function(FunctionName="dl")
+    assert got["Code"]["RepositoryType"] == "S3"
+    with urllib.request.urlopen(got["Code"]["Location"]) as r:
+        assert r.read() == zip_bytes
+    assert got["Configuration"]["CodeSize"] == len(zip_bytes)

@@ -36,6 +36,22 @@ pub struct Queued {
     pub invoked_arn: String,
 }
 
+impl Queued {
+    /// A first attempt of `payload` on `t`, under the request's id.
+    pub fn new(lambda: &Lambda, t: &Target, request_id: String, payload: &[u8]) -> Self {
+        Self {
+            request_id,
+            function: t.name.clone(),
+            qualifier: t.qualifier.clone(),
+            payload: String::from_utf8_lossy(payload).into_owned(),
+            attempts: 0,
+            waited_s: 0,
+            first_ms: now_ms(),
+            invoked_arn: lambda.arn_of(t),
+        }
+    }
+}
+
 /// Queues an invocation and schedules its first attempt.
 pub fn enqueue(lambda: &Arc<Lambda>, q: &Queued) -> Result<()> {
     lambda.store.queue(&q.request_id, now_ms(), q)?;
@@ -68,6 +84,11 @@ fn schedule(lambda: &Arc<Lambda>, id: String, delay: Duration) {
 }
 
 async fn attempt(lambda: &Arc<Lambda>, id: &str) -> Result<()> {
+    // Queued events wait as ids; only this many hold their payload and a
+    // process at once, however many are due.
+    let Ok(_slot) = lambda.async_slots.acquire().await else {
+        return Ok(());
+    };
     let Some(mut q) = lambda.store.queued_one::<Queued>(id)? else {
         return Ok(());
     };
@@ -75,7 +96,7 @@ async fn attempt(lambda: &Arc<Lambda>, id: &str) -> Result<()> {
         name: q.function.clone(),
         qualifier: q.qualifier.clone(),
     };
-    let Ok(f) = lambda.resolve(&target) else {
+    let Ok(f) = lambda.resolve_for_invoke(&target) else {
         // The function is gone: nothing left to run it.
         lambda.store.dequeue(id)?;
         return Ok(());
@@ -111,14 +132,13 @@ async fn attempt(lambda: &Arc<Lambda>, id: &str) -> Result<()> {
             }
             Ok(())
         }
-        Ok(r) if q.attempts <= config.maximum_retry_attempts => {
+        Ok(_) if q.attempts <= config.maximum_retry_attempts => {
             // AWS waits at least a minute before the first retry, two before the second.
             let wait = 60 * u64::from(q.attempts);
             q.waited_s += wait;
             let delay = clock.real(Duration::from_secs(wait));
             lambda.store.queue(id, now_ms() + delay.as_millis() as i64, &q)?;
             schedule(lambda, id.to_owned(), delay);
-            let _ = r;
             Ok(())
         }
         Ok(r) => {
@@ -133,6 +153,13 @@ async fn attempt(lambda: &Arc<Lambda>, id: &str) -> Result<()> {
                 f.dead_letter_target.as_deref(),
             )
             .await
+        }
+        Err(e) if !matches!(e, crate::error::LambdaError::TooManyRequests(_)) => {
+            // Lambda itself failed (the package is gone, the disk is full):
+            // retrying every second would only repeat it.
+            lambda.store.dequeue(id)?;
+            tracing::warn!(request_id = id, error = %e, "an asynchronous invocation could not run");
+            Ok(())
         }
         Err(_) => {
             // Throttled: AWS keeps retrying throttled events within their maximum age.
@@ -210,16 +237,8 @@ async fn deliver(lambda: &Arc<Lambda>, dest: &str, record: Value) {
     if dest.starts_with("arn:aws:lambda:")
         && let Some((name, qualifier)) = split_function_name(dest)
     {
-        let q = Queued {
-            request_id: uuid::Uuid::new_v4().to_string(),
-            invoked_arn: dest.to_owned(),
-            function: name,
-            qualifier,
-            payload: body,
-            attempts: 0,
-            waited_s: 0,
-            first_ms: now_ms(),
-        };
+        let t = Target { name, qualifier };
+        let q = Queued::new(lambda, &t, uuid::Uuid::new_v4().to_string(), body.as_bytes());
         if let Err(e) = enqueue(lambda, &q) {
             tracing::warn!(target = dest, error = %e, "could not deliver to the destination");
         }

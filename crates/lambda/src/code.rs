@@ -1,8 +1,8 @@
 //! Deployment packages and layer archives on disk. A zip is kept as sent,
 //! named by its SHA-256 (`code/<hex>.zip`), and extracted once, on the
 //! first invocation that needs it, into `tasks/<hex>/` (a function's
-//! `LAMBDA_TASK_ROOT`) or `layers/<hex>/`; a function's layers are merged in
-//! order into `opt/<hash>/`, its `/opt`. Every archive is untrusted: no
+//! `LAMBDA_TASK_ROOT`); a function's layers are extracted in order into
+//! `opt/<hash of their digests>/`, its `/opt`. Every archive is untrusted: no
 //! entry may land outside its directory, symlinks may not point out of it,
 //! and the bytes written are capped at AWS's unzipped limit.
 
@@ -85,12 +85,12 @@ impl CodeStore {
         self.dir.join("code").join(format!("{}.zip", code.key))
     }
 
-    /// The zip as stored, for GetFunction's download location.
-    pub fn read(&self, key: &str) -> Result<Vec<u8>> {
-        if key.len() != 64 || !key.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return Err(LambdaError::NotFound(format!("No code {key}")));
-        }
-        Ok(std::fs::read(self.dir.join("code").join(format!("{key}.zip")))?)
+    /// Where a stored zip is, by its hex SHA-256, for GetFunction's
+    /// download location; any other name is none of ours.
+    pub fn stored(&self, key: &str) -> Option<PathBuf> {
+        let hex = key.len() == 64 && key.bytes().all(|b| b.is_ascii_hexdigit());
+        let path = self.dir.join("code").join(format!("{key}.zip"));
+        (hex && path.is_file()).then_some(path)
     }
 
     /// The directory `code` is extracted in, extracting it if need be.

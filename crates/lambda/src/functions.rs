@@ -33,7 +33,7 @@ pub struct NewFunction {
     pub runtime: Option<String>,
     pub role: String,
     pub handler: Option<String>,
-    pub config: Settings,
+    pub config: FunctionConfig,
     pub code: Option<CodeSource>,
     pub publish: bool,
     pub tags: Vec<(String, String)>,
@@ -41,7 +41,7 @@ pub struct NewFunction {
 
 /// The members a configuration update may change; `None` keeps the value.
 #[derive(Debug, Clone, Default)]
-pub struct Settings {
+pub struct FunctionConfig {
     pub description: Option<String>,
     pub timeout: Option<u32>,
     pub memory_size: Option<u32>,
@@ -54,6 +54,9 @@ pub struct Settings {
     pub log_format: Option<String>,
     pub stored: Map<String, Value>,
 }
+
+/// AWS's answer to a RevisionId that is not the current one.
+pub const STALE_REVISION: &str = "The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id";
 
 /// AWS's limit on a function's environment variables, as it measures them.
 const ENV_LIMIT: usize = 4096;
@@ -123,7 +126,7 @@ impl Lambda {
     }
 
     /// Applies configuration members to a record, checking what AWS checks.
-    fn apply(&self, f: &mut Function, s: Settings) -> Result<()> {
+    fn apply(&self, f: &mut Function, s: FunctionConfig) -> Result<()> {
         if let Some(d) = s.description {
             f.description = d;
         }
@@ -255,7 +258,7 @@ impl Lambda {
         runtime: Option<String>,
         role: Option<String>,
         handler: Option<String>,
-        settings: Settings,
+        settings: FunctionConfig,
         revision_id: Option<&str>,
     ) -> Result<Function> {
         let mut f = self.latest(name)?;
@@ -326,7 +329,8 @@ impl Lambda {
                         "Deletion of aliases is not supported. Use DeleteAlias instead.",
                     ));
                 }
-                if let Some(a) = self.store.aliases(name)?.into_iter().find(|a| a.version == q) {
+                let referenced = |a: &Alias| a.version == q || a.additional_weights.contains_key(q);
+                if let Some(a) = self.store.aliases(name)?.into_iter().find(referenced) {
                     return Err(LambdaError::Conflict(format!(
                         "Unable to delete version because the following aliases reference it: [{}]",
                         a.name
@@ -338,6 +342,7 @@ impl Lambda {
                         self.qualified_arn(name, q)
                     )));
                 }
+                self.forget_processes(name);
                 Ok(())
             }
             None => {
@@ -444,7 +449,8 @@ impl Lambda {
 
     /// `arn:aws:lambda:<region>:<account>:layer:<name>:<version>` of ours.
     pub fn split_layer_arn(&self, arn: &str) -> Option<(String, u64)> {
-        let rest = arn.strip_prefix(&format!("{}:", self.layer_arn("")).replace("layer::", "layer:"))?;
+        let prefix = format!("arn:aws:lambda:{}:{}:layer:", self.region(), self.account());
+        let rest = arn.strip_prefix(&prefix)?;
         let (name, version) = rest.rsplit_once(':')?;
         Some((name.to_owned(), version.parse().ok()?))
     }
@@ -452,9 +458,7 @@ impl Lambda {
 
 fn check_revision(f: &Function, revision_id: Option<&str>) -> Result<()> {
     match revision_id {
-        Some(r) if r != f.revision_id => Err(LambdaError::PreconditionFailed(
-            "The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id".into(),
-        )),
+        Some(r) if r != f.revision_id => Err(LambdaError::PreconditionFailed(STALE_REVISION.into())),
         _ => Ok(()),
     }
 }

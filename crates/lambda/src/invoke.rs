@@ -18,6 +18,9 @@ use crate::runtime::pool::{Acquire, Pool};
 const INIT_LIMIT: Duration = Duration::from_secs(10);
 /// `LogType=Tail` returns this much of the end of the log.
 pub const TAIL_BYTES: usize = 4096;
+/// How long an ended invocation waits for the output its process wrote
+/// before reporting: a process that never stops writing cannot hold it.
+const DRAIN_LIMIT: Duration = Duration::from_millis(250);
 
 #[derive(Debug, Clone)]
 pub struct Request {
@@ -96,11 +99,10 @@ pub async fn run(pool: &Pool, f: &Function, writer: &LogWriter, req: Request) ->
         trace_id: trace_id(),
         client_context: req.client_context,
         done,
-    })
-    .await;
+    });
     let ended = wait(outcome, &inst, dispatched, timeout).await;
     let finished = Instant::now();
-    let output = inst.output.drain().await;
+    let output = inst.output.drain(DRAIN_LIMIT).await;
     log.push_str(&output);
     let ready = inst.ready_at();
     let init_ms = ready
@@ -139,12 +141,18 @@ pub async fn run(pool: &Pool, f: &Function, writer: &LogWriter, req: Request) ->
             writer.push(group, stream, now_ms(), t).await;
             (body, true)
         }
+        Ended::Outcome(Outcome::Unreadable) => {
+            reuse = false;
+            (
+                Bytes::from(json!({"errorType": "Runtime.Unknown", "errorMessage": format!("RequestId: {id} Error: the runtime's response could not be read")}).to_string()),
+                true,
+            )
+        }
         Ended::Outcome(Outcome::Exited(how)) => {
             reuse = false;
-            let message = if how == "exit status 0" {
-                format!("RequestId: {id} Error: Runtime exited without providing a reason")
-            } else {
-                format!("RequestId: {id} Error: Runtime exited with error: {how}")
+            let message = match how {
+                None => format!("RequestId: {id} Error: Runtime exited without providing a reason"),
+                Some(how) => format!("RequestId: {id} Error: Runtime exited with error: {how}"),
             };
             let t = line(&mut log, format!("{message}\nRuntime.ExitError"));
             writer.push(group, stream, now_ms(), t).await;
@@ -217,7 +225,7 @@ async fn wait(
     loop {
         tokio::select! {
             o = &mut outcome => {
-                return Ended::Outcome(o.unwrap_or_else(|_| Outcome::Exited("exit status 0".into())));
+                return Ended::Outcome(o.unwrap_or_else(|_| inst.ended().unwrap_or(Outcome::Exited(None))));
             }
             () = tokio::time::sleep_until(deadline.into()) => {
                 match inst.ready_at() {

@@ -1,17 +1,19 @@
 //! Log lines on their way to CloudWatch Logs. Processes print as they like;
 //! their lines, and the START/END/REPORT lines Lambda adds, go through one
-//! bounded channel to a task that writes them in batches, so a function
-//! that prints faster than the log store takes them is slowed down (its
-//! pipe fills) instead of growing our memory.
+//! channel to a task that writes them in batches. The bytes in flight are
+//! bounded: a function that prints faster than the log store takes them is
+//! slowed down (its pipe fills) instead of growing our memory.
 
 use std::sync::Arc;
 
-use tokio::sync::mpsc;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
 
 use crate::host::Host;
 
 /// Lines in flight at most.
 const CHANNEL: usize = 16_384;
+/// Bytes of lines in flight at most.
+const IN_FLIGHT: usize = 32 << 20;
 /// Lines written in one batch at most.
 const BATCH: usize = 2_048;
 
@@ -21,11 +23,14 @@ struct Line {
     stream: Arc<str>,
     at_ms: i64,
     text: String,
+    /// Its share of the bytes in flight, given back once written.
+    _budget: OwnedSemaphorePermit,
 }
 
 #[derive(Clone)]
 pub struct LogWriter {
     tx: mpsc::Sender<Line>,
+    budget: Arc<Semaphore>,
 }
 
 impl LogWriter {
@@ -40,15 +45,23 @@ impl LogWriter {
                 let _ = tokio::task::spawn_blocking(move || write_batch(host.as_ref(), batch)).await;
             }
         });
-        Self { tx }
+        Self {
+            tx,
+            budget: Arc::new(Semaphore::new(IN_FLIGHT)),
+        }
     }
 
     pub async fn push(&self, group: &Arc<str>, stream: &Arc<str>, at_ms: i64, text: String) {
+        let cost = text.len().clamp(1, IN_FLIGHT) as u32;
+        let Ok(budget) = Arc::clone(&self.budget).acquire_many_owned(cost).await else {
+            return;
+        };
         let line = Line {
             group: Arc::clone(group),
             stream: Arc::clone(stream),
             at_ms,
             text,
+            _budget: budget,
         };
         let _ = self.tx.send(line).await;
     }
@@ -56,15 +69,14 @@ impl LogWriter {
 
 /// Writes a batch as one call per stream, keeping each stream's order.
 fn write_batch(host: &dyn Host, batch: Vec<Line>) {
-    let mut i = 0;
-    while i < batch.len() {
-        let (group, stream) = (&batch[i].group, &batch[i].stream);
-        let mut events = Vec::new();
-        while i < batch.len() && batch[i].group == *group && batch[i].stream == *stream {
-            events.push((batch[i].at_ms, batch[i].text.clone()));
-            i += 1;
+    let mut lines = batch.into_iter().peekable();
+    while let Some(first) = lines.next() {
+        let (group, stream) = (Arc::clone(&first.group), Arc::clone(&first.stream));
+        let mut events = vec![(first.at_ms, first.text)];
+        while let Some(next) = lines.next_if(|l| l.group == group && l.stream == stream) {
+            events.push((next.at_ms, next.text));
         }
-        host.write_logs(group, stream, &events);
+        host.write_logs(&group, &stream, &events);
     }
 }
 

@@ -49,8 +49,17 @@ pub struct Lambda {
     pub(crate) host: Arc<dyn Host>,
     pub(crate) objects: Arc<dyn object_store::ObjectStore>,
     pools: Mutex<HashMap<(String, String), Arc<Pool>>>,
+    /// Held while a pool is made, so two first invocations make one.
+    making_pool: tokio::sync::Mutex<()>,
+    /// Reserved concurrency is the function's, across its versions.
+    reserved_slots: Mutex<HashMap<String, Arc<tokio::sync::Semaphore>>>,
     writer: OnceLock<LogWriter>,
+    /// Asynchronous invocations running at once (asynq).
+    pub(crate) async_slots: tokio::sync::Semaphore,
 }
+
+/// Asynchronous invocations that hold their payload and a process at once.
+const ASYNC_SLOTS: usize = 32;
 
 /// What an in-process invocation answers, as Invoke's response carries it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -103,7 +112,10 @@ impl Lambda {
             host,
             objects,
             pools: Mutex::new(HashMap::new()),
+            making_pool: tokio::sync::Mutex::new(()),
+            reserved_slots: Mutex::new(HashMap::new()),
             writer: OnceLock::new(),
+            async_slots: tokio::sync::Semaphore::new(ASYNC_SLOTS),
         })
     }
 
@@ -182,23 +194,37 @@ impl Lambda {
         Ok(Target { name, qualifier })
     }
 
-    pub(crate) fn not_found(&self, t: &Target) -> LambdaError {
-        let arn = match &t.qualifier {
+    /// The ARN a target names: qualified if it has a qualifier.
+    pub fn arn_of(&self, t: &Target) -> String {
+        match &t.qualifier {
             Some(q) => self.qualified_arn(&t.name, q),
             None => self.function_arn(&t.name),
-        };
-        LambdaError::NotFound(format!("Function not found: {arn}"))
+        }
+    }
+
+    pub(crate) fn not_found(&self, t: &Target) -> LambdaError {
+        LambdaError::NotFound(format!("Function not found: {}", self.arn_of(t)))
     }
 
     /// The version record a target names: `$LATEST`, a number, or an
-    /// alias (a weighted alias picks one of its two versions).
+    /// alias's version.
     pub fn resolve(&self, t: &Target) -> Result<Function> {
+        self.resolve_with(t, |a| a.version.clone())
+    }
+
+    /// The version an invocation of a target runs: a weighted alias picks
+    /// one of its two versions by their weights.
+    pub fn resolve_for_invoke(&self, t: &Target) -> Result<Function> {
+        self.resolve_with(t, pick_version)
+    }
+
+    fn resolve_with(&self, t: &Target, alias_version: fn(&Alias) -> String) -> Result<Function> {
         let version = match t.qualifier.as_deref() {
             None | Some(LATEST) => LATEST.to_owned(),
             Some(q) if q.bytes().all(|b| b.is_ascii_digit()) => q.to_owned(),
             Some(q) => {
                 let alias = self.store.alias(&t.name, q)?.ok_or_else(|| self.not_found(t))?;
-                pick_version(&alias)
+                alias_version(&alias)
             }
         };
         self.store.function(&t.name, &version)?.ok_or_else(|| self.not_found(t))
@@ -228,23 +254,11 @@ impl Lambda {
         event: bool,
     ) -> Result<Invoked> {
         let t = self.target(function_name, qualifier)?;
-        let f = self.resolve(&t)?;
+        let f = self.resolve_for_invoke(&t)?;
         let request_id = uuid::Uuid::new_v4().to_string();
-        let invoked_arn = match &t.qualifier {
-            Some(q) => self.qualified_arn(&t.name, q),
-            None => self.function_arn(&t.name),
-        };
+        let invoked_arn = self.arn_of(&t);
         if event {
-            let q = crate::asynq::Queued {
-                request_id: request_id.clone(),
-                function: t.name.clone(),
-                qualifier: t.qualifier.clone(),
-                payload: String::from_utf8_lossy(&payload).into_owned(),
-                attempts: 0,
-                waited_s: 0,
-                first_ms: crate::logs::now_ms(),
-                invoked_arn,
-            };
+            let q = crate::asynq::Queued::new(self, &t, request_id.clone(), &payload);
             crate::asynq::enqueue(self, &q)?;
             return Ok(Invoked {
                 status_code: 202,
@@ -286,23 +300,37 @@ impl Lambda {
     /// The pool of processes for a version as it is configured now.
     async fn pool(&self, f: &Function) -> Result<Arc<Pool>> {
         let key = (f.name.clone(), f.version.clone());
-        if let Some(p) = self.pools.lock().unwrap_or_else(PoisonError::into_inner).get(&key)
-            && p.revision == f.revision_id
-            && p.created.elapsed() < CREDENTIALS_RENEWED
-        {
-            return Ok(Arc::clone(p));
+        let current = || {
+            self.pools
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .get(&key)
+                .filter(|p| p.revision == f.revision_id && p.created.elapsed() < CREDENTIALS_RENEWED)
+                .cloned()
+        };
+        if let Some(p) = current() {
+            return Ok(p);
         }
-        let reserved = self.reserved(&f.name)?;
-        let launch = self.launch(f).await;
-        let pool = match launch {
-            Ok(launch) => {
-                let (limit, strict) = match reserved {
-                    Some(n) => (n as usize, true),
-                    None => (self.settings.max_processes.max(1), false),
-                };
-                Pool::new(launch, f.revision_id.clone(), limit, strict)
+        let _making = self.making_pool.lock().await;
+        if let Some(p) = current() {
+            return Ok(p);
+        }
+        let launch = self.launch(f).await?;
+        let pool = match self.reserved(&f.name)? {
+            Some(n) => {
+                let slots = Arc::clone(
+                    self.reserved_slots
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .entry(f.name.clone())
+                        .or_insert_with(|| Arc::new(tokio::sync::Semaphore::new(n as usize))),
+                );
+                Pool::new(launch, f.revision_id.clone(), slots, true)
             }
-            Err(e) => return Err(e),
+            None => {
+                let slots = Arc::new(tokio::sync::Semaphore::new(self.settings.max_processes.max(1)));
+                Pool::new(launch, f.revision_id.clone(), slots, false)
+            }
         };
         let mut pools = self.pools.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(old) = pools.insert(key, Arc::clone(&pool)) {
@@ -313,6 +341,10 @@ impl Lambda {
 
     /// Drops the warm processes of a function (it changed or was deleted).
     pub(crate) fn forget_processes(&self, name: &str) {
+        self.reserved_slots
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(name);
         let mut pools = self.pools.lock().unwrap_or_else(PoisonError::into_inner);
         pools.retain(|(n, _), p| {
             if n == name {
@@ -326,9 +358,14 @@ impl Lambda {
     /// not an error here: the invocation reports it as AWS reports a
     /// runtime that cannot start.
     async fn launch(&self, f: &Function) -> Result<Launch> {
-        let task_root = self.code.task_root(&f.code)?;
+        // Extracting hundreds of MB is file work: off the async workers.
+        let (code, package) = (self.code.clone(), f.code.clone());
         let layers: Vec<_> = f.layers.iter().map(|l| l.code.clone()).collect();
-        let opt = self.code.opt_dir(&layers)?;
+        let (task_root, opt) = tokio::task::spawn_blocking(move || {
+            Ok::<_, LambdaError>((code.task_root(&package)?, code.opt_dir(&layers)?))
+        })
+        .await
+        .map_err(LambdaError::internal)??;
         // Finding an interpreter may run it once: off the async workers.
         let (runtime, root, layers_dir) = (f.runtime.clone(), task_root.clone(), opt.clone());
         let (interpreters, clients) = (
@@ -418,9 +455,9 @@ impl Lambda {
         env
     }
 
-    /// A stored package, for GetFunction's download location.
-    pub fn package(&self, key: &str) -> Result<Bytes> {
-        self.code.read(key).map(Bytes::from)
+    /// Where a stored package is, for GetFunction's download location.
+    pub fn package(&self, key: &str) -> Option<PathBuf> {
+        self.code.stored(key)
     }
 }
 

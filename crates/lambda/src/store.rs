@@ -140,6 +140,32 @@ impl Store {
         rows.map(|b| from_json(&b?)).collect()
     }
 
+    /// How many functions there are, and the bytes of all their versions' packages.
+    pub fn usage(&self) -> Result<(u64, u64)> {
+        let (count, size): (i64, i64) = self.conn().query_row(
+            "SELECT COUNT(DISTINCT name), COALESCE(SUM(json_extract(body, '$.code.size')), 0) FROM functions",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        Ok((count as u64, size as u64))
+    }
+
+    /// The reserved concurrency of every function but `except`, together.
+    pub fn reserved_total(&self, except: Option<&str>) -> Result<u32> {
+        let conn = self.conn();
+        let mut stmt =
+            conn.prepare_cached("SELECT function, body FROM settings WHERE kind = 'concurrency' AND qualifier = ''")?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        let mut total = 0u32;
+        for row in rows {
+            let (function, body) = row?;
+            if Some(function.as_str()) != except {
+                total = total.saturating_add(from_json::<u32>(&body)?);
+            }
+        }
+        Ok(total)
+    }
+
     /// Every version of a function in order, `$LATEST` first as AWS lists them.
     pub fn versions(&self, name: &str) -> Result<Vec<Function>> {
         let conn = self.conn();
@@ -246,16 +272,20 @@ impl Store {
     /// layer (with `None`), by name.
     pub fn layers(&self, name: Option<&str>) -> Result<Vec<LayerVersion>> {
         let conn = self.conn();
-        let (sql, arg) = match name {
-            Some(n) => ("SELECT body FROM layers WHERE name = ?1 ORDER BY version DESC", n),
-            None => (
-                "SELECT body FROM layers l WHERE version = (SELECT MAX(version) FROM layers WHERE name = l.name) AND ?1 = ?1 ORDER BY name",
-                "",
-            ),
+        let read = |r: &rusqlite::Row<'_>| r.get::<_, String>(0);
+        let bodies: Vec<String> = match name {
+            Some(n) => {
+                let mut stmt = conn.prepare_cached("SELECT body FROM layers WHERE name = ?1 ORDER BY version DESC")?;
+                stmt.query_map(params![n], read)?.collect::<rusqlite::Result<_>>()?
+            }
+            None => {
+                let mut stmt = conn.prepare_cached(
+                    "SELECT body FROM layers l WHERE version = (SELECT MAX(version) FROM layers WHERE name = l.name) ORDER BY name",
+                )?;
+                stmt.query_map([], read)?.collect::<rusqlite::Result<_>>()?
+            }
         };
-        let mut stmt = conn.prepare_cached(sql)?;
-        let rows = stmt.query_map(params![arg], |r| r.get::<_, String>(0))?;
-        rows.map(|b| from_json(&b?)).collect()
+        bodies.iter().map(|b| from_json(b)).collect()
     }
 
     pub fn delete_layer(&self, name: &str, version: u64) -> Result<()> {

@@ -16,7 +16,7 @@ use super::dto::{
 };
 use super::{SPEC, target};
 use crate::error::LambdaError;
-use crate::functions::{CodeSource, NewFunction, Settings};
+use crate::functions::{CodeSource, FunctionConfig, NewFunction};
 use crate::service::{Lambda, split_function_name};
 
 /// The runtimes of Lambda's model, as its enum validation lists them.
@@ -109,7 +109,7 @@ fn role_ok(role: &str) -> bool {
 
 /// Checks the members both CreateFunction and UpdateFunctionConfiguration
 /// take, and reads them into the domain's settings.
-fn settings(m: &ConfigMembers) -> Result<Settings, ServiceError> {
+fn settings(m: &ConfigMembers) -> Result<FunctionConfig, ServiceError> {
     if let Some(r) = &m.runtime
         && !RUNTIMES.contains(&r.as_str())
     {
@@ -169,7 +169,7 @@ fn settings(m: &ConfigMembers) -> Result<Settings, ServiceError> {
     keep("FileSystemConfigs", m.file_system_configs.clone());
     keep("SnapStart", m.snap_start.clone());
     let logging = m.logging_config.as_ref();
-    Ok(Settings {
+    Ok(FunctionConfig {
         description: m.description.clone(),
         timeout,
         memory_size: memory,
@@ -197,10 +197,10 @@ pub(super) fn code_source(code: &FunctionCode) -> Result<CodeSource, ServiceErro
             .decode(zip)
             .map(CodeSource::Zip)
             .map_err(|_| {
-                ServiceError::client(
-                    "InvalidRequestContentException",
-                    "Could not parse request body into json: ZipFile is not valid base64",
+                LambdaError::InvalidRequestContent(
+                    "Could not parse request body into json: ZipFile is not valid base64".into(),
                 )
+                .into()
             }),
         (None, Some(bucket), Some(key)) => Ok(CodeSource::S3 {
             bucket: bucket.clone(),

@@ -12,7 +12,6 @@ use super::{SPEC, target};
 use crate::asynq::{self, Queued};
 use crate::error::LambdaError;
 use crate::invoke::{Request, tail};
-use crate::logs::now_ms;
 use crate::service::{Lambda, Target};
 
 /// AWS's payload limits: 6 MB for a synchronous call, 1 MB queued.
@@ -42,13 +41,6 @@ fn payload(body: &Bytes, limit: usize, operation: &str) -> Result<Bytes, Service
     Ok(body.clone())
 }
 
-fn invoked_arn(s: &Lambda, t: &Target) -> String {
-    match &t.qualifier {
-        Some(q) => s.qualified_arn(&t.name, q),
-        None => s.function_arn(&t.name),
-    }
-}
-
 pub async fn invoke(s: &Arc<Lambda>, call: &Call) -> Result<Output, ServiceError> {
     let t = target(s, call)?;
     let kind = call.header("x-amz-invocation-type").unwrap_or("RequestResponse");
@@ -72,11 +64,15 @@ pub async fn invoke(s: &Arc<Lambda>, call: &Call) -> Result<Output, ServiceError
                 ))
                 .into());
             }
+            // Runtimes parse it as the context's `client_context`: it must be JSON.
+            if serde_json::from_slice::<serde::de::IgnoredAny>(&decoded).is_err() {
+                return Err(LambdaError::invalid("Client context must be a valid Base64-encoded JSON object.").into());
+            }
             Some(String::from_utf8_lossy(&decoded).into_owned())
         }
         None => None,
     };
-    let f = s.resolve(&t)?;
+    let f = s.resolve_for_invoke(&t)?;
     match kind {
         "DryRun" => Ok(Output::no_content().with_header("x-amz-executed-version", &f.version)),
         "Event" => {
@@ -95,7 +91,7 @@ pub async fn invoke(s: &Arc<Lambda>, call: &Call) -> Result<Output, ServiceError
                         request_id: call.request_id.clone(),
                         payload: body,
                         client_context,
-                        invoked_arn: invoked_arn(s, &t),
+                        invoked_arn: s.arn_of(&t),
                     },
                 )
                 .await?;
@@ -115,17 +111,7 @@ pub async fn invoke(s: &Arc<Lambda>, call: &Call) -> Result<Output, ServiceError
 
 /// Queues an asynchronous invocation under the request's id.
 fn queue(s: &Arc<Lambda>, t: &Target, request_id: &str, body: Bytes) -> Result<(), ServiceError> {
-    let q = Queued {
-        request_id: request_id.to_owned(),
-        function: t.name.clone(),
-        qualifier: t.qualifier.clone(),
-        payload: String::from_utf8_lossy(&body).into_owned(),
-        attempts: 0,
-        waited_s: 0,
-        first_ms: now_ms(),
-        invoked_arn: invoked_arn(s, t),
-    };
-    asynq::enqueue(s, &q)?;
+    asynq::enqueue(s, &Queued::new(s, t, request_id.to_owned(), &body))?;
     Ok(())
 }
 

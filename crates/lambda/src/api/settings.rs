@@ -74,7 +74,7 @@ pub fn put_concurrency(s: &Lambda, call: &Call) -> Result<Output, ServiceError> 
     if n < 0 {
         return Err(SPEC.violation(Violation::at_least("reservedConcurrentExecutions", n, 0)));
     }
-    let others: u32 = reserved_total(s, Some(&t.name))?;
+    let others = s.store.reserved_total(Some(&t.name))?;
     if n > i64::from(ACCOUNT_CONCURRENCY - UNRESERVED_MINIMUM) - i64::from(others) {
         return Err(LambdaError::invalid(format!(
             "Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [{UNRESERVED_MINIMUM}]."
@@ -86,23 +86,6 @@ pub fn put_concurrency(s: &Lambda, call: &Call) -> Result<Output, ServiceError> 
     Output::of(&Concurrency {
         reserved_concurrent_executions: Some(n),
     })
-}
-
-/// Reserved concurrency of every function but `except`.
-fn reserved_total(s: &Lambda, except: Option<&str>) -> Result<u32, ServiceError> {
-    let mut total = 0;
-    let mut after: Option<String> = None;
-    loop {
-        let batch = s.store.functions(after.as_deref(), 500)?;
-        let Some(last) = batch.last() else { break };
-        after = Some(last.name.clone());
-        for f in &batch {
-            if Some(f.name.as_str()) != except {
-                total += s.reserved(&f.name)?.unwrap_or(0);
-            }
-        }
-    }
-    Ok(total)
 }
 
 pub fn get_concurrency(s: &Lambda, call: &Call) -> Result<Output, ServiceError> {
@@ -123,10 +106,10 @@ pub fn delete_concurrency(s: &Lambda, call: &Call) -> Result<Output, ServiceErro
 }
 
 fn event_config_arn(s: &Lambda, name: &str, qualifier: Option<&str>) -> String {
-    match qualifier {
-        Some(q) => s.qualified_arn(name, q),
-        None => s.function_arn(name),
-    }
+    s.arn_of(&crate::service::Target {
+        name: name.to_owned(),
+        qualifier: qualifier.map(str::to_owned),
+    })
 }
 
 fn event_config_answer(arn: String, c: &EventInvokeConfig) -> EventInvokeConfigResponse {
@@ -226,25 +209,15 @@ pub fn list_event_configs(s: &Lambda, call: &Call) -> Result<Output, ServiceErro
 }
 
 pub fn account(s: &Lambda) -> Result<Output, ServiceError> {
-    let (mut count, mut size) = (0u64, 0u64);
-    let mut after: Option<String> = None;
-    loop {
-        let batch = s.store.functions(after.as_deref(), 500)?;
-        let Some(last) = batch.last() else { break };
-        after = Some(last.name.clone());
-        for f in &batch {
-            count += 1;
-            size += s.store.versions(&f.name)?.iter().map(|v| v.code.size).sum::<u64>();
-        }
-    }
-    let reserved = reserved_total(s, None)?;
+    let (count, size) = s.store.usage()?;
+    let reserved = s.store.reserved_total(None)?;
     Ok(Output::members(json!({
         "AccountLimit": {
             "TotalCodeSize": 80_530_636_800u64,
             "CodeSizeUnzipped": crate::code::UNZIPPED_LIMIT,
             "CodeSizeZipped": 52_428_800,
             "ConcurrentExecutions": ACCOUNT_CONCURRENCY,
-            "UnreservedConcurrentExecutions": ACCOUNT_CONCURRENCY - reserved,
+            "UnreservedConcurrentExecutions": ACCOUNT_CONCURRENCY.saturating_sub(reserved),
         },
         "AccountUsage": {"TotalCodeSize": size, "FunctionCount": count},
     })))

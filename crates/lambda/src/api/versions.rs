@@ -33,12 +33,13 @@ pub fn list(s: &Lambda, call: &Call) -> Result<Output, ServiceError> {
         .unwrap_or(50)
         .clamp(1, 10_000);
     let versions = s.store.versions(&t.name)?;
-    // `$LATEST` first, then by number: a zero-padded key keeps that order.
+    // `$LATEST` first, then by number: zero-padded keys keep that order,
+    // and none is empty (an empty marker reads as no marker).
     let key = |f: &crate::model::Function| {
         if f.version == LATEST {
-            String::new()
+            "0".to_owned()
         } else {
-            format!("{:0>20}", f.version)
+            format!("1{:0>20}", f.version)
         }
     };
     let (page, next) = paging::page_from(&SPEC, versions, key, call.query_param("Marker").as_deref(), max)?;
@@ -121,10 +122,7 @@ pub fn update_alias(s: &Lambda, call: &Call) -> Result<Output, ServiceError> {
     if let Some(r) = &req.revision_id
         && *r != a.revision_id
     {
-        return Err(LambdaError::PreconditionFailed(
-            "The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id".into(),
-        )
-        .into());
+        return Err(LambdaError::PreconditionFailed(crate::functions::STALE_REVISION.into()).into());
     }
     if let Some(v) = req.function_version.clone() {
         a.version = v;

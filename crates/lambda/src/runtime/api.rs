@@ -41,61 +41,126 @@ pub struct Invocation {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
     Response(Bytes),
-    /// `/error`: the body as posted and the error type header.
+    /// `/error`: the body as posted.
     Error(Bytes),
     /// A response over [`RESPONSE_LIMIT`].
     TooLarge,
+    /// The response could not be read (the connection broke).
+    Unreadable,
     /// `init/error` before the event was taken: the body as posted.
     InitError(Bytes),
-    /// The process ended; its exit status as Rust prints it.
-    Exited(String),
+    /// The process ended: how, as Lambda words it (`exit status 1`,
+    /// `signal: killed`), or `None` for a clean exit, which gives no reason.
+    Exited(Option<String>),
+}
+
+/// The invocation a process holds and whether the process is gone, kept
+/// under one lock so an invocation is never handed to a process that is
+/// ending without being ended with it.
+#[derive(Default)]
+struct State {
+    current: Option<(String, oneshot::Sender<Outcome>)>,
+    /// How the process ended; every later invocation ends the same way.
+    closed: Option<Outcome>,
 }
 
 /// What a process's API shares with the rest of its instance.
 pub struct Shared {
     inbox: tokio::sync::Mutex<mpsc::Receiver<Invocation>>,
-    current: Mutex<Option<(String, oneshot::Sender<Outcome>)>>,
+    outbox: mpsc::Sender<Invocation>,
+    state: Mutex<State>,
     /// When the process first asked for an event: the end of its init.
     ready: Mutex<Option<Instant>>,
 }
 
 impl Shared {
-    pub fn new(inbox: mpsc::Receiver<Invocation>) -> Arc<Self> {
+    pub fn new() -> Arc<Self> {
+        // One at a time: a process serves one invocation, and its lease
+        // says no one else sends to it meanwhile.
+        let (outbox, inbox) = mpsc::channel(1);
         Arc::new(Self {
             inbox: tokio::sync::Mutex::new(inbox),
-            current: Mutex::new(None),
+            outbox,
+            state: Mutex::new(State::default()),
             ready: Mutex::new(None),
         })
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     pub fn ready_at(&self) -> Option<Instant> {
         *self.ready.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Ends the invocation in progress, if any, and every one still waiting.
-    pub async fn fail_all(&self, outcome: Outcome) {
-        if let Some((_, done)) = self.current.lock().unwrap_or_else(PoisonError::into_inner).take() {
+    /// How the process ended, if it has.
+    pub fn closed(&self) -> Option<Outcome> {
+        self.state().closed.clone()
+    }
+
+    /// Hands an invocation to the process; one that has ended ends the
+    /// invocation as it ended.
+    pub fn dispatch(&self, inv: Invocation) {
+        let state = self.state();
+        if let Some(o) = &state.closed {
+            let _ = inv.done.send(o.clone());
+            return;
+        }
+        if let Err(e) = self.outbox.try_send(inv) {
+            let inv = match e {
+                mpsc::error::TrySendError::Full(i) | mpsc::error::TrySendError::Closed(i) => i,
+            };
+            let _ = inv.done.send(Outcome::Exited(None));
+        }
+    }
+
+    /// Ends the invocation in progress, and every one still waiting, as
+    /// the process ended; later ones end the same way.
+    pub fn fail_all(&self, outcome: Outcome) {
+        let mut state = self.state();
+        if state.closed.is_some() {
+            return;
+        }
+        state.closed = Some(outcome.clone());
+        if let Some((_, done)) = state.current.take() {
             let _ = done.send(outcome.clone());
         }
-        let mut inbox = self.inbox.lock().await;
-        inbox.close();
-        while let Ok(inv) = inbox.try_recv() {
-            let _ = inv.done.send(outcome.clone());
+        // A `next` waiting on the inbox holds it; it then finds `closed`.
+        if let Ok(mut inbox) = self.inbox.try_lock() {
+            while let Ok(inv) = inbox.try_recv() {
+                let _ = inv.done.send(outcome.clone());
+            }
         }
     }
 
     fn finish(&self, request_id: &str, outcome: Outcome) -> bool {
-        let mut current = self.current.lock().unwrap_or_else(PoisonError::into_inner);
-        match current.take() {
+        let mut state = self.state();
+        match state.current.take() {
             Some((id, done)) if id == request_id => {
                 let _ = done.send(outcome);
                 true
             }
             other => {
-                *current = other;
+                state.current = other;
                 false
             }
         }
+    }
+
+    /// Makes `inv` the invocation in progress, unless the process has ended.
+    fn take(&self, inv: Invocation) -> Option<Invocation> {
+        let mut state = self.state();
+        if let Some(o) = &state.closed {
+            let _ = inv.done.send(o.clone());
+            return None;
+        }
+        let (id, done) = (inv.request_id.clone(), inv.done);
+        state.current = Some((id, done));
+        Some(Invocation {
+            done: oneshot::channel().0,
+            ..inv
+        })
     }
 }
 
@@ -155,14 +220,14 @@ async fn handle(shared: &Shared, req: Request<Incoming>) -> Response<Full<Bytes>
         (Method::POST, ["invocation", id, "response"]) => {
             let id = (*id).to_owned();
             match read(req, RESPONSE_LIMIT).await {
-                Some(body) => {
+                Read::Body(body) => {
                     if shared.finish(&id, Outcome::Response(body)) {
                         accepted()
                     } else {
                         invalid_id()
                     }
                 }
-                None => {
+                Read::TooLarge => {
                     shared.finish(&id, Outcome::TooLarge);
                     error(
                         StatusCode::PAYLOAD_TOO_LARGE,
@@ -170,11 +235,15 @@ async fn handle(shared: &Shared, req: Request<Incoming>) -> Response<Full<Bytes>
                         &format!("Exceeded maximum allowed payload size ({RESPONSE_LIMIT} bytes)."),
                     )
                 }
+                Read::Broken => {
+                    shared.finish(&id, Outcome::Unreadable);
+                    error(StatusCode::BAD_REQUEST, "InvalidRequest", "The body could not be read")
+                }
             }
         }
         (Method::POST, ["invocation", id, "error"]) => {
             let id = (*id).to_owned();
-            let body = read(req, ERROR_LIMIT).await.unwrap_or_default();
+            let body = read(req, ERROR_LIMIT).await.body_or_cut();
             if shared.finish(&id, Outcome::Error(body)) {
                 accepted()
             } else {
@@ -182,8 +251,8 @@ async fn handle(shared: &Shared, req: Request<Incoming>) -> Response<Full<Bytes>
             }
         }
         (Method::POST, ["init", "error"]) => {
-            let body = read(req, ERROR_LIMIT).await.unwrap_or_default();
-            shared.fail_all(Outcome::InitError(body)).await;
+            let body = read(req, ERROR_LIMIT).await.body_or_cut();
+            shared.fail_all(Outcome::InitError(body));
             accepted()
         }
         _ => error(StatusCode::NOT_FOUND, "InvalidRequest", "Unknown path"),
@@ -194,12 +263,32 @@ fn invalid_id() -> Response<Full<Bytes>> {
     error(StatusCode::BAD_REQUEST, "InvalidRequestID", "Invalid request ID")
 }
 
-async fn read(req: Request<Incoming>, limit: usize) -> Option<Bytes> {
-    Limited::new(req.into_body(), limit)
-        .collect()
-        .await
-        .ok()
-        .map(http_body_util::Collected::to_bytes)
+enum Read {
+    Body(Bytes),
+    TooLarge,
+    Broken,
+}
+
+impl Read {
+    /// An error body, or AWS's words for one too large to keep.
+    fn body_or_cut(self) -> Bytes {
+        match self {
+            Read::Body(b) => b,
+            Read::TooLarge => Bytes::from(
+                serde_json::json!({"errorType": "Runtime.ErrorTooLarge", "errorMessage": format!("The error the function reported is larger than {ERROR_LIMIT} bytes")})
+                    .to_string(),
+            ),
+            Read::Broken => Bytes::new(),
+        }
+    }
+}
+
+async fn read(req: Request<Incoming>, limit: usize) -> Read {
+    match Limited::new(req.into_body(), limit).collect().await {
+        Ok(c) => Read::Body(c.to_bytes()),
+        Err(e) if e.is::<http_body_util::LengthLimitError>() => Read::TooLarge,
+        Err(_) => Read::Broken,
+    }
 }
 
 async fn next(shared: &Shared) -> Response<Full<Bytes>> {
@@ -211,7 +300,7 @@ async fn next(shared: &Shared) -> Response<Full<Bytes>> {
         let mut inbox = shared.inbox.lock().await;
         inbox.recv().await
     };
-    let Some(inv) = inv else {
+    let Some(inv) = inv.and_then(|i| shared.take(i)) else {
         return error(
             StatusCode::INTERNAL_SERVER_ERROR,
             "ServiceException",
@@ -233,6 +322,5 @@ async fn next(shared: &Shared) -> Response<Full<Bytes>> {
         set("lambda-runtime-client-context", cc);
     }
     set("content-type", "application/json");
-    *shared.current.lock().unwrap_or_else(PoisonError::into_inner) = Some((inv.request_id, inv.done));
     r
 }

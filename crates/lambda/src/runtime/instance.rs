@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Instant;
 
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::oneshot;
 
 use super::Program;
 use super::api::{self, Invocation, Outcome, Shared};
@@ -38,7 +38,6 @@ pub struct Instance {
     pub log_group: Arc<str>,
     pub started: Instant,
     pid: Option<u32>,
-    inbox: mpsc::Sender<Invocation>,
     shared: Arc<Shared>,
     pub output: Output,
     exited: Arc<AtomicBool>,
@@ -59,8 +58,7 @@ impl Instance {
         let program = launch.program.as_ref().map_err(Clone::clone)?;
         let id = uuid::Uuid::new_v4().simple().to_string();
         let log_stream: Arc<str> = format!("{}/[{}]{id}", chrono::Utc::now().format("%Y/%m/%d"), launch.version).into();
-        let (inbox, rx) = mpsc::channel(1);
-        let shared = Shared::new(rx);
+        let shared = Shared::new();
         let (addr, server) = api::serve(Arc::clone(&shared))
             .await
             .map_err(|e| format!("lakestack could not open a Runtime API listener: {e}"))?;
@@ -85,7 +83,6 @@ impl Instance {
             log_group: Arc::clone(&launch.log_group),
             started,
             pid,
-            inbox,
             shared,
             output,
             exited,
@@ -99,10 +96,13 @@ impl Instance {
 
     /// Hands an invocation to the process; if it is gone, the invocation
     /// ends as its exit did.
-    pub async fn send(&self, inv: Invocation) {
-        if let Err(mpsc::error::SendError(inv)) = self.inbox.send(inv).await {
-            let _ = inv.done.send(Outcome::Exited("exit status 0".into()));
-        }
+    pub fn send(&self, inv: Invocation) {
+        self.shared.dispatch(inv);
+    }
+
+    /// How the process ended, if it has.
+    pub fn ended(&self) -> Option<Outcome> {
+        self.shared.closed()
     }
 
     pub fn alive(&self) -> bool {
@@ -163,6 +163,9 @@ fn spawn(
         .stdin(std::process::Stdio::null())
         .stdout(writer)
         .stderr(writer2)
+        // Its own process group, so stopping it stops what it started too
+        // (a shell bootstrap's program, a handler's subprocesses).
+        .process_group(0)
         .kill_on_drop(true);
     let child = cmd.spawn().map_err(|e| {
         let what: OsString = program.path.clone().into_os_string();
@@ -184,23 +187,38 @@ async fn watch(
     shared: Arc<Shared>,
     exited: Arc<AtomicBool>,
 ) {
+    let group = child.id();
     let status = tokio::select! {
         s = child.wait() => s,
         _ = stopped => {
+            kill_group(group);
             let _ = child.start_kill();
             child.wait().await
         }
     };
+    // Whatever the process left running goes with it, as with AWS's sandbox.
+    kill_group(group);
     exited.store(true, Ordering::SeqCst);
     let how = match status {
         Ok(s) => describe(s),
-        Err(e) => e.to_string(),
+        Err(e) => Some(e.to_string()),
     };
-    shared.fail_all(Outcome::Exited(how)).await;
+    shared.fail_all(Outcome::Exited(how));
 }
 
-/// An exit status as Lambda words it: `exit status 1`, `signal: killed`.
-fn describe(s: std::process::ExitStatus) -> String {
+/// SIGKILL to a process group; one already gone is no error.
+fn kill_group(group: Option<u32>) {
+    #[cfg(unix)]
+    if let Some(pid) = group.and_then(|g| rustix::process::Pid::from_raw(g as i32)) {
+        let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::KILL);
+    }
+    #[cfg(not(unix))]
+    let _ = group;
+}
+
+/// An exit status as Lambda words it: `exit status 1`, `signal: killed`;
+/// `None` for a clean exit, which Lambda reports as giving no reason.
+fn describe(s: std::process::ExitStatus) -> Option<String> {
     #[cfg(unix)]
     {
         use std::os::unix::process::ExitStatusExt as _;
@@ -212,8 +230,11 @@ fn describe(s: std::process::ExitStatus) -> String {
                 6 => "aborted".to_owned(),
                 n => n.to_string(),
             };
-            return format!("signal: {name}");
+            return Some(format!("signal: {name}"));
         }
     }
-    format!("exit status {}", s.code().unwrap_or(-1))
+    match s.code() {
+        Some(0) => None,
+        code => Some(format!("exit status {}", code.unwrap_or(-1))),
+    }
 }

@@ -42,13 +42,14 @@ impl Output {
         self.recent.lock().unwrap_or_else(PoisonError::into_inner).clear();
     }
 
-    /// Waits until what the process wrote so far is read, then returns the
-    /// output since the last [`clear`](Self::clear) (its last 8 KB).
-    pub async fn drain(&self) -> String {
+    /// Waits (at most `limit`) until what the process wrote so far is
+    /// read, then returns the output since the last [`clear`](Self::clear)
+    /// (its last 8 KB).
+    pub async fn drain(&self, limit: std::time::Duration) -> String {
         let (ack, acked) = oneshot::channel();
-        if self.drain.send(ack).await.is_ok() {
+        if self.drain.try_send(ack).is_ok() {
             // A closed pipe drops the ack: everything was read anyway.
-            let _ = acked.await;
+            let _ = tokio::time::timeout(limit, acked).await;
         }
         self.recent.lock().unwrap_or_else(PoisonError::into_inner).clone()
     }
@@ -64,7 +65,17 @@ async fn read(
 ) {
     let mut pending: Vec<u8> = Vec::new();
     let mut chunk = vec![0u8; 16 * 1024];
+    let mut reads_since_check = 0u32;
     loop {
+        // A process that writes without pause would starve the drain branch
+        // below; every few reads the drains waiting are answered anyway.
+        reads_since_check += 1;
+        if reads_since_check >= 64 {
+            reads_since_check = 0;
+            while let Ok(ack) = drains.try_recv() {
+                let _ = ack.send(());
+            }
+        }
         tokio::select! {
             // Reads first: a drain is answered only once a read would block.
             biased;

@@ -40,13 +40,15 @@ pub enum Acquire {
 }
 
 impl Pool {
-    pub fn new(launch: Launch, revision: String, limit: usize, reserved: bool) -> Arc<Self> {
+    /// `permits` bounds the processes at work: the pool's own, or the
+    /// function's reserved concurrency, which all its versions share.
+    pub fn new(launch: Launch, revision: String, permits: Arc<Semaphore>, reserved: bool) -> Arc<Self> {
         Arc::new(Self {
             launch,
             revision,
             created: Instant::now(),
             idle: Mutex::new(Vec::new()),
-            permits: Arc::new(Semaphore::new(limit)),
+            permits,
             reserved,
         })
     }

@@ -20,7 +20,7 @@ function call(method, p, body, headers = {}) {
     const req = http.request({ host, port, method, path: PREFIX + p, agent, headers }, (res) => {
       const chunks = [];
       res.on("data", (c) => chunks.push(c));
-      res.on("end", () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
+      res.on("end", () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
       res.on("error", reject);
     });
     req.on("error", reject);
@@ -42,6 +42,14 @@ console.warn = (...a) => emit("WARN", a);
 console.error = (...a) => emit("ERROR", a);
 console.debug = (...a) => emit("DEBUG", a);
 console.trace = (...a) => emit("TRACE", a);
+
+function parseJson(text) {
+  try {
+    return text ? JSON.parse(text) : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 function errorResult(err) {
   if (err instanceof Error) {
@@ -115,7 +123,9 @@ function run(handler, event, context) {
 async function main() {
   const handler = await loadHandler(process.env._HANDLER || "");
   for (;;) {
-    const { headers, body } = await call("GET", "invocation/next");
+    const { status, headers, body } = await call("GET", "invocation/next");
+    // The instance is being stopped: nothing more will come.
+    if (status !== 200) process.exit(0);
     requestId = headers["lambda-runtime-aws-request-id"] || "";
     const deadline = Number(headers["lambda-runtime-deadline-ms"] || 0);
     if (headers["lambda-runtime-trace-id"]) process.env._X_AMZN_TRACE_ID = headers["lambda-runtime-trace-id"];
@@ -128,8 +138,8 @@ async function main() {
       memoryLimitInMB: process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
       logGroupName: process.env.AWS_LAMBDA_LOG_GROUP_NAME,
       logStreamName: process.env.AWS_LAMBDA_LOG_STREAM_NAME,
-      clientContext: headers["lambda-runtime-client-context"] ? JSON.parse(headers["lambda-runtime-client-context"]) : undefined,
-      identity: headers["lambda-runtime-cognito-identity"] ? JSON.parse(headers["lambda-runtime-cognito-identity"]) : undefined,
+      clientContext: parseJson(headers["lambda-runtime-client-context"]),
+      identity: parseJson(headers["lambda-runtime-cognito-identity"]),
       callbackWaitsForEmptyEventLoop: true,
       getRemainingTimeInMillis: () => Math.max(deadline - Date.now(), 0),
     };

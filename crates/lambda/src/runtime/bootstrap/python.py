@@ -139,6 +139,9 @@ def main():
     handler = load_handler(os.environ.get("_HANDLER", ""))
     while True:
         response, body = call("GET", "invocation/next")
+        if response.status != 200:
+            # The instance is being stopped: nothing more will come.
+            sys.exit(0)
         headers = response.headers
         request_id = headers.get("Lambda-Runtime-Aws-Request-Id", "")
         RequestIdFilter.request_id = request_id
@@ -153,8 +156,8 @@ def main():
             request_id,
             int(headers.get("Lambda-Runtime-Deadline-Ms", "0")),
             headers.get("Lambda-Runtime-Invoked-Function-Arn"),
-            json.loads(client_context) if client_context else None,
-            json.loads(identity) if identity else None,
+            parse_json(client_context),
+            parse_json(identity),
         )
         try:
             event = json.loads(body) if body else None
@@ -183,6 +186,13 @@ def main():
 
 class MarshalError(Exception):
     pass
+
+
+def parse_json(text):
+    try:
+        return json.loads(text) if text else None
+    except ValueError:
+        return None
 
 
 if __name__ == "__main__":
