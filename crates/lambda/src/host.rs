@@ -29,4 +29,11 @@ pub trait Host: Send + Sync + 'static {
     /// dead-letter target that is not a Lambda function (an SQS queue, an
     /// SNS topic, an EventBridge bus); the error says why it could not.
     async fn deliver(&self, target: &str, body: String) -> Result<(), String>;
+
+    /// The queue or stream an event source mapping reads, if lakestack
+    /// serves it and it exists.
+    fn event_source(&self, arn: &str) -> Option<std::sync::Arc<dyn crate::mappings::EventSource>> {
+        let _ = arn;
+        None
+    }
 }

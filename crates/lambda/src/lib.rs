@@ -17,6 +17,7 @@ pub mod functions;
 pub mod host;
 pub mod invoke;
 pub mod logs;
+pub mod mappings;
 pub mod model;
 pub mod runtime;
 pub mod service;

@@ -56,6 +56,8 @@ pub struct Lambda {
     writer: OnceLock<LogWriter>,
     /// Asynchronous invocations running at once (asynq).
     pub(crate) async_slots: tokio::sync::Semaphore,
+    /// The pollers of enabled event source mappings.
+    pub(crate) pollers: crate::mappings::Pollers,
 }
 
 /// Asynchronous invocations that hold their payload and a process at once.
@@ -116,11 +118,13 @@ impl Lambda {
             reserved_slots: Mutex::new(HashMap::new()),
             writer: OnceLock::new(),
             async_slots: tokio::sync::Semaphore::new(ASYNC_SLOTS),
+            pollers: crate::mappings::Pollers::default(),
         })
     }
 
-    /// Starts what runs in the background: the reaper of idle processes
-    /// and the asynchronous invocations left queued by the last run.
+    /// Starts what runs in the background: the reaper of idle processes,
+    /// the asynchronous invocations left queued by the last run, and the
+    /// pollers of enabled event source mappings.
     pub fn start(self: &Arc<Self>) -> Result<()> {
         let me = Arc::downgrade(self);
         let idle = self.settings.idle_timeout;
@@ -132,7 +136,8 @@ impl Lambda {
                 me.reap(idle);
             }
         });
-        crate::asynq::resume(self)
+        crate::asynq::resume(self)?;
+        crate::mappings::resume(self)
     }
 
     fn reap(&self, idle: Duration) {

@@ -15,8 +15,19 @@ use crate::model::{Alias, Function, LayerVersion};
 
 const SCHEMA: lakestack_sqlite::Schema<'static> = lakestack_sqlite::Schema {
     name: "the Lambda file",
-    steps: &[SCHEMA_V1],
+    steps: &[SCHEMA_V1, SCHEMA_V2],
 };
+
+/// Version 2 adds event source mappings.
+const SCHEMA_V2: &str = r"
+CREATE TABLE mappings (
+    uuid      TEXT PRIMARY KEY,
+    function  TEXT NOT NULL,
+    source    TEXT NOT NULL,
+    body      TEXT NOT NULL
+);
+CREATE INDEX mappings_by_function ON mappings(function);
+";
 
 const SCHEMA_V1: &str = r"
 CREATE TABLE functions (
@@ -360,6 +371,39 @@ impl Store {
             "DELETE FROM settings WHERE function = ?1 AND qualifier = ?2 AND kind = ?3",
             params![function, qualifier, kind],
         )? > 0)
+    }
+
+    // Event source mappings.
+
+    pub fn put_mapping(&self, m: &crate::mappings::Mapping) -> Result<()> {
+        self.conn().execute(
+            "INSERT OR REPLACE INTO mappings (uuid, function, source, body) VALUES (?1, ?2, ?3, ?4)",
+            params![m.uuid, m.function, m.event_source_arn, to_json(m)?],
+        )?;
+        Ok(())
+    }
+
+    pub fn mapping(&self, uuid: &str) -> Result<Option<crate::mappings::Mapping>> {
+        let body: Option<String> = self
+            .conn()
+            .query_row("SELECT body FROM mappings WHERE uuid = ?1", params![uuid], |r| r.get(0))
+            .optional()?;
+        body.map(|b| from_json(&b)).transpose()
+    }
+
+    /// Every mapping, by id (few: one per queue or stream a function reads).
+    pub fn mappings(&self) -> Result<Vec<crate::mappings::Mapping>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached("SELECT body FROM mappings ORDER BY uuid")?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        rows.map(|b| from_json(&b?)).collect()
+    }
+
+    pub fn delete_mapping(&self, uuid: &str) -> Result<bool> {
+        Ok(self
+            .conn()
+            .execute("DELETE FROM mappings WHERE uuid = ?1", params![uuid])?
+            > 0)
     }
 
     // Asynchronous invocations waiting for their (next) attempt.

@@ -7,6 +7,7 @@ mod dto;
 mod functions;
 mod invoke;
 mod layers;
+mod mappings;
 mod policy;
 mod settings;
 mod versions;
@@ -59,6 +60,11 @@ lakestack_aws_protocol::operations! {
         AddPermission,
         GetPolicy,
         RemovePermission,
+        CreateEventSourceMapping,
+        GetEventSourceMapping,
+        UpdateEventSourceMapping,
+        DeleteEventSourceMapping,
+        ListEventSourceMappings,
     }
 }
 
@@ -246,6 +252,11 @@ impl Service for LambdaApi {
             Op::AddPermission => policy::add(s, &call),
             Op::GetPolicy => policy::get(s, &call),
             Op::RemovePermission => policy::remove(s, &call),
+            Op::CreateEventSourceMapping => mappings::create(s, &call),
+            Op::GetEventSourceMapping => mappings::get(s, &call),
+            Op::UpdateEventSourceMapping => mappings::update(s, &call),
+            Op::DeleteEventSourceMapping => mappings::delete(s, &call),
+            Op::ListEventSourceMappings => mappings::list(s, &call),
         }
     }
 }

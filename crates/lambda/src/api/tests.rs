@@ -23,6 +23,52 @@ use crate::service::{Lambda, Settings};
 struct FakeHost {
     logs: Mutex<Vec<(String, String, String)>>,
     delivered: Mutex<Vec<(String, String)>>,
+    queue: Arc<FakeQueue>,
+}
+
+/// A queue an event source mapping reads: records in, completions out.
+#[derive(Default)]
+struct FakeQueue {
+    waiting: Mutex<std::collections::VecDeque<(String, Value)>>,
+    completed: Mutex<Vec<(Vec<String>, Vec<String>)>>,
+}
+
+const QUEUE: &str = "arn:aws:sqs:us-east-1:123456789012:q";
+
+#[async_trait]
+impl crate::mappings::EventSource for FakeQueue {
+    async fn receive(
+        &self,
+        _: &crate::mappings::Mapping,
+        max: usize,
+        wait: Duration,
+    ) -> Result<crate::mappings::Batch, String> {
+        let taken: Vec<(String, Value)> = {
+            let mut w = self.waiting.lock().unwrap();
+            let n = w.len().min(max);
+            w.drain(..n).collect()
+        };
+        if taken.is_empty() {
+            tokio::time::sleep(wait.min(Duration::from_millis(20))).await;
+        }
+        Ok(crate::mappings::Batch {
+            ids: taken.iter().map(|(id, _)| id.clone()).collect(),
+            records: taken.into_iter().map(|(_, r)| r).collect(),
+        })
+    }
+
+    async fn complete(
+        &self,
+        _: &crate::mappings::Mapping,
+        batch: &crate::mappings::Batch,
+        failed: &[String],
+    ) -> Result<(), String> {
+        self.completed
+            .lock()
+            .unwrap()
+            .push((batch.ids.clone(), failed.to_vec()));
+        Ok(())
+    }
 }
 
 #[async_trait]
@@ -46,6 +92,9 @@ impl Host for FakeHost {
     async fn deliver(&self, target: &str, body: String) -> Result<(), String> {
         self.delivered.lock().unwrap().push((target.to_owned(), body));
         Ok(())
+    }
+    fn event_source(&self, arn: &str) -> Option<Arc<dyn crate::mappings::EventSource>> {
+        (arn == QUEUE).then(|| Arc::clone(&self.queue) as Arc<dyn crate::mappings::EventSource>)
     }
 }
 
@@ -585,4 +634,132 @@ async fn permissions_are_stored_as_aws_writes_them() {
     assert_eq!(gone.status, StatusCode::NO_CONTENT);
     let none = call(&f, Method::GET, "/2015-03-31/functions/p/policy", &[], "").await;
     assert_eq!(none.status, StatusCode::NOT_FOUND);
+}
+
+const BATCH: &str = r#"
+def handler(event, context):
+    failed = [r["messageId"] for r in event["Records"] if "bad" in r["body"]]
+    return {"batchItemFailures": [{"itemIdentifier": i} for i in failed]}
+"#;
+
+#[tokio::test]
+async fn a_mapping_feeds_batches_and_reports_partial_failures() {
+    let f = fixture();
+    create(
+        &f,
+        "drain",
+        "python3.12",
+        "app.handler",
+        &[("app.py", BATCH, 0o644)],
+        json!({}),
+    )
+    .await;
+    let body = json!({"FunctionName": "drain", "EventSourceArn": QUEUE, "BatchSize": 5,
+                      "FunctionResponseTypes": ["ReportBatchItemFailures"]});
+    let created = call(
+        &f,
+        Method::POST,
+        "/2015-03-31/event-source-mappings",
+        &[],
+        body.to_string(),
+    )
+    .await;
+    assert_eq!(created.status, StatusCode::ACCEPTED, "{:?}", created.body);
+    let m = created.json();
+    assert_eq!(
+        (m["State"].as_str(), m["BatchSize"].as_u64()),
+        (Some("Creating"), Some(5))
+    );
+    assert_eq!(m["FunctionArn"], "arn:aws:lambda:us-east-1:123456789012:function:drain");
+    let uuid = m["UUID"].as_str().unwrap().to_owned();
+    {
+        let mut q = f.host.queue.waiting.lock().unwrap();
+        for (id, body) in [("m1", "ok"), ("m2", "bad"), ("m3", "ok")] {
+            q.push_back((
+                id.to_owned(),
+                json!({"messageId": id, "body": body, "eventSource": "aws:sqs"}),
+            ));
+        }
+    }
+    let mut completed = Vec::new();
+    for _ in 0..300 {
+        completed = f.host.queue.completed.lock().unwrap().clone();
+        if !completed.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(
+        completed,
+        [(
+            vec!["m1".to_owned(), "m2".to_owned(), "m3".to_owned()],
+            vec!["m2".to_owned()]
+        )]
+    );
+    let got = call(
+        &f,
+        Method::GET,
+        &format!("/2015-03-31/event-source-mappings/{uuid}"),
+        &[],
+        "",
+    )
+    .await
+    .json();
+    assert_eq!(got["State"], "Enabled");
+    let dup = call(
+        &f,
+        Method::POST,
+        "/2015-03-31/event-source-mappings",
+        &[],
+        body.to_string(),
+    )
+    .await;
+    assert_eq!(dup.status, StatusCode::CONFLICT);
+    let off = call(
+        &f,
+        Method::PUT,
+        &format!("/2015-03-31/event-source-mappings/{uuid}"),
+        &[],
+        r#"{"Enabled": false}"#,
+    )
+    .await;
+    assert_eq!(off.json()["State"], "Updating");
+    let listed = call(
+        &f,
+        Method::GET,
+        "/2015-03-31/event-source-mappings/?FunctionName=drain",
+        &[],
+        "",
+    )
+    .await
+    .json();
+    assert_eq!(listed["EventSourceMappings"][0]["State"], "Disabled");
+    let unknown = json!({"FunctionName": "drain", "EventSourceArn": "arn:aws:sqs:us-east-1:123456789012:nope"});
+    let r = call(
+        &f,
+        Method::POST,
+        "/2015-03-31/event-source-mappings",
+        &[],
+        unknown.to_string(),
+    )
+    .await;
+    assert_eq!(r.header("x-amzn-errortype"), Some("InvalidParameterValueException"));
+    let gone = call(
+        &f,
+        Method::DELETE,
+        &format!("/2015-03-31/event-source-mappings/{uuid}"),
+        &[],
+        "",
+    )
+    .await;
+    assert_eq!(gone.json()["State"], "Deleting");
+    let missing = call(
+        &f,
+        Method::GET,
+        &format!("/2015-03-31/event-source-mappings/{uuid}"),
+        &[],
+        "",
+    )
+    .await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
 }

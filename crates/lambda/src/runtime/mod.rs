@@ -24,9 +24,9 @@ pub mod bootstrap {
 
 /// Interpreters named on the command line, by runtime (`python3.12` →
 /// `/opt/py312/bin/python3`); anything not named is looked up on PATH,
-/// and a candidate found there is run once (`--version`) before it is
-/// trusted: version managers put shims on PATH for versions that are not
-/// installed.
+/// and a candidate found there is run once, asked where its executable
+/// really is: version managers put shims on PATH (for versions that may not
+/// be installed), and a shim costs every cold start a script's run.
 #[derive(Debug, Default)]
 pub struct Interpreters {
     named: HashMap<String, PathBuf>,
@@ -51,21 +51,36 @@ impl Interpreters {
             let mut probed = self.probed.lock().unwrap_or_else(PoisonError::into_inner);
             probed
                 .entry((*c).to_owned())
-                .or_insert_with(|| on_path(c).filter(|p| runs(p)))
+                .or_insert_with(|| on_path(c).and_then(|p| executable_of(&p)))
                 .clone()
         })
     }
 }
 
-/// Whether `program --version` runs and succeeds.
-fn runs(program: &Path) -> bool {
-    std::process::Command::new(program)
-        .arg("--version")
+/// The interpreter `program` really runs, as it reports it (Python's
+/// `sys.executable`, Node's `process.execPath`); `None` if it does not run.
+fn executable_of(program: &Path) -> Option<PathBuf> {
+    let node = program
+        .file_name()
+        .is_some_and(|n| n.to_string_lossy().starts_with("node"));
+    let args: [&str; 2] = if node {
+        ["-p", "process.execPath"]
+    } else {
+        ["-c", "import sys; print(sys.executable)"]
+    };
+    let out = std::process::Command::new(program)
+        .args(args)
         .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
+        .output()
+        .ok()
+        .filter(|o| o.status.success())?;
+    let reported = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
+    Some(if is_executable(&reported) {
+        reported
+    } else {
+        program.to_owned()
+    })
 }
 
 /// The program a runtime starts, and its arguments.
@@ -208,7 +223,11 @@ mod tests {
             std::fs::read_to_string(dir.path().join("clients/python.py")).unwrap(),
             bootstrap::PYTHON
         );
-        // A name on PATH that does not run is passed over.
-        assert!(!runs(Path::new("/nonexistent/python3")));
+        // A name on PATH that does not run is passed over; one that does
+        // names its real executable.
+        assert_eq!(executable_of(Path::new("/nonexistent/python3")), None);
+        if let Some(p) = on_path("python3") {
+            assert!(executable_of(&p).is_some_and(|e| is_executable(&e)));
+        }
     }
 }
