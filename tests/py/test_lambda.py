@@ -313,3 +313,78 @@ def test_get_function_code_location_serves_the_package(lam):
     with urllib.request.urlopen(got["Code"]["Location"]) as r:
         assert r.read() == zip_bytes
     assert got["Configuration"]["CodeSize"] == len(zip_bytes)
+
+
+def test_code_from_s3_layers_and_reserved_concurrency(lam, s3):
+    s3.create_bucket(Bucket="artifacts")
+    s3.put_object(Bucket="artifacts", Key="fn.zip", Body=package({"app.py": (LAYERED, 0o644)}))
+    layer = lam.publish_layer_version(
+        LayerName="helpers",
+        Content={"ZipFile": package({"python/helper.py": ("def shout(s):\n    return s.upper() + '!'\n", 0o644)})},
+        CompatibleRuntimes=["python3.11"],
+    )
+    assert layer["Version"] == 1
+    assert layer["LayerVersionArn"] == "arn:aws:lambda:us-east-1:000000000000:layer:helpers:1"
+    lam.create_function(
+        FunctionName="layered",
+        Runtime="python3.11",
+        Role=ROLE,
+        Handler="app.handler",
+        Code={"S3Bucket": "artifacts", "S3Key": "fn.zip"},
+        Layers=[layer["LayerVersionArn"]],
+    )
+    _, out = invoke(lam, "layered", {"word": "lake"})
+    assert out == {"said": "LAKE!"}
+    with pytest.raises(ClientError) as e:
+        lam.create_function(
+            FunctionName="missing", Runtime="python3.11", Role=ROLE, Handler="app.handler",
+            Code={"S3Bucket": "artifacts", "S3Key": "nope.zip"},
+        )
+    assert e.value.response["Error"]["Code"] == "InvalidParameterValueException"
+    assert "S3 Error Code: NoSuchKey" in e.value.response["Error"]["Message"]
+    # Reserved concurrency 0: every invocation is throttled, as on AWS.
+    lam.put_function_concurrency(FunctionName="layered", ReservedConcurrentExecutions=0)
+    assert lam.get_function_concurrency(FunctionName="layered")["ReservedConcurrentExecutions"] == 0
+    with pytest.raises(lam.exceptions.TooManyRequestsException):
+        lam.invoke(FunctionName="layered", Payload=b"{}")
+    lam.delete_function_concurrency(FunctionName="layered")
+    _, out = invoke(lam, "layered", {"word": "ok"})
+    assert out == {"said": "OK!"}
+
+
+LAYERED = '''
+import helper
+
+def handler(event, context):
+    return {"said": helper.shout(event["word"])}
+'''
+
+
+def test_a_task_token_waits_for_the_function_to_answer(fast):
+    lam, sfn = client("lambda", fast), client("stepfunctions", fast)
+    answer = """
+import boto3, json
+
+def handler(event, context):
+    boto3.client("stepfunctions").send_task_success(taskToken=event["token"], output=json.dumps({"approved": event["order"]}))
+    return {}
+"""
+    lam.create_function(
+        FunctionName="approver", Runtime="python3.11", Role=ROLE, Handler="app.handler",
+        Code={"ZipFile": package({"app.py": (answer, 0o644)})},
+    )
+    definition = {
+        "StartAt": "Approve",
+        "States": {
+            "Approve": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
+                "Parameters": {"FunctionName": "approver", "Payload": {"token.$": "$$.Task.Token", "order.$": "$.order"}},
+                "End": True,
+            }
+        },
+    }
+    arn = sfn.create_state_machine(name="approval", definition=json.dumps(definition), roleArn=ROLE)["stateMachineArn"]
+    d = finish(sfn, arn, {"order": 42})
+    assert d["status"] == "SUCCEEDED", d
+    assert json.loads(d["output"]) == {"approved": 42}

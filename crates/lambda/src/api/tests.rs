@@ -763,3 +763,18 @@ async fn a_mapping_feeds_batches_and_reports_partial_failures() {
     .await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
 }
+
+const BIG: &str = "def handler(event, context):\n    return 'x' * 7_000_000\n";
+
+#[tokio::test]
+async fn a_response_over_six_megabytes_is_an_error_of_the_function() {
+    let f = fixture();
+    create(&f, "big", "python3.12", "app.handler", &[("app.py", BIG, 0o644)], json!({})).await;
+    let r = invoke(&f, "big", "{}", &[]).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.header("x-amz-function-error"), Some("Unhandled"));
+    assert_eq!(
+        r.json(),
+        json!({"errorMessage": "Response payload size exceeded maximum allowed payload size (6291556 bytes).", "errorType": "Function.ResponseSizeTooLarge"})
+    );
+}
