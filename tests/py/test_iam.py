@@ -181,3 +181,30 @@ def test_awswrangler_reads_a_query_without_an_output_location(server, glue):
     assert df.to_dict("records") == [{"n": 1, "s": "a"}]
     buckets = [b["Name"] for b in client("s3", server).list_buckets()["Buckets"]]
     assert buckets == [f"aws-athena-query-results-{ACCOUNT}-us-east-1"]
+
+
+def test_access_keys_iam_creates_sign_requests_in_strict_mode():
+    from conftest import Server
+
+    s = Server("--ephemeral", "--auth", "strict", "--keys", "AKIDADMIN:adminsecret")
+    try:
+        def with_keys(service, ak, sk):
+            return boto3.client(service, endpoint_url=s.endpoint, region_name="us-east-1", aws_access_key_id=ak,
+                                aws_secret_access_key=sk, config=Config(retries={"max_attempts": 1}))
+
+        admin = with_keys("iam", "AKIDADMIN", "adminsecret")
+        admin.create_user(UserName="ci")
+        key = admin.create_access_key(UserName="ci")["AccessKey"]
+        s3 = with_keys("s3", key["AccessKeyId"], key["SecretAccessKey"])
+        s3.create_bucket(Bucket="made-by-ci")
+        assert [b["Name"] for b in s3.list_buckets()["Buckets"]] == ["made-by-ci"]
+        me = with_keys("sts", key["AccessKeyId"], key["SecretAccessKey"]).get_caller_identity()
+        assert me["Arn"] == f"arn:aws:iam::{ACCOUNT}:user/ci"
+        admin.update_access_key(UserName="ci", AccessKeyId=key["AccessKeyId"], Status="Inactive")
+        with pytest.raises(ClientError) as e:
+            s3.list_buckets()
+        assert e.value.response["Error"]["Code"] == "InvalidAccessKeyId"
+        with pytest.raises(ClientError):
+            with_keys("s3", "AKIDNOBODY", "x").list_buckets()
+    finally:
+        s.stop()

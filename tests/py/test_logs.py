@@ -166,3 +166,39 @@ def test_aws_logs_tail_prints_the_events(logs, aws2):
     assert out.rstrip().endswith(" hello") and "START" not in out
     p = aws2("logs", "tail", "/aws/lambda/nope", check=False)
     assert p.returncode != 0 and "ResourceNotFoundException" in p.stderr
+
+
+def test_aws_logs_tail_follow_prints_new_events(logs, server, tmp_path):
+    """`aws logs tail --follow` (CLI v2) polls FilterLogEvents and prints what arrives."""
+    import os
+    import subprocess
+    import threading
+
+    from conftest import AWS2
+
+    if not os.path.exists(AWS2):
+        pytest.skip("AWS CLI v2 is not installed at /usr/bin/aws (Debian's awscli package)")
+    logs.create_log_group(logGroupName="/app/follow")
+    logs.create_log_stream(logGroupName="/app/follow", logStreamName="s")
+    logs.put_log_events(logGroupName="/app/follow", logStreamName="s", logEvents=[{"timestamp": now_ms(), "message": "first"}])
+    env = dict(os.environ, AWS_ACCESS_KEY_ID="test", AWS_SECRET_ACCESS_KEY="test", AWS_DEFAULT_REGION="us-east-1",
+               AWS_CONFIG_FILE=str(tmp_path / "c"), AWS_SHARED_CREDENTIALS_FILE=str(tmp_path / "k"))
+    p = subprocess.Popen(
+        [AWS2, "--endpoint-url", server.endpoint, "logs", "tail", "/app/follow", "--follow", "--format", "short"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    lines = []
+    reader = threading.Thread(target=lambda: lines.extend(iter(p.stdout.readline, "")), daemon=True)
+    reader.start()
+    try:
+        deadline = time.time() + 30
+        while not any(l.rstrip().endswith(" first") for l in lines):
+            assert time.time() < deadline, lines
+            time.sleep(0.1)
+        logs.put_log_events(logGroupName="/app/follow", logStreamName="s", logEvents=[{"timestamp": now_ms(), "message": "second"}])
+        while not any(l.rstrip().endswith(" second") for l in lines):
+            assert time.time() < deadline, lines
+            time.sleep(0.1)
+    finally:
+        p.kill()
+        p.wait()

@@ -105,6 +105,11 @@ struct Fixture {
 }
 
 fn fixture() -> Fixture {
+    fixture_idle(Duration::from_secs(60))
+}
+
+/// A fixture whose idle processes are stopped after `idle`.
+fn fixture_idle(idle: Duration) -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let host = Arc::new(FakeHost::default());
     let settings = Settings {
@@ -114,7 +119,7 @@ fn fixture() -> Fixture {
         clock: Clock::scaled(0.0),
         interpreters: Arc::new(Interpreters::default()),
         max_processes: 4,
-        idle_timeout: Duration::from_secs(60),
+        idle_timeout: idle,
     };
     let objects = Arc::new(object_store::memory::InMemory::new());
     let lambda = Lambda::in_memory(settings, Arc::clone(&host) as Arc<dyn Host>, objects).unwrap();
@@ -769,12 +774,66 @@ const BIG: &str = "def handler(event, context):\n    return 'x' * 7_000_000\n";
 #[tokio::test]
 async fn a_response_over_six_megabytes_is_an_error_of_the_function() {
     let f = fixture();
-    create(&f, "big", "python3.12", "app.handler", &[("app.py", BIG, 0o644)], json!({})).await;
+    create(
+        &f,
+        "big",
+        "python3.12",
+        "app.handler",
+        &[("app.py", BIG, 0o644)],
+        json!({}),
+    )
+    .await;
     let r = invoke(&f, "big", "{}", &[]).await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.header("x-amz-function-error"), Some("Unhandled"));
     assert_eq!(
         r.json(),
         json!({"errorMessage": "Response payload size exceeded maximum allowed payload size (6291556 bytes).", "errorType": "Function.ResponseSizeTooLarge"})
+    );
+}
+
+#[tokio::test]
+async fn idle_processes_are_stopped_and_missing_runtimes_are_named() {
+    let f = fixture_idle(Duration::from_millis(200));
+    create(
+        &f,
+        "idle",
+        "python3.12",
+        "app.handler",
+        &[("app.py", PY, 0o644)],
+        json!({}),
+    )
+    .await;
+    let first = invoke(&f, "idle", "{}", &[]).await.json()["pid"].clone();
+    let warm = invoke(&f, "idle", "{}", &[]).await.json()["pid"].clone();
+    assert_eq!(first, warm);
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    let pid = first.as_u64().unwrap();
+    assert!(
+        !std::path::Path::new(&format!("/proc/{pid}")).exists(),
+        "the idle process still runs"
+    );
+    let cold = invoke(&f, "idle", "{}", &[]).await.json()["pid"].clone();
+    assert_ne!(cold, first);
+
+    create(
+        &f,
+        "rb",
+        "ruby3.3",
+        "app.handler",
+        &[("app.rb", "def handler(event:, context:) = 1", 0o644)],
+        json!({}),
+    )
+    .await;
+    let r = invoke(&f, "rb", "{}", &[]).await;
+    assert_eq!(r.header("x-amz-function-error"), Some("Unhandled"));
+    let e = r.json();
+    assert_eq!(e["errorType"], "Runtime.InvalidEntrypoint");
+    assert!(
+        e["errorMessage"]
+            .as_str()
+            .unwrap()
+            .contains("lakestack cannot run the ruby3.3 runtime"),
+        "{e}"
     );
 }
