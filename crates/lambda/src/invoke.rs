@@ -11,7 +11,7 @@ use tokio::sync::oneshot;
 
 use crate::logs::{LogWriter, now_ms};
 use crate::model::Function;
-use crate::runtime::api::{Invocation, Outcome};
+use crate::runtime::api::{Event, Invocation, Outcome};
 use crate::runtime::pool::{Acquire, Pool};
 
 /// AWS gives a function's init this long before it counts as failed.
@@ -92,12 +92,14 @@ pub async fn run(pool: &Pool, f: &Function, writer: &LogWriter, req: Request) ->
     let dispatched = Instant::now();
     let (done, outcome) = oneshot::channel();
     inst.send(Invocation {
-        request_id: id.clone(),
-        payload: req.payload,
-        deadline_ms: (now_ms() as u64).saturating_add(timeout.as_millis() as u64),
-        function_arn: req.invoked_arn,
-        trace_id: trace_id(),
-        client_context: req.client_context,
+        event: Event {
+            request_id: id.clone(),
+            payload: req.payload,
+            deadline_ms: (now_ms() as u64).saturating_add(timeout.as_millis() as u64),
+            function_arn: req.invoked_arn,
+            trace_id: trace_id(),
+            client_context: req.client_context,
+        },
         done,
     });
     let ended = wait(outcome, &inst, dispatched, timeout).await;

@@ -6,7 +6,7 @@ use lakestack_aws_protocol::{Output, ServiceError};
 use serde_json::{Map, Value, json};
 
 use super::dto::{GroupOut, Members, ProfileOut, RoleOut, TagWire, UserOut, tags_in};
-use super::{IAM_SPEC as SPEC, cut, finish, internal, listing, one, prefix, required};
+use super::{IAM_SPEC as SPEC, cut, finish, internal, listing, one, prefix};
 use crate::entities::name_member;
 use crate::error::IamError;
 use crate::model::{Entity, Kind, key_of};
@@ -23,7 +23,7 @@ fn name_of(kind: Kind, m: &Members) -> Result<String, ServiceError> {
         Kind::Group => m.group_name.clone(),
         Kind::InstanceProfile => m.instance_profile_name.clone(),
     };
-    required(&SPEC, v, name_member(kind))
+    SPEC.required(v, name_member(kind))
 }
 
 /// An entity as its kind's Get answers it.
@@ -62,7 +62,7 @@ fn check_trust(doc: &str, member: &str) -> Result<(), IamError> {
 
 pub fn create_role(iam: &Iam, m: Members) -> Answer {
     let name = name_of(Kind::Role, &m)?;
-    let trust = required(&SPEC, m.assume_role_policy_document, "assumeRolePolicyDocument")?;
+    let trust = SPEC.required(m.assume_role_policy_document, "assumeRolePolicyDocument")?;
     check_trust(&trust, "assumeRolePolicyDocument")?;
     crate::checks::description(m.description.as_deref())?;
     let max = max_session(m.max_session_duration)?;
@@ -202,7 +202,7 @@ pub fn update_role(iam: &Iam, m: Members) -> Answer {
 
 pub fn update_trust(iam: &Iam, m: Members) -> Answer {
     let name = name_of(Kind::Role, &m)?;
-    let doc = required(&SPEC, m.policy_document, "policyDocument")?;
+    let doc = SPEC.required(m.policy_document, "policyDocument")?;
     check_trust(&doc, "policyDocument")?;
     iam.update_entity(Kind::Role, &name, |e| {
         e.trust = Some(doc);
@@ -213,7 +213,7 @@ pub fn update_trust(iam: &Iam, m: Members) -> Answer {
 
 pub fn update_description(iam: &Iam, m: Members) -> Answer {
     let name = name_of(Kind::Role, &m)?;
-    let d = required(&SPEC, m.description, "description")?;
+    let d = SPEC.required(m.description, "description")?;
     crate::checks::description(Some(&d))?;
     let e = iam.update_entity(Kind::Role, &name, |e| {
         e.description = Some(d);
@@ -271,15 +271,15 @@ pub fn list_tags(iam: &Iam, kind: Kind, m: Members) -> Answer {
 
 pub fn put_inline(iam: &Iam, kind: Kind, m: Members) -> Answer {
     let name = name_of(kind, &m)?;
-    let policy_name = required(&SPEC, m.policy_name, "policyName")?;
-    let doc = required(&SPEC, m.policy_document, "policyDocument")?;
+    let policy_name = SPEC.required(m.policy_name, "policyName")?;
+    let doc = SPEC.required(m.policy_document, "policyDocument")?;
     iam.put_inline(kind, &name, &policy_name, &doc)?;
     Ok(Output::empty_members())
 }
 
 pub fn get_inline(iam: &Iam, kind: Kind, m: Members) -> Answer {
     let name = name_of(kind, &m)?;
-    let policy_name = required(&SPEC, m.policy_name, "policyName")?;
+    let policy_name = SPEC.required(m.policy_name, "policyName")?;
     let (e, doc) = iam.get_inline(kind, &name, &policy_name)?;
     let owner = match kind {
         Kind::Role => "RoleName",
@@ -295,7 +295,7 @@ pub fn get_inline(iam: &Iam, kind: Kind, m: Members) -> Answer {
 
 pub fn delete_inline(iam: &Iam, kind: Kind, m: Members) -> Answer {
     let name = name_of(kind, &m)?;
-    let policy_name = required(&SPEC, m.policy_name, "policyName")?;
+    let policy_name = SPEC.required(m.policy_name, "policyName")?;
     iam.delete_inline(kind, &name, &policy_name)?;
     Ok(Output::empty_members())
 }

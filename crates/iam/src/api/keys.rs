@@ -5,7 +5,7 @@ use lakestack_aws_protocol::{Output, ServiceError};
 use serde_json::json;
 
 use super::dto::{KeyOut, Members};
-use super::{IAM_SPEC as SPEC, listing, one, required};
+use super::{IAM_SPEC as SPEC, listing, one};
 use crate::error::IamError;
 use crate::model::KeyStatus;
 use crate::service::Iam;
@@ -23,7 +23,7 @@ fn user(iam: &Iam, m: &Members, key: Option<&str>) -> Result<String, ServiceErro
 }
 
 fn key_id(m: &Members) -> Result<String, ServiceError> {
-    let id = required(&SPEC, m.access_key_id.clone(), "accessKeyId")?;
+    let id = SPEC.required(m.access_key_id.clone(), "accessKeyId")?;
     let n = id.chars().count();
     if !(16..=128).contains(&n) {
         return Err(SPEC.violation(Violation::len_between(
@@ -68,7 +68,7 @@ pub fn delete(iam: &Iam, m: Members) -> Answer {
 
 pub fn update(iam: &Iam, m: Members) -> Answer {
     let id = key_id(&m)?;
-    let status = match required(&SPEC, m.status, "status")?.as_str() {
+    let status = match SPEC.required(m.status, "status")?.as_str() {
         "Active" => KeyStatus::Active,
         "Inactive" => KeyStatus::Inactive,
         other => return Err(SPEC.violation(Violation::one_of("status", other, &["Active", "Inactive", "Expired"]))),

@@ -69,11 +69,6 @@ pub(crate) fn members(call: &Call) -> Result<dto::Members, ServiceError> {
     call.input()
 }
 
-/// A required member, or AWS's `Value null at '<member>'`.
-pub(crate) fn required<T>(spec: &ServiceSpec, value: Option<T>, member: &str) -> Result<T, ServiceError> {
-    spec.required(value, member)
-}
-
 /// One page of a List operation as IAM answers it: `member` holds the
 /// items, `IsTruncated` says whether more remain and `Marker` continues.
 /// `items` must be in ascending order of `key`.

@@ -6,7 +6,7 @@ use lakestack_aws_protocol::{Output, ServiceError};
 use serde_json::{Map, Value, json};
 
 use super::dto::{AttachedOut, Members, PolicyOut, VersionOut, tags_in};
-use super::{IAM_SPEC as SPEC, cut, finish, listing, one, prefix, required};
+use super::{IAM_SPEC as SPEC, cut, finish, listing, one, prefix};
 use crate::managed::Scope;
 use crate::model::{Kind, key_of};
 use crate::service::Iam;
@@ -14,7 +14,7 @@ use crate::service::Iam;
 type Answer = Result<Output, ServiceError>;
 
 fn arn(m: &Members) -> Result<String, ServiceError> {
-    required(&SPEC, m.policy_arn.clone(), "policyArn")
+    SPEC.required(m.policy_arn.clone(), "policyArn")
 }
 
 fn entity_name(kind: Kind, m: &Members) -> Result<String, ServiceError> {
@@ -23,12 +23,12 @@ fn entity_name(kind: Kind, m: &Members) -> Result<String, ServiceError> {
         Kind::User => (m.user_name.clone(), "userName"),
         _ => (m.group_name.clone(), "groupName"),
     };
-    required(&SPEC, v, member)
+    SPEC.required(v, member)
 }
 
 pub fn create(iam: &Iam, m: Members) -> Answer {
-    let name = required(&SPEC, m.policy_name, "policyName")?;
-    let doc = required(&SPEC, m.policy_document, "policyDocument")?;
+    let name = SPEC.required(m.policy_name, "policyName")?;
+    let doc = SPEC.required(m.policy_document, "policyDocument")?;
     let v = iam.create_policy(
         &name,
         m.path.as_deref(),
@@ -73,7 +73,7 @@ pub fn list(iam: &Iam, m: Members) -> Answer {
 
 pub fn create_version(iam: &Iam, m: Members) -> Answer {
     let arn = arn(&m)?;
-    let doc = required(&SPEC, m.policy_document, "policyDocument")?;
+    let doc = SPEC.required(m.policy_document, "policyDocument")?;
     let default = m.set_as_default.unwrap_or(false);
     let v = iam.create_policy_version(&arn, &doc, default)?;
     one("PolicyVersion", VersionOut::new(&v, default, false))
@@ -81,7 +81,7 @@ pub fn create_version(iam: &Iam, m: Members) -> Answer {
 
 pub fn get_version(iam: &Iam, m: Members) -> Answer {
     let arn = arn(&m)?;
-    let id = required(&SPEC, m.version_id, "versionId")?;
+    let id = SPEC.required(m.version_id, "versionId")?;
     let (v, default) = iam.get_policy_version(&arn, &id)?;
     one("PolicyVersion", VersionOut::new(&v, default, true))
 }
@@ -112,14 +112,14 @@ pub fn list_versions(iam: &Iam, m: Members) -> Answer {
 
 pub fn delete_version(iam: &Iam, m: Members) -> Answer {
     let arn = arn(&m)?;
-    let id = required(&SPEC, m.version_id, "versionId")?;
+    let id = SPEC.required(m.version_id, "versionId")?;
     iam.delete_policy_version(&arn, &id)?;
     Ok(Output::empty_members())
 }
 
 pub fn set_default(iam: &Iam, m: Members) -> Answer {
     let arn = arn(&m)?;
-    let id = required(&SPEC, m.version_id, "versionId")?;
+    let id = SPEC.required(m.version_id, "versionId")?;
     iam.set_default_policy_version(&arn, &id)?;
     Ok(Output::empty_members())
 }
@@ -199,7 +199,7 @@ pub fn entities_for(iam: &Iam, m: Members) -> Answer {
 
 pub fn put_boundary(iam: &Iam, kind: Kind, m: Members) -> Answer {
     let name = entity_name(kind, &m)?;
-    let arn = required(&SPEC, m.permissions_boundary, "permissionsBoundary")?;
+    let arn = SPEC.required(m.permissions_boundary, "permissionsBoundary")?;
     iam.set_boundary(kind, &name, Some(&arn))?;
     Ok(Output::empty_members())
 }

@@ -11,7 +11,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::dto::{Members, tags_in, ts};
-use super::{members, required, signing_key};
+use super::{members, signing_key};
 use crate::credentials::{AssumeRoleRequest, Assumed};
 use crate::error::IamError;
 use crate::model::Session;
@@ -139,8 +139,8 @@ fn caller_identity(iam: &Iam, key: Option<&str>) -> Result<Output, ServiceError>
 
 fn request(m: Members) -> Result<AssumeRoleRequest, ServiceError> {
     Ok(AssumeRoleRequest {
-        role_arn: required(&STS_SPEC, m.role_arn, "roleArn")?,
-        session_name: required(&STS_SPEC, m.role_session_name, "roleSessionName")?,
+        role_arn: STS_SPEC.required(m.role_arn, "roleArn")?,
+        session_name: STS_SPEC.required(m.role_session_name, "roleSessionName")?,
         duration_seconds: m.duration_seconds,
         policy: m.policy,
         tags: tags_in(m.tags),
@@ -165,7 +165,7 @@ fn claims(token: &str) -> Option<serde_json::Map<String, Value>> {
 }
 
 fn assume_role_with_web_identity(iam: &Iam, m: Members) -> Result<Output, ServiceError> {
-    let token = required(&STS_SPEC, m.web_identity_token.clone(), "webIdentityToken")?;
+    let token = STS_SPEC.required(m.web_identity_token.clone(), "webIdentityToken")?;
     let n = token.chars().count();
     if !(4..=20_000).contains(&n) {
         return Err(STS_SPEC.violation(Violation::len_between("webIdentityToken", Shown::Hidden, 4, 20_000)));
@@ -197,7 +197,7 @@ fn session_token(iam: &Iam, m: Members, key: Option<&str>) -> Result<Output, Ser
 }
 
 fn access_key_info(iam: &Iam, m: Members) -> Result<Output, ServiceError> {
-    let id = required(&STS_SPEC, m.access_key_id, "accessKeyId")?;
+    let id = STS_SPEC.required(m.access_key_id, "accessKeyId")?;
     let n = id.chars().count();
     if !(16..=128).contains(&n) {
         return Err(STS_SPEC.violation(Violation::len_between("accessKeyId", Shown::Value(id), 16, 128)));

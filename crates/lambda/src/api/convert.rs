@@ -100,21 +100,14 @@ pub fn alias(s: &Lambda, a: &Alias) -> AliasConfiguration {
 }
 
 pub fn layer_version(s: &Lambda, l: &LayerVersion, endpoint: &str) -> LayerVersionResponse {
-    let arn = s.layer_arn(&l.name);
     LayerVersionResponse {
         content: LayerContent {
             location: package_location(endpoint, &l.code.key),
             code_sha256: l.code.sha256.clone(),
             code_size: l.code.size,
         },
-        layer_version_arn: format!("{arn}:{}", l.version),
-        layer_arn: arn,
-        description: l.description.clone(),
-        created_date: l.created.clone(),
-        version: l.version,
-        compatible_runtimes: l.compatible_runtimes.clone(),
-        compatible_architectures: l.compatible_architectures.clone(),
-        license_info: l.license_info.clone(),
+        layer_arn: s.layer_arn(&l.name),
+        version: layer_item(s, l),
     }
 }
 

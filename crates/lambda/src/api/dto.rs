@@ -252,19 +252,13 @@ pub struct LayerContent {
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "PascalCase")]
+/// GetLayerVersion's answer: a list item's members with the content and
+/// the layer's ARN.
 pub struct LayerVersionResponse {
     pub content: LayerContent,
     pub layer_arn: String,
-    pub layer_version_arn: String,
-    pub description: String,
-    pub created_date: String,
-    pub version: u64,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub compatible_runtimes: Vec<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub compatible_architectures: Vec<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub license_info: Option<String>,
+    #[serde(flatten)]
+    pub version: LayerVersionsListItem,
 }
 
 #[derive(Debug, Serialize)]

@@ -24,9 +24,16 @@ pub const ERROR_LIMIT: usize = 1 << 20;
 
 const PREFIX: &str = "/2018-06-01/runtime/";
 
-/// One event on its way to a process.
+/// One event on its way to a process, and who waits for its outcome.
 #[derive(Debug)]
 pub struct Invocation {
+    pub event: Event,
+    pub done: oneshot::Sender<Outcome>,
+}
+
+/// What `invocation/next` hands the process.
+#[derive(Debug)]
+pub struct Event {
     pub request_id: String,
     pub payload: Bytes,
     /// Epoch milliseconds.
@@ -34,7 +41,6 @@ pub struct Invocation {
     pub function_arn: String,
     pub trace_id: String,
     pub client_context: Option<String>,
-    pub done: oneshot::Sender<Outcome>,
 }
 
 /// How an invocation ended, as the process reported it.
@@ -148,19 +154,16 @@ impl Shared {
         }
     }
 
-    /// Makes `inv` the invocation in progress, unless the process has ended.
-    fn take(&self, inv: Invocation) -> Option<Invocation> {
+    /// Makes `inv` the invocation in progress, unless the process has
+    /// ended; the event to hand the process.
+    fn take(&self, inv: Invocation) -> Option<Event> {
         let mut state = self.state();
         if let Some(o) = &state.closed {
             let _ = inv.done.send(o.clone());
             return None;
         }
-        let (id, done) = (inv.request_id.clone(), inv.done);
-        state.current = Some((id, done));
-        Some(Invocation {
-            done: oneshot::channel().0,
-            ..inv
-        })
+        state.current = Some((inv.event.request_id.clone(), inv.done));
+        Some(inv.event)
     }
 }
 
