@@ -1,7 +1,8 @@
-//! Step Functions' Task integrations, served in-process: Glue and Athena
-//! through their own JSON API handlers (the parameters of `aws-sdk:glue:*`
-//! and `athena:*` are those APIs' members), S3 through the object store,
-//! Lambda through its Rust API. Errors become `<Service>.<ErrorCode>` as
+//! Step Functions' Task integrations, served in-process: Glue, Athena and
+//! SQS through their own JSON API handlers (the parameters of
+//! `aws-sdk:glue:*`, `athena:*` and `sqs:sendMessage` are those APIs'
+//! members), S3 through the object store, Lambda and SNS through their Rust
+//! APIs. Errors become `<Service>.<ErrorCode>` as
 //! Step Functions names them; a function's own error is its `errorType`.
 
 use std::sync::Arc;
@@ -24,6 +25,8 @@ const POLL: Duration = Duration::from_millis(20);
 pub struct Services {
     pub glue: GlueService,
     pub athena: AthenaService,
+    pub sqs: lakestack_sqs::SqsApi,
+    pub sns: Arc<lakestack_sns::Sns>,
     pub lambda: Arc<Lambda>,
     pub logs: Arc<lakestack_logs::Logs>,
     pub objects: Arc<dyn ObjectStore>,
@@ -55,7 +58,27 @@ fn unsupported(resource: &Resource) -> TaskError {
 async fn call(service: &dyn Service, action: &str, parameters: &Value) -> Result<Value, TaskError> {
     invoke(service, &operation(action), parameters)
         .await
-        .map_err(|e| TaskError::new(format!("{}.{}", service.spec().title, e.code), e.message))
+        .map_err(|e| TaskError::new(format!("{}.{}", service.spec().title, error_name(&e.code)), e.message))
+}
+
+/// The name Step Functions gives a service's error: the Java SDK's
+/// exception class. Codes written as Smithy shape ids
+/// (`com.amazonaws.sqs#QueueDoesNotExist`) lose their namespace and gain
+/// the class's `Exception` suffix; plain codes (`EntityNotFoundException`) stay.
+fn error_name(code: &str) -> String {
+    match code.rsplit_once('#') {
+        Some((_, shape)) => exception(shape),
+        None => code.to_owned(),
+    }
+}
+
+/// A query-protocol code (`NotFound`) as its SDK exception class (`NotFoundException`).
+fn exception(code: &str) -> String {
+    if code.ends_with("Exception") {
+        code.to_owned()
+    } else {
+        format!("{code}Exception")
+    }
 }
 
 /// How a Task wants a function's answer.
@@ -111,6 +134,61 @@ impl Services {
 
     async fn athena(&self, action: &str, parameters: Value) -> Result<Value, TaskError> {
         call(&self.athena, action, &parameters).await
+    }
+
+    /// `sqs:sendMessage`: SendMessage's members, with a `MessageBody` that
+    /// may be any JSON (Step Functions sends it as its JSON text).
+    async fn sqs(&self, action: &str, mut parameters: Value) -> Result<Value, TaskError> {
+        if let Some(body) = parameters.get_mut("MessageBody")
+            && !body.is_string()
+        {
+            *body = Value::String(body.to_string());
+        }
+        let out = call(&self.sqs, action, &parameters).await?;
+        Ok(with_sdk_metadata(out))
+    }
+
+    /// `sns:publish`: Publish's members; a `Message` that is not text is
+    /// sent as its JSON text.
+    async fn sns(&self, p: &Value) -> Result<Value, TaskError> {
+        let text = |k: &str| p[k].as_str().map(str::to_owned);
+        let message = match &p["Message"] {
+            Value::String(s) => s.clone(),
+            Value::Null => String::new(),
+            other => other.to_string(),
+        };
+        let mut attributes = std::collections::BTreeMap::new();
+        for (name, a) in p["MessageAttributes"].as_object().into_iter().flatten() {
+            use base64::Engine as _;
+            attributes.insert(
+                name.clone(),
+                lakestack_sns::MessageAttributeValue {
+                    data_type: a["DataType"].as_str().unwrap_or_default().to_owned(),
+                    string_value: a["StringValue"].as_str().map(str::to_owned),
+                    binary_value: a["BinaryValue"]
+                        .as_str()
+                        .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok()),
+                },
+            );
+        }
+        let topic = text("TopicArn").or_else(|| text("TargetArn")).unwrap_or_default();
+        let input = lakestack_sns::PublishInput {
+            message,
+            subject: text("Subject"),
+            message_structure: text("MessageStructure"),
+            message_attributes: attributes,
+            message_group_id: text("MessageGroupId"),
+            message_deduplication_id: text("MessageDeduplicationId"),
+        };
+        let published = self.sns.publish(&topic, input).await.map_err(|e| {
+            let code = lakestack_aws_protocol::AwsError::code(&e);
+            TaskError::new(format!("SNS.{}", exception(code)), e.to_string())
+        })?;
+        let mut out = json!({"MessageId": published.message_id});
+        if let Some(n) = published.sequence_number {
+            out["SequenceNumber"] = n.into();
+        }
+        Ok(with_sdk_metadata(out))
     }
 
     /// `reader`: who reads the body `getObject` returns, which sets the
@@ -237,6 +315,25 @@ impl BodyReader {
     }
 }
 
+/// An optimized integration's result: the API's members and the SDK's
+/// response metadata, as Step Functions shows them (`sqs:sendMessage`,
+/// `sns:publish`).
+fn with_sdk_metadata(mut out: Value) -> Value {
+    let request_id = uuid::Uuid::new_v4().to_string();
+    if let Value::Object(m) = &mut out {
+        m.insert(
+            "SdkHttpMetadata".into(),
+            json!({
+                "AllHttpHeaders": {"Content-Type": ["text/xml"], "x-amzn-RequestId": [request_id]},
+                "HttpHeaders": {"Content-Type": "text/xml", "x-amzn-RequestId": request_id},
+                "HttpStatusCode": 200,
+            }),
+        );
+        m.insert("SdkResponseMetadata".into(), json!({"RequestId": request_id}));
+    }
+    out
+}
+
 /// `lambda:invoke`'s result: the SDK's response as Step Functions shows it.
 fn optimized_result(r: &Invoked, payload: Option<Value>) -> Value {
     let headers = json!({
@@ -289,6 +386,7 @@ impl Integrations for Services {
                 "athena" => self.athena(action, parameters).await,
                 "s3" => self.s3(action, &parameters, BodyReader::Task).await,
                 "lambda" if action == "invoke" => self.lambda(&parameters, LambdaShape::Sdk, false).await,
+                "sqs" => call(&self.sqs, action, &parameters).await,
                 _ => Err(unsupported(resource)),
             },
             Resource::Optimized { service, action, .. } => match (service.as_str(), action.as_str()) {
@@ -307,6 +405,8 @@ impl Integrations for Services {
                     // SendTaskSuccess: it is invoked and not waited for.
                     self.lambda(&parameters, LambdaShape::Optimized, token).await
                 }
+                ("sqs", "sendMessage") => self.sqs(action, parameters).await,
+                ("sns", "publish") => self.sns(&parameters).await,
                 // A distributed Map's ItemReader (`arn:aws:states:::s3:getObject`).
                 ("s3", "getObject") => self.s3(action, &parameters, BodyReader::ItemReader).await,
                 ("glue", "startJobRun") => Err(TaskError::new(
@@ -363,6 +463,19 @@ impl Integrations for Services {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn error_names_are_the_sdk_exception_classes() {
+        assert_eq!(
+            error_name("com.amazonaws.sqs#QueueDoesNotExist"),
+            "QueueDoesNotExistException"
+        );
+        assert_eq!(
+            error_name("com.amazonaws.sqs#InvalidParameterValueException"),
+            "InvalidParameterValueException"
+        );
+        assert_eq!(error_name("EntityNotFoundException"), "EntityNotFoundException");
+    }
 
     #[test]
     fn readers_take_objects_up_to_their_limits() {

@@ -1,5 +1,5 @@
-//! Glue, Athena, Step Functions, Lambda, CloudWatch Logs, IAM and STS,
-//! opened on their first request.
+//! Glue, Athena, Step Functions, Lambda, CloudWatch Logs, IAM, STS, SQS
+//! and SNS, opened on their first request.
 //!
 //! A fresh data directory serves S3 alone until someone calls one of them:
 //! their files, the crawler scheduler and the query engine cost nothing at
@@ -21,10 +21,12 @@ use lakestack_lambda::runtime::Interpreters;
 use lakestack_lambda::{Lambda, LambdaApi};
 use lakestack_logs::{Logs, LogsApi};
 use lakestack_query::{AthenaService, QueryEngine, QueryLimits};
+use lakestack_sns::{Sns, SnsApi};
+use lakestack_sqs::{Sqs, SqsApi};
 use lakestack_stepfn::{StepFunctions, StepFunctionsApi};
 use tokio::sync::OnceCell;
 
-use crate::{bus, integrations, lambda_host, service_logs};
+use crate::{bus, integrations, lambda_host, service_logs, sns_host};
 
 /// The lake's services, once open.
 pub struct Lake {
@@ -36,6 +38,22 @@ pub struct Lake {
     sts_api: StsApi,
     logs_api: LogsApi,
     lambda_api: LambdaApi,
+    sqs_api: SqsApi,
+    sns_api: SnsApi,
+}
+
+impl Lake {
+    pub fn sqs(&self) -> &Arc<Sqs> {
+        self.sqs_api.service()
+    }
+
+    pub fn sns(&self) -> &Arc<Sns> {
+        self.sns_api.service()
+    }
+
+    pub fn lambda(&self) -> &Arc<Lambda> {
+        self.lambda_api.service()
+    }
 }
 
 /// How Lambda runs functions on this machine.
@@ -59,7 +77,7 @@ pub struct Settings {
 }
 
 /// The directories the lake keeps under the data directory.
-const DIRS: [&str; 6] = ["glue", "athena", "stepfunctions", "iam", "logs", "lambda"];
+const DIRS: [&str; 8] = ["glue", "athena", "stepfunctions", "iam", "logs", "lambda", "sqs", "sns"];
 
 pub struct LakeCell {
     settings: Settings,
@@ -103,9 +121,20 @@ impl LakeCell {
             })
     }
 
+    /// The lake, opened now if it is not yet (for work that comes from S3,
+    /// not from a request to one of the lake's services); None if it fails.
+    pub async fn opened(&self) -> Option<&Lake> {
+        self.get(&lakestack_sqs::SQS_SPEC).await.ok()
+    }
+
     /// Lambda, if the lake is open.
     pub fn lambda(&self) -> Option<&Arc<Lambda>> {
         self.lake.get().map(|l| l.lambda_api.service())
+    }
+
+    /// SNS, if the lake is open.
+    pub fn sns(&self) -> Option<&Arc<Sns>> {
+        self.lake.get().map(Lake::sns)
     }
 
     /// IAM, if the lake is open: the keys it issued sign requests too.
@@ -114,7 +143,7 @@ impl LakeCell {
     }
 
     /// The stand-ins to register for the lake's services.
-    pub fn services(self: &Arc<Self>) -> [Arc<dyn Service>; 7] {
+    pub fn services(self: &Arc<Self>) -> [Arc<dyn Service>; 9] {
         let one = |spec, pick| -> Arc<dyn Service> {
             Arc::new(OnFirstUse {
                 spec,
@@ -130,6 +159,8 @@ impl LakeCell {
             one(&lakestack_logs::LOGS_SPEC, |l| &l.logs_api),
             one(&lakestack_iam::IAM_SPEC, |l| &l.iam_api),
             one(&lakestack_iam::STS_SPEC, |l| &l.sts_api),
+            one(&lakestack_sqs::SQS_SPEC, |l| &l.sqs_api),
+            one(&lakestack_sns::SNS_SPEC, |l| &l.sns_api),
         ]
     }
 }
@@ -170,31 +201,57 @@ fn open(s: &Settings) -> anyhow::Result<Lake> {
         },
     )
     .with_context(|| format!("opening CloudWatch Logs' state under {}", dir.display()))?;
+    let sqs = Sqs::open(lakestack_sqs::Settings {
+        account_id: account.clone(),
+        region: region.clone(),
+        dir: Some(dir.join("sqs")),
+        clock,
+    })
+    .with_context(|| format!("opening SQS's state under {}", dir.display()))?;
     let host = Arc::new(lambda_host::LambdaHost {
         endpoint: Arc::clone(&s.endpoint),
         iam: Arc::clone(&iam),
         logs: Arc::clone(&logs),
+        sqs: Arc::clone(&sqs),
+        sns: OnceLock::new(),
     });
     let lambda = Lambda::open(
         lakestack_lambda::Settings {
-            region,
-            account_id: account,
+            region: region.clone(),
+            account_id: account.clone(),
             dir: dir.join("lambda"),
             clock,
             interpreters: Arc::clone(&s.lambda.interpreters),
             max_processes: s.lambda.max_processes,
             idle_timeout: s.lambda.idle_timeout,
         },
-        host,
+        Arc::clone(&host) as _,
         Arc::clone(&s.objects),
     )
     .with_context(|| format!("opening Lambda's state under {}", dir.display()))?;
+    let sns = Sns::open(
+        lakestack_sns::Settings {
+            account_id: account,
+            region,
+            dir: Some(dir.join("sns")),
+            clock,
+        },
+        Arc::new(sns_host::SnsHost {
+            endpoint: Arc::clone(&s.endpoint),
+            sqs: Arc::clone(&sqs),
+            lambda: Arc::clone(&lambda),
+        }),
+    )
+    .with_context(|| format!("opening SNS's state under {}", dir.display()))?;
+    let _ = host.sns.set(Arc::clone(&sns));
     let states = StepFunctions::open(
         Some(&dir.join("stepfunctions")),
         s.states.clone(),
         Arc::new(integrations::Services {
             glue: glue.clone(),
             athena: athena.clone(),
+            sqs: SqsApi::new(Arc::clone(&sqs)),
+            sns: Arc::clone(&sns),
             lambda: Arc::clone(&lambda),
             logs: Arc::clone(&logs),
             objects: Arc::clone(&s.objects),
@@ -204,9 +261,11 @@ fn open(s: &Settings) -> anyhow::Result<Lake> {
     service_logs::attach_crawlers(&s.bus, &catalog, &logs);
     s.bus.attach_catalog(&catalog);
     catalog.start_scheduler();
+    sqs.start();
     lambda
         .start()
         .with_context(|| format!("resuming Lambda's queued invocations under {}", dir.display()))?;
+    sns.start();
     tracing::debug!("the lake's services are open");
     Ok(Lake {
         glue,
@@ -217,6 +276,8 @@ fn open(s: &Settings) -> anyhow::Result<Lake> {
         iam,
         logs_api: LogsApi::new(logs),
         lambda_api: LambdaApi::new(lambda),
+        sqs_api: SqsApi::new(sqs),
+        sns_api: SnsApi::new(sns),
     })
 }
 

@@ -1,7 +1,7 @@
 //! What Lambda needs from the rest of lakestack: the endpoint its
 //! functions' SDKs call, credentials from STS for their execution roles,
-//! CloudWatch Logs for their output, and destinations for asynchronous
-//! results.
+//! CloudWatch Logs for their output, destinations for asynchronous
+//! results (queues, topics), and queues to read for event source mappings.
 
 use std::sync::{Arc, OnceLock};
 
@@ -9,12 +9,17 @@ use async_trait::async_trait;
 use lakestack_iam::{AssumeRoleRequest, Iam};
 use lakestack_lambda::{Credentials, Host};
 use lakestack_logs::Logs;
+use lakestack_sns::Sns;
+use lakestack_sqs::Sqs;
 
 pub struct LambdaHost {
     /// `http://<address>` once the server listens.
     pub endpoint: Arc<OnceLock<String>>,
     pub iam: Arc<Iam>,
     pub logs: Arc<Logs>,
+    pub sqs: Arc<Sqs>,
+    /// Set once SNS is open, which needs Lambda first (topics invoke functions).
+    pub sns: OnceLock<Arc<Sns>>,
 }
 
 #[async_trait]
@@ -69,8 +74,43 @@ impl Host for LambdaHost {
         }
     }
 
-    async fn deliver(&self, target: &str, _body: String) -> Result<(), String> {
-        let service = target.split(':').nth(2).unwrap_or("unknown");
-        Err(format!("lakestack does not deliver to {service} destinations yet"))
+    async fn deliver(&self, target: &str, body: String) -> Result<(), String> {
+        match target.split(':').nth(2).unwrap_or_default() {
+            "sqs" => self
+                .sqs
+                .send(
+                    target,
+                    lakestack_sqs::NewMessage {
+                        body,
+                        ..Default::default()
+                    },
+                )
+                .await
+                .map(drop)
+                .map_err(|e| e.to_string()),
+            "sns" => {
+                let sns = self.sns.get().ok_or("SNS is not open yet")?;
+                sns.publish(
+                    target,
+                    lakestack_sns::PublishInput {
+                        message: body,
+                        ..Default::default()
+                    },
+                )
+                .await
+                .map(drop)
+                .map_err(|e| e.to_string())
+            }
+            other => Err(format!("lakestack does not deliver to {other} destinations yet")),
+        }
+    }
+
+    fn event_source(&self, arn: &str) -> Option<Arc<dyn lakestack_lambda::mappings::EventSource>> {
+        let queue = self.sqs.queue_by_arn(arn)?;
+        Some(Arc::new(crate::queue_source::QueueSource {
+            sqs: Arc::clone(&self.sqs),
+            arn: queue.arn,
+            region: self.sqs.settings().region.clone(),
+        }))
     }
 }

@@ -6,8 +6,11 @@ mod demo;
 mod integrations;
 mod lake;
 mod lambda_host;
+mod notify;
+mod queue_source;
 mod router;
 mod service_logs;
+mod sns_host;
 
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
@@ -175,8 +178,23 @@ fn build(config: &Config, data_dir: &std::path::Path, started: Instant) -> anyho
             account_id: config.account_id.clone(),
             auth,
             hosts: config.s3_hosts.clone(),
+            destinations: Some(Arc::new(notify::S3Destinations {
+                lake: Arc::clone(&lake),
+            })),
         },
     );
+    // Events left in the outbox by the last run go out first.
+    lakestack_s3_api::notify::Notifier {
+        storage: Arc::clone(&storage),
+        destinations: Arc::new(notify::S3Destinations {
+            lake: Arc::clone(&lake),
+        }),
+        identity: lakestack_s3_api::notify::Identity {
+            region: config.region.clone(),
+            account_id: config.account_id.clone(),
+        },
+    }
+    .spawn();
     if lake.has_state() {
         lake.open_now()?;
     }

@@ -37,6 +37,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/_lakestack/health", get(health).head(health))
         .route("/_lakestack/lambda/code/{file}", get(lambda_code))
+        .route("/_lakestack/sns/messages", get(sns_messages).delete(clear_sns_messages))
         .route("/_localstack/health", get(health).head(health))
         .fallback(dispatch)
         .with_state(state)
@@ -82,6 +83,57 @@ async fn lambda_code(
     }
 }
 
+/// The links SNS writes into messages (SubscribeURL, UnsubscribeURL) are
+/// unsigned GETs of `/?Action=...`, which would otherwise be S3's: they go
+/// to SNS, which answers them as AWS does.
+fn sns_link(services: &Registry, req: &Request) -> Option<Routed> {
+    let h = req.headers();
+    // Only what a link is: a bodiless GET whose query names one of the two
+    // actions. A body would be read as the form instead (any action), and a
+    // presigned query would claim a signature this route does not check.
+    let bodiless = h.get(http::header::CONTENT_LENGTH).is_none_or(|v| v.as_bytes() == b"0")
+        && !h.contains_key(http::header::TRANSFER_ENCODING);
+    if !matches!(*req.method(), http::Method::GET | http::Method::HEAD)
+        || req.uri().path() != "/"
+        || h.contains_key(http::header::AUTHORIZATION)
+        || !bodiless
+    {
+        return None;
+    }
+    let query: Vec<(String, String)> = form_urlencoded::parse(req.uri().query()?.as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    if query.iter().any(|(k, _)| k.eq_ignore_ascii_case("X-Amz-Signature")) {
+        return None;
+    }
+    let action = query.iter().find(|(k, _)| k == "Action").map(|(_, v)| v.as_str())?;
+    if !matches!(action, "ConfirmSubscription" | "Unsubscribe") {
+        return None;
+    }
+    let sns = services.services().find(|s| s.spec().name == "sns")?;
+    Some(Routed::Service(Arc::clone(sns), Protocol::AwsQuery))
+}
+
+/// What SNS recorded instead of sending (email, SMS, mobile push, and
+/// deliveries it could not make), for tests to assert "the alert was sent";
+/// query members narrow it (`topicArn`, `subscriptionArn`, `protocol`,
+/// `endpoint`, `after`, `limit`). docs/sns.md describes it.
+async fn sns_messages(
+    State(state): State<AppState>,
+    axum::extract::Query(filter): axum::extract::Query<lakestack_sns::RecordedFilter>,
+) -> Response {
+    let messages = state.lake.sns().map(|s| s.recorded(&filter)).unwrap_or_default();
+    axum::Json(serde_json::json!({ "messages": messages })).into_response()
+}
+
+async fn clear_sns_messages(
+    State(state): State<AppState>,
+    axum::extract::Query(filter): axum::extract::Query<lakestack_sns::RecordedFilter>,
+) -> Response {
+    let cleared = state.lake.sns().map_or(0, |s| s.clear_recorded(&filter));
+    axum::Json(serde_json::json!({ "cleared": cleared })).into_response()
+}
+
 fn to_axum(resp: http::Response<Bytes>) -> Response {
     resp.map(Body::from)
 }
@@ -91,9 +143,12 @@ async fn dispatch(State(state): State<AppState>, req: Request) -> Response {
     let method = req.method().clone();
     let path = req.uri().path().to_owned();
     let empty_expect = expects_continue_without_body(&req);
-    let routed = state.services.route_headers(req.headers(), req.uri().path());
+    // SNS's links carry their own proof (the token), so they are served unsigned in strict mode too.
+    let link = sns_link(&state.services, &req);
+    let unsigned = link.is_some();
+    let routed = link.unwrap_or_else(|| state.services.route_headers(req.headers(), req.uri().path()));
     let shape = ErrorShape::of(&routed, req.headers());
-    let (op, mut resp) = guarded(shape, route(state, routed, req)).await;
+    let (op, mut resp) = guarded(shape, route(state, routed, req, unsigned)).await;
     if empty_expect {
         // botocore, asked for `Expect: 100-continue` with an empty body, takes
         // the final answer as the 100 it waited for and then misreads the next
@@ -113,12 +168,12 @@ async fn dispatch(State(state): State<AppState>, req: Request) -> Response {
     resp
 }
 
-async fn route(state: AppState, routed: Routed, req: Request) -> (String, Response) {
+async fn route(state: AppState, routed: Routed, req: Request, unsigned: bool) -> (String, Response) {
     match routed {
         Routed::Service(service, protocol) => {
             let keys = state.keys.clone();
             let lookup = move |k: &str| keys.as_ref().and_then(|f| f(k));
-            let secrets = state.keys.is_some().then_some(&lookup as _);
+            let secrets = (state.keys.is_some() && !unsigned).then_some(&lookup as _);
             let (op, resp) = serve(service.as_ref(), protocol, req, secrets).await;
             (op, to_axum(resp))
         }

@@ -17,4 +17,5 @@ mod s3_objects;
 mod s3_versioning;
 mod s3_wire;
 mod server;
+mod sqs;
 mod stepfunctions;

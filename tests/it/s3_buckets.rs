@@ -1,6 +1,6 @@
 use aws_sdk_s3::types::{BucketLocationConstraint, CreateBucketConfiguration};
 
-use crate::common::{Server, code, status};
+use crate::common::{Server, code, sdk_client, status};
 
 #[tokio::test]
 async fn bucket_lifecycle() {
@@ -166,6 +166,9 @@ async fn bucket_tagging_cors_and_notifications() {
         .await
         .unwrap();
     assert!(n.queue_configurations().is_empty());
+    // A configuration must name a queue that exists.
+    let sqs = sdk_client!(aws_sdk_sqs, s);
+    sqs.create_queue().queue_name("events").send().await.unwrap();
     c.put_bucket_notification_configuration()
         .bucket("conf")
         .notification_configuration(

@@ -76,17 +76,20 @@ async fn unimplemented_services_answer_errors_naming_them() {
         .post(format!("{}/", s.endpoint))
         .header(
             "authorization",
-            "AWS4-HMAC-SHA256 Credential=AK/20260101/us-east-1/sns/aws4_request, SignedHeaders=host, Signature=00",
+            "AWS4-HMAC-SHA256 Credential=AK/20260101/us-east-1/cloudformation/aws4_request, SignedHeaders=host, Signature=00",
         )
         .header("content-type", "application/x-www-form-urlencoded")
-        .body("Action=ListTopics&Version=2010-03-31")
+        .body("Action=ListStacks&Version=2010-05-15")
         .send()
         .await
         .unwrap();
     assert_eq!(r.status().as_u16(), 501);
     let body = r.text().await.unwrap();
     assert!(body.contains("<Code>NotImplemented</Code>"), "{body}");
-    assert!(body.contains("sns service yet (operation ListTopics)"), "{body}");
+    assert!(
+        body.contains("cloudformation service yet (operation ListStacks)"),
+        "{body}"
+    );
 
     // An S3 operation we do not implement names itself.
     let c = s.client();

@@ -31,6 +31,11 @@ pub struct ServiceError {
     pub code: Cow<'static, str>,
     pub status: StatusCode,
     pub message: String,
+    /// The awsQuery code of a service that speaks both awsJson and awsQuery
+    /// and names its errors differently in each (SQS: `QueueDoesNotExist`
+    /// in JSON, `AWS.SimpleQueueService.NonExistentQueue` in awsQuery and
+    /// in awsJson's `x-amzn-query-error` header); `None` where they agree.
+    pub query_code: Option<Cow<'static, str>>,
 }
 
 impl ServiceError {
@@ -39,6 +44,24 @@ impl ServiceError {
             code: code.into(),
             status,
             message: message.into(),
+            query_code: None,
+        }
+    }
+
+    /// The same error with its own awsQuery code.
+    pub fn with_query_code(mut self, code: impl Into<Cow<'static, str>>) -> Self {
+        self.query_code = Some(code.into());
+        self
+    }
+
+    /// The code awsQuery answers: the query code where the service has one,
+    /// else the code without a Smithy namespace (`com.amazonaws.sqs#InternalError`
+    /// is `InternalError`), so errors the kit raises for an awsJson service
+    /// read right in its awsQuery form too.
+    pub fn query_code(&self) -> &str {
+        match &self.query_code {
+            Some(q) => q,
+            None => self.code.rsplit_once('#').map_or(&*self.code, |(_, shape)| shape),
         }
     }
 
@@ -73,11 +96,21 @@ pub trait AwsError: fmt::Display {
     fn status(&self) -> StatusCode {
         StatusCode::BAD_REQUEST
     }
+
+    /// The awsQuery code, where it differs from [`code`](Self::code)
+    /// (see [`ServiceError::query_code`]).
+    fn query_code(&self) -> Option<&'static str> {
+        None
+    }
 }
 
 impl<E: AwsError> From<E> for ServiceError {
     fn from(e: E) -> Self {
-        Self::new(e.code(), e.status(), e.to_string())
+        let err = Self::new(e.code(), e.status(), e.to_string());
+        match e.query_code() {
+            Some(q) => err.with_query_code(q),
+            None => err,
+        }
     }
 }
 
@@ -150,5 +183,38 @@ mod tests {
             )
         );
         assert_eq!(e.fault(), Fault::Receiver);
+        assert_eq!(e.query_code(), "InternalServerException");
+    }
+
+    #[test]
+    fn a_query_code_travels_with_the_error() {
+        struct Gone;
+        impl fmt::Display for Gone {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("The specified queue does not exist.")
+            }
+        }
+        impl AwsError for Gone {
+            fn code(&self) -> &'static str {
+                "com.amazonaws.sqs#QueueDoesNotExist"
+            }
+            fn query_code(&self) -> Option<&'static str> {
+                Some("AWS.SimpleQueueService.NonExistentQueue")
+            }
+        }
+        let e = ServiceError::from(Gone);
+        assert_eq!(e.code, "com.amazonaws.sqs#QueueDoesNotExist");
+        assert_eq!(e.query_code(), "AWS.SimpleQueueService.NonExistentQueue");
+        // Without one, a shape id's name stands for it.
+        let internal = ServiceError::new(
+            "com.amazonaws.sqs#InternalError",
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "x",
+        );
+        assert_eq!(internal.query_code(), "InternalError");
+        assert_eq!(
+            ServiceError::client("InvalidParameter", "x").query_code(),
+            "InvalidParameter"
+        );
     }
 }

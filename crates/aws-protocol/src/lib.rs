@@ -18,7 +18,9 @@
 pub mod arn;
 pub mod cbor;
 pub mod clock;
+pub mod delivery;
 mod error;
+pub mod form;
 pub mod operation;
 pub mod paging;
 pub mod protocol;
@@ -26,6 +28,7 @@ pub mod query;
 mod registry;
 pub mod rest;
 mod service;
+mod settings;
 pub mod sigv4;
 mod spec;
 pub mod timestamp;
@@ -34,11 +37,13 @@ pub mod validation;
 
 pub use arn::Arn;
 pub use clock::Clock;
+pub use delivery::DeliveryError;
 pub use error::{AwsError, Fault, ServiceError};
 pub use operation::UnknownOperation;
 pub use protocol::{Encoding, Output, Protocol};
 pub use registry::{Registry, Routed};
 pub use service::{Call, SecretLookup, Service, encoding_of, error_response, invoke, invoke_body, serve};
+pub use settings::ServiceSettings;
 pub use spec::{CborShapes, DEFAULT, Route, ServiceSpec};
 
 use bytes::Bytes;

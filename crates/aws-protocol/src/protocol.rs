@@ -181,7 +181,13 @@ pub fn error(
 ) -> Response<Bytes> {
     let mut resp = match encoding {
         Encoding::QueryXml => {
-            let body = crate::query::error_xml(spec, err, request_id);
+            let body = if err.query_code() == err.code {
+                crate::query::error_xml(spec, err, request_id)
+            } else {
+                let mut as_query = err.clone();
+                as_query.code = err.query_code().to_owned().into();
+                crate::query::error_xml(spec, &as_query, request_id)
+            };
             let mut r = base(err.status, "text/xml", Bytes::from(body), request_id);
             r.headers_mut().remove("x-amzn-RequestId");
             if let Ok(v) = HeaderValue::from_str(request_id) {
@@ -218,11 +224,57 @@ pub fn error(
         h.insert("x-amzn-ErrorType", v);
     }
     if spec.query_compatible
-        && let Ok(v) = HeaderValue::from_str(&format!("{};{}", err.code, err.fault().as_str()))
+        && let Ok(v) = HeaderValue::from_str(&format!("{};{}", err.query_code(), err.fault().as_str()))
     {
         // SQS over awsJson: the SDKs map this back to the awsQuery error
         // codes older code expects (`AWS.SimpleQueueService.NonExistentQueue`).
         h.insert("x-amzn-query-error", v);
     }
     resp
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::DEFAULT;
+
+    static COMPATIBLE: ServiceSpec = ServiceSpec {
+        protocols: &[Protocol::AwsJson1_0, Protocol::AwsQuery],
+        query_compatible: true,
+        ..DEFAULT
+    };
+
+    fn header<'a>(r: &'a Response<Bytes>, name: &str) -> Option<&'a str> {
+        r.headers().get(name).and_then(|v| v.to_str().ok())
+    }
+
+    #[test]
+    fn a_query_code_names_the_error_in_query_answers_and_the_json_header() {
+        let err = ServiceError::client("com.amazonaws.sqs#QueueDoesNotExist", "gone")
+            .with_query_code("AWS.SimpleQueueService.NonExistentQueue");
+        let json = error(&COMPATIBLE, Protocol::AwsJson1_0, Encoding::Json, &err, "rid");
+        assert_eq!(
+            json.body().as_ref(),
+            br#"{"__type":"com.amazonaws.sqs#QueueDoesNotExist","message":"gone"}"#
+        );
+        assert_eq!(
+            header(&json, "x-amzn-query-error"),
+            Some("AWS.SimpleQueueService.NonExistentQueue;Sender")
+        );
+        let xml = error(&COMPATIBLE, Protocol::AwsQuery, Encoding::QueryXml, &err, "rid");
+        let body = String::from_utf8(xml.body().to_vec()).unwrap();
+        assert!(
+            body.contains("<Code>AWS.SimpleQueueService.NonExistentQueue</Code>"),
+            "{body}"
+        );
+    }
+
+    #[test]
+    fn without_a_query_code_the_header_repeats_the_code() {
+        let err = ServiceError::client("InvalidAttributeName", "no");
+        let json = error(&COMPATIBLE, Protocol::AwsJson1_0, Encoding::Json, &err, "rid");
+        assert_eq!(header(&json, "x-amzn-query-error"), Some("InvalidAttributeName;Sender"));
+        let plain = error(&DEFAULT, Protocol::AwsJson1_1, Encoding::Json, &err, "rid");
+        assert_eq!(header(&plain, "x-amzn-query-error"), None);
+    }
 }

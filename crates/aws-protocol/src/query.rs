@@ -107,17 +107,46 @@ fn to_value(node: Node) -> Value {
     Value::Object(node.children.into_iter().map(|(k, v)| (k, to_value(v))).collect())
 }
 
+/// A map's entries as `key`/`value`, or as `Name`/`Value` where the model
+/// renames them (SNS's `MessageAttributes.entry.N.Name`).
 fn entries_to_map(list: Value) -> Value {
     let Value::Array(items) = list else { return list };
     let mut out = Map::new();
     for item in items {
-        if let Value::Object(mut e) = item
-            && let Some(Value::String(k)) = e.remove("key")
-        {
-            out.insert(k, e.remove("value").unwrap_or(Value::Null));
+        let Value::Object(mut e) = item else { continue };
+        let (key, value) = if e.contains_key("key") {
+            ("key", "value")
+        } else {
+            ("Name", "Value")
+        };
+        if let Some(Value::String(k)) = e.remove(key) {
+            out.insert(k, e.remove(value).unwrap_or(Value::Null));
         }
     }
     Value::Object(out)
+}
+
+/// The member name that marks a map written as awsQuery writes maps:
+/// repeated `<entry><key>k</key><value>v</value></entry>` elements.
+pub const ENTRY: &str = "entry";
+
+/// A map as an answer's member in awsQuery's map shape (see [`ENTRY`]):
+/// `{"entry": [{"key": k, "value": v}, ...]}`, which [`response_xml`]
+/// writes as `<entry>` elements. A JSON object cannot carry the
+/// difference between a map and a structure, so a service marks its maps.
+pub fn entries<K: Into<String>>(map: impl IntoIterator<Item = (K, Value)>) -> Value {
+    let items: Vec<Value> = map
+        .into_iter()
+        .map(|(k, v)| {
+            let mut e = Map::new();
+            e.insert("key".into(), Value::String(k.into()));
+            e.insert("value".into(), v);
+            Value::Object(e)
+        })
+        .collect();
+    let mut m = Map::new();
+    m.insert(ENTRY.into(), Value::Array(items));
+    Value::Object(m)
 }
 
 /// Escapes text for an XML element or attribute.
@@ -172,7 +201,9 @@ fn write_members(out: &mut String, v: &Value, flattened: bool) {
             for (k, x) in m {
                 match x {
                     Value::Null => {}
-                    Value::Array(items) if flattened => {
+                    // A map's entries are never wrapped, whatever the spec
+                    // says of lists.
+                    Value::Array(items) if flattened || k == ENTRY => {
                         for item in items {
                             let _ = write!(out, "<{k}>");
                             write_members(out, item, flattened);
@@ -234,6 +265,45 @@ mod tests {
                 "Name": "t+1",
                 "Tags": [{"Key": "a"}, {"Key": "b"}]
             })
+        );
+    }
+
+    #[test]
+    fn map_entries_may_name_their_parts_as_the_model_does() {
+        let f = parse_form(
+            b"Action=Publish&MessageAttributes.entry.1.Name=a&MessageAttributes.entry.1.Value.DataType=String\
+              &MessageAttributes.entry.1.Value.StringValue=x&Attributes.entry.1.key=k&Attributes.entry.1.value=v",
+        )
+        .unwrap();
+        assert_eq!(
+            f.params,
+            json!({
+                "Attributes": {"k": "v"},
+                "MessageAttributes": {"a": {"DataType": "String", "StringValue": "x"}}
+            })
+        );
+    }
+
+    #[test]
+    fn maps_marked_as_entries_are_written_as_entry_elements() {
+        let spec = crate::spec::DEFAULT;
+        let attrs = entries([("Owner", json!("1")), ("Policy", json!("{\"a\":1}"))]);
+        assert_eq!(
+            attrs,
+            json!({"entry": [{"key": "Owner", "value": "1"}, {"key": "Policy", "value": "{\"a\":1}"}]})
+        );
+        let xml = response_xml(&spec, "GetTopicAttributes", &json!({ "Attributes": attrs }), "r");
+        assert!(
+            xml.contains(
+                "<GetTopicAttributesResult><Attributes><entry><key>Owner</key><value>1</value></entry>\
+                 <entry><key>Policy</key><value>{&quot;a&quot;:1}</value></entry></Attributes></GetTopicAttributesResult>"
+            ),
+            "{xml}"
+        );
+        let empty = response_xml(&spec, "R", &json!({"Attributes": entries::<String>([])}), "r");
+        assert!(
+            empty.contains("<RResult><Attributes></Attributes></RResult>"),
+            "{empty}"
         );
     }
 

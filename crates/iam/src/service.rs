@@ -4,36 +4,15 @@
 //! on every signed request.
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard, PoisonError, RwLock};
-
-use lakestack_aws_protocol::Clock;
 
 use crate::error::Result;
 use crate::model::{AccessKey, Entity, KeyStatus, Kind, ManagedPolicy, Session};
 use crate::store::Store;
 
-/// How the binary opens IAM and STS.
-#[derive(Debug, Clone)]
-pub struct Settings {
-    pub account_id: String,
-    pub region: String,
-    /// Where `iam.sqlite` lives; `None` keeps everything in memory (tests).
-    pub dir: Option<PathBuf>,
-    /// Expiry of temporary credentials is judged on `clock.now()`.
-    pub clock: Clock,
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        Self {
-            account_id: "000000000000".into(),
-            region: "us-east-1".into(),
-            dir: None,
-            clock: Clock::default(),
-        }
-    }
-}
+/// How the binary opens IAM and STS (`iam.sqlite` in `dir`); expiry of
+/// temporary credentials is judged on `clock.now()`.
+pub type Settings = lakestack_aws_protocol::ServiceSettings;
 
 /// What strict SigV4 needs to verify a request signed with a key.
 #[derive(Debug, Clone, PartialEq, Eq)]

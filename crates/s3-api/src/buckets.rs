@@ -254,14 +254,33 @@ impl S3Api {
 
     pub(crate) async fn do_put_bucket_notification_configuration(
         &self,
-        req: S3Request<PutBucketNotificationConfigurationInput>,
+        mut req: S3Request<PutBucketNotificationConfigurationInput>,
     ) -> S3Result<S3Response<PutBucketNotificationConfigurationOutput>> {
-        let input = &req.input;
-        let body = to_xml(&input.notification_configuration)?;
-        self.storage
-            .put_bucket_config(&input.bucket, ConfigKind::Notification, &body)
-            .await
-            .map_err(s3_error)?;
+        let input = &mut req.input;
+        self.storage.bucket(&input.bucket).map_err(s3_error)?;
+        crate::notify::name_configurations(&mut input.notification_configuration);
+        let config = &input.notification_configuration;
+        let rules = crate::notify::rules(config)?;
+        if let Some(d) = &self.destinations {
+            crate::notify::check_destinations(&rules, d.as_ref()).await?;
+        }
+        if rules.is_empty() && config.event_bridge_configuration.is_none() {
+            // An empty configuration turns notifications off: with no row,
+            // writes to the bucket record no events.
+            self.storage
+                .delete_bucket_config(&input.bucket, ConfigKind::Notification)
+                .await
+                .map_err(s3_error)?;
+        } else {
+            let body = to_xml(config)?;
+            self.storage
+                .put_bucket_config(&input.bucket, ConfigKind::Notification, &body)
+                .await
+                .map_err(s3_error)?;
+        }
+        if let Some(d) = &self.destinations {
+            crate::notify::send_test_events(&input.bucket, &rules, d.as_ref()).await;
+        }
         Ok(S3Response::new(PutBucketNotificationConfigurationOutput {}))
     }
 

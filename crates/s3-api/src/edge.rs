@@ -47,6 +47,8 @@ pub struct S3Settings {
     pub auth: AuthMode,
     /// Extra base domains for virtual-hosted-style addressing.
     pub hosts: Vec<String>,
+    /// Where event notifications go (the root package's services).
+    pub destinations: Option<Arc<dyn crate::notify::Destinations>>,
 }
 
 /// The largest file a browser POST upload may carry: 64 MiB. s3s holds a
@@ -64,6 +66,7 @@ impl Default for S3Settings {
             account_id: "000000000000".into(),
             auth: AuthMode::Permissive,
             hosts: Vec::new(),
+            destinations: None,
         }
     }
 }
@@ -101,7 +104,12 @@ impl std::fmt::Debug for S3Service {
 
 impl S3Service {
     pub fn build(storage: Arc<Storage>, settings: S3Settings) -> Self {
-        let api = S3Api::new(Arc::clone(&storage), &settings.region, &settings.account_id);
+        let api = S3Api::new(
+            Arc::clone(&storage),
+            &settings.region,
+            &settings.account_id,
+            settings.destinations.clone(),
+        );
         let mut b = s3s::service::S3ServiceBuilder::new(api);
         let hosts = LocalHosts::new(&settings.hosts);
         b.set_host(hosts.clone());

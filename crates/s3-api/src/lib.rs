@@ -25,6 +25,7 @@ mod host;
 mod ingest;
 mod listing;
 mod multipart;
+pub mod notify;
 mod objects;
 mod operation;
 mod post_form;
@@ -46,16 +47,25 @@ pub struct S3Api {
     storage: Arc<Storage>,
     region: String,
     owner_id: String,
+    /// The services event notifications go to; without them configurations
+    /// are stored unchecked.
+    destinations: Option<Arc<dyn notify::Destinations>>,
 }
 
 impl S3Api {
-    pub fn new(storage: Arc<Storage>, region: &str, account_id: &str) -> Self {
+    pub fn new(
+        storage: Arc<Storage>,
+        region: &str,
+        account_id: &str,
+        destinations: Option<Arc<dyn notify::Destinations>>,
+    ) -> Self {
         // S3's canonical user ids are 64 hex characters; derive a stable one.
         let owner_id = format!("{:0>64}", hex::encode(account_id.as_bytes()));
         Self {
             storage,
             region: region.to_owned(),
             owner_id: owner_id[owner_id.len() - 64..].to_owned(),
+            destinations,
         }
     }
 }

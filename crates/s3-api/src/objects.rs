@@ -286,6 +286,13 @@ impl S3Api {
         mut req: S3Request<PutObjectInput>,
     ) -> S3Result<S3Response<PutObjectOutput>> {
         let trailers = Trailers::of(&req);
+        // s3s serves a browser form upload (POST) through this operation too;
+        // its event is `ObjectCreated:Post`.
+        let how = if req.method == http::Method::POST {
+            "Post"
+        } else {
+            "Put"
+        };
         let input = &mut req.input;
         let mut meta = meta_from_put(input)?;
         let requested = checksum::requested(
@@ -328,7 +335,7 @@ impl S3Api {
         meta.checksum = Some(got.checksum.clone());
         let v = self
             .storage
-            .commit_put(&input.bucket, &input.key, got.blob, meta, &cond, "Put")
+            .commit_put(&input.bucket, &input.key, got.blob, meta, &cond, how)
             .await
             .map_err(s3_error)?;
         let mut out = PutObjectOutput {
@@ -643,7 +650,13 @@ impl S3Api {
         conv::check_tags(&tags)?;
         let vid = self
             .storage
-            .set_tags(&input.bucket, &input.key, input.version_id.as_deref(), tags)
+            .set_tags(
+                &input.bucket,
+                &input.key,
+                input.version_id.as_deref(),
+                tags,
+                "ObjectTagging:Put",
+            )
             .await
             .map_err(|e| not_found(e, input.version_id.is_some()))?;
         Ok(S3Response::new(PutObjectTaggingOutput {
@@ -659,7 +672,13 @@ impl S3Api {
         check_version_id(input.version_id.as_deref())?;
         let vid = self
             .storage
-            .set_tags(&input.bucket, &input.key, input.version_id.as_deref(), Vec::new())
+            .set_tags(
+                &input.bucket,
+                &input.key,
+                input.version_id.as_deref(),
+                Vec::new(),
+                "ObjectTagging:Delete",
+            )
             .await
             .map_err(|e| not_found(e, input.version_id.is_some()))?;
         let mut resp = S3Response::new(DeleteObjectTaggingOutput {

@@ -12,7 +12,7 @@ use rusqlite::{Connection, OpenFlags};
 use crate::error::Result;
 
 /// Bumped whenever the schema changes; `migrate` brings older files forward.
-const SCHEMA_VERSION: i64 = 1;
+const SCHEMA_VERSION: i64 = 2;
 
 const SCHEMA_V1: &str = r"
 CREATE TABLE buckets (
@@ -69,6 +69,23 @@ CREATE TABLE upload_parts (
 );
 ";
 
+/// The outbox of S3 event notifications: a row is written in the same
+/// transaction as the change it reports, for buckets with a notification
+/// configuration only, and removed once delivered, so an acknowledged write
+/// is notified even if the server is killed before delivery.
+const SCHEMA_V2: &str = r"
+CREATE TABLE notifications (
+    seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+    bucket      TEXT NOT NULL,
+    key         BLOB NOT NULL,
+    event       TEXT NOT NULL,
+    size        INTEGER,
+    etag        TEXT,
+    version_id  TEXT,
+    time_ms     INTEGER NOT NULL
+);
+";
+
 fn configure(conn: &Connection) -> Result<()> {
     conn.execute_batch(
         "PRAGMA busy_timeout = 5000;
@@ -96,6 +113,12 @@ fn migrate(conn: &mut Connection) -> Result<()> {
     if version < 1 {
         let tx = conn.transaction()?;
         tx.execute_batch(SCHEMA_V1)?;
+        tx.execute_batch(SCHEMA_V2)?;
+        tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+        tx.commit()?;
+    } else if version < 2 {
+        let tx = conn.transaction()?;
+        tx.execute_batch(SCHEMA_V2)?;
         tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
         tx.commit()?;
     }

@@ -30,6 +30,7 @@ mod error;
 mod listing;
 mod model;
 mod multipart;
+mod notifications;
 mod objects;
 mod rows;
 mod store;
@@ -41,6 +42,7 @@ use std::time::SystemTime;
 pub use blob::{BlobWriter, FinishedBlob};
 pub use error::{ConfigKind, Result, StorageError};
 pub use model::*;
+pub use notifications::Notification;
 pub use objects::BodyStream;
 pub use store::StorageObjectStore;
 
@@ -49,6 +51,8 @@ pub struct Storage {
     db: db::Db,
     blobs: blob::Blobs,
     events: tokio::sync::broadcast::Sender<ObjectEvent>,
+    /// Woken when a commit writes to the notification outbox.
+    notify: Arc<tokio::sync::Notify>,
 }
 
 impl std::fmt::Debug for Storage {
@@ -66,7 +70,12 @@ impl Storage {
         let db = db::Db::open(&dir.join("s3.sqlite"))?;
         let blobs = blob::Blobs::open(dir)?;
         let (events, _) = tokio::sync::broadcast::channel(1024);
-        Ok(Self { db, blobs, events })
+        Ok(Self {
+            db,
+            blobs,
+            events,
+            notify: Arc::default(),
+        })
     }
 
     /// Removes bodies no committed row refers to (interrupted writes, blobs whose

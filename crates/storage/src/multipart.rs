@@ -198,7 +198,7 @@ impl Storage {
         let (bucket, key, upload_id) = (bucket.to_owned(), key.to_owned(), upload_id.to_owned());
         let (requested, cond) = (requested.to_vec(), cond.clone());
         let gc = self.blobs.gc();
-        let (version, _) = self
+        let (version, _, recorded) = self
             .db
             .write_then(
                 move |tx| {
@@ -268,15 +268,23 @@ impl Storage {
                             .map(|s| s.blob.clone()),
                     );
                     tx.execute("DELETE FROM uploads WHERE upload_id = ?1", [upload_id])?;
-                    Ok((version, garbage))
+                    let recorded = crate::notifications::record(
+                        tx,
+                        bucket,
+                        key,
+                        "ObjectCreated:CompleteMultipartUpload",
+                        crate::notifications::Subject::created(&version),
+                    )?;
+                    Ok((version, garbage, recorded))
                 },
                 move |r| {
-                    if let Ok((_, garbage)) = r {
+                    if let Ok((_, garbage, _)) = r {
                         gc.remove(garbage);
                     }
                 },
             )
             .await?;
+        self.wake_if(recorded);
         self.emit_created(&version, "CompleteMultipartUpload");
         Ok(version)
     }

@@ -12,6 +12,7 @@ use crate::error::{Result, StorageError};
 use crate::model::{
     DeleteOutcome, NULL_VERSION, ObjectEvent, ObjectMeta, ObjectVersion, PartInfo, Segment, Versioning, WriteCondition,
 };
+use crate::notifications::{self, Subject};
 use crate::rows::{self, ObjectRow};
 use crate::{Storage, new_version_id, now_ms, quoted_md5};
 
@@ -183,16 +184,22 @@ impl Storage {
         let mut blob = blob;
         let new_id = blob.disarm();
         let gc = self.blobs.gc();
-        let (version, _) = self
+        let (version, _, recorded) = self
             .db
             .write_then(
-                move |tx| insert_version(tx, &b, &k, new, false, &c),
+                move |tx| {
+                    let (v, garbage) = insert_version(tx, &b, &k, new, false, &c)?;
+                    let event = format!("ObjectCreated:{how}");
+                    let recorded = notifications::record(tx, &b, &k, &event, Subject::created(&v))?;
+                    Ok((v, garbage, recorded))
+                },
                 move |r| match r {
-                    Ok((_, garbage)) => gc.remove(garbage),
+                    Ok((_, garbage, _)) => gc.remove(garbage),
                     Err(_) => gc.remove(&[new_id]),
                 },
             )
             .await?;
+        self.wake_if(recorded);
         self.emit_created(&version, how);
         Ok(version)
     }
@@ -292,7 +299,7 @@ impl Storage {
             let info = get_bucket(tx, bucket)?;
             if let Some(vid) = version_id {
                 let Some(row) = rows::by_version(tx, bucket, key, vid, false)? else {
-                    return Ok((DeleteOutcome { delete_marker: false, version_id: Some(vid.to_owned()) }, vec![], false));
+                    return Ok((DeleteOutcome { delete_marker: false, version_id: Some(vid.to_owned()) }, vec![], None));
                 };
                 tx.execute("DELETE FROM objects WHERE id = ?1", [row.id])?;
                 if row.version.is_latest {
@@ -302,19 +309,21 @@ impl Storage {
                     )?;
                 }
                 let garbage = rows::blobs_of(&row.version.segments).collect();
+                let recorded = notifications::record(tx, bucket, key, "ObjectRemoved:Delete", Subject::version(Some(vid)))?;
                 return Ok((
                     DeleteOutcome { delete_marker: row.version.is_delete_marker, version_id: Some(vid.to_owned()) },
                     garbage,
-                    true,
+                    Some(recorded),
                 ));
             }
             match info.versioning {
                 Versioning::Unversioned => {
                     let Some(row) = rows::latest(tx, bucket, key, false)? else {
-                        return Ok((DeleteOutcome::default(), vec![], false));
+                        return Ok((DeleteOutcome::default(), vec![], None));
                     };
                     tx.execute("DELETE FROM objects WHERE id = ?1", [row.id])?;
-                    Ok((DeleteOutcome::default(), rows::blobs_of(&row.version.segments).collect(), true))
+                    let recorded = notifications::record(tx, bucket, key, "ObjectRemoved:Delete", Subject::version(None))?;
+                    Ok((DeleteOutcome::default(), rows::blobs_of(&row.version.segments).collect(), Some(recorded)))
                 }
                 Versioning::Enabled | Versioning::Suspended => {
                     let marker = NewVersion {
@@ -326,13 +335,21 @@ impl Storage {
                         inline: None,
                     };
                     let (v, garbage) = insert_version(tx, bucket, key, marker, true, &WriteCondition::default())?;
-                    Ok((DeleteOutcome { delete_marker: true, version_id: Some(v.version_id) }, garbage, true))
+                    let recorded = notifications::record(
+                        tx,
+                        bucket,
+                        key,
+                        "ObjectRemoved:DeleteMarkerCreated",
+                        Subject::version(Some(&v.version_id)),
+                    )?;
+                    Ok((DeleteOutcome { delete_marker: true, version_id: Some(v.version_id) }, garbage, Some(recorded)))
                 }
             }
         }, move |r| if let Ok((_, garbage, _)) = r {
             gc.remove(garbage);
         }).await?;
-        if removed {
+        if let Some(recorded) = removed {
+            self.wake_if(recorded);
             self.emit(ObjectEvent::Removed {
                 bucket: bucket.to_owned(),
                 key: key.to_owned(),
@@ -344,17 +361,20 @@ impl Storage {
     }
 
     /// Replaces the tag set of one version (the current one if `version_id` is None).
+    /// `event` is the notification it makes (`ObjectTagging:Put` or `:Delete`).
     pub async fn set_tags(
         &self,
         bucket: &str,
         key: &str,
         version_id: Option<&str>,
         tags: Vec<(String, String)>,
+        event: &'static str,
     ) -> Result<String> {
         let bucket_w = bucket.to_owned();
         let key_w = key.to_owned();
         let version_id_w = version_id.map(str::to_owned);
-        self.db
+        let (version_id, recorded) = self
+            .db
             .write(move |tx| {
                 let bucket = bucket_w.as_str();
                 let key = key_w.as_str();
@@ -375,8 +395,15 @@ impl Storage {
                     "UPDATE objects SET meta = ?2 WHERE id = ?1",
                     params![row.id, serde_json::to_string(&meta)?],
                 )?;
-                Ok(row.version.version_id)
+                let subject = Subject {
+                    etag: Some(&row.version.etag),
+                    ..Subject::version(Some(&row.version.version_id))
+                };
+                let recorded = notifications::record(tx, bucket, key, event, subject)?;
+                Ok((row.version.version_id, recorded))
             })
-            .await
+            .await?;
+        self.wake_if(recorded);
+        Ok(version_id)
     }
 }

@@ -5,53 +5,13 @@
 //! has it); each handler takes the ones its operation has. Responses are
 //! typed per entity, with IAM's member names and order.
 
-use serde::{Deserialize, Deserializer, Serialize};
+use lakestack_aws_protocol::form;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::PolicyView;
 use crate::model::{AccessKey, Entity, ManagedPolicy, PolicyVersion, Tag};
 use crate::policy::url_encode;
-
-/// An integer member, as a number or as the text of one.
-fn int<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
-    match Option::<Value>::deserialize(d)? {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Number(n)) => n
-            .as_i64()
-            .map(Some)
-            .ok_or_else(|| serde::de::Error::custom(format!("{n} is not an integer"))),
-        Some(Value::String(s)) => s
-            .trim()
-            .parse()
-            .map(Some)
-            .map_err(|_| serde::de::Error::custom(format!("'{s}' is not an integer"))),
-        Some(other) => Err(serde::de::Error::custom(format!("{other} is not an integer"))),
-    }
-}
-
-/// A boolean member, as a JSON boolean or `true`/`false` text.
-fn flag<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
-    match Option::<Value>::deserialize(d)? {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Bool(b)) => Ok(Some(b)),
-        Some(Value::String(s)) if s.eq_ignore_ascii_case("true") => Ok(Some(true)),
-        Some(Value::String(s)) if s.eq_ignore_ascii_case("false") => Ok(Some(false)),
-        Some(other) => Err(serde::de::Error::custom(format!("{other} is not a boolean"))),
-    }
-}
-
-/// A list member; the empty string is how a form writes an empty list.
-fn list<'de, D: Deserializer<'de>, T: serde::de::DeserializeOwned>(d: D) -> Result<Vec<T>, D::Error> {
-    match Option::<Value>::deserialize(d)? {
-        None | Some(Value::Null) => Ok(Vec::new()),
-        Some(Value::String(s)) if s.is_empty() => Ok(Vec::new()),
-        Some(v @ Value::Array(_)) => serde_json::from_value(v).map_err(serde::de::Error::custom),
-        // A list of one written without an index is still that one item.
-        Some(v) => serde_json::from_value(v)
-            .map(|x| vec![x])
-            .map_err(serde::de::Error::custom),
-    }
-}
 
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "PascalCase")]
@@ -102,32 +62,32 @@ pub struct Members {
     pub path_prefix: Option<String>,
     pub description: Option<String>,
     pub assume_role_policy_document: Option<String>,
-    #[serde(deserialize_with = "int")]
+    #[serde(deserialize_with = "form::int")]
     pub max_session_duration: Option<i64>,
     pub permissions_boundary: Option<String>,
     pub policy_arn: Option<String>,
     pub policy_name: Option<String>,
     pub policy_document: Option<String>,
     pub version_id: Option<String>,
-    #[serde(deserialize_with = "flag")]
+    #[serde(deserialize_with = "form::flag")]
     pub set_as_default: Option<bool>,
     pub scope: Option<String>,
-    #[serde(deserialize_with = "flag")]
+    #[serde(deserialize_with = "form::flag")]
     pub only_attached: Option<bool>,
     pub entity_filter: Option<String>,
     pub access_key_id: Option<String>,
     pub status: Option<String>,
-    #[serde(deserialize_with = "list")]
+    #[serde(deserialize_with = "form::list")]
     pub tags: Vec<TagWire>,
-    #[serde(deserialize_with = "list")]
+    #[serde(deserialize_with = "form::list")]
     pub tag_keys: Vec<String>,
     pub marker: Option<String>,
-    #[serde(deserialize_with = "int")]
+    #[serde(deserialize_with = "form::int")]
     pub max_items: Option<i64>,
     // STS
     pub role_arn: Option<String>,
     pub role_session_name: Option<String>,
-    #[serde(deserialize_with = "int")]
+    #[serde(deserialize_with = "form::int")]
     pub duration_seconds: Option<i64>,
     pub policy: Option<String>,
     pub external_id: Option<String>,
