@@ -45,6 +45,7 @@ pub async fn run(config: &Config, args: &DemoArgs) -> anyhow::Result<()> {
     config.wait_time_scale = WAIT_SCALE;
     config.mock_config = None;
     let stack = crate::build(&config, &dir, started)?;
+    stack.notifier.spawn();
     let api = Api { app: stack.app };
     println!(
         "lakestack demo: S3, Glue, Athena and Step Functions, offline, in {}",

@@ -68,7 +68,12 @@ async fn run(config: Config, started: Instant, wall_start: SystemTime) -> anyhow
     let data_dir = ephemeral
         .as_ref()
         .map_or_else(|| config.data_dir.clone(), |t| t.path().to_owned());
-    let Stack { app, storage, endpoint } = build(&config, &data_dir, started)?;
+    let Stack {
+        app,
+        storage,
+        endpoint,
+        notifier,
+    } = build(&config, &data_dir, started)?;
     let listener = tokio::net::TcpListener::bind((config.host, config.port))
         .await
         .with_context(|| format!("binding {}:{}", config.host, config.port))?;
@@ -93,6 +98,9 @@ async fn run(config: Config, started: Instant, wall_start: SystemTime) -> anyhow
         started.elapsed().as_millis()
     );
     tracing::info!(%addr, data_dir = %data_dir.display(), "lakestack listening");
+    // After the ready line, as the sweep: events the last run left in the
+    // outbox go out first, then every new one as it is written.
+    notifier.spawn();
     // Without TCP_NODELAY a response written as headers then body waits out
     // the peer's delayed ACK (~40 ms) on every small GET.
     let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
@@ -121,6 +129,8 @@ struct Stack {
     storage: Arc<Storage>,
     /// lakestack's own URL, set once the server listens.
     endpoint: Arc<OnceLock<String>>,
+    /// S3's event delivery, started once the server listens (the demo starts it itself).
+    notifier: lakestack_s3_api::notify::Notifier,
 }
 
 fn build(config: &Config, data_dir: &std::path::Path, started: Instant) -> anyhow::Result<Stack> {
@@ -183,8 +193,7 @@ fn build(config: &Config, data_dir: &std::path::Path, started: Instant) -> anyho
             })),
         },
     );
-    // Events left in the outbox by the last run go out first.
-    lakestack_s3_api::notify::Notifier {
+    let notifier = lakestack_s3_api::notify::Notifier {
         storage: Arc::clone(&storage),
         destinations: Arc::new(notify::S3Destinations {
             lake: Arc::clone(&lake),
@@ -193,8 +202,7 @@ fn build(config: &Config, data_dir: &std::path::Path, started: Instant) -> anyho
             region: config.region.clone(),
             account_id: config.account_id.clone(),
         },
-    }
-    .spawn();
+    };
     if lake.has_state() {
         lake.open_now()?;
     }
@@ -206,7 +214,12 @@ fn build(config: &Config, data_dir: &std::path::Path, started: Instant) -> anyho
         started: Arc::new(started),
         lake: Arc::clone(&lake),
     });
-    Ok(Stack { app, storage, endpoint })
+    Ok(Stack {
+        app,
+        storage,
+        endpoint,
+        notifier,
+    })
 }
 
 async fn shutdown() {
