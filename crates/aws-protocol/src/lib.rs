@@ -16,6 +16,7 @@
 //! ```
 
 pub mod arn;
+pub mod batch;
 pub mod cbor;
 pub mod clock;
 pub mod delivery;

@@ -22,7 +22,6 @@ use crate::store::{self, NewDelivery};
 pub const DEDUP_WINDOW: Duration = Duration::from_secs(300);
 /// PublishBatch's limits.
 pub const MAX_BATCH_ENTRIES: usize = 10;
-pub const MAX_ENTRY_ID: usize = 80;
 
 /// Where a Publish goes.
 #[derive(Debug, Clone, Copy)]
@@ -166,23 +165,16 @@ impl Sns {
         entries: Vec<(String, PublishInput)>,
     ) -> Result<Vec<(String, Published)>> {
         let topic_arn = self.home.topic("TopicArn", topic_arn)?;
-        if entries.is_empty() {
-            return Err(SnsError::EmptyBatch);
-        }
-        if entries.len() > MAX_BATCH_ENTRIES {
-            return Err(SnsError::TooManyEntries);
-        }
-        let valid_id = |id: &str| {
-            (1..=MAX_ENTRY_ID).contains(&id.len())
-                && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-        };
-        if entries.iter().any(|(id, _)| !valid_id(id)) {
-            return Err(SnsError::InvalidEntryId);
-        }
-        let mut ids: Vec<&str> = entries.iter().map(|(id, _)| id.as_str()).collect();
-        ids.sort_unstable();
-        if ids.windows(2).any(|w| w[0] == w[1]) {
-            return Err(SnsError::DuplicateEntryIds);
+        {
+            use lakestack_aws_protocol::batch::{BatchIdError, check_entry_ids};
+            check_entry_ids(entries.iter().map(|(id, _)| Some(id.as_str())), MAX_BATCH_ENTRIES).map_err(
+                |e| match e {
+                    BatchIdError::Empty => SnsError::EmptyBatch,
+                    BatchIdError::TooMany(_) => SnsError::TooManyEntries,
+                    BatchIdError::Invalid => SnsError::InvalidEntryId,
+                    BatchIdError::Duplicate(_) => SnsError::DuplicateEntryIds,
+                },
+            )?;
         }
         let mut checked = Vec::with_capacity(entries.len());
         for (id, input) in entries {

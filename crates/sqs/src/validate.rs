@@ -4,8 +4,6 @@
 //! describes them), FIFO group and deduplication ids, the size against the
 //! queue's MaximumMessageSize, and batch entry ids.
 
-use std::collections::HashSet;
-
 use crate::attributes;
 use crate::error::{Result, SqsError};
 use crate::model::{MessageAttributeValue, MessageAttributes};
@@ -194,24 +192,13 @@ pub fn check_id(parameter: &str, value: &str) -> Result<()> {
 /// A batch's entry ids: present, 1–80 of `[A-Za-z0-9_-]`, distinct; the
 /// batch itself 1–10 entries.
 pub fn check_batch<'a>(entry: &'static str, ids: impl ExactSizeIterator<Item = Option<&'a str>>) -> Result<()> {
-    match ids.len() {
-        0 => return Err(SqsError::EmptyBatchRequest(entry)),
-        n if n > MAX_BATCH_ENTRIES => return Err(SqsError::TooManyEntriesInBatchRequest(n)),
-        _ => {}
-    }
-    let mut seen = HashSet::new();
-    for id in ids {
-        let id = id.unwrap_or_default();
-        let ok =
-            !id.is_empty() && id.len() <= 80 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-        if !ok {
-            return Err(SqsError::InvalidBatchEntryId);
-        }
-        if !seen.insert(id) {
-            return Err(SqsError::BatchEntryIdsNotDistinct(id.to_owned()));
-        }
-    }
-    Ok(())
+    use lakestack_aws_protocol::batch::{BatchIdError, check_entry_ids};
+    check_entry_ids(ids, MAX_BATCH_ENTRIES).map_err(|e| match e {
+        BatchIdError::Empty => SqsError::EmptyBatchRequest(entry),
+        BatchIdError::TooMany(n) => SqsError::TooManyEntriesInBatchRequest(n),
+        BatchIdError::Invalid => SqsError::InvalidBatchEntryId,
+        BatchIdError::Duplicate(id) => SqsError::BatchEntryIdsNotDistinct(id),
+    })
 }
 
 /// DelaySeconds of a message: 0–900, and not on FIFO queues.
