@@ -26,6 +26,27 @@ fn failed(id: String, e: &SqsError) -> BatchResultErrorEntry {
     }
 }
 
+/// A batch's answer: each attempted entry's outcome (as `ok` writes a
+/// success) after the entries already refused before the attempt.
+fn batch_answer<R, T: serde::Serialize>(
+    ids: Vec<String>,
+    outcomes: Vec<Result<R, SqsError>>,
+    mut failed_entries: Vec<BatchResultErrorEntry>,
+    ok: impl Fn(String, R) -> T,
+) -> Answer {
+    let mut successful = Vec::new();
+    for (id, outcome) in ids.into_iter().zip(outcomes) {
+        match outcome {
+            Ok(r) => successful.push(ok(id, r)),
+            Err(e) => failed_entries.push(failed(id, &e)),
+        }
+    }
+    Output::of(&BatchResult {
+        successful,
+        failed: failed_entries,
+    })
+}
+
 fn message(fifo: bool, body: Option<String>, delay: Option<i64>, e: SendFields) -> Result<NewMessage, SqsError> {
     let body = body.ok_or(SqsError::MissingParameter("MessageBody"))?;
     let delay = delay.map(|d| check_delay(d, fifo)).transpose()?;
@@ -119,27 +140,17 @@ pub(super) async fn send_batch(cx: &Ctx<'_>, r: SendMessageBatchRequest) -> Answ
                 ids.push(id);
                 msgs.push(m);
             }
-            Err(err) => failed_entries.push((id, err)),
+            Err(err) => failed_entries.push(failed(id, &err)),
         }
     }
     let results = cx.sqs.send_detached(&q, msgs, &cx.sender).await;
-    let mut successful = Vec::new();
-    for (id, result) in ids.into_iter().zip(results) {
-        match result {
-            Ok(s) => successful.push(SendMessageBatchResultEntry {
-                id,
-                message_id: s.message_id,
-                md5_of_message_body: s.md5_of_body,
-                md5_of_message_attributes: s.md5_of_message_attributes,
-                md5_of_message_system_attributes: s.md5_of_message_system_attributes,
-                sequence_number: s.sequence_number,
-            }),
-            Err(e) => failed_entries.push((id, e)),
-        }
-    }
-    Output::of(&BatchResult {
-        successful,
-        failed: failed_entries.iter().map(|(id, e)| failed(id.clone(), e)).collect(),
+    batch_answer(ids, results, failed_entries, |id, s| SendMessageBatchResultEntry {
+        id,
+        message_id: s.message_id,
+        md5_of_message_body: s.md5_of_body,
+        md5_of_message_attributes: s.md5_of_message_attributes,
+        md5_of_message_system_attributes: s.md5_of_message_system_attributes,
+        sequence_number: s.sequence_number,
     })
 }
 
@@ -229,17 +240,7 @@ pub(super) async fn delete_batch(cx: &Ctx<'_>, r: DeleteMessageBatchRequest) -> 
         }
     }
     let results = cx.sqs.delete_messages(&q, &handles).await;
-    let mut successful = Vec::new();
-    for (id, result) in ids.into_iter().zip(results) {
-        match result {
-            Ok(()) => successful.push(BatchIdEntry { id }),
-            Err(e) => failed_entries.push(failed(id, &e)),
-        }
-    }
-    Output::of(&BatchResult {
-        successful,
-        failed: failed_entries,
-    })
+    batch_answer(ids, results, failed_entries, |id, ()| BatchIdEntry { id })
 }
 
 pub(super) async fn change_visibility(cx: &Ctx<'_>, r: ChangeMessageVisibilityRequest) -> Answer {
@@ -283,15 +284,5 @@ pub(super) async fn change_visibility_batch(cx: &Ctx<'_>, r: ChangeMessageVisibi
         }
     }
     let results = cx.sqs.change_visibility_many(&q, &changes).await;
-    let mut successful = Vec::new();
-    for (id, result) in ids.into_iter().zip(results) {
-        match result {
-            Ok(()) => successful.push(BatchIdEntry { id }),
-            Err(e) => failed_entries.push(failed(id, &e)),
-        }
-    }
-    Output::of(&BatchResult {
-        successful,
-        failed: failed_entries,
-    })
+    batch_answer(ids, results, failed_entries, |id, ()| BatchIdEntry { id })
 }
