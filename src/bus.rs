@@ -1,16 +1,21 @@
 //! The one in-process event bus. Services publish what happened (objects
-//! created and removed, crawlers changing state; queries and executions
-//! later) and consumers (crawl logs today, notification delivery later)
-//! subscribe here, never to a crate directly.
+//! created and removed, crawlers and job runs changing state, queries and
+//! executions changing state) and consumers (crawl logs, EventBridge's
+//! service events, Step Functions' `.sync` waits) subscribe here, never to a
+//! crate directly.
 
 use lakestack_catalog::{Catalog, CatalogEvent};
+use lakestack_query::{QueryEngine, QueryEvent};
+use lakestack_stepfn::{ExecutionEvent, StepFunctions};
 use lakestack_storage::{ObjectEvent, Storage};
 use tokio::sync::broadcast;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Event {
     Object(ObjectEvent),
     Catalog(CatalogEvent),
+    Query(QueryEvent),
+    Execution(ExecutionEvent),
 }
 
 #[derive(Clone)]
@@ -37,6 +42,16 @@ impl Bus {
     /// Forwards the catalog's crawler state changes onto the bus.
     pub fn attach_catalog(&self, catalog: &Catalog) {
         self.forward(catalog.subscribe(), Event::Catalog, "catalog");
+    }
+
+    /// Forwards Athena's query state changes onto the bus.
+    pub fn attach_queries(&self, engine: &QueryEngine) {
+        self.forward(engine.subscribe(), Event::Query, "athena");
+    }
+
+    /// Forwards Step Functions' execution status changes onto the bus.
+    pub fn attach_states(&self, states: &StepFunctions) {
+        self.forward(states.subscribe(), Event::Execution, "stepfunctions");
     }
 
     fn forward<T: Clone + Send + std::fmt::Debug + 'static>(

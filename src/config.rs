@@ -41,11 +41,21 @@ pub struct Config {
     /// Access key pairs for `--auth strict`, as `AKID:SECRET`, comma-separated.
     #[arg(long, env = "LAKESTACK_KEYS", value_delimiter = ',')]
     pub keys: Vec<String>,
-    /// Multiplies every Step Functions wait (Wait states, retry intervals,
-    /// timeouts): 0 makes them instant, as WAIT_TIME_SCALE does in the AWS
-    /// local tool.
+    /// Multiplies every wait the services keep (Step Functions' Wait states,
+    /// retry intervals and timeouts, Lambda's retries, SQS's timeouts,
+    /// EventBridge's retries): 0 makes them instant, as WAIT_TIME_SCALE does in
+    /// the AWS local tool. Calendar time (schedules) is not scaled: advance it
+    /// with `POST /_lakestack/clock` (docs/clock.md).
     #[arg(long, env = "LAKESTACK_WAIT_TIME_SCALE", default_value_t = 1.0)]
     pub wait_time_scale: f64,
+    /// Starts the server's calendar at this time (RFC 3339, `2026-01-01T00:00:00Z`)
+    /// instead of now, so that tests see the same dates and schedules on every run.
+    #[arg(long, env = "LAKESTACK_CLOCK_START", value_parser = parse_time)]
+    pub clock_start: Option<chrono::DateTime<chrono::Utc>>,
+    /// The largest PutEvents entry EventBridge accepts, in bytes: AWS's
+    /// current limit (1 MiB) unless set lower (`262144`, the old limit).
+    #[arg(long, env = "LAKESTACK_EVENTS_MAX_ENTRY_BYTES", default_value_t = lakestack_events::service::DEFAULT_MAX_ENTRY_BYTES)]
+    pub events_max_entry_bytes: usize,
     /// A Step Functions mock configuration (the AWS local tool's
     /// MockConfigFile.json): StartExecution on `<state machine ARN>#<test
     /// case>` answers its Task states with the mocked responses.
@@ -116,6 +126,13 @@ fn parse_bytes(s: &str) -> Result<usize, String> {
         _ => return Err(format!("{s:?} is not a size such as 4GiB")),
     };
     n.checked_mul(1 << shift).ok_or_else(|| format!("{s:?} is too large"))
+}
+
+/// An RFC 3339 time (`2026-01-01T00:00:00Z`).
+fn parse_time(s: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
+    chrono::DateTime::parse_from_rfc3339(s.trim())
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .map_err(|e| format!("{s:?} is not an RFC 3339 time such as 2026-01-01T00:00:00Z: {e}"))
 }
 
 /// `90s`, `30m`, `1h`, `500ms`, or a plain count of seconds.

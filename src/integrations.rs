@@ -11,15 +11,17 @@ use std::time::Duration;
 use async_trait::async_trait;
 use futures::TryStreamExt;
 use lakestack_aws_protocol::{Service, invoke};
-use lakestack_catalog::GlueService;
+use lakestack_catalog::{CatalogEvent, GlueService};
 use lakestack_lambda::{Invoked, Lambda, LambdaError};
 use lakestack_query::AthenaService;
 use lakestack_stepfn::{Integrations, Pattern, Resource, TaskError};
 use object_store::path::Path;
 use object_store::{ObjectStore, ObjectStoreExt as _, PutPayload};
 use serde_json::{Value, json};
+use tokio::sync::broadcast;
 
-/// How often a `.sync` Athena task looks at its query.
+/// How often a `.sync` task looks at what it started if the bus is gone
+/// (the server is stopping); otherwise it waits to hear of a change.
 const POLL: Duration = Duration::from_millis(20);
 
 pub struct Services {
@@ -30,6 +32,8 @@ pub struct Services {
     pub lambda: Arc<Lambda>,
     pub logs: Arc<lakestack_logs::Logs>,
     pub objects: Arc<dyn ObjectStore>,
+    /// Where `.sync` tasks hear that what they started has ended.
+    pub bus: crate::bus::Bus,
 }
 
 /// `startCrawler` → `StartCrawler`.
@@ -409,10 +413,7 @@ impl Integrations for Services {
                 ("sns", "publish") => self.sns(&parameters).await,
                 // A distributed Map's ItemReader (`arn:aws:states:::s3:getObject`).
                 ("s3", "getObject") => self.s3(action, &parameters, BodyReader::ItemReader).await,
-                ("glue", "startJobRun") => Err(TaskError::new(
-                    "States.TaskFailed",
-                    "lakestack does not run Glue jobs yet (glue:startJobRun); crawlers run through aws-sdk:glue:startCrawler",
-                )),
+                ("glue", "startJobRun") => self.glue(action, parameters).await,
                 _ => Err(unsupported(resource)),
             },
             Resource::Function { arn } => {
@@ -435,10 +436,13 @@ impl Integrations for Services {
 
     /// `.sync` for Athena: waits for the query and answers GetQueryExecution,
     /// or fails the Task with the query's error.
-    async fn run_to_end(&self, resource: &Resource, started: Value) -> Result<Value, TaskError> {
+    async fn run_to_end(&self, resource: &Resource, parameters: &Value, started: Value) -> Result<Value, TaskError> {
         match resource {
             Resource::Optimized { service, action, .. } if service == "athena" && action == "startQueryExecution" => {
-                let id = started["QueryExecutionId"].clone();
+                let id = started["QueryExecutionId"].as_str().unwrap_or_default().to_string();
+                // Listening before looking: an end between the look and the
+                // wait is heard, not missed.
+                let mut events = self.bus.subscribe();
                 loop {
                     let got = self
                         .athena("getQueryExecution", json!({"QueryExecutionId": id}))
@@ -448,13 +452,57 @@ impl Integrations for Services {
                         Some("FAILED" | "CANCELLED") => {
                             return Err(TaskError::new("States.TaskFailed", got.to_string()));
                         }
-                        _ => tokio::time::sleep(POLL).await,
+                        _ => {}
+                    }
+                    // Until this query's next change (or a gap in what was heard).
+                    loop {
+                        match events.recv().await {
+                            Ok(crate::bus::Event::Query(q)) if q.query_execution_id == id => break,
+                            Ok(_) => {}
+                            Err(broadcast::error::RecvError::Lagged(_)) => break,
+                            Err(broadcast::error::RecvError::Closed) => {
+                                tokio::time::sleep(POLL).await;
+                                break;
+                            }
+                        }
+                    }
+                }
+            }
+            Resource::Optimized { service, action, .. } if service == "glue" && action == "startJobRun" => {
+                let job = parameters["JobName"].clone();
+                let id = started["JobRunId"].as_str().unwrap_or_default().to_string();
+                let mut events = self.bus.subscribe();
+                loop {
+                    let got = self.glue("getJobRun", json!({"JobName": job, "RunId": id})).await?;
+                    let run = &got["JobRun"];
+                    match run["JobRunState"].as_str() {
+                        // The task's result is the JobRun itself.
+                        Some("SUCCEEDED") => return Ok(run.clone()),
+                        Some("FAILED" | "STOPPED" | "TIMEOUT" | "ERROR" | "EXPIRED") => {
+                            return Err(TaskError::new("States.TaskFailed", run.to_string()));
+                        }
+                        _ => {}
+                    }
+                    loop {
+                        match events.recv().await {
+                            Ok(crate::bus::Event::Catalog(CatalogEvent::JobRunStateChanged { run_id, .. }))
+                                if run_id == id =>
+                            {
+                                break;
+                            }
+                            Ok(_) => {}
+                            Err(broadcast::error::RecvError::Lagged(_)) => break,
+                            Err(broadcast::error::RecvError::Closed) => {
+                                tokio::time::sleep(POLL).await;
+                                break;
+                            }
+                        }
                     }
                 }
             }
             _ => Err(TaskError::new(
                 "States.Runtime",
-                "lakestack supports .sync for athena:startQueryExecution and states:startExecution",
+                "lakestack supports .sync for athena:startQueryExecution, glue:startJobRun and states:startExecution",
             )),
         }
     }

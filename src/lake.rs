@@ -1,5 +1,5 @@
-//! Glue, Athena, Step Functions, Lambda, CloudWatch Logs, IAM, STS, SQS
-//! and SNS, opened on their first request.
+//! Glue, Athena, Step Functions, Lambda, CloudWatch Logs, IAM, STS, SQS,
+//! SNS and EventBridge, opened on their first request.
 //!
 //! A fresh data directory serves S3 alone until someone calls one of them:
 //! their files, the crawler scheduler and the query engine cost nothing at
@@ -14,8 +14,9 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use async_trait::async_trait;
-use lakestack_aws_protocol::{Call, Output, Service, ServiceError, ServiceSpec};
+use lakestack_aws_protocol::{Call, Clock, Output, Service, ServiceError, ServiceSpec};
 use lakestack_catalog::{Catalog, CatalogSettings, GlueService};
+use lakestack_events::{Events, EventsApi};
 use lakestack_iam::{Iam, IamApi, StsApi};
 use lakestack_lambda::runtime::Interpreters;
 use lakestack_lambda::{Lambda, LambdaApi};
@@ -26,7 +27,7 @@ use lakestack_sqs::{Sqs, SqsApi};
 use lakestack_stepfn::{StepFunctions, StepFunctionsApi};
 use tokio::sync::OnceCell;
 
-use crate::{bus, integrations, lambda_host, service_logs, sns_host};
+use crate::{bus, events_host, integrations, lambda_host, service_events, service_logs, sns_host};
 
 /// The lake's services, once open.
 pub struct Lake {
@@ -40,9 +41,14 @@ pub struct Lake {
     lambda_api: LambdaApi,
     sqs_api: SqsApi,
     sns_api: SnsApi,
+    events_api: EventsApi,
 }
 
 impl Lake {
+    pub fn events(&self) -> &Arc<Events> {
+        self.events_api.events()
+    }
+
     pub fn sqs(&self) -> &Arc<Sqs> {
         self.sqs_api.service()
     }
@@ -66,6 +72,10 @@ pub struct LambdaSettings {
 /// What opening the lake needs; all of it is known at start.
 pub struct Settings {
     pub data_dir: PathBuf,
+    /// The server's one clock, shared by every service.
+    pub clock: Clock,
+    /// EventBridge's largest PutEvents entry.
+    pub events_max_entry_bytes: usize,
     pub objects: Arc<dyn object_store::ObjectStore>,
     pub bus: bus::Bus,
     pub catalog: CatalogSettings,
@@ -77,7 +87,17 @@ pub struct Settings {
 }
 
 /// The directories the lake keeps under the data directory.
-const DIRS: [&str; 8] = ["glue", "athena", "stepfunctions", "iam", "logs", "lambda", "sqs", "sns"];
+const DIRS: [&str; 9] = [
+    "glue",
+    "athena",
+    "stepfunctions",
+    "iam",
+    "logs",
+    "lambda",
+    "sqs",
+    "sns",
+    "events",
+];
 
 pub struct LakeCell {
     settings: Settings,
@@ -143,7 +163,7 @@ impl LakeCell {
     }
 
     /// The stand-ins to register for the lake's services.
-    pub fn services(self: &Arc<Self>) -> [Arc<dyn Service>; 9] {
+    pub fn services(self: &Arc<Self>) -> [Arc<dyn Service>; 10] {
         let one = |spec, pick| -> Arc<dyn Service> {
             Arc::new(OnFirstUse {
                 spec,
@@ -161,6 +181,7 @@ impl LakeCell {
             one(&lakestack_iam::STS_SPEC, |l| &l.sts_api),
             one(&lakestack_sqs::SQS_SPEC, |l| &l.sqs_api),
             one(&lakestack_sns::SNS_SPEC, |l| &l.sns_api),
+            one(&lakestack_events::EVENTS_SPEC, |l| &l.events_api),
         ]
     }
 }
@@ -182,13 +203,13 @@ fn open(s: &Settings) -> anyhow::Result<Lake> {
     let glue = GlueService::new(Arc::clone(&catalog));
     let athena = AthenaService::new(engine, Arc::clone(&catalog));
     let (region, account) = (s.catalog.region.clone(), s.catalog.account_id.clone());
-    let clock = s.states.clock;
+    let clock = s.clock.clone();
     let iam = Arc::new(
         Iam::open(lakestack_iam::Settings {
             account_id: account.clone(),
             region: region.clone(),
             dir: Some(dir.join("iam")),
-            clock,
+            clock: clock.clone(),
         })
         .with_context(|| format!("opening IAM's state under {}", dir.display()))?,
     );
@@ -197,7 +218,7 @@ fn open(s: &Settings) -> anyhow::Result<Lake> {
         lakestack_logs::Settings {
             account_id: account.clone(),
             region: region.clone(),
-            clock,
+            clock: clock.clone(),
         },
     )
     .with_context(|| format!("opening CloudWatch Logs' state under {}", dir.display()))?;
@@ -205,7 +226,7 @@ fn open(s: &Settings) -> anyhow::Result<Lake> {
         account_id: account.clone(),
         region: region.clone(),
         dir: Some(dir.join("sqs")),
-        clock,
+        clock: clock.clone(),
     })
     .with_context(|| format!("opening SQS's state under {}", dir.display()))?;
     let host = Arc::new(lambda_host::LambdaHost {
@@ -220,7 +241,7 @@ fn open(s: &Settings) -> anyhow::Result<Lake> {
             region: region.clone(),
             account_id: account.clone(),
             dir: dir.join("lambda"),
-            clock,
+            clock: clock.clone(),
             interpreters: Arc::clone(&s.lambda.interpreters),
             max_processes: s.lambda.max_processes,
             idle_timeout: s.lambda.idle_timeout,
@@ -231,10 +252,10 @@ fn open(s: &Settings) -> anyhow::Result<Lake> {
     .with_context(|| format!("opening Lambda's state under {}", dir.display()))?;
     let sns = Sns::open(
         lakestack_sns::Settings {
-            account_id: account,
-            region,
+            account_id: account.clone(),
+            region: region.clone(),
             dir: Some(dir.join("sns")),
-            clock,
+            clock: clock.clone(),
         },
         Arc::new(sns_host::SnsHost {
             endpoint: Arc::clone(&s.endpoint),
@@ -244,6 +265,24 @@ fn open(s: &Settings) -> anyhow::Result<Lake> {
     )
     .with_context(|| format!("opening SNS's state under {}", dir.display()))?;
     let _ = host.sns.set(Arc::clone(&sns));
+    let events_host = Arc::new(events_host::EventsHost {
+        sqs: Arc::clone(&sqs),
+        sns: Arc::clone(&sns),
+        lambda: Arc::clone(&lambda),
+        logs: Arc::clone(&logs),
+        states: OnceLock::new(),
+    });
+    let events = Events::open(
+        lakestack_events::Settings {
+            account_id: account,
+            region,
+            dir: Some(dir.join("events")),
+            clock,
+            max_entry_bytes: s.events_max_entry_bytes,
+        },
+        Arc::clone(&events_host) as _,
+    )
+    .with_context(|| format!("opening EventBridge's state under {}", dir.display()))?;
     let states = StepFunctions::open(
         Some(&dir.join("stepfunctions")),
         s.states.clone(),
@@ -255,17 +294,24 @@ fn open(s: &Settings) -> anyhow::Result<Lake> {
             lambda: Arc::clone(&lambda),
             logs: Arc::clone(&logs),
             objects: Arc::clone(&s.objects),
+            bus: s.bus.clone(),
         }),
     )
     .with_context(|| format!("opening Step Functions' state under {}", dir.display()))?;
+    let _ = events_host.states.set(Arc::clone(&states));
     service_logs::attach_crawlers(&s.bus, &catalog, &logs);
+    catalog.set_job_logs(Arc::new(service_logs::JobOutput(Arc::clone(&logs))));
+    service_events::attach(&s.bus, &events, &catalog);
     s.bus.attach_catalog(&catalog);
+    s.bus.attach_queries(athena.engine());
+    s.bus.attach_states(&states);
     catalog.start_scheduler();
     sqs.start();
     lambda
         .start()
         .with_context(|| format!("resuming Lambda's queued invocations under {}", dir.display()))?;
     sns.start();
+    events.start();
     tracing::debug!("the lake's services are open");
     Ok(Lake {
         glue,
@@ -278,6 +324,7 @@ fn open(s: &Settings) -> anyhow::Result<Lake> {
         lambda_api: LambdaApi::new(lambda),
         sqs_api: SqsApi::new(sqs),
         sns_api: SnsApi::new(sns),
+        events_api: EventsApi::new(events),
     })
 }
 

@@ -3,12 +3,14 @@
 mod bus;
 mod config;
 mod demo;
+mod events_host;
 mod integrations;
 mod lake;
 mod lambda_host;
 mod notify;
 mod queue_source;
 mod router;
+mod service_events;
 mod service_logs;
 mod sns_host;
 
@@ -18,7 +20,7 @@ use std::time::{Instant, SystemTime};
 
 use anyhow::Context as _;
 use clap::Parser;
-use lakestack_aws_protocol::Registry;
+use lakestack_aws_protocol::{Clock, Registry};
 use lakestack_catalog::CatalogSettings;
 use lakestack_s3_api::{AuthMode, KeyLookup, S3Service, S3Settings};
 use lakestack_storage::Storage;
@@ -123,6 +125,22 @@ fn mock_config(path: Option<&std::path::Path>) -> anyhow::Result<Option<Arc<lake
     Ok(Some(Arc::new(config)))
 }
 
+/// How Glue's Python shell jobs run here: with `python3`, pointed back at
+/// this server, signing with the first configured key pair under `--auth
+/// strict` (any pair passes otherwise).
+fn glue_jobs(config: &Config, endpoint: &Arc<OnceLock<String>>) -> anyhow::Result<lakestack_catalog::JobSettings> {
+    let (access_key_id, secret_access_key) = match config.auth {
+        Auth::Strict => config.key_pairs()?.into_iter().next().unwrap_or_default(),
+        Auth::Permissive => ("test".into(), "test".into()),
+    };
+    Ok(lakestack_catalog::JobSettings {
+        endpoint: Arc::clone(endpoint),
+        access_key_id,
+        secret_access_key,
+        ..Default::default()
+    })
+}
+
 /// Every service over one data directory, behind the one router.
 struct Stack {
     app: axum::Router,
@@ -140,19 +158,28 @@ fn build(config: &Config, data_dir: &std::path::Path, started: Instant) -> anyho
     let bus = bus::Bus::new();
     bus.attach_storage(&storage);
     let endpoint = Arc::new(OnceLock::new());
+    // The one clock every service keeps time by (docs/clock.md).
+    let clock = match config.clock_start {
+        Some(start) => Clock::starting_at(config.wait_time_scale, start),
+        None => Clock::scaled(config.wait_time_scale),
+    };
     let lake = lake::LakeCell::new(lake::Settings {
         data_dir: data_dir.to_owned(),
+        clock: clock.clone(),
+        events_max_entry_bytes: config.events_max_entry_bytes,
         objects: Arc::new(storage.object_store()),
         bus,
         catalog: CatalogSettings {
             region: config.region.clone(),
             account_id: config.account_id.clone(),
+            clock: clock.clone(),
+            jobs: glue_jobs(config, &endpoint)?,
         },
         query_limits: config.query_limits(),
         states: lakestack_stepfn::Settings {
             region: config.region.clone(),
             account: config.account_id.clone(),
-            clock: lakestack_stepfn::Clock::scaled(config.wait_time_scale),
+            clock: clock.clone(),
             mock: mock_config(config.mock_config.as_deref())?,
         },
         lambda: lake::LambdaSettings {
@@ -213,6 +240,8 @@ fn build(config: &Config, data_dir: &std::path::Path, started: Instant) -> anyho
         keys,
         started: Arc::new(started),
         lake: Arc::clone(&lake),
+        clock,
+        strict: matches!(config.auth, Auth::Strict),
     });
     Ok(Stack {
         app,

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use lakestack_aws_protocol::DeliveryError;
-use lakestack_s3_api::notify::{Destination, DestinationKind, Destinations};
+use lakestack_s3_api::notify::{BusEvent, Destination, DestinationKind, Destinations};
 
 use crate::lake::LakeCell;
 
@@ -96,6 +96,26 @@ impl Destinations for S3Destinations {
                     Err(e) => Err(DeliveryError::Permanent(e.to_string())),
                 }
             }
+        }
+    }
+
+    async fn put_event(&self, event: BusEvent) -> Result<(), DeliveryError> {
+        let lake = self
+            .lake
+            .opened()
+            .await
+            .ok_or_else(|| DeliveryError::Transient("lakestack could not open EventBridge".into()))?;
+        let entry = lakestack_events::NewEvent {
+            source: Some("aws.s3".into()),
+            detail_type: Some(event.detail_type.into()),
+            detail: Some(event.detail.to_string()),
+            resources: event.resources,
+            time_ms: Some(event.time_ms),
+            ..Default::default()
+        };
+        match lake.events().put_service_events(vec![entry]).await {
+            Ok(_) => Ok(()),
+            Err(e) => Err(DeliveryError::Transient(e.to_string())),
         }
     }
 }

@@ -94,7 +94,7 @@ impl EventSource for QueueSource {
         // MaximumBatchingWindowInSeconds: gather more, up to the batch size,
         // until the window closes; without one, take what is there now.
         let window = Duration::from_secs(u64::from(mapping.maximum_batching_window_s));
-        let clock = self.sqs.settings().clock;
+        let clock = self.sqs.settings().clock.clone();
         let deadline = tokio::time::Instant::now() + clock.real(window);
         // How many real seconds one second of the clock lasts.
         let scale = clock.real(Duration::from_secs(1)).as_secs_f64();

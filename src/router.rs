@@ -31,6 +31,10 @@ pub struct AppState {
     pub started: Arc<Instant>,
     /// Lambda's packages, served at GetFunction's `Code.Location`.
     pub lake: Arc<crate::lake::LakeCell>,
+    /// The server's clock, which `/_lakestack/clock` shows and advances.
+    pub clock: lakestack_aws_protocol::Clock,
+    /// `--auth strict`: the clock may not be moved by an unsigned request.
+    pub strict: bool,
 }
 
 pub fn router(state: AppState) -> Router {
@@ -38,6 +42,7 @@ pub fn router(state: AppState) -> Router {
         .route("/_lakestack/health", get(health).head(health))
         .route("/_lakestack/lambda/code/{file}", get(lambda_code))
         .route("/_lakestack/sns/messages", get(sns_messages).delete(clear_sns_messages))
+        .route("/_lakestack/clock", get(clock).post(advance_clock))
         .route("/_localstack/health", get(health).head(health))
         .fallback(dispatch)
         .with_state(state)
@@ -132,6 +137,72 @@ async fn clear_sns_messages(
 ) -> Response {
     let cleared = state.lake.sns().map_or(0, |s| s.clear_recorded(&filter));
     axum::Json(serde_json::json!({ "cleared": cleared })).into_response()
+}
+
+/// The server's calendar time and wait scale.
+async fn clock(State(state): State<AppState>) -> Response {
+    clock_answer(&state.clock)
+}
+
+fn clock_answer(clock: &lakestack_aws_protocol::Clock) -> Response {
+    let now = clock.now();
+    axum::Json(serde_json::json!({
+        "now": now.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        "nowMs": now.timestamp_millis(),
+        "aheadMs": clock.ahead_ms(),
+        "waitTimeScale": clock.scale(),
+    }))
+    .into_response()
+}
+
+/// What `POST /_lakestack/clock` takes: how far to move, or where to.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Advance {
+    /// Seconds to move forward.
+    #[serde(rename = "advanceSeconds")]
+    seconds: Option<f64>,
+    /// A time to move forward to (RFC 3339).
+    to: Option<String>,
+}
+
+/// Moves the calendar forward (never back): schedules due by then fire, and
+/// waits that the jump covers end. docs/clock.md describes it.
+async fn advance_clock(State(state): State<AppState>, body: Bytes) -> Response {
+    if state.strict {
+        return (
+            StatusCode::FORBIDDEN,
+            "the clock can be moved only under --auth permissive",
+        )
+            .into_response();
+    }
+    let bad = |m: String| (StatusCode::BAD_REQUEST, m).into_response();
+    let a: Advance = match serde_json::from_slice(&body) {
+        Ok(a) => a,
+        Err(e) => {
+            return bad(format!(
+                "expected {{\"advanceSeconds\": n}} or {{\"to\": \"<RFC 3339 time>\"}}: {e}"
+            ));
+        }
+    };
+    let before = state.clock.now();
+    match (a.seconds, a.to) {
+        (Some(s), None) if s.is_finite() && (0.0..1e11).contains(&s) => {
+            state.clock.advance(std::time::Duration::from_secs_f64(s));
+        }
+        (None, Some(to)) => match chrono::DateTime::parse_from_rfc3339(&to) {
+            Ok(t) => {
+                if !state.clock.advance_to(t.with_timezone(&chrono::Utc)) {
+                    return bad(format!("{to} is in the past: the clock never goes back"));
+                }
+            }
+            Err(e) => return bad(format!("{to:?} is not an RFC 3339 time: {e}")),
+        },
+        _ => return bad("give one of advanceSeconds (a number of seconds, 0 or more) and to".into()),
+    }
+    let by = (state.clock.now() - before).to_std().unwrap_or_default();
+    tracing::info!(target: "lakestack::clock", seconds = by.as_secs_f64(), "clock advanced");
+    clock_answer(&state.clock)
 }
 
 fn to_axum(resp: http::Response<Bytes>) -> Response {

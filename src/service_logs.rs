@@ -1,6 +1,7 @@
 //! The CloudWatch Logs lines services other than Lambda write: a Glue
 //! crawl's, into `/aws-glue/crawlers`, one stream per crawler, as Glue
-//! writes them (`[<crawl id>] INFO : Created table ...`), when it ends.
+//! writes them (`[<crawl id>] INFO : Created table ...`), when it ends; and
+//! a Glue job run's output, as the run writes it.
 
 use std::sync::Arc;
 
@@ -63,4 +64,15 @@ fn write_last_crawl(catalog: &Catalog, logs: &Logs, crawler: &str) -> anyhow::Re
     ));
     logs.put(CRAWLER_GROUP, crawler, &lines)?;
     Ok(())
+}
+
+/// Glue job runs' output lines, into the groups and streams the catalog names.
+pub struct JobOutput(pub Arc<Logs>);
+
+impl lakestack_catalog::JobLogs for JobOutput {
+    fn write(&self, group: &str, stream: &str, lines: Vec<(i64, String)>) {
+        if let Err(e) = self.0.put(group, stream, &lines) {
+            tracing::warn!(group, stream, error = %e, "could not write a job run's output");
+        }
+    }
 }

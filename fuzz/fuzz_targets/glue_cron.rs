@@ -5,7 +5,7 @@ use lakestack_catalog::fuzzing::Schedule;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|text: &str| {
-    if let Ok(schedule) = Schedule::parse(text) {
+    if let Ok(schedule) = Schedule::parse(text, 5) {
         // 2024-01-01T00:00:00Z
         let _ = schedule.next_after(1_704_067_200);
     }

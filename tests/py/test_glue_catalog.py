@@ -295,9 +295,9 @@ def test_tags_classifiers_and_unsupported_operations(glue):
     glue.delete_classifier(Name="pipes")
     assert error_of(glue.get_classifier, Name="pipes")[0] == "EntityNotFoundException"
 
-    code, msg = error_of(glue.get_jobs)
+    code, msg = error_of(glue.get_triggers)
     assert code == "NotImplemented"
-    assert "GetJobs" in msg
+    assert "GetTriggers" in msg
 
 
 def test_awscli_glue(aws):

@@ -7,10 +7,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use lakestack_aws_protocol::timestamp::epoch_seconds as seconds;
 use lakestack_aws_protocol::validation::Violation;
 
+use crate::GLUE_MIN_INTERVAL_MINUTES;
 use crate::error::{CatalogError, Result};
 use crate::model::{Crawl, Crawler, CrawlerSchedule, CrawlerState, LastCrawl, now_millis};
 use crate::store::Store;
-use crate::{Catalog, CatalogEvent, crawl, cron, names};
+use crate::{Catalog, CatalogEvent, crawl, names};
+use lakestack_compat::cron;
 
 fn not_found(name: &str) -> CatalogError {
     CatalogError::NotFound(format!("Crawler with name {name} does not exist"))
@@ -55,7 +57,7 @@ fn validate(c: &Crawler) -> Result<()> {
         }
     }
     if let Some(s) = &c.schedule {
-        cron::Schedule::parse(&s.expression).map_err(CatalogError::InvalidInput)?;
+        cron::Schedule::parse(&s.expression, GLUE_MIN_INTERVAL_MINUTES).map_err(CatalogError::InvalidInput)?;
     }
     let p = &c.schema_change_policy;
     if !matches!(p.update_behavior.as_str(), "UPDATE_IN_DATABASE" | "LOG") {

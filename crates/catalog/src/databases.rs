@@ -13,13 +13,15 @@ impl Catalog {
     pub fn create_database(&self, mut db: Database) -> Result<Database> {
         db.name = names::entity(&db.name, "databaseInput.name")?;
         db.create_time = now_millis();
-        self.store.write(|tx| {
+        let db = self.store.write(|tx| {
             if Store::get_database(tx, &db.name)?.is_some() {
                 return Err(CatalogError::AlreadyExists("Database already exists.".into()));
             }
             Store::put_database(tx, &db)?;
             Ok(db)
-        })
+        })?;
+        self.emit_database_change("CreateDatabase", &db.name, Vec::new());
+        Ok(db)
     }
 
     pub fn get_database(&self, name: &str) -> Result<Database> {
@@ -76,7 +78,9 @@ impl Catalog {
             self.store.delete_database(tx, &name)?;
             Store::remove_tags_under(tx, &arn)?;
             Store::remove_tags_under(tx, &tables_arn)
-        })
+        })?;
+        self.emit_database_change("DeleteDatabase", &name, Vec::new());
+        Ok(())
     }
 
     pub(crate) fn require_database(&self, c: &rusqlite::Connection, name: &str) -> Result<Database> {

@@ -32,6 +32,9 @@ pub enum CatalogError {
     SchedulerNotRunning(String),
     #[error("{0}")]
     NoSchedule(String),
+    /// A job already has as many runs under way as its MaxConcurrentRuns.
+    #[error("{0}")]
+    ConcurrentRunsExceeded(String),
     #[error("internal catalog error: {0}")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
 }

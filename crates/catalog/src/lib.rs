@@ -1,5 +1,6 @@
 //! The Glue Data Catalog of lakestack: databases, tables (with versions),
-//! partitions, crawlers and classifiers, persisted in SQLite under the data
+//! partitions, crawlers, classifiers, and jobs whose runs really run (Python
+//! shell scripts as local processes), persisted in SQLite under the data
 //! directory, served over Glue's awsJson 1.1 API ([`GlueService`]) and to
 //! other crates through this Rust API ([`Catalog`]).
 //!
@@ -21,11 +22,12 @@ mod api;
 mod classifiers;
 mod crawl;
 mod crawlers;
-mod cron;
 mod databases;
 pub mod error;
+mod events;
 pub mod expr;
 mod infer;
+mod jobs;
 pub mod model;
 mod names;
 mod paging;
@@ -39,29 +41,38 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-use lakestack_aws_protocol::Arn;
+use lakestack_aws_protocol::{Arn, Clock};
 use object_store::ObjectStore;
 use tokio::sync::{Notify, broadcast};
 
 pub use api::{GlueOp, GlueService, SPEC as GLUE_SPEC};
 pub use crawlers::CrawlerMetrics;
 pub use error::{CatalogError, Result};
+pub use events::{CatalogEvent, GlueEvent, MAX_CHANGED_PER_EVENT, job_run_severity, partition_text};
+pub use jobs::{ERROR_GROUP, JobLogs, JobRunRequest, JobRunStopError, JobSettings, NoJobLogs, OUTPUT_GROUP};
 pub use partitions::{PartitionError, PartitionPage, PartitionQuery};
 pub use tables::{SearchFilter, TableError};
 
 /// Parser entry points for the fuzz targets in `fuzz/`; not an API.
 #[doc(hidden)]
 pub mod fuzzing {
-    pub use crate::cron::Schedule;
+    pub use lakestack_compat::cron::Schedule;
 }
 
 use crate::store::Store;
 
-/// Where the catalog says it lives (ARNs, `CatalogId`).
+/// Glue: "Cron expressions that lead to rates faster than 5 minutes are not supported."
+pub(crate) const GLUE_MIN_INTERVAL_MINUTES: u32 = 5;
+
+/// Where the catalog says it lives (ARNs, `CatalogId`), its clock, and how
+/// it runs jobs.
 #[derive(Debug, Clone)]
 pub struct CatalogSettings {
     pub region: String,
     pub account_id: String,
+    /// The server's clock: job runs' times and timeouts go by it.
+    pub clock: Clock,
+    pub jobs: JobSettings,
 }
 
 impl Default for CatalogSettings {
@@ -69,20 +80,10 @@ impl Default for CatalogSettings {
         Self {
             region: "us-east-1".into(),
             account_id: "000000000000".into(),
+            clock: Clock::default(),
+            jobs: JobSettings::default(),
         }
     }
-}
-
-/// What the catalog announces on the in-process bus.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum CatalogEvent {
-    /// A crawler changed state (`RUNNING`, `STOPPING`, `READY`); `outcome` is
-    /// the last crawl's status once it is back to `READY`.
-    CrawlerStateChanged {
-        crawler: String,
-        state: &'static str,
-        outcome: Option<String>,
-    },
 }
 
 /// The catalog: every Glue operation as a Rust method.
@@ -95,6 +96,8 @@ pub struct Catalog {
     running: Mutex<HashMap<String, Arc<std::sync::atomic::AtomicBool>>>,
     /// Woken when a schedule changes, so the scheduler recomputes its next wake-up.
     schedules_changed: Notify,
+    /// Job runs: where they work and which are under way.
+    jobs: jobs::Runtime,
 }
 
 impl std::fmt::Debug for Catalog {
@@ -107,18 +110,32 @@ impl std::fmt::Debug for Catalog {
 }
 
 impl Catalog {
-    /// Opens (or creates) the catalog file `dir/catalog.sqlite`.
+    /// Opens (or creates) the catalog file `dir/catalog.sqlite`; job runs
+    /// work under `dir/glue-jobs` unless the settings say where.
     pub fn open(dir: &Path, objects: Arc<dyn ObjectStore>, settings: CatalogSettings) -> Result<Arc<Self>> {
         let store = Store::open(&dir.join("catalog.sqlite"))?;
-        Ok(Self::with_store(store, objects, settings))
+        let work = settings.jobs.work_dir.clone().unwrap_or_else(|| dir.join("glue-jobs"));
+        Ok(Self::with_store(
+            store,
+            objects,
+            settings,
+            jobs::Runtime::new(Some(work))?,
+        ))
     }
 
-    /// A catalog that keeps nothing on disk (tests).
+    /// A catalog that keeps nothing on disk (tests); job runs work in a
+    /// temporary directory unless the settings say where.
     pub fn in_memory(objects: Arc<dyn ObjectStore>, settings: CatalogSettings) -> Result<Arc<Self>> {
-        Ok(Self::with_store(Store::in_memory()?, objects, settings))
+        let runtime = jobs::Runtime::new(settings.jobs.work_dir.clone())?;
+        Ok(Self::with_store(Store::in_memory()?, objects, settings, runtime))
     }
 
-    fn with_store(store: Store, objects: Arc<dyn ObjectStore>, settings: CatalogSettings) -> Arc<Self> {
+    fn with_store(
+        store: Store,
+        objects: Arc<dyn ObjectStore>,
+        settings: CatalogSettings,
+        jobs: jobs::Runtime,
+    ) -> Arc<Self> {
         let catalog = Arc::new(Self {
             store,
             settings,
@@ -126,9 +143,15 @@ impl Catalog {
             events: broadcast::channel(1024).0,
             running: Mutex::new(HashMap::new()),
             schedules_changed: Notify::new(),
+            jobs,
         });
         if let Err(e) = catalog.recover_crawlers() {
             tracing::warn!(error = %e, "could not reset crawlers left running");
+        }
+        // Runs under way when the last process ended have no process any
+        // more: they are marked FAILED, with an ErrorMessage that says why.
+        if let Err(e) = catalog.recover_job_runs() {
+            tracing::warn!(error = %e, "could not end job runs left running");
         }
         catalog
     }
@@ -137,7 +160,8 @@ impl Catalog {
         &self.settings
     }
 
-    /// Crawler state changes, for the process's event bus.
+    /// Crawler and job run state changes and Data Catalog changes, for the
+    /// process's event bus.
     pub fn subscribe(&self) -> broadcast::Receiver<CatalogEvent> {
         self.events.subscribe()
     }

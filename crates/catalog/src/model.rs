@@ -1,5 +1,5 @@
-//! The catalog's domain types: databases, tables, partitions, crawlers and
-//! classifiers as the catalog keeps them.
+//! The catalog's domain types: databases, tables, partitions, crawlers,
+//! classifiers, jobs and job runs as the catalog keeps them.
 //!
 //! They follow Glue's data model field for field, but they are not the wire
 //! shapes: the API edge converts (api/convert.rs). The serde derive here is
@@ -315,4 +315,177 @@ pub struct CrawlSummary {
     pub partitions_deleted: u64,
     pub files_scanned: u64,
     pub files_skipped: u64,
+}
+
+/// The kinds of job Glue runs (`Command.Name`).
+pub const JOB_COMMANDS: [&str; 4] = ["glueetl", "pythonshell", "gluestreaming", "glueray"];
+
+/// What a job runs: its kind and its script.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct JobCommand {
+    /// glueetl, pythonshell, gluestreaming or glueray.
+    pub name: String,
+    /// `s3://bucket/key` of the script.
+    pub script_location: Option<String>,
+    pub python_version: Option<String>,
+    pub runtime: Option<String>,
+}
+
+/// A job definition, as CreateJob and UpdateJob leave it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Job {
+    pub name: String,
+    pub description: Option<String>,
+    pub log_uri: Option<String>,
+    pub role: String,
+    pub command: JobCommand,
+    /// `ExecutionProperty.MaxConcurrentRuns`; Glue's default is 1.
+    pub max_concurrent_runs: Option<i32>,
+    pub default_arguments: Parameters,
+    pub non_overridable_arguments: Parameters,
+    pub connections: Vec<String>,
+    pub max_retries: i32,
+    pub allocated_capacity: Option<i32>,
+    /// Minutes.
+    pub timeout: Option<i32>,
+    pub max_capacity: Option<f64>,
+    pub worker_type: Option<String>,
+    pub number_of_workers: Option<i32>,
+    pub security_configuration: Option<String>,
+    /// `NotificationProperty.NotifyDelayAfter`, minutes.
+    pub notify_delay_after: Option<i32>,
+    pub glue_version: Option<String>,
+    pub execution_class: Option<String>,
+    /// `JobMode`, `CodeGenConfigurationNodes`, `SourceControlDetails`,
+    /// `MaintenanceWindow` and other inputs kept as given.
+    pub opaque: BTreeMap<String, serde_json::Value>,
+    pub created_on: Millis,
+    pub last_modified_on: Millis,
+}
+
+impl Job {
+    /// Glue's default timeout, in minutes, for jobs that do not set one:
+    /// 2,880 (48 hours) for batch jobs, none for streaming ones.
+    pub const DEFAULT_TIMEOUT_MINUTES: i32 = 2880;
+
+    pub fn max_concurrent_runs(&self) -> i32 {
+        self.max_concurrent_runs.unwrap_or(1)
+    }
+
+    pub fn is_python_shell(&self) -> bool {
+        self.command.name == "pythonshell"
+    }
+
+    /// Whether Glue keeps job bookmarks for this kind of job (Spark jobs only).
+    pub fn has_bookmarks(&self) -> bool {
+        matches!(self.command.name.as_str(), "glueetl" | "gluestreaming")
+    }
+
+    /// The timeout a run gets when StartJobRun sets none, in minutes.
+    pub fn effective_timeout(&self) -> Option<i32> {
+        let default = match self.command.name.as_str() {
+            "gluestreaming" | "glueray" => None,
+            _ => Some(Self::DEFAULT_TIMEOUT_MINUTES),
+        };
+        self.timeout.or(default)
+    }
+
+    /// The DPUs a run gets when neither it nor the job says: 0.0625 for a
+    /// Python shell job, 10 for a Spark job without workers.
+    pub fn effective_max_capacity(&self) -> Option<f64> {
+        if self.max_capacity.is_some() || self.worker_type.is_some() {
+            return self.max_capacity;
+        }
+        match self.command.name.as_str() {
+            "pythonshell" => Some(0.0625),
+            "glueetl" | "gluestreaming" => Some(10.0),
+            _ => None,
+        }
+    }
+}
+
+/// Where a job run is in its life, as Glue names it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum JobRunState {
+    #[default]
+    Starting,
+    Running,
+    Stopping,
+    Stopped,
+    Succeeded,
+    Failed,
+    Timeout,
+}
+
+impl JobRunState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Starting => "STARTING",
+            Self::Running => "RUNNING",
+            Self::Stopping => "STOPPING",
+            Self::Stopped => "STOPPED",
+            Self::Succeeded => "SUCCEEDED",
+            Self::Failed => "FAILED",
+            Self::Timeout => "TIMEOUT",
+        }
+    }
+
+    /// A run in this state will not change again.
+    pub fn is_terminal(self) -> bool {
+        matches!(self, Self::Stopped | Self::Succeeded | Self::Failed | Self::Timeout)
+    }
+}
+
+impl std::fmt::Display for JobRunState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One run of a job.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct JobRun {
+    pub id: String,
+    pub job_name: String,
+    /// 0 for the first try, +1 for each retry Glue starts after a failure.
+    pub attempt: i32,
+    pub previous_run_id: Option<String>,
+    pub trigger_name: Option<String>,
+    pub state: JobRunState,
+    /// The run's own arguments, as StartJobRun gave them.
+    pub arguments: Parameters,
+    pub error_message: Option<String>,
+    pub started_on: Millis,
+    pub last_modified_on: Millis,
+    pub completed_on: Option<Millis>,
+    /// Seconds the run consumed resources.
+    pub execution_time: i64,
+    /// Minutes.
+    pub timeout: Option<i32>,
+    pub max_capacity: Option<f64>,
+    pub worker_type: Option<String>,
+    pub number_of_workers: Option<i32>,
+    pub security_configuration: Option<String>,
+    pub notify_delay_after: Option<i32>,
+    pub glue_version: Option<String>,
+    pub execution_class: Option<String>,
+    pub log_group_name: Option<String>,
+}
+
+/// The bookmark Glue keeps for a Spark job.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct JobBookmark {
+    pub job_name: String,
+    pub version: i32,
+    pub run: i32,
+    pub attempt: i32,
+    pub previous_run_id: Option<String>,
+    pub run_id: Option<String>,
+    /// The bookmark's state, JSON text.
+    pub job_bookmark: String,
 }

@@ -63,7 +63,10 @@ impl Catalog {
     }
 
     pub fn create_partition(&self, database: &str, table: &str, p: Partition) -> Result<()> {
-        match self.batch_create_partition(database, table, vec![p])?.pop() {
+        match self
+            .insert_partitions("CreatePartition", database, table, vec![p])?
+            .pop()
+        {
             None => Ok(()),
             Some(e) => Err(match e.code {
                 "AlreadyExistsException" => CatalogError::AlreadyExists(e.message),
@@ -80,10 +83,22 @@ impl Catalog {
         table: &str,
         inputs: Vec<Partition>,
     ) -> Result<Vec<PartitionError>> {
+        self.insert_partitions("BatchCreatePartition", database, table, inputs)
+    }
+
+    /// Creates partitions and announces those created as `op`.
+    fn insert_partitions(
+        &self,
+        op: &'static str,
+        database: &str,
+        table: &str,
+        inputs: Vec<Partition>,
+    ) -> Result<Vec<PartitionError>> {
         let db = names::entity(database, "databaseName")?;
         let tbl = names::entity(table, "tableName")?;
         let now = now_millis();
-        self.store.write(|tx| {
+        let mut created = Vec::new();
+        let errors = self.store.write(|tx| {
             let t = self.partition_table(tx, &db, &tbl)?;
             let mut errors = Vec::new();
             for mut p in inputs {
@@ -94,13 +109,17 @@ impl Catalog {
                 p.database_name.clone_from(&db);
                 p.table_name.clone_from(&tbl);
                 p.create_time = now;
-                if !self.store.insert_partition(tx, &p)? {
+                if self.store.insert_partition(tx, &p)? {
+                    created.push(p.values);
+                } else {
                     let e = CatalogError::AlreadyExists("Partition already exists.".into());
                     errors.push(PartitionError::new(&p.values, &e));
                 }
             }
             Ok(errors)
-        })
+        })?;
+        self.emit_table_change(op, &db, &tbl, created);
+        Ok(errors)
     }
 
     pub fn get_partition(&self, database: &str, table: &str, values: &[String]) -> Result<Partition> {
@@ -208,7 +227,7 @@ impl Catalog {
     /// Replaces the partition `values` with `input` (which may carry new values).
     pub fn update_partition(&self, database: &str, table: &str, values: &[String], input: Partition) -> Result<()> {
         match self
-            .batch_update_partition(database, table, vec![(values.to_vec(), input)])?
+            .replace_partitions("UpdatePartition", database, table, vec![(values.to_vec(), input)])?
             .pop()
         {
             None => Ok(()),
@@ -223,9 +242,21 @@ impl Catalog {
         table: &str,
         entries: Vec<(Vec<String>, Partition)>,
     ) -> Result<Vec<PartitionError>> {
+        self.replace_partitions("BatchUpdatePartition", database, table, entries)
+    }
+
+    /// Replaces partitions and announces those replaced as `op`.
+    fn replace_partitions(
+        &self,
+        op: &'static str,
+        database: &str,
+        table: &str,
+        entries: Vec<(Vec<String>, Partition)>,
+    ) -> Result<Vec<PartitionError>> {
         let db = names::entity(database, "databaseName")?;
         let tbl = names::entity(table, "tableName")?;
-        self.store.write(|tx| {
+        let mut changed = Vec::new();
+        let errors = self.store.write(|tx| {
             let t = self.partition_table(tx, &db, &tbl)?;
             let mut errors = Vec::new();
             for (values, mut p) in entries {
@@ -249,13 +280,19 @@ impl Catalog {
                 p.table_name.clone_from(&tbl);
                 p.create_time = current.create_time;
                 self.store.replace_partition(tx, &values, &p)?;
+                changed.push(values);
             }
             Ok(errors)
-        })
+        })?;
+        self.emit_table_change(op, &db, &tbl, changed);
+        Ok(errors)
     }
 
     pub fn delete_partition(&self, database: &str, table: &str, values: &[String]) -> Result<()> {
-        match self.batch_delete_partition(database, table, &[values.to_vec()])?.pop() {
+        match self
+            .remove_partitions("DeletePartition", database, table, &[values.to_vec()])?
+            .pop()
+        {
             None => Ok(()),
             Some(e) => Err(CatalogError::NotFound(e.message)),
         }
@@ -267,17 +304,33 @@ impl Catalog {
         table: &str,
         keys: &[Vec<String>],
     ) -> Result<Vec<PartitionError>> {
+        self.remove_partitions("BatchDeletePartition", database, table, keys)
+    }
+
+    /// Deletes partitions and announces those deleted as `op`.
+    fn remove_partitions(
+        &self,
+        op: &'static str,
+        database: &str,
+        table: &str,
+        keys: &[Vec<String>],
+    ) -> Result<Vec<PartitionError>> {
         let db = names::entity(database, "databaseName")?;
         let tbl = names::entity(table, "tableName")?;
-        self.store.write(|tx| {
+        let mut deleted = Vec::new();
+        let errors = self.store.write(|tx| {
             self.partition_table(tx, &db, &tbl)?;
             let mut errors = Vec::new();
             for values in keys {
-                if !self.store.delete_partition(tx, &db, &tbl, values)? {
+                if self.store.delete_partition(tx, &db, &tbl, values)? {
+                    deleted.push(values.clone());
+                } else {
                     errors.push(PartitionError::new(values, &partition_not_found()));
                 }
             }
             Ok(errors)
-        })
+        })?;
+        self.emit_table_change(op, &db, &tbl, deleted);
+        Ok(errors)
     }
 }

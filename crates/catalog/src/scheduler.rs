@@ -2,10 +2,10 @@
 //! earliest next fire time of any scheduled crawler, or until a schedule changes.
 
 use std::sync::Arc;
-use std::time::Duration;
 
-use crate::model::now_millis;
-use crate::{Catalog, CatalogError, cron};
+use crate::GLUE_MIN_INTERVAL_MINUTES;
+use crate::{Catalog, CatalogError};
+use lakestack_compat::cron;
 
 /// When each scheduled crawler fires next, strictly after `after_secs`.
 fn next_fires(catalog: &Catalog, after_secs: i64) -> Vec<(String, i64)> {
@@ -20,47 +20,43 @@ fn next_fires(catalog: &Catalog, after_secs: i64) -> Vec<(String, i64)> {
         .into_iter()
         .filter_map(|c| {
             let s = c.schedule.as_ref().filter(|s| s.state == "SCHEDULED")?;
-            let next = cron::Schedule::parse(&s.expression).ok()?.next_after(after_secs)?;
+            let next = cron::Schedule::parse(&s.expression, GLUE_MIN_INTERVAL_MINUTES)
+                .ok()?
+                .next_after(after_secs)?;
             Some((c.name, next))
         })
         .collect()
 }
 
-/// The scheduler's wall clock: the wall time at start plus Tokio's elapsed
-/// time, so a test with a paused Tokio clock can run days of schedule at once.
-struct Clock {
-    wall_ms: i64,
-    start: tokio::time::Instant,
-}
-
-impl Clock {
-    fn now_ms(&self) -> i64 {
-        self.wall_ms + i64::try_from(self.start.elapsed().as_millis()).unwrap_or(i64::MAX)
-    }
-}
-
 pub(crate) fn spawn(catalog: Arc<Catalog>) {
     tokio::spawn(async move {
-        let clock = Clock {
-            wall_ms: now_millis(),
-            start: tokio::time::Instant::now(),
-        };
-        let mut checked = clock.now_ms() / 1000;
+        // The server's clock: an advance of it (`/_lakestack/clock`) fires
+        // the schedules it passes, and a paused Tokio clock in tests runs
+        // days of schedule at once.
+        let clock = catalog.settings.clock.clone();
+        let mut checked = clock.now().timestamp();
         loop {
             let fires = next_fires(&catalog, checked);
-            let wake = fires.iter().map(|(_, t)| *t).min();
-            let now = clock.now_ms();
-            let sleep = wake.map_or(Duration::from_secs(3600), |t| {
-                Duration::from_millis(u64::try_from(t * 1000 - now).unwrap_or(0))
-            });
+            let wake = fires
+                .iter()
+                .map(|(_, t)| *t)
+                .min()
+                .and_then(|t| chrono::DateTime::from_timestamp(t, 0));
+            let until_next = async {
+                match wake {
+                    Some(at) => clock.until(at).await,
+                    // Nothing is scheduled: a schedule that changes wakes us.
+                    None => std::future::pending().await,
+                }
+            };
             tokio::select! {
-                () = tokio::time::sleep(sleep) => {}
+                () = until_next => {}
                 () = catalog.schedules_changed.notified() => {
                     // Keep `checked`: fire times already passed while we waited are not lost.
                     continue;
                 }
             }
-            let now_secs = clock.now_ms() / 1000;
+            let now_secs = clock.now().timestamp();
             for (name, at) in fires {
                 if at <= now_secs {
                     match catalog.start_crawler(&name) {
@@ -123,5 +119,49 @@ mod tests {
         assert!((5..=7).contains(&runs.len()), "{} crawls", runs.len());
         assert!(runs.iter().all(|c| c.state == "COMPLETED"), "{runs:?}");
         assert!(catalog.list_crawls("paused").unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn an_advance_of_the_servers_clock_fires_the_schedules_it_passes() {
+        let objects: Arc<dyn object_store::ObjectStore> = Arc::new(object_store::memory::InMemory::new());
+        let settings = CatalogSettings {
+            clock: lakestack_aws_protocol::Clock::scaled(1.0),
+            ..CatalogSettings::default()
+        };
+        let clock = settings.clock.clone();
+        let catalog = Catalog::in_memory(objects, settings).unwrap();
+        catalog
+            .create_database(Database {
+                name: "db".into(),
+                ..Database::default()
+            })
+            .unwrap();
+        let nightly = Crawler {
+            name: "nightly".into(),
+            role: "r".into(),
+            database_name: Some("db".into()),
+            s3_targets: vec![S3Target {
+                path: "s3://b/p/".into(),
+                ..S3Target::default()
+            }],
+            schedule: Some(CrawlerSchedule {
+                expression: "cron(0 3 * * ? *)".into(),
+                state: "SCHEDULED".into(),
+            }),
+            ..Crawler::default()
+        };
+        catalog.create_crawler(nightly, vec![]).unwrap();
+        catalog.start_scheduler();
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        assert!(catalog.list_crawls("nightly").unwrap().is_empty());
+        clock.advance(Duration::from_secs(24 * 3600));
+        let crawled = async {
+            while catalog.list_crawls("nightly").unwrap().is_empty() {
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+        };
+        tokio::time::timeout(Duration::from_secs(10), crawled)
+            .await
+            .expect("the night's crawl starts");
     }
 }

@@ -1,5 +1,6 @@
 //! The catalog's SQLite file: one row per database, table version, partition,
-//! crawler, crawl, classifier and tag, each entity kept as a JSON body.
+//! crawler, crawl, classifier, tag, job, job run and job bookmark, each entity
+//! kept as a JSON body.
 //!
 //! Writes are short transactions on one connection; WAL with
 //! `synchronous = NORMAL` makes every acknowledged write survive `kill -9`.
@@ -15,12 +16,12 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::error::Result;
-use crate::model::{Classifier, Crawl, Crawler, Database, Partition, Table};
+use crate::model::{Classifier, Crawl, Crawler, Database, Job, JobBookmark, JobRun, Partition, Table};
 
 /// The file's migrations: a schema change appends a step, never edits one.
 const SCHEMA: lakestack_sqlite::Schema<'static> = lakestack_sqlite::Schema {
     name: "the Glue catalog file",
-    steps: &[SCHEMA_V1],
+    steps: &[SCHEMA_V1, SCHEMA_V2],
 };
 
 const SCHEMA_V1: &str = r"
@@ -73,6 +74,29 @@ CREATE TABLE tags (
     key    TEXT NOT NULL,
     value  TEXT NOT NULL,
     PRIMARY KEY (arn, key)
+);
+";
+
+/// Jobs, their runs and their bookmarks.
+const SCHEMA_V2: &str = r"
+CREATE TABLE jobs (
+    name  TEXT PRIMARY KEY,
+    body  TEXT NOT NULL
+);
+-- `state` is kept beside the body so that live runs are counted (MaxConcurrentRuns)
+-- and found again on reopen without parsing every body.
+CREATE TABLE job_runs (
+    seq       INTEGER PRIMARY KEY AUTOINCREMENT,
+    job       TEXT NOT NULL,
+    run_id    TEXT NOT NULL,
+    state     TEXT NOT NULL,
+    body      TEXT NOT NULL,
+    UNIQUE (job, run_id)
+);
+CREATE INDEX job_runs_by_state ON job_runs(state);
+CREATE TABLE job_bookmarks (
+    job   TEXT PRIMARY KEY,
+    body  TEXT NOT NULL
 );
 ";
 
@@ -421,6 +445,106 @@ impl Store {
         c.execute(
             "DELETE FROM tags WHERE arn = ?1 OR substr(arn, 1, length(?1) + 1) = ?1 || '/'",
             [arn_prefix],
+        )?;
+        Ok(())
+    }
+
+    // ---- jobs, job runs, bookmarks
+
+    pub fn get_job(c: &Connection, name: &str) -> Result<Option<Job>> {
+        let row: Option<String> = c
+            .query_row("SELECT body FROM jobs WHERE name = ?1", [name], |r| r.get(0))
+            .optional()?;
+        row.map(|b| parse(&b)).transpose()
+    }
+
+    pub fn put_job(c: &Connection, job: &Job) -> Result<()> {
+        c.execute(
+            "INSERT INTO jobs (name, body) VALUES (?1, ?2)
+             ON CONFLICT(name) DO UPDATE SET body = excluded.body",
+            params![job.name, body(job)?],
+        )?;
+        Ok(())
+    }
+
+    pub fn list_jobs(c: &Connection) -> Result<Vec<Job>> {
+        let mut stmt = c.prepare_cached("SELECT body FROM jobs ORDER BY name")?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        rows.map(|b| parse(&b?)).collect()
+    }
+
+    /// Removes a job with its runs and bookmark; false if there was none.
+    pub fn delete_job(c: &Connection, name: &str) -> Result<bool> {
+        c.execute("DELETE FROM job_runs WHERE job = ?1", [name])?;
+        c.execute("DELETE FROM job_bookmarks WHERE job = ?1", [name])?;
+        Ok(c.execute("DELETE FROM jobs WHERE name = ?1", [name])? > 0)
+    }
+
+    pub fn insert_job_run(c: &Connection, run: &JobRun) -> Result<()> {
+        c.execute(
+            "INSERT INTO job_runs (job, run_id, state, body) VALUES (?1, ?2, ?3, ?4)",
+            params![run.job_name, run.id, run.state.as_str(), body(run)?],
+        )?;
+        Ok(())
+    }
+
+    /// Rewrites a run that exists; false if it is gone (its job was deleted).
+    pub fn update_job_run(c: &Connection, run: &JobRun) -> Result<bool> {
+        let n = c.execute(
+            "UPDATE job_runs SET state = ?3, body = ?4 WHERE job = ?1 AND run_id = ?2",
+            params![run.job_name, run.id, run.state.as_str(), body(run)?],
+        )?;
+        Ok(n > 0)
+    }
+
+    pub fn get_job_run(c: &Connection, job: &str, run_id: &str) -> Result<Option<JobRun>> {
+        let row: Option<String> = c
+            .query_row(
+                "SELECT body FROM job_runs WHERE job = ?1 AND run_id = ?2",
+                [job, run_id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        row.map(|b| parse(&b)).transpose()
+    }
+
+    /// A job's runs, newest first.
+    pub fn list_job_runs(c: &Connection, job: &str) -> Result<Vec<JobRun>> {
+        let mut stmt = c.prepare_cached("SELECT body FROM job_runs WHERE job = ?1 ORDER BY seq DESC")?;
+        let rows = stmt.query_map([job], |r| r.get::<_, String>(0))?;
+        rows.map(|b| parse(&b?)).collect()
+    }
+
+    /// How many of a job's runs are not finished.
+    pub fn count_live_job_runs(c: &Connection, job: &str) -> Result<i64> {
+        Ok(c.query_row(
+            "SELECT COUNT(*) FROM job_runs WHERE job = ?1 AND state IN ('STARTING', 'RUNNING', 'STOPPING')",
+            [job],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// Every run, of any job, that is not finished.
+    pub fn live_job_runs(c: &Connection) -> Result<Vec<JobRun>> {
+        let mut stmt = c.prepare_cached(
+            "SELECT body FROM job_runs WHERE state IN ('STARTING', 'RUNNING', 'STOPPING') ORDER BY seq",
+        )?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        rows.map(|b| parse(&b?)).collect()
+    }
+
+    pub fn get_job_bookmark(c: &Connection, job: &str) -> Result<Option<JobBookmark>> {
+        let row: Option<String> = c
+            .query_row("SELECT body FROM job_bookmarks WHERE job = ?1", [job], |r| r.get(0))
+            .optional()?;
+        row.map(|b| parse(&b)).transpose()
+    }
+
+    pub fn put_job_bookmark(c: &Connection, bookmark: &JobBookmark) -> Result<()> {
+        c.execute(
+            "INSERT INTO job_bookmarks (job, body) VALUES (?1, ?2)
+             ON CONFLICT(job) DO UPDATE SET body = excluded.body",
+            params![bookmark.job_name, body(bookmark)?],
         )?;
         Ok(())
     }

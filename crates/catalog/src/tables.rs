@@ -50,14 +50,16 @@ impl Catalog {
         t.create_time = now;
         t.update_time = now;
         t.version_id = 0;
-        self.store.write(|tx| {
+        let t = self.store.write(|tx| {
             self.require_database(tx, &db)?;
             if Store::get_table(tx, &db, &t.name)?.is_some() {
                 return Err(CatalogError::AlreadyExists("Table already exists.".into()));
             }
             Store::put_table(tx, &t)?;
             Ok(t)
-        })
+        })?;
+        self.emit_database_change("CreateTable", &db, vec![t.name.clone()]);
+        Ok(t)
     }
 
     pub fn get_table(&self, database: &str, name: &str) -> Result<Table> {
@@ -137,7 +139,7 @@ impl Catalog {
     ) -> Result<Table> {
         let db = names::entity(database, "databaseName")?;
         input.name = names::entity(&input.name, "tableInput.name")?;
-        self.store.write(|tx| {
+        let updated = self.store.write(|tx| {
             self.require_database(tx, &db)?;
             let current = Store::get_table(tx, &db, &input.name)?.ok_or_else(|| not_found(&input.name))?;
             if let Some(v) = version_id
@@ -156,10 +158,19 @@ impl Catalog {
             }
             Store::put_table(tx, &input)?;
             Ok(input)
-        })
+        })?;
+        self.emit_table_change("UpdateTable", &db, &updated.name, Vec::new());
+        Ok(updated)
     }
 
     pub fn delete_table(&self, database: &str, name: &str) -> Result<()> {
+        let (db, name) = self.remove_table(database, name)?;
+        self.emit_database_change("DeleteTable", &db, vec![name]);
+        Ok(())
+    }
+
+    /// Deletes a table; answers the database and table names as stored.
+    fn remove_table(&self, database: &str, name: &str) -> Result<(String, String)> {
         let db = names::entity(database, "databaseName")?;
         let name = names::entity(name, "name")?;
         let arn = self.arn(&format!("table/{db}/{name}"));
@@ -170,20 +181,23 @@ impl Catalog {
             }
             self.store.delete_table(tx, &db, &name)?;
             Store::remove_tags_under(tx, &arn)
-        })
+        })?;
+        Ok((db, name))
     }
 
     pub fn batch_delete_table(&self, database: &str, tables: &[String]) -> Result<Vec<TableError>> {
         let db = names::entity(database, "databaseName")?;
         self.store.read(|c| self.require_database(c, &db).map(drop))?;
-        Ok(tables
-            .iter()
-            .filter_map(|t| {
-                self.delete_table(&db, t)
-                    .err()
-                    .map(|e| TableError::from_error(t, None, e))
-            })
-            .collect())
+        let mut deleted = Vec::new();
+        let mut errors = Vec::new();
+        for t in tables {
+            match self.remove_table(&db, t) {
+                Ok((_, name)) => deleted.push(name),
+                Err(e) => errors.push(TableError::from_error(t, None, e)),
+            }
+        }
+        self.emit_database_change("BatchDeleteTable", &db, deleted);
+        Ok(errors)
     }
 
     /// Archived versions of a table, newest first, paged by version id.

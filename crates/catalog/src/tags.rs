@@ -1,4 +1,4 @@
-//! Tags on databases, tables and crawlers, keyed by the resource's ARN.
+//! Tags on databases, tables, crawlers and jobs, keyed by the resource's ARN.
 
 use lakestack_aws_protocol::Arn;
 
@@ -22,7 +22,17 @@ impl Catalog {
         self.arn(&format!("crawler/{name}"))
     }
 
-    /// Checks that the ARN names a database, table or crawler that exists, and
+    pub fn job_arn(&self, name: &str) -> String {
+        self.arn(&format!("job/{name}"))
+    }
+
+    /// The ARN of one of the catalog's resources (`table/sales/orders`), for
+    /// the events it announces.
+    pub fn resource_arn(&self, resource: &str) -> String {
+        self.arn(resource)
+    }
+
+    /// Checks that the ARN names a database, table, crawler or job that exists, and
     /// returns it as tags are keyed: database and table names lower-cased, as Glue stores them.
     fn require_resource(&self, c: &rusqlite::Connection, arn: &str) -> Result<String> {
         let not_found = || CatalogError::NotFound(format!("Resource {arn} not found."));
@@ -35,6 +45,14 @@ impl Catalog {
             })
             .ok_or_else(|| CatalogError::InvalidInput(format!("Invalid ARN: {arn}")))?
             .resource;
+        // A job's name may hold `/`: all after `job/` is the name.
+        if let Some(name) = resource.strip_prefix("job/") {
+            return if Store::get_job(c, name)?.is_some() {
+                Ok(arn.to_owned())
+            } else {
+                Err(not_found())
+            };
+        }
         let parts: Vec<&str> = resource.split('/').collect();
         let (exists, canonical) = match parts.as_slice() {
             ["database", db] => {

@@ -5,9 +5,11 @@
 //! - [`java_double`]: Java's `Double.toString` and `Float.toString`.
 //! - [`civil`]: proleptic Gregorian dates as days since 1970-01-01.
 //! - [`percent`]: `%XX` decoding and form encoding.
+//! - [`cron`]: AWS's six-field `cron(...)` schedules (Glue, EventBridge) and their next fire time.
 //!
 //! This crate depends on no other lakestack crate, so that every one of them may use it.
 
 pub mod civil;
+pub mod cron;
 pub mod java_double;
 pub mod percent;

@@ -190,6 +190,12 @@ impl Logs {
         Ok(())
     }
 
+    /// Whether a log group exists (EventBridge delivers only to existing ones).
+    pub fn group_exists(&self, group: &str) -> bool {
+        let conn = self.store.lock();
+        matches!(store::group_ref(&conn, group), Ok(Some(_)))
+    }
+
     /// Creates a log group if it does not exist (a Lambda function's group
     /// on its first invocation).
     pub fn ensure_group(&self, group: &str) -> Result<()> {

@@ -6,7 +6,6 @@ use std::collections::HashMap;
 use std::path::Path as FsPath;
 use std::sync::Arc;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use base64::Engine as _;
@@ -22,12 +21,12 @@ use object_store::buffered::BufWriter;
 use object_store::path::Path;
 use object_store::{GetOptions, GetRange, ObjectStore, ObjectStoreExt as _};
 use tokio::io::AsyncWriteExt;
-use tokio::sync::Semaphore;
+use tokio::sync::{Semaphore, broadcast};
 
 use crate::counting::CountingStore;
 use crate::error::{QueryError, Result};
 use crate::errors::athena_error;
-use crate::execution::{AthenaError, Execution, ExecutionStore, ResultColumn};
+use crate::execution::{AthenaError, Execution, ExecutionStore, QueryEvent, ResultColumn};
 use crate::provider::{CATALOG_NAME, GlueCatalog};
 use crate::sandbox::{self, QueryLimits};
 use crate::types::athena_type;
@@ -59,9 +58,14 @@ pub struct ResultPage {
     pub next_token: Option<String>,
 }
 
+/// A query not yet ended. Its state changes happen under the lock on the
+/// table that holds it (`QueryEngine::running`), so StopQueryExecution and
+/// the query's own task never both change it, and its events go out in the
+/// order of its changes; a query no longer in the table has ended.
 struct Running {
-    cancelled: Arc<AtomicBool>,
     task: tokio::task::AbortHandle,
+    /// The sequence number of the query's last state change event.
+    sequence: u64,
 }
 
 pub struct QueryEngine {
@@ -77,6 +81,8 @@ pub struct QueryEngine {
     /// Every query's operators reserve from this one pool.
     memory: Arc<dyn MemoryPool>,
     limits: QueryLimits,
+    /// Every query's state changes, for the process's event bus.
+    events: broadcast::Sender<QueryEvent>,
 }
 
 fn now_ms() -> i64 {
@@ -274,7 +280,20 @@ impl QueryEngine {
                 .map_err(|e| QueryError::Internal(Box::new(e)))?,
             memory: sandbox::memory_pool(limits.memory),
             limits,
+            events: broadcast::channel(1024).0,
         }))
+    }
+
+    /// Every query's state changes (QUEUED, RUNNING, then SUCCEEDED, FAILED
+    /// or CANCELLED), in order, for the process's event bus and `.sync` waits.
+    pub fn subscribe(&self) -> broadcast::Receiver<QueryEvent> {
+        self.events.subscribe()
+    }
+
+    /// Announces the change that brought `e` to its recorded state. A send
+    /// with nobody subscribed fails, which is no concern of the query's.
+    fn emit(&self, e: &Execution, previous_state: Option<&str>, sequence: u64) {
+        let _ = self.events.send(QueryEvent::of(e, previous_state, sequence));
     }
 
     fn running(&self) -> std::sync::MutexGuard<'_, HashMap<String, Running>> {
@@ -358,16 +377,17 @@ impl QueryEngine {
             ..Execution::default()
         };
         self.store.put(&exec)?;
-        let cancelled = Arc::new(AtomicBool::new(false));
+        // Before the task exists, so QUEUED goes out before RUNNING.
+        self.emit(&exec, None, 1);
         let engine = Arc::clone(self);
-        let flag = Arc::clone(&cancelled);
+        // Held until the query is in the table: its task waits for it there.
         let mut running = self.running();
-        let task = tokio::spawn(async move { engine.run(exec, sql, flag).await });
+        let task = tokio::spawn(async move { engine.run(exec, sql).await });
         running.insert(
             id.clone(),
             Running {
-                cancelled,
                 task: task.abort_handle(),
+                sequence: 1,
             },
         );
         Ok(id)
@@ -413,31 +433,44 @@ impl QueryEngine {
 
     /// Cancels a queued or running query; a finished one is left as it is.
     pub fn stop(&self, id: &str) -> Result<()> {
-        let mut e = self.get(id)?;
-        if e.is_done() {
+        if self.get(id)?.is_done() {
             return Ok(());
         }
-        if let Some(r) = self.running().remove(id) {
-            r.cancelled.store(true, Ordering::SeqCst);
-            r.task.abort();
-        }
-        e.state = "CANCELLED".into();
+        let mut running = self.running();
+        // Not in the table: it ended (and recorded so) since the read above.
+        let Some(r) = running.remove(id) else {
+            return Ok(());
+        };
+        r.task.abort();
+        // Read again under the lock: the query may have started since.
+        let mut e = self.get(id)?;
+        let previous = std::mem::replace(&mut e.state, "CANCELLED".into());
         e.completed_ms = Some(now_ms());
         e.state_change_reason = Some("Query was cancelled by the user".into());
-        self.store.put(&e)
+        let recorded = self.store.put(&e);
+        // Its task is gone whether or not the record was written: waiters
+        // must hear that it ended.
+        self.emit(&e, Some(&previous), r.sequence + 1);
+        recorded
     }
 
-    async fn run(self: Arc<Self>, mut exec: Execution, sql: String, cancelled: Arc<AtomicBool>) {
+    async fn run(self: Arc<Self>, mut exec: Execution, sql: String) {
         let Ok(_permit) = Arc::clone(&self.slots).acquire_owned().await else {
             return;
         };
-        if cancelled.load(Ordering::SeqCst) {
-            return;
-        }
-        exec.state = "RUNNING".into();
-        exec.started_ms = Some(now_ms());
-        if let Err(e) = self.store.put(&exec) {
-            tracing::error!(error = %e, "could not record a query start");
+        {
+            let mut running = self.running();
+            // Gone from the table: stopped while it waited for a slot.
+            let Some(r) = running.get_mut(&exec.id) else {
+                return;
+            };
+            exec.state = "RUNNING".into();
+            exec.started_ms = Some(now_ms());
+            if let Err(e) = self.store.put(&exec) {
+                tracing::error!(error = %e, "could not record a query start");
+            }
+            r.sequence += 1;
+            self.emit(&exec, Some("QUEUED"), r.sequence);
         }
         let started = Instant::now();
         let timeout = self.limits.timeout;
@@ -477,13 +510,14 @@ impl QueryEngine {
         }
         // StopQueryExecution may have recorded CANCELLED while we finished.
         let mut running = self.running();
-        if cancelled.load(Ordering::SeqCst) {
+        let Some(r) = running.remove(&exec.id) else {
             return;
-        }
-        running.remove(&exec.id);
+        };
         if let Err(e) = self.store.put(&exec) {
             tracing::error!(error = %e, "could not record a query's end");
         }
+        self.emit(&exec, Some("RUNNING"), r.sequence + 1);
+        drop(running);
         tracing::info!(
             target: "lakestack::athena",
             id = %exec.id,

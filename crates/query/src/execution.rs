@@ -66,6 +66,40 @@ impl Execution {
     }
 }
 
+/// A query's state change, sent once per transition and in order, after the
+/// new state is recorded: what EventBridge's "Athena Query State Change"
+/// event carries. [`crate::QueryEngine::subscribe`] hands them out.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueryEvent {
+    pub query_execution_id: String,
+    pub workgroup: String,
+    /// None for the first state (QUEUED).
+    pub previous_state: Option<String>,
+    /// QUEUED, RUNNING, SUCCEEDED, FAILED or CANCELLED.
+    pub current_state: String,
+    /// DDL, DML or UTILITY, as GetQueryExecution reports it.
+    pub statement_type: String,
+    /// 1 for QUEUED, then one more for each transition of the same query.
+    pub sequence_number: u64,
+    /// For FAILED: the error GetQueryExecution reports as `AthenaError`.
+    pub error: Option<AthenaError>,
+}
+
+impl QueryEvent {
+    /// The change that brought `e` to its current state.
+    pub(crate) fn of(e: &Execution, previous_state: Option<&str>, sequence_number: u64) -> Self {
+        Self {
+            query_execution_id: e.id.clone(),
+            workgroup: e.workgroup.clone(),
+            previous_state: previous_state.map(str::to_owned),
+            current_state: e.state.clone(),
+            statement_type: e.statement_type.clone(),
+            sequence_number,
+            error: e.error.clone(),
+        }
+    }
+}
+
 const SCHEMA_V1: &str = r"
 CREATE TABLE IF NOT EXISTS executions (
     id            TEXT PRIMARY KEY,

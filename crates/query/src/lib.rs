@@ -32,7 +32,7 @@ pub use api::{AthenaOp, AthenaService, SPEC as ATHENA_SPEC};
 pub use counting::{CountingStore, ScanCounts};
 pub use engine::{QueryEngine, ResultPage, StartRequest};
 pub use error::{QueryError, Result};
-pub use execution::{AthenaError, Execution, ResultColumn};
+pub use execution::{AthenaError, Execution, QueryEvent, ResultColumn};
 pub use resources::{NamedQuery, PreparedStatement, WorkGroup};
 pub use sandbox::QueryLimits;
 

@@ -41,6 +41,92 @@ pub trait Destinations: Send + Sync + fmt::Debug {
     /// Hands one event (the JSON S3 sends) to a destination; Ok once the
     /// destination holds it.
     async fn send(&self, d: &Destination, event: String) -> Result<(), DeliveryError>;
+    /// Puts an event on EventBridge's default bus (a bucket with
+    /// EventBridge enabled); Ok once EventBridge holds it.
+    async fn put_event(&self, event: BusEvent) -> Result<(), DeliveryError>;
+}
+
+/// An S3 event as EventBridge carries it (source `aws.s3`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct BusEvent {
+    pub detail_type: &'static str,
+    pub time_ms: i64,
+    pub resources: Vec<String>,
+    pub detail: Value,
+}
+
+/// The EventBridge detail-type of an S3 event, and the `reason` it gives
+/// (S3's "Using EventBridge" mapping); None for events S3 does not send there.
+fn bus_kind(event: &str) -> Option<(&'static str, Option<&'static str>)> {
+    Some(match event {
+        "ObjectCreated:Put" => ("Object Created", Some("PutObject")),
+        "ObjectCreated:Post" => ("Object Created", Some("POST Object")),
+        "ObjectCreated:Copy" => ("Object Created", Some("CopyObject")),
+        "ObjectCreated:CompleteMultipartUpload" => ("Object Created", Some("CompleteMultipartUpload")),
+        "ObjectRemoved:Delete" | "ObjectRemoved:DeleteMarkerCreated" => ("Object Deleted", Some("DeleteObject")),
+        "LifecycleExpiration:Delete" | "LifecycleExpiration:DeleteMarkerCreated" => {
+            ("Object Deleted", Some("Lifecycle Expiration"))
+        }
+        "ObjectTagging:Put" => ("Object Tags Added", None),
+        "ObjectTagging:Delete" => ("Object Tags Deleted", None),
+        "ObjectAcl:Put" => ("Object ACL Updated", None),
+        "ObjectRestore:Post" => ("Object Restore Initiated", None),
+        "ObjectRestore:Completed" => ("Object Restore Completed", None),
+        "ObjectRestore:Delete" => ("Object Restore Expired", None),
+        _ => return None,
+    })
+}
+
+/// The EventBridge event for one outbox entry, as S3 words it: keys as
+/// they are (not URL-encoded), no `version-id` in an unversioned bucket,
+/// no size for deletions and tag changes.
+pub(crate) fn bus_event(n: &Notification, who: &Identity) -> Option<BusEvent> {
+    let (detail_type, reason) = bus_kind(&n.event)?;
+    let lifecycle = n.event.starts_with("LifecycleExpiration:");
+    let mut object = serde_json::Map::new();
+    object.insert("key".into(), n.key.clone().into());
+    if detail_type == "Object Created"
+        && let Some(size) = n.size
+    {
+        object.insert("size".into(), size.into());
+    }
+    if let Some(etag) = &n.etag {
+        object.insert("etag".into(), etag.clone().into());
+    }
+    if let Some(v) = &n.version_id {
+        object.insert("version-id".into(), v.clone().into());
+    }
+    if reason.is_some() {
+        object.insert("sequencer".into(), format!("{:016X}", n.seq).into());
+    }
+    let mut detail = serde_json::Map::new();
+    detail.insert("version".into(), "0".into());
+    detail.insert("bucket".into(), json!({"name": n.bucket}));
+    detail.insert("object".into(), Value::Object(object));
+    detail.insert("request-id".into(), request_id(n.seq).into());
+    if lifecycle {
+        detail.insert("requester".into(), "s3.amazonaws.com".into());
+    } else {
+        detail.insert("requester".into(), who.account_id.clone().into());
+        detail.insert("source-ip-address".into(), "127.0.0.1".into());
+    }
+    if let Some(reason) = reason {
+        detail.insert("reason".into(), reason.into());
+    }
+    if n.event.starts_with("ObjectRemoved:") || lifecycle {
+        let kind = if n.event.ends_with("DeleteMarkerCreated") {
+            "Delete Marker Created"
+        } else {
+            "Permanently Deleted"
+        };
+        detail.insert("deletion-type".into(), kind.into());
+    }
+    Some(BusEvent {
+        detail_type,
+        time_ms: n.time_ms,
+        resources: vec![format!("arn:aws:s3:::{}", n.bucket)],
+        detail: Value::Object(detail),
+    })
 }
 
 /// The event types S3 notifies, as configurations name them.
@@ -406,13 +492,26 @@ impl Notifier {
     /// Delivers events in order; answers the ones done and whether it
     /// stopped at one a destination could not take now.
     async fn deliver(&self, batch: &[Notification]) -> (Vec<i64>, bool) {
-        let mut rules: HashMap<String, Vec<Rule>> = HashMap::new();
+        let mut rules: HashMap<String, (Vec<Rule>, bool)> = HashMap::new();
         let mut done = Vec::with_capacity(batch.len());
         for n in batch {
             if !rules.contains_key(&n.bucket) {
                 rules.insert(n.bucket.clone(), self.rules_of(&n.bucket));
             }
-            for r in rules.get(&n.bucket).into_iter().flatten() {
+            let (bucket_rules, to_bus) = rules.get(&n.bucket).map_or((&[][..], false), |(r, b)| (&r[..], *b));
+            if to_bus && let Some(event) = bus_event(n, &self.identity) {
+                match self.destinations.put_event(event).await {
+                    Ok(()) => {}
+                    Err(DeliveryError::Permanent(e)) => {
+                        tracing::warn!(event = %n.event, error = %e, "an S3 event did not reach EventBridge");
+                    }
+                    Err(DeliveryError::Transient(e)) => {
+                        tracing::warn!(event = %n.event, error = %e, "an S3 event will be put on EventBridge again");
+                        return (done, true);
+                    }
+                }
+            }
+            for r in bucket_rules {
                 if !r.matches(&n.event, &n.key) {
                     continue;
                 }
@@ -436,15 +535,17 @@ impl Notifier {
         (done, false)
     }
 
-    /// The bucket's rules now; none if it has no configuration or it no longer parses.
-    fn rules_of(&self, bucket: &str) -> Vec<Rule> {
+    /// The bucket's rules now, and whether EventBridge is on for it; none
+    /// if it has no configuration or it no longer parses.
+    fn rules_of(&self, bucket: &str) -> (Vec<Rule>, bool) {
         let Ok(Some(xml)) = self.storage.bucket_config(bucket, ConfigKind::Notification) else {
-            return Vec::new();
+            return (Vec::new(), false);
         };
-        crate::buckets::from_xml::<NotificationConfiguration>(&xml)
-            .ok()
-            .and_then(|c| rules(&c).ok())
-            .unwrap_or_default()
+        let Ok(config) = crate::buckets::from_xml::<NotificationConfiguration>(&xml) else {
+            return (Vec::new(), false);
+        };
+        let to_bus = config.event_bridge_configuration.is_some();
+        (rules(&config).unwrap_or_default(), to_bus)
     }
 }
 
@@ -516,6 +617,52 @@ mod tests {
             self.sent.lock().unwrap().push(event);
             Ok(())
         }
+
+        async fn put_event(&self, event: BusEvent) -> Result<(), DeliveryError> {
+            self.sent.lock().unwrap().push(event.detail.to_string());
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn eventbridge_events_as_s3_words_them() {
+        let who = Identity {
+            region: "us-east-1".into(),
+            account_id: "000000000000".into(),
+        };
+        let mut n = Notification {
+            seq: 7,
+            bucket: "b".into(),
+            key: "raw/a b.csv".into(),
+            event: "ObjectCreated:Put".into(),
+            size: Some(5),
+            etag: Some("b1946ac92492d2347c6235b4d2611184".into()),
+            version_id: None,
+            time_ms: 0,
+        };
+        let e = bus_event(&n, &who).unwrap();
+        assert_eq!(e.detail_type, "Object Created");
+        assert_eq!(e.resources, ["arn:aws:s3:::b"]);
+        assert_eq!(
+            e.detail,
+            json!({"version": "0", "bucket": {"name": "b"},
+                   "object": {"key": "raw/a b.csv", "size": 5, "etag": "b1946ac92492d2347c6235b4d2611184", "sequencer": "0000000000000007"},
+                   "request-id": request_id(7), "requester": "000000000000", "source-ip-address": "127.0.0.1", "reason": "PutObject"})
+        );
+        n.event = "ObjectRemoved:DeleteMarkerCreated".into();
+        n.version_id = Some("v1".into());
+        let d = bus_event(&n, &who).unwrap();
+        assert_eq!(d.detail_type, "Object Deleted");
+        assert_eq!(d.detail["deletion-type"], "Delete Marker Created");
+        assert_eq!(d.detail["object"].get("size"), None);
+        assert_eq!(d.detail["object"]["version-id"], "v1");
+        n.event = "ObjectTagging:Put".into();
+        let t = bus_event(&n, &who).unwrap();
+        assert_eq!(t.detail_type, "Object Tags Added");
+        assert_eq!(t.detail.get("reason"), None);
+        assert_eq!(t.detail["object"].get("sequencer"), None);
+        n.event = "TestEvent".into();
+        assert_eq!(bus_event(&n, &who), None);
     }
 
     /// Writes two objects to a notified bucket and lets the notifier deliver them.

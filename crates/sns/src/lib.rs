@@ -1,6 +1,7 @@
 //! SNS for lakestack: topics (standard and FIFO), subscriptions with their
 //! confirmation handshake, filter policies on message attributes and
-//! bodies (`filter`), and delivery, durable and asynchronous, to SQS
+//! bodies (`filter`, an adapter over `lakestack_patterns`, the language SNS
+//! shares with EventBridge), and delivery, durable and asynchronous, to SQS
 //! queues, Lambda functions and HTTP endpoints, with retries on the
 //! server's clock and dead-letter queues (`delivery`). Email, SMS and
 //! mobile push messages are not sent but recorded (`record`).

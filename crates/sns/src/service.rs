@@ -106,7 +106,7 @@ impl Sns {
     }
 
     pub fn clock(&self) -> Clock {
-        self.settings.clock
+        self.settings.clock.clone()
     }
 
     /// The time in epoch milliseconds.

@@ -5,6 +5,10 @@
 //! write survives `kill -9` (the promise lakestack makes), and only power
 //! loss can undo the last transactions, which costs no fsync per commit.
 
+mod writer;
+
+pub use writer::{Pending, Work, WriteError, Writer};
+
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 

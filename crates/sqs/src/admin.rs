@@ -131,7 +131,7 @@ impl Sqs {
             .unwrap_or_else(PoisonError::into_inner)
             .insert(q.name.clone(), self.now_ms());
         q.notify.notify_waiters();
-        written.wait().await
+        written.wait().await.map_err(SqsError::from)
     }
 
     /// GetQueueAttributes: `names` may hold `All`; unknown names are refused.
@@ -185,6 +185,7 @@ impl Sqs {
         self.writer
             .write(Box::new(move |c| store::update_attributes(c, id, now, &text)))
             .await
+            .map_err(SqsError::from)
     }
 
     pub(crate) async fn purge(&self, q: &Arc<Queue>) -> Result<()> {
@@ -201,7 +202,7 @@ impl Sqs {
             let seqs = self.drop_entries(st.index.clear());
             self.writer.enqueue(Box::new(move |c| store::delete_messages(c, &seqs)))
         };
-        written.wait().await
+        written.wait().await.map_err(SqsError::from)
     }
 
     pub(crate) fn tags(&self, q: &Queue) -> BTreeMap<String, String> {
@@ -231,6 +232,7 @@ impl Sqs {
         self.writer
             .write(Box::new(move |c| store::update_tags(c, id, &tags)))
             .await
+            .map_err(SqsError::from)
     }
 
     /// Queues whose redrive policy names `q` as their dead-letter queue.

@@ -89,6 +89,12 @@ impl From<lakestack_sqlite::Error> for SqsError {
     }
 }
 
+impl From<lakestack_sqlite::WriteError> for SqsError {
+    fn from(e: lakestack_sqlite::WriteError) -> Self {
+        Self::Internal(Box::new(e))
+    }
+}
+
 impl From<rusqlite::Error> for SqsError {
     fn from(e: rusqlite::Error) -> Self {
         Self::Internal(Box::new(e))

@@ -33,7 +33,6 @@ mod receipt;
 pub mod service;
 mod store;
 mod validate;
-mod writer;
 
 pub use api::{SPEC as SQS_SPEC, SqsApi, SqsOp};
 pub use error::{Result, SqsError};

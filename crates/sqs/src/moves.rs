@@ -367,5 +367,8 @@ async fn move_all(sqs: &Sqs, source: &Queue, destination: Option<&str>, taken: V
 }
 
 async fn save(sqs: &Sqs, row: TaskRow) -> Result<()> {
-    sqs.writer().write(Box::new(move |c| store::save_task(c, &row))).await
+    sqs.writer()
+        .write(Box::new(move |c| store::save_task(c, &row)))
+        .await
+        .map_err(SqsError::from)
 }

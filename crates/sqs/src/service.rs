@@ -35,7 +35,7 @@ use crate::names::{self, QueueArn};
 use crate::queue::{Deduplicated, FILE_PAYLOAD_BUDGET, PayloadBudget, Queue, QueueState};
 use crate::store;
 use crate::validate::{check_max_messages, check_visibility};
-use crate::writer::Writer;
+use lakestack_sqlite::Writer;
 
 /// FIFO deduplication and receive-attempt windows.
 pub(crate) const FIVE_MINUTES: Duration = Duration::from_secs(300);
@@ -174,7 +174,7 @@ impl Sqs {
         let next_queue = store::next_id(&conn, "queues", "id")?;
         let next_seq = store::next_id(&conn, "messages", "seq")?;
         Ok(Arc::new(Self {
-            writer: Writer::start(conn)?,
+            writer: Writer::start("sqs", conn).map_err(|e| SqsError::Internal(Box::new(e)))?,
             reader: reader.map(Mutex::new),
             queues: RwLock::new(queues),
             deleted: Mutex::new(HashMap::new()),

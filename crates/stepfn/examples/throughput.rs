@@ -25,7 +25,7 @@ impl Integrations for Nothing {
         Ok(p)
     }
 
-    async fn run_to_end(&self, _: &Resource, p: Value) -> Result<Value, TaskError> {
+    async fn run_to_end(&self, _: &Resource, _: &Value, p: Value) -> Result<Value, TaskError> {
         Ok(p)
     }
 }

@@ -115,7 +115,9 @@ impl TaskError {
 pub trait Integrations: Send + Sync {
     async fn call(&self, resource: &Resource, parameters: Value) -> Result<Value, TaskError>;
 
-    async fn run_to_end(&self, resource: &Resource, parameters: Value) -> Result<Value, TaskError>;
+    /// A `.sync` task's wait: `started` is what `call` answered for
+    /// `parameters`; the answer is the task's result when the job has ended.
+    async fn run_to_end(&self, resource: &Resource, parameters: &Value, started: Value) -> Result<Value, TaskError>;
 
     /// Writes an ended execution's log events (epoch ms, message) to a
     /// CloudWatch Logs group and stream, when its machine logs; without

@@ -25,7 +25,7 @@ pub use error::{Result, StepFnError};
 pub use exec::MAX_PAYLOAD_BYTES;
 pub use integration::{Integrations, Pattern, Resource, TaskError};
 pub use lakestack_aws_protocol::Clock;
-pub use service::{Settings, StepFunctions};
+pub use service::{ExecutionEvent, Settings, StepFunctions};
 
 /// Parser entry points for the fuzz targets in `fuzz/`; not an API.
 #[doc(hidden)]

@@ -13,7 +13,7 @@ use chrono::Utc;
 use futures::FutureExt;
 use lakestack_aws_protocol::{Arn, timestamp};
 use serde_json::{Value, json};
-use tokio::sync::{Notify, oneshot, watch};
+use tokio::sync::{Notify, broadcast, oneshot, watch};
 
 use crate::asl::{self, Definition, MachineType, Options};
 use crate::error::{Result, StepFnError};
@@ -53,6 +53,48 @@ impl Default for Settings {
     }
 }
 
+/// An execution's status change, sent once per transition after the new
+/// status is recorded: RUNNING when it starts (StartExecution,
+/// StartSyncExecution, a child's `states:startExecution`, RedriveExecution)
+/// and its end. What EventBridge's "Step Functions Execution Status Change"
+/// event carries; [`StepFunctions::subscribe`] hands them out.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExecutionEvent {
+    pub execution_arn: String,
+    pub state_machine_arn: String,
+    pub name: String,
+    /// RUNNING, SUCCEEDED, FAILED, TIMED_OUT or ABORTED.
+    pub status: String,
+    pub start_ms: i64,
+    pub stop_ms: Option<i64>,
+    pub input: Option<String>,
+    pub output: Option<String>,
+    pub error: Option<String>,
+    pub cause: Option<String>,
+    /// AWS sends no events for Express executions: the subscriber decides.
+    pub express: bool,
+    pub redrive_count: i64,
+}
+
+impl ExecutionEvent {
+    fn of(e: &Execution) -> Self {
+        Self {
+            execution_arn: e.arn.clone(),
+            state_machine_arn: e.state_machine_arn.clone(),
+            name: e.name.clone(),
+            status: e.status.clone(),
+            start_ms: e.start_ms,
+            stop_ms: e.stop_ms,
+            input: Some(e.input.clone()),
+            output: e.output.clone(),
+            error: e.error.clone(),
+            cause: e.cause.clone(),
+            express: e.kind == "EXPRESS",
+            redrive_count: e.redrive_count,
+        }
+    }
+}
+
 struct Token {
     execution: String,
     outcome: Option<oneshot::Sender<std::result::Result<Value, Failure>>>,
@@ -83,6 +125,8 @@ pub struct StepFunctions {
     integrations: Arc<dyn Integrations>,
     live: Mutex<Live>,
     me: Weak<StepFunctions>,
+    /// Executions' status changes, for the process's event bus.
+    events: broadcast::Sender<ExecutionEvent>,
 }
 
 /// Names of state machines, executions and activities: 1 to 80 characters,
@@ -153,7 +197,20 @@ impl StepFunctions {
             integrations,
             live: Mutex::new(Live::default()),
             me: me.clone(),
+            events: broadcast::channel(1024).0,
         }))
+    }
+
+    /// Every execution's status changes, STANDARD and EXPRESS alike, in the
+    /// order they happen: its start (and each redrive's) and its end.
+    pub fn subscribe(&self) -> broadcast::Receiver<ExecutionEvent> {
+        self.events.subscribe()
+    }
+
+    /// Announces `e` as it now is. A send with nobody subscribed fails,
+    /// which is no concern of the execution's.
+    fn emit(&self, e: &Execution) {
+        let _ = self.events.send(ExecutionEvent::of(e));
     }
 
     fn live(&self) -> MutexGuard<'_, Live> {
@@ -171,7 +228,7 @@ impl StepFunctions {
     }
 
     pub fn clock(&self) -> Clock {
-        self.settings.clock
+        self.settings.clock.clone()
     }
 
     // --- state machines -------------------------------------------------
@@ -438,7 +495,7 @@ impl StepFunctions {
             input: input.clone(),
             redrive_count: 0,
             context_input: true,
-            clock: self.settings.clock,
+            clock: self.settings.clock.clone(),
             history: None,
             logging: None,
             host: me as Arc<dyn Host>,
@@ -503,7 +560,7 @@ impl StepFunctions {
             input,
             redrive_count: e.redrive_count,
             context_input: exec::reads_context_input(&e.definition),
-            clock: self.settings.clock,
+            clock: self.settings.clock.clone(),
             history,
             logging,
             host: Arc::clone(&me) as Arc<dyn Host>,
@@ -513,6 +570,10 @@ impl StepFunctions {
                 _ => None,
             },
         };
+        // Its start (or redrive) is recorded by now; announced before its
+        // task exists, so the end cannot be heard first, and after it is in
+        // `running`, so a listener's StopExecution finds it.
+        self.emit(&e);
         tokio::spawn(async move {
             let fallback = e.clone();
             let stored = resume.as_ref().map_or(0, |r| r.history.len());
@@ -658,6 +719,11 @@ impl StepFunctions {
         live.tokens.retain(|_, t| t.execution != e.arn);
         drop(live);
         tracing::info!(target: "lakestack::states", execution = %e.arn, status = %e.status, "execution finished");
+        // Last, once nothing about the execution is left to change: a
+        // listener may describe, redrive or wait on it straight away. Last
+        // also because a panic before this point has `launch` conclude
+        // again, and the end must be announced once.
+        self.emit(&e);
         e
     }
 
@@ -919,7 +985,7 @@ impl Host for StepFunctions {
                     .map_err(|t| Failure::new(t.error, t.cause))?;
                 submitted(&first);
                 self.integrations
-                    .run_to_end(resource, first)
+                    .run_to_end(resource, &parameters, first)
                     .await
                     .map_err(|t| Failure::new(t.error, t.cause))
             }

@@ -6,8 +6,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use async_trait::async_trait;
 use lakestack_stepfn::records::StateMachine;
-use lakestack_stepfn::{Clock, Integrations, Resource, Settings, StepFunctions, TaskError};
+use lakestack_stepfn::{Clock, ExecutionEvent, Integrations, Resource, Settings, StepFunctions, TaskError};
 use serde_json::{Value, json};
+use tokio::sync::broadcast::error::TryRecvError;
 
 /// `aws-sdk:fake:echo` answers its parameters; `aws-sdk:fake:flaky` fails
 /// twice with `Fake.Busy` then answers; `aws-sdk:fake:boom` always fails.
@@ -32,7 +33,7 @@ impl Integrations for Fake {
         }
     }
 
-    async fn run_to_end(&self, _: &Resource, parameters: Value) -> Result<Value, TaskError> {
+    async fn run_to_end(&self, _: &Resource, _: &Value, parameters: Value) -> Result<Value, TaskError> {
         Ok(parameters)
     }
 }
@@ -293,4 +294,105 @@ async fn outputs_nesting_too_deep_fail_the_execution() {
         cause.ends_with("). The state's output nests arrays and objects more than 127 levels deep."),
         "{cause}"
     );
+}
+
+/// Each execution's start and end reach subscribers once each, in order,
+/// with the record as it then was; a redrive starts and ends again.
+#[tokio::test]
+async fn status_changes_are_announced_once_each() {
+    let s = service();
+    let mut events = s.subscribe();
+    let mut next = || events.try_recv().expect("an announced change");
+    // What the start of `e` announced, from its ended record.
+    let started = |e: &lakestack_stepfn::records::Execution| ExecutionEvent {
+        execution_arn: e.arn.clone(),
+        state_machine_arn: e.state_machine_arn.clone(),
+        name: e.name.clone(),
+        status: "RUNNING".into(),
+        start_ms: e.start_ms,
+        stop_ms: None,
+        input: Some(e.input.clone()),
+        output: None,
+        error: None,
+        cause: None,
+        express: e.kind == "EXPRESS",
+        redrive_count: e.redrive_count,
+    };
+    let ended = |e: &lakestack_stepfn::records::Execution| ExecutionEvent {
+        status: e.status.clone(),
+        stop_ms: e.stop_ms,
+        output: e.output.clone(),
+        error: e.error.clone(),
+        cause: e.cause.clone(),
+        ..started(e)
+    };
+
+    let ok = machine(
+        &s,
+        "passes",
+        json!({"StartAt": "Shape", "States": {
+            "Shape": {"Type": "Pass", "Parameters": {"doubled.$": "States.MathAdd($.n, $.n)"}, "Next": "Done"},
+            "Done": {"Type": "Succeed"}}}),
+    );
+    let e = run(&s, &ok, json!({"n": 2})).await;
+    assert_eq!(
+        (e.status.as_str(), e.output.as_deref()),
+        ("SUCCEEDED", Some(r#"{"doubled":4}"#))
+    );
+    let (first, second) = (next(), next());
+    assert_eq!(first, started(&e));
+    assert_eq!(first.input.as_deref(), Some(r#"{"n":2}"#));
+    assert_eq!(second, ended(&e));
+    assert!(second.stop_ms.is_some() && !second.express);
+
+    let fails = machine(
+        &s,
+        "fails",
+        json!({"StartAt": "Look", "States": {
+            "Look": {"Type": "Pass", "Next": "Broken"},
+            "Broken": {"Type": "Fail", "Error": "Shop.Closed", "Cause": "nobody home"}}}),
+    );
+    let e = run(&s, &fails, json!({})).await;
+    assert_eq!(next(), started(&e));
+    let end = next();
+    assert_eq!(end, ended(&e));
+    assert_eq!(
+        (
+            end.status.as_str(),
+            end.error.as_deref(),
+            end.cause.as_deref(),
+            end.output
+        ),
+        ("FAILED", Some("Shop.Closed"), Some("nobody home"), None)
+    );
+
+    // A redrive starts the same execution again, and it fails again.
+    s.redrive(&e.arn).unwrap();
+    let again = s.wait(&e.arn).await.unwrap();
+    assert_eq!(again.redrive_count, 1);
+    let restarted = next();
+    assert_eq!(restarted, started(&again));
+    assert_eq!((restarted.execution_arn, restarted.redrive_count), (e.arn.clone(), 1));
+    assert_eq!(next(), ended(&again));
+
+    // Express executions are announced too, marked so.
+    let quick = s
+        .create_machine(
+            StateMachine::new(
+                "quick",
+                &json!({"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}).to_string(),
+                "arn:aws:iam::000000000000:role/sf",
+                "EXPRESS",
+            ),
+            &[],
+        )
+        .unwrap()
+        .arn;
+    let e = s.start_sync(&quick, None, Some("{}".into())).await.unwrap();
+    assert_eq!(e.status, "SUCCEEDED");
+    let (first, second) = (next(), next());
+    assert!(first.express);
+    assert_eq!((first, second), (started(&e), ended(&e)));
+
+    assert_eq!(events.try_recv().unwrap_err(), TryRecvError::Empty);
 }

@@ -362,3 +362,128 @@ pub fn crawler_metrics_out(m: crate::CrawlerMetrics) -> dto::CrawlerMetrics {
         tables_deleted: m.tables_deleted,
     }
 }
+
+/// A job from CreateJob's members or UpdateJob's JobUpdate: what is left
+/// out takes Glue's default.
+pub fn job_in(name: String, i: dto::JobInput) -> model::Job {
+    let command = i.command.unwrap_or_default();
+    model::Job {
+        name,
+        description: i.description,
+        log_uri: i.log_uri,
+        role: i.role.unwrap_or_default(),
+        command: model::JobCommand {
+            name: command.name.unwrap_or_default(),
+            script_location: command.script_location,
+            python_version: command.python_version,
+            runtime: command.runtime,
+        },
+        max_concurrent_runs: i.execution_property.and_then(|e| e.max_concurrent_runs),
+        default_arguments: i.default_arguments.unwrap_or_default(),
+        non_overridable_arguments: i.non_overridable_arguments.unwrap_or_default(),
+        connections: i.connections.map(|c| c.connections).unwrap_or_default(),
+        max_retries: i.max_retries.unwrap_or(0),
+        allocated_capacity: i.allocated_capacity,
+        timeout: i.timeout,
+        max_capacity: i.max_capacity,
+        worker_type: i.worker_type,
+        number_of_workers: i.number_of_workers,
+        security_configuration: i.security_configuration,
+        notify_delay_after: i.notification_property.and_then(|n| n.notify_delay_after),
+        glue_version: i.glue_version,
+        execution_class: i.execution_class,
+        opaque: opaque_in(i.extra),
+        created_on: 0,
+        last_modified_on: 0,
+    }
+}
+
+pub fn job_out(j: &model::Job) -> dto::Job {
+    let mut extra = opaque_out(&j.opaque);
+    // "When the JobMode field is missing or null, SCRIPT is assigned as the default value."
+    extra.entry("JobMode").or_insert_with(|| Value::from("SCRIPT"));
+    let max_capacity = j.effective_max_capacity();
+    dto::Job {
+        name: j.name.clone(),
+        description: j.description.clone(),
+        log_uri: j.log_uri.clone(),
+        role: j.role.clone(),
+        created_on: j.created_on,
+        last_modified_on: j.last_modified_on,
+        execution_property: dto::ExecutionProperty {
+            max_concurrent_runs: Some(j.max_concurrent_runs()),
+        },
+        command: dto::JobCommand {
+            name: Some(j.command.name.clone()),
+            script_location: j.command.script_location.clone(),
+            python_version: j.command.python_version.clone(),
+            runtime: j.command.runtime.clone(),
+        },
+        default_arguments: j.default_arguments.clone(),
+        non_overridable_arguments: j.non_overridable_arguments.clone(),
+        connections: (!j.connections.is_empty()).then(|| dto::ConnectionsList {
+            connections: j.connections.clone(),
+        }),
+        max_retries: j.max_retries,
+        allocated_capacity: allocated_capacity(j.allocated_capacity, max_capacity),
+        timeout: j.effective_timeout(),
+        max_capacity,
+        worker_type: j.worker_type.clone(),
+        number_of_workers: j.number_of_workers,
+        security_configuration: j.security_configuration.clone(),
+        notification_property: j.notify_delay_after.map(|n| dto::NotificationProperty {
+            notify_delay_after: Some(n),
+        }),
+        glue_version: j.glue_version.clone(),
+        execution_class: j.execution_class.clone(),
+        extra,
+    }
+}
+
+/// The deprecated `AllocatedCapacity`: the whole DPUs of MaxCapacity (0 for
+/// a Python shell job's fraction of one) unless it was given.
+fn allocated_capacity(given: Option<i32>, max_capacity: Option<f64>) -> i32 {
+    given.unwrap_or_else(|| max_capacity.map_or(0, |c| c.trunc() as i32))
+}
+
+pub fn job_run_out(r: &model::JobRun) -> dto::JobRun {
+    dto::JobRun {
+        id: r.id.clone(),
+        attempt: r.attempt,
+        previous_run_id: r.previous_run_id.clone(),
+        trigger_name: r.trigger_name.clone(),
+        job_name: r.job_name.clone(),
+        started_on: r.started_on,
+        last_modified_on: r.last_modified_on,
+        completed_on: r.completed_on,
+        job_run_state: r.state.as_str().to_owned(),
+        arguments: r.arguments.clone(),
+        error_message: r.error_message.clone(),
+        predecessor_runs: Vec::new(),
+        allocated_capacity: allocated_capacity(None, r.max_capacity),
+        execution_time: r.execution_time,
+        timeout: r.timeout,
+        max_capacity: r.max_capacity,
+        worker_type: r.worker_type.clone(),
+        number_of_workers: r.number_of_workers,
+        security_configuration: r.security_configuration.clone(),
+        log_group_name: r.log_group_name.clone(),
+        notification_property: r.notify_delay_after.map(|n| dto::NotificationProperty {
+            notify_delay_after: Some(n),
+        }),
+        glue_version: r.glue_version.clone(),
+        execution_class: r.execution_class.clone(),
+    }
+}
+
+pub fn job_bookmark_out(b: &model::JobBookmark) -> dto::JobBookmarkEntry {
+    dto::JobBookmarkEntry {
+        job_name: b.job_name.clone(),
+        version: b.version,
+        run: b.run,
+        attempt: b.attempt,
+        previous_run_id: b.previous_run_id.clone(),
+        run_id: b.run_id.clone(),
+        job_bookmark: b.job_bookmark.clone(),
+    }
+}

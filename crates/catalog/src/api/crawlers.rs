@@ -8,7 +8,7 @@ use std::sync::Arc;
 use lakestack_aws_protocol::Output;
 use serde::{Deserialize, Serialize};
 
-use super::{Answer, NameRequest, PageRequest, SPEC, convert, dto, page};
+use super::{Answer, NameRequest, PageRequest, SPEC, convert, dto, page, tagged};
 use crate::Catalog;
 use crate::model::{self, now_millis};
 
@@ -130,17 +130,7 @@ pub(super) fn list(c: &Catalog, r: PageRequest) -> Answer {
 
 /// ListCrawlers: the names, of the crawlers that have every tag asked for.
 pub(super) fn names(c: &Catalog, r: ListCrawlersRequest) -> Answer {
-    let mut all = c.list_crawlers()?;
-    if !r.tags.is_empty() {
-        let mut keep = Vec::new();
-        for crawler in all {
-            let tags: dto::Params = c.get_tags(&c.crawler_arn(&crawler.name))?.into_iter().collect();
-            if r.tags.iter().all(|(k, v)| tags.get(k) == Some(v)) {
-                keep.push(crawler);
-            }
-        }
-        all = keep;
-    }
+    let all = tagged(c, c.list_crawlers()?, &r.tags, |k| c.crawler_arn(&k.name))?;
     let (crawlers, next_token) = page(all, r.next_token.as_deref(), r.max_results, |c| &c.name)?;
     Output::of(&ListCrawlersResponse {
         crawler_names: crawlers.into_iter().map(|c| c.name).collect(),

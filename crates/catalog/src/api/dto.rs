@@ -477,3 +477,168 @@ pub struct JsonClassifier {
     pub version: i64,
     pub json_path: String,
 }
+
+// ---- jobs
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct JobCommand {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub script_location: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub python_version: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub runtime: Option<String>,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct ExecutionProperty {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_concurrent_runs: Option<i32>,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct ConnectionsList {
+    pub connections: Vec<String>,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct NotificationProperty {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notify_delay_after: Option<i32>,
+}
+
+/// CreateJob's request, and UpdateJob's `JobUpdate` (which has no `Name`
+/// nor `Tags`). Members lakestack does not interpret (`JobMode`,
+/// `CodeGenConfigurationNodes`, `SourceControlDetails`...) are kept in `extra`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct JobInput {
+    pub name: Option<String>,
+    pub tags: Option<Params>,
+    pub description: Option<String>,
+    pub log_uri: Option<String>,
+    pub role: Option<String>,
+    pub execution_property: Option<ExecutionProperty>,
+    pub command: Option<JobCommand>,
+    pub default_arguments: Option<Params>,
+    pub non_overridable_arguments: Option<Params>,
+    pub connections: Option<ConnectionsList>,
+    pub max_retries: Option<i32>,
+    pub allocated_capacity: Option<i32>,
+    pub timeout: Option<i32>,
+    pub max_capacity: Option<f64>,
+    pub security_configuration: Option<String>,
+    pub notification_property: Option<NotificationProperty>,
+    pub glue_version: Option<String>,
+    pub number_of_workers: Option<i32>,
+    pub worker_type: Option<String>,
+    pub execution_class: Option<String>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Job {
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub log_uri: Option<String>,
+    pub role: String,
+    #[serde(serialize_with = "epoch::serialize")]
+    pub created_on: Millis,
+    #[serde(serialize_with = "epoch::serialize")]
+    pub last_modified_on: Millis,
+    pub execution_property: ExecutionProperty,
+    pub command: JobCommand,
+    #[serde(skip_serializing_if = "Params::is_empty")]
+    pub default_arguments: Params,
+    #[serde(skip_serializing_if = "Params::is_empty")]
+    pub non_overridable_arguments: Params,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub connections: Option<ConnectionsList>,
+    pub max_retries: i32,
+    pub allocated_capacity: i32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timeout: Option<i32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_capacity: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub worker_type: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub number_of_workers: Option<i32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub security_configuration: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notification_property: Option<NotificationProperty>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub glue_version: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub execution_class: Option<String>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct JobRun {
+    pub id: String,
+    pub attempt: i32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previous_run_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trigger_name: Option<String>,
+    pub job_name: String,
+    #[serde(serialize_with = "epoch::serialize")]
+    pub started_on: Millis,
+    #[serde(serialize_with = "epoch::serialize")]
+    pub last_modified_on: Millis,
+    #[serde(serialize_with = "epoch::option", skip_serializing_if = "Option::is_none")]
+    pub completed_on: Option<Millis>,
+    pub job_run_state: String,
+    pub arguments: Params,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error_message: Option<String>,
+    pub predecessor_runs: Vec<Value>,
+    pub allocated_capacity: i32,
+    pub execution_time: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timeout: Option<i32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_capacity: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub worker_type: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub number_of_workers: Option<i32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub security_configuration: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub log_group_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notification_property: Option<NotificationProperty>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub glue_version: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub execution_class: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct JobBookmarkEntry {
+    pub job_name: String,
+    pub version: i32,
+    pub run: i32,
+    pub attempt: i32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previous_run_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub run_id: Option<String>,
+    pub job_bookmark: String,
+}

@@ -20,6 +20,7 @@ mod convert;
 mod crawlers;
 mod databases;
 mod dto;
+mod jobs;
 mod partitions;
 mod search;
 mod tables;
@@ -86,6 +87,19 @@ lakestack_aws_protocol::operations! {
         TagResource,
         UntagResource,
         GetTags,
+        CreateJob,
+        UpdateJob,
+        GetJob,
+        GetJobs,
+        ListJobs,
+        BatchGetJobs,
+        DeleteJob,
+        StartJobRun,
+        GetJobRun,
+        GetJobRuns,
+        BatchStopJobRun,
+        GetJobBookmark,
+        ResetJobBookmark,
     }
 }
 
@@ -104,6 +118,7 @@ impl AwsError for CatalogError {
             CatalogError::SchedulerRunning(_) => "SchedulerRunningException",
             CatalogError::SchedulerNotRunning(_) => "SchedulerNotRunningException",
             CatalogError::NoSchedule(_) => "NoScheduleException",
+            CatalogError::ConcurrentRunsExceeded(_) => "ConcurrentRunsExceededException",
             CatalogError::Internal(_) => "InternalServiceException",
         }
     }
@@ -176,6 +191,27 @@ fn input<T: DeserializeOwned + CatalogScoped>(call: &Call, catalog: &Catalog) ->
 
 /// One page of a list in name order: at most `MaxResults` (100 unless
 /// given, up to 1000) after the name the `NextToken` holds.
+/// The items (ListJobs', ListCrawlers') that carry every tag asked for;
+/// `arn` names an item's ARN, where its tags are kept.
+fn tagged<T>(
+    c: &Catalog,
+    items: Vec<T>,
+    wanted: &dto::Params,
+    arn: impl Fn(&T) -> String,
+) -> Result<Vec<T>, ServiceError> {
+    if wanted.is_empty() {
+        return Ok(items);
+    }
+    let mut keep = Vec::new();
+    for item in items {
+        let tags: dto::Params = c.get_tags(&arn(&item))?.into_iter().collect();
+        if wanted.iter().all(|(k, v)| tags.get(k) == Some(v)) {
+            keep.push(item);
+        }
+    }
+    Ok(keep)
+}
+
 fn page<T>(
     items: Vec<T>,
     next_token: Option<&str>,
@@ -238,6 +274,19 @@ fn run(catalog: &Arc<Catalog>, op: GlueOp, call: &Call) -> Answer {
         Op::TagResource => tags::tag(c, input(call, c)?),
         Op::UntagResource => tags::untag(c, input(call, c)?),
         Op::GetTags => tags::get(c, input(call, c)?),
+        Op::CreateJob => jobs::create(c, input(call, c)?),
+        Op::UpdateJob => jobs::update(c, input(call, c)?),
+        Op::GetJob => jobs::get(c, input(call, c)?),
+        Op::GetJobs => jobs::list(c, input(call, c)?),
+        Op::ListJobs => jobs::names(c, input(call, c)?),
+        Op::BatchGetJobs => jobs::batch_get(c, input(call, c)?),
+        Op::DeleteJob => jobs::delete(c, input(call, c)?),
+        Op::StartJobRun => jobs::start_run(c, input(call, c)?),
+        Op::GetJobRun => jobs::get_run(c, input(call, c)?),
+        Op::GetJobRuns => jobs::runs(c, input(call, c)?),
+        Op::BatchStopJobRun => jobs::batch_stop(c, input(call, c)?),
+        Op::GetJobBookmark => jobs::bookmark(c, input(call, c)?),
+        Op::ResetJobBookmark => jobs::reset_bookmark(c, input(call, c)?),
     }
 }
 

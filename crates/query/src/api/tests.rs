@@ -11,7 +11,8 @@ use lakestack_catalog::{Catalog, CatalogSettings};
 use serde_json::{Value, json};
 
 use super::*;
-use crate::engine::QueryEngine;
+use crate::engine::{QueryEngine, StartRequest};
+use crate::execution::QueryEvent;
 
 fn service() -> AthenaService {
     let objects: Arc<dyn object_store::ObjectStore> = Arc::new(object_store::memory::InMemory::new());
@@ -119,4 +120,93 @@ async fn named_queries_page_by_id() {
     assert_eq!(first["NamedQueryIds"], json!(ids[..2]));
     let rest = ok(&svc, "ListNamedQueries", json!({"NextToken": first["NextToken"]})).await;
     assert_eq!(rest, json!({"NamedQueryIds": ids[2..]}));
+}
+
+/// The next state change, waiting for the query's task to make it.
+async fn next_change(events: &mut tokio::sync::broadcast::Receiver<QueryEvent>) -> QueryEvent {
+    tokio::time::timeout(std::time::Duration::from_secs(30), events.recv())
+        .await
+        .expect("a state change in time")
+        .expect("the channel is open")
+}
+
+/// Each query's transitions reach subscribers once each, in order, numbered
+/// from 1, with the error GetQueryExecution reports when it fails.
+#[tokio::test]
+async fn state_changes_are_announced_in_order() {
+    let svc = service();
+    let engine = svc.engine();
+    let mut events = engine.subscribe();
+    let start = |sql: &str| {
+        engine
+            .start(StartRequest {
+                query: sql.into(),
+                output_location: Some("s3://lake/results/".into()),
+                ..StartRequest::default()
+            })
+            .unwrap()
+    };
+    let change = |id: &str, previous: Option<&str>, current: &str, sequence: u64| QueryEvent {
+        query_execution_id: id.to_owned(),
+        workgroup: "primary".into(),
+        previous_state: previous.map(str::to_owned),
+        current_state: current.into(),
+        statement_type: "DML".into(),
+        sequence_number: sequence,
+        error: None,
+    };
+
+    let id = start("SELECT 1 AS n");
+    let mut seen = Vec::new();
+    for _ in 0..3 {
+        seen.push(next_change(&mut events).await);
+    }
+    assert_eq!(
+        seen,
+        [
+            change(&id, None, "QUEUED", 1),
+            change(&id, Some("QUEUED"), "RUNNING", 2),
+            change(&id, Some("RUNNING"), "SUCCEEDED", 3),
+        ]
+    );
+    assert_eq!(engine.get(&id).unwrap().state, "SUCCEEDED");
+
+    let id = start("SELECT * FROM no_such_table");
+    let mut seen = Vec::new();
+    for _ in 0..3 {
+        seen.push(next_change(&mut events).await);
+    }
+    let failed = engine.get(&id).unwrap();
+    assert_eq!(failed.state, "FAILED");
+    let error = failed.error.expect("the failure's AthenaError");
+    assert!(error.message.contains("no_such_table"), "{error:?}");
+    assert_eq!(
+        seen,
+        [
+            change(&id, None, "QUEUED", 1),
+            change(&id, Some("QUEUED"), "RUNNING", 2),
+            QueryEvent {
+                error: Some(error),
+                ..change(&id, Some("RUNNING"), "FAILED", 3)
+            },
+        ]
+    );
+
+    // Stopped before its task ran (this runtime has one thread): the task
+    // then finds it gone and changes nothing, and a second stop is no change.
+    let id = start("SELECT 2");
+    engine.stop(&id).unwrap();
+    engine.stop(&id).unwrap();
+    for _ in 0..10 {
+        tokio::task::yield_now().await;
+    }
+    assert_eq!(
+        [next_change(&mut events).await, next_change(&mut events).await],
+        [
+            change(&id, None, "QUEUED", 1),
+            change(&id, Some("QUEUED"), "CANCELLED", 2),
+        ]
+    );
+    assert_eq!(engine.get(&id).unwrap().state, "CANCELLED");
+    assert!(events.try_recv().is_err(), "no change after the end");
 }

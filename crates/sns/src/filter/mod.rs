@@ -1,36 +1,27 @@
-//! Subscription filter policies, the language AWS documents for SNS
-//! (<https://docs.aws.amazon.com/sns/latest/dg/sns-subscription-filter-policies.html>):
-//! a JSON object whose keys name message attributes (scope
-//! `MessageAttributes`) or properties of a JSON message body (scope
-//! `MessageBody`, where keys may nest), each holding a list of rules: exact
-//! strings, numbers, `true`, `false` and `null`, `prefix`, `suffix`,
-//! `equals-ignore-case`, `anything-but` (values, `prefix`, `suffix`),
-//! `numeric` comparisons and ranges, `exists` and `cidr`; `$or` joins
-//! alternatives. A message matches when every key matches (AND) by any of
-//! its rules (OR); an array in the message matches when any element does.
+//! Subscription filter policies (<https://docs.aws.amazon.com/sns/latest/dg/sns-subscription-filter-policies.html>):
+//! SNS's adapter over the content-filtering language it shares with EventBridge
+//! (`lakestack_patterns`, which parses, checks and matches, and words SNS's refusals).
 //!
-//! A policy is parsed once into [`FilterPolicy`] ([`parse`]), which is
-//! checked against AWS's limits as it is read: 256 KB of text, 5 keys, 5
-//! levels of nesting and 150 combinations of values; matching then never
-//! looks at the JSON of the policy again. A policy is untrusted input: the
-//! parser is fuzzed (`crate::fuzzing`).
+//! What is SNS's own is here: a policy's scope, which picks the dialect (scope
+//! `MessageAttributes` refuses nested keys), how a message is shown to the policy (its body
+//! parsed as JSON, or its attributes as a JSON object: a String is a string, a Number a
+//! number, a String.Array the array it holds, and a Binary attribute is left out), and the
+//! operation's prefix before a refusal.
 
-mod eval;
-mod parse;
 #[cfg(test)]
 mod tests;
 
 use std::collections::BTreeMap;
 
-pub use parse::PolicyError;
+use lakestack_patterns::{Dialect, Pattern, PatternError};
+use serde_json::{Map, Number, Value};
 
-use crate::message::Attribute;
+pub use lakestack_patterns::{
+    SNS_MAX_COMBINATIONS as MAX_COMBINATIONS, SNS_MAX_DEPTH as MAX_DEPTH, SNS_MAX_KEYS as MAX_KEYS,
+    SNS_MAX_POLICY_BYTES as MAX_POLICY_BYTES,
+};
 
-/// AWS's limits on a policy.
-pub const MAX_POLICY_BYTES: usize = 256 * 1024;
-pub const MAX_KEYS: usize = 5;
-pub const MAX_DEPTH: usize = 5;
-pub const MAX_COMBINATIONS: u64 = 150;
+use crate::message::{Attribute, AttributeValue};
 
 /// What a subscription's policy is matched against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,78 +38,48 @@ impl Scope {
             _ => None,
         }
     }
+
+    fn dialect(self) -> Dialect {
+        match self {
+            Self::MessageAttributes => Dialect::SnsAttributes,
+            Self::MessageBody => Dialect::SnsBody,
+        }
+    }
 }
 
 /// A parsed, checked filter policy.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FilterPolicy {
-    root: Node,
+    pattern: Pattern,
     scope: Scope,
 }
 
-/// One object of a policy: keys that must all match, and `$or` groups of
-/// which one alternative must match.
-#[derive(Debug, Clone, PartialEq, Default)]
-struct Node {
-    fields: Vec<(String, Field)>,
-    any_of: Vec<Vec<Node>>,
+/// Why a policy is refused: not JSON (or not an object), or anything else SNS refuses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PolicyError {
+    Json(PatternError),
+    Invalid(PatternError),
 }
 
-#[derive(Debug, Clone, PartialEq)]
-enum Field {
-    /// The key's value matches one of these.
-    Rules(Vec<Rule>),
-    /// The key holds an object matched by a nested policy (MessageBody only).
-    Nested(Node),
+impl PolicyError {
+    /// The message SNS answers, after the operation's own prefix
+    /// (`Invalid parameter: ` or `Invalid parameter: Attributes Reason: `).
+    pub fn message(&self, prefix: &str) -> String {
+        let (Self::Json(e) | Self::Invalid(e)) = self;
+        format!("{prefix}{}", e.message())
+    }
 }
 
-#[derive(Debug, Clone, PartialEq)]
-enum Rule {
-    Exact(Literal),
-    Prefix(String),
-    Suffix(String),
-    EqualsIgnoreCase(String),
-    AnythingBut(AnythingBut),
-    Numeric(Range),
-    Exists(bool),
-    Cidr(Net),
+impl From<PatternError> for PolicyError {
+    fn from(e: PatternError) -> Self {
+        if e.is_json() { Self::Json(e) } else { Self::Invalid(e) }
+    }
 }
 
-#[derive(Debug, Clone, PartialEq)]
-enum Literal {
-    Str(String),
-    Num(f64),
-    Bool(bool),
-    Null,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-enum AnythingBut {
-    Values(Vec<Literal>),
-    Prefix(String),
-    Suffix(String),
-}
-
-/// A numeric condition: bounds, each with whether it is included.
-#[derive(Debug, Clone, Copy, PartialEq)]
-struct Range {
-    lower: Option<(f64, bool)>,
-    upper: Option<(f64, bool)>,
-}
-
-/// An IP network: the address's bits (IPv4 in the low 32) and the mask length.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Net {
-    v6: bool,
-    bits: u128,
-    prefix: u8,
-}
-
-/// Parses and checks a policy as SetSubscriptionAttributes and Subscribe
-/// do; the error says why in AWS's words, without the prefix of the
-/// operation (`Invalid parameter: FilterPolicy: `).
+/// Parses and checks a policy as SetSubscriptionAttributes and Subscribe do.
 pub fn parse(text: &str, scope: Scope) -> Result<FilterPolicy, PolicyError> {
-    parse::policy(text, scope)
+    let pattern = lakestack_patterns::parse(text, scope.dialect())?;
+    Ok(FilterPolicy { pattern, scope })
 }
 
 impl FilterPolicy {
@@ -128,19 +89,16 @@ impl FilterPolicy {
 
     /// Whether a message with these attributes passes (scope MessageAttributes).
     pub fn matches_attributes(&self, attributes: &BTreeMap<String, Attribute>) -> bool {
-        eval::attributes(&self.root, attributes)
+        self.pattern.matches(&attributes_as_json(attributes))
     }
 
-    /// Whether a message with this body passes (scope MessageBody): a body
-    /// that is not a JSON object passes only an empty policy.
+    /// Whether a message with this body passes (scope MessageBody): a body that is not a
+    /// JSON object passes only an empty policy.
     pub fn matches_body(&self, body: &str) -> bool {
-        if self.root == Node::default() {
+        if self.pattern.is_empty() {
             return true;
         }
-        match serde_json::from_str::<serde_json::Value>(body) {
-            Ok(serde_json::Value::Object(map)) => eval::body(&self.root, Some(&map)),
-            _ => false,
-        }
+        serde_json::from_str::<Value>(body).is_ok_and(|v| self.pattern.matches(&v))
     }
 
     /// Whether a message passes, by the policy's own scope.
@@ -150,4 +108,39 @@ impl FilterPolicy {
             Scope::MessageBody => self.matches_body(body),
         }
     }
+}
+
+/// A message's attributes as the object a policy of scope MessageAttributes is matched
+/// against. A value that holds nothing to match (a String.Array of no scalars, a Number that
+/// does not read as one; Publish refuses both) becomes an empty array: the attribute is
+/// there for `exists`, and nothing else matches it.
+fn attributes_as_json(attributes: &BTreeMap<String, Attribute>) -> Value {
+    let nothing = || Value::Array(Vec::new());
+    let mut out = Map::new();
+    for (name, a) in attributes {
+        let AttributeValue::String(s) = &a.value else {
+            // Binary attributes are not looked at: as if absent.
+            continue;
+        };
+        let value = match a.kind() {
+            "String.Array" => match serde_json::from_str::<Value>(s) {
+                Ok(Value::Array(items)) => Value::Array(
+                    items
+                        .into_iter()
+                        .filter(|v| !matches!(v, Value::Array(_) | Value::Object(_)))
+                        .collect(),
+                ),
+                _ => nothing(),
+            },
+            "Number" => s
+                .trim()
+                .parse::<f64>()
+                .ok()
+                .and_then(Number::from_f64)
+                .map_or_else(nothing, Value::Number),
+            _ => Value::String(s.clone()),
+        };
+        out.insert(name.clone(), value);
+    }
+    Value::Object(out)
 }

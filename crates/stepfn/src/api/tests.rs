@@ -24,7 +24,7 @@ impl Integrations for NoServices {
         Err(TaskError::new("States.TaskFailed", "no services in these tests"))
     }
 
-    async fn run_to_end(&self, _: &Resource, _: Value) -> Result<Value, TaskError> {
+    async fn run_to_end(&self, _: &Resource, _: &Value, _: Value) -> Result<Value, TaskError> {
         Err(TaskError::new("States.TaskFailed", "no services in these tests"))
     }
 }

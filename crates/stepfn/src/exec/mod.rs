@@ -136,7 +136,7 @@ impl Run {
             input,
             redrive_count: 0,
             context_input: self.context_input,
-            clock: self.clock,
+            clock: self.clock.clone(),
             history: None,
             logging: None,
             host: Arc::clone(&self.host),

@@ -1,9 +1,10 @@
-//! Group commit: every write to the queue file goes through one thread that
-//! owns the writing connection. Writes that arrive while a transaction
+//! Group commit: every write to a file goes through one thread that owns
+//! the writing connection. Writes that arrive while a transaction
 //! commits wait for the next one and share it, so N concurrent senders cost
 //! one commit rather than N; each caller is answered once the transaction
-//! holding its write has committed, which is when SendMessage may answer
-//! (WAL with `synchronous = NORMAL`: a commit survives `kill -9`).
+//! holding its write has committed, which is when an acknowledging
+//! operation (SQS's SendMessage, EventBridge's PutEvents) may answer (WAL
+//! with `synchronous = NORMAL`: a commit survives `kill -9`).
 //!
 //! A write is a closure over the connection, so it can be run again: when a
 //! shared transaction fails, each write is retried in a transaction of its
@@ -15,9 +16,18 @@ use std::thread::JoinHandle;
 use rusqlite::Connection;
 use tokio::sync::oneshot;
 
-use crate::error::{Result, SqsError};
+/// Why a write was not committed.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum WriteError {
+    #[error("the {0} writer stopped")]
+    Stopped(&'static str),
+    #[error("{0}")]
+    Failed(String),
+}
 
-pub(crate) type Work = Box<dyn Fn(&Connection) -> rusqlite::Result<()> + Send>;
+type Result<T, E = WriteError> = std::result::Result<T, E>;
+
+pub type Work = Box<dyn Fn(&Connection) -> rusqlite::Result<()> + Send>;
 
 /// Writes shared by one transaction at most: bounds a commit's latency.
 const MAX_BATCH: usize = 1024;
@@ -27,19 +37,22 @@ struct Job {
     done: Option<oneshot::Sender<Result<(), String>>>,
 }
 
-pub(crate) struct Writer {
+/// The thread that commits a file's writes, named after what it writes.
+pub struct Writer {
+    name: &'static str,
     tx: Option<mpsc::Sender<Job>>,
     thread: Option<JoinHandle<()>>,
 }
 
 impl Writer {
-    pub fn start(conn: Connection) -> Result<Self> {
+    /// Starts the thread; `name` (`sqs`, `events`) names it and its errors.
+    pub fn start(name: &'static str, conn: Connection) -> std::io::Result<Self> {
         let (tx, rx) = mpsc::channel();
         let thread = std::thread::Builder::new()
-            .name("sqs-writer".into())
-            .spawn(move || run(conn, rx))
-            .map_err(|e| SqsError::Internal(Box::new(e)))?;
+            .name(format!("{name}-writer"))
+            .spawn(move || run(name, conn, rx))?;
         Ok(Self {
+            name,
             tx: Some(tx),
             thread: Some(thread),
         })
@@ -56,8 +69,8 @@ impl Writer {
     pub fn enqueue(&self, work: Work) -> Pending {
         let (done, wait) = oneshot::channel();
         match self.send(Job { work, done: Some(done) }) {
-            Ok(()) => Pending(Some(wait)),
-            Err(_) => Pending(None),
+            Ok(()) => Pending(self.name, Some(wait)),
+            Err(_) => Pending(self.name, None),
         }
     }
 
@@ -65,7 +78,7 @@ impl Writer {
     /// (removing expired messages and deduplication entries).
     pub fn submit(&self, work: Work) {
         if self.send(Job { work, done: None }).is_err() {
-            tracing::warn!("the SQS writer stopped; a background write was dropped");
+            tracing::warn!(writer = self.name, "the writer stopped; a background write was dropped");
         }
     }
 
@@ -73,23 +86,23 @@ impl Writer {
         self.tx
             .as_ref()
             .and_then(|tx| tx.send(job).ok())
-            .ok_or_else(|| SqsError::internal("the SQS writer stopped"))
+            .ok_or(WriteError::Stopped(self.name))
     }
 }
 
 /// A queued write, to wait for.
-pub(crate) struct Pending(Option<oneshot::Receiver<Result<(), String>>>);
+pub struct Pending(&'static str, Option<oneshot::Receiver<Result<(), String>>>);
 
 impl Pending {
     /// Answers once the write is committed.
     pub async fn wait(self) -> Result<()> {
-        let Some(wait) = self.0 else {
-            return Err(SqsError::internal("the SQS writer stopped"));
+        let Some(wait) = self.1 else {
+            return Err(WriteError::Stopped(self.0));
         };
         match wait.await {
             Ok(Ok(())) => Ok(()),
-            Ok(Err(e)) => Err(SqsError::internal(e)),
-            Err(_) => Err(SqsError::internal("the SQS writer stopped")),
+            Ok(Err(e)) => Err(WriteError::Failed(e)),
+            Err(_) => Err(WriteError::Stopped(self.0)),
         }
     }
 }
@@ -104,7 +117,7 @@ impl Drop for Writer {
     }
 }
 
-fn run(mut conn: Connection, rx: mpsc::Receiver<Job>) {
+fn run(name: &'static str, mut conn: Connection, rx: mpsc::Receiver<Job>) {
     while let Ok(first) = rx.recv() {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -120,11 +133,11 @@ fn run(mut conn: Connection, rx: mpsc::Receiver<Job>) {
                 }
             }
             Err(shared) => {
-                tracing::warn!(error = %shared, "a shared SQS transaction failed; retrying its writes one by one");
+                tracing::warn!(writer = name, error = %shared, "a shared transaction failed; retrying its writes one by one");
                 for job in batch {
                     let alone = commit(&mut conn, std::iter::once(&job.work)).map_err(|e| e.to_string());
                     if let Err(e) = &alone {
-                        tracing::error!(error = %e, "an SQS write failed");
+                        tracing::error!(writer = name, error = %e, "a write failed");
                     }
                     answer(job, alone);
                 }
@@ -156,7 +169,7 @@ mod tests {
     async fn writes_commit_together_and_fail_alone() {
         let conn = Connection::open_in_memory().unwrap();
         conn.execute_batch("CREATE TABLE t (v INTEGER PRIMARY KEY)").unwrap();
-        let w = std::sync::Arc::new(Writer::start(conn).unwrap());
+        let w = std::sync::Arc::new(Writer::start("test", conn).unwrap());
         let mut tasks = Vec::new();
         for i in 0..50i64 {
             let w = w.clone();

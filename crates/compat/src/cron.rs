@@ -1,4 +1,5 @@
-//! Glue schedule expressions: `cron(Minutes Hours Day-of-month Month Day-of-week Year)`, evaluated in UTC.
+//! AWS's schedule expressions `cron(Minutes Hours Day-of-month Month Day-of-week Year)`, as Glue
+//! (triggers, crawlers) and EventBridge (rules) read them, evaluated in UTC.
 //!
 //! The grammar follows AWS's "Time-based schedules for jobs and crawlers" page and the EventBridge
 //! "Cron expressions reference", both of which describe the Quartz dialect rather than Unix cron:
@@ -10,13 +11,11 @@
 //! meaning every Saturday, ranges that wrap such as `FRI-MON` or `20-2`, `L`/`W`/`#` not mixing with
 //! lists), Quartz's answer is used, since that is what the documented examples imply.
 
-use lakestack_compat::civil;
+use crate::civil;
 
 const MIN_YEAR: i64 = 1970;
 const MAX_YEAR: i64 = 2199;
 const YEAR_SPAN: u32 = (MAX_YEAR - MIN_YEAR + 1) as u32;
-/// Glue: "Cron expressions that lead to rates faster than 5 minutes are not supported."
-const MIN_INTERVAL_MINUTES: u32 = 5;
 const SATURDAY: u32 = 7;
 const SUNDAY: u32 = 1;
 const SECS_PER_DAY: i64 = 86_400;
@@ -119,9 +118,11 @@ const YEAR: Field = Field {
 const SYNTAX: &str = "Expected cron(Minutes Hours Day-of-month Month Day-of-week Year)";
 
 impl Schedule {
-    /// Parses `cron(...)` (the wrapper is required, as Glue requires it). The error is the message
-    /// for Glue's `InvalidInputException`: `Invalid schedule expression: <expr>. <reason>`.
-    pub fn parse(expr: &str) -> Result<Schedule, String> {
+    /// Parses `cron(...)` (the wrapper is required, as AWS requires it), refusing a schedule that
+    /// may fire twice within `min_interval_minutes` (Glue: 5; EventBridge: 1, so nothing). The
+    /// error is the message for Glue's `InvalidInputException`:
+    /// `Invalid schedule expression: <expr>. <reason>`.
+    pub fn parse(expr: &str, min_interval_minutes: u32) -> Result<Schedule, String> {
         let invalid = |reason: String| format!("Invalid schedule expression: {expr}. {reason}");
         let body = expr
             .trim()
@@ -166,9 +167,9 @@ impl Schedule {
             months,
             years,
         };
-        if schedule.min_interval_minutes() < MIN_INTERVAL_MINUTES {
+        if schedule.min_interval_minutes() < min_interval_minutes {
             return Err(invalid(format!(
-                "Cron expressions that lead to rates faster than {MIN_INTERVAL_MINUTES} minutes are not supported"
+                "Cron expressions that lead to rates faster than {min_interval_minutes} minutes are not supported"
             )));
         }
         Ok(schedule)
@@ -531,7 +532,7 @@ mod tests {
     }
 
     fn schedule(expr: &str) -> Schedule {
-        Schedule::parse(expr).unwrap_or_else(|e| panic!("{expr} should parse: {e}"))
+        Schedule::parse(expr, 5).unwrap_or_else(|e| panic!("{expr} should parse: {e}"))
     }
 
     fn next(expr: &str, after: &str) -> Option<String> {
@@ -553,7 +554,7 @@ mod tests {
     }
 
     fn error(expr: &str) -> String {
-        match Schedule::parse(expr) {
+        match Schedule::parse(expr, 5) {
             Ok(s) => panic!("{expr} should be rejected, parsed as {s:?}"),
             Err(e) => e,
         }
@@ -1095,7 +1096,7 @@ mod tests {
                 months[pick(months.len())],
                 years[pick(years.len())]
             );
-            let Ok(s) = Schedule::parse(&expr) else {
+            let Ok(s) = Schedule::parse(&expr, 5) else {
                 // Only the 5-minute floor can reject these, e.g. "59" with hours "0,23".
                 assert!(error(&expr).ends_with("are not supported"), "{expr}");
                 continue;

@@ -1,0 +1,55 @@
+//! The crate's one error enum, in domain words; `api` gives each variant its
+//! EventBridge error code once, at the edge (`impl AwsError`).
+
+#[derive(Debug, thiserror::Error)]
+pub enum EventsError {
+    /// A bus, rule or target that does not exist, in AWS's words.
+    #[error("{0}")]
+    ResourceNotFound(String),
+    #[error("{0}")]
+    ResourceAlreadyExists(String),
+    /// A member EventBridge refuses (`ValidationException`).
+    #[error("{0}")]
+    Validation(String),
+    #[error("{0}")]
+    InvalidEventPattern(String),
+    #[error("{0}")]
+    LimitExceeded(String),
+    /// A rule managed by another service, changed without `Force`.
+    #[error("{0}")]
+    ManagedRule(String),
+    #[error("internal EventBridge error: {0}")]
+    Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+pub type Result<T, E = EventsError> = std::result::Result<T, E>;
+
+impl EventsError {
+    pub(crate) fn internal(message: impl Into<String>) -> Self {
+        Self::Internal(message.into().into())
+    }
+}
+
+impl From<lakestack_sqlite::Error> for EventsError {
+    fn from(e: lakestack_sqlite::Error) -> Self {
+        Self::Internal(Box::new(e))
+    }
+}
+
+impl From<lakestack_sqlite::WriteError> for EventsError {
+    fn from(e: lakestack_sqlite::WriteError) -> Self {
+        Self::Internal(Box::new(e))
+    }
+}
+
+impl From<rusqlite::Error> for EventsError {
+    fn from(e: rusqlite::Error) -> Self {
+        Self::Internal(Box::new(e))
+    }
+}
+
+impl From<serde_json::Error> for EventsError {
+    fn from(e: serde_json::Error) -> Self {
+        Self::Internal(Box::new(e))
+    }
+}
