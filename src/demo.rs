@@ -4,6 +4,9 @@
 //! process rather than over a socket): S3 takes a generated Hive-partitioned
 //! Parquet lake, Glue gets a crawler, and a Step Functions pipeline crawls,
 //! polls, runs an Athena CTAS, queries it and publishes the rows to S3.
+//! Then the event-driven act: an upload of a new month is an S3 event on
+//! EventBridge, a rule matches it and starts a second pipeline that crawls
+//! the new partition and counts it.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -48,7 +51,7 @@ pub async fn run(config: &Config, args: &DemoArgs) -> anyhow::Result<()> {
     stack.notifier.spawn();
     let api = Api { app: stack.app };
     println!(
-        "lakestack demo: S3, Glue, Athena and Step Functions, offline, in {}",
+        "lakestack demo: S3, Glue, Athena, Step Functions and EventBridge, offline, in {}",
         dir.display()
     );
 
@@ -129,6 +132,7 @@ pub async fn run(config: &Config, args: &DemoArgs) -> anyhow::Result<()> {
     println!("  5. Athena  the curated table demo.revenue_by_kind, as the pipeline published it");
     println!("             to s3://{BUCKET}/published/revenue_by_kind.json:");
     print_rows(&rows["Rows"]);
+    event_driven(&api).await?;
     println!("done in {:.2} s", started.elapsed().as_secs_f64());
     if args.dir.is_some() {
         println!(
@@ -170,23 +174,7 @@ fn pipeline() -> Value {
     json!({
         "Comment": "crawl → poll → CTAS → query → publish",
         "StartAt": "StartCrawler",
-        "States": {
-            "StartCrawler": {
-                "Type": "Task", "Resource": "arn:aws:states:::aws-sdk:glue:startCrawler",
-                "Parameters": {"Name": "demo-events"}, "ResultPath": null, "Next": "WaitForCrawler",
-            },
-            "WaitForCrawler": {"Type": "Wait", "Seconds": 2, "Next": "GetCrawler"},
-            "GetCrawler": {
-                "Type": "Task", "Resource": "arn:aws:states:::aws-sdk:glue:getCrawler",
-                "Parameters": {"Name": "demo-events"},
-                "ResultSelector": {"State.$": "$.Crawler.State"}, "ResultPath": "$.crawler",
-                "Next": "CrawlerDone",
-            },
-            "CrawlerDone": {
-                "Type": "Choice",
-                "Choices": [{"Variable": "$.crawler.State", "StringEquals": "READY", "Next": "BuildCuratedTable"}],
-                "Default": "WaitForCrawler",
-            },
+        "States": with_crawl("BuildCuratedTable", json!({
             "BuildCuratedTable": {
                 "Type": "Task", "Resource": "arn:aws:states:::athena:startQueryExecution.sync",
                 "Parameters": athena(&format!(
@@ -215,7 +203,140 @@ fn pipeline() -> Value {
                 "ResultPath": null, "Next": "Done",
             },
             "Done": {"Type": "Succeed", "OutputPath": "$.result"},
+        })),
+    })
+}
+
+/// The second act: a rule on S3's `Object Created` events under `events/`
+/// starts `demo-on-upload`, and an upload of April's first day sets it off.
+async fn event_driven(api: &Api) -> anyhow::Result<()> {
+    let t = Instant::now();
+    let on_upload = api
+        .json(
+            "AWSStepFunctions.CreateStateMachine",
+            json!({
+                "name": "demo-on-upload",
+                "definition": on_upload().to_string(),
+                "roleArn": "arn:aws:iam::000000000000:role/states",
+            }),
+        )
+        .await?["stateMachineArn"]
+        .as_str()
+        .context("CreateStateMachine answered no ARN")?
+        .to_owned();
+    api.s3(
+        Method::PUT,
+        &format!("/{BUCKET}?notification"),
+        Bytes::from_static(b"<NotificationConfiguration><EventBridgeConfiguration/></NotificationConfiguration>"),
+    )
+    .await?;
+    let pattern = json!({
+        "source": ["aws.s3"],
+        "detail-type": ["Object Created"],
+        "detail": {"bucket": {"name": [BUCKET]}, "object": {"key": [{"prefix": "events/"}]}},
+    });
+    api.json(
+        "AWSEvents.PutRule",
+        json!({"Name": "new-data", "EventPattern": pattern.to_string()}),
+    )
+    .await?;
+    api.json(
+        "AWSEvents.PutTargets",
+        json!({"Rule": "new-data", "Targets": [{
+            "Id": "on-upload", "Arn": on_upload, "RoleArn": "arn:aws:iam::000000000000:role/events",
+            "InputTransformer": {"InputPathsMap": {"key": "$.detail.object.key"}, "InputTemplate": "{\"key\": <key>}"},
+        }]}),
+    )
+    .await?;
+    step(
+        6,
+        "Events",
+        "EventBridge on for the bucket; rule new-data: Object Created under events/ → demo-on-upload",
+        t,
+    );
+
+    let t = Instant::now();
+    let mut rng = Lcg(0xa9);
+    let key = "events/year=2024/month=04/day=01/part-00000.parquet";
+    api.s3(Method::PUT, &format!("/{BUCKET}/{key}"), parquet_file(&mut rng, 99)?)
+        .await?;
+    println!("  7. S3      uploaded s3://{BUCKET}/{key}; the rule starts the pipeline:");
+    let execution = loop {
+        let listed = api
+            .json("AWSStepFunctions.ListExecutions", json!({"stateMachineArn": on_upload}))
+            .await?;
+        if let Some(arn) = listed["executions"][0]["executionArn"].as_str() {
+            break arn.to_owned();
+        }
+        ensure!(t.elapsed() < Duration::from_secs(30), "the rule started no execution");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    };
+    println!("       {:>6} ms  started by EventBridge", t.elapsed().as_millis());
+    let done = follow(api, &execution, t).await?;
+    if done["status"] != "SUCCEEDED" {
+        bail!("the event-driven pipeline ended {}: {}", done["status"], done["cause"]);
+    }
+    let output: Value = serde_json::from_str(done["output"].as_str().unwrap_or("{}"))?;
+    println!(
+        "             SUCCEEDED: {} rows for month=04 after the upload of {} ({} ms)",
+        output["rows"].as_str().unwrap_or("?"),
+        output["key"].as_str().unwrap_or("?"),
+        t.elapsed().as_millis()
+    );
+    Ok(())
+}
+
+/// The states that crawl the lake and wait (crawlers have no `.sync`: a Wait
+/// and a Choice poll GetCrawler), then go on to `next`, added to `rest`.
+fn with_crawl(next: &str, mut rest: Value) -> Value {
+    let crawl = json!({
+        "StartCrawler": {
+            "Type": "Task", "Resource": "arn:aws:states:::aws-sdk:glue:startCrawler",
+            "Parameters": {"Name": "demo-events"}, "ResultPath": null, "Next": "WaitForCrawler",
         },
+        "WaitForCrawler": {"Type": "Wait", "Seconds": 2, "Next": "GetCrawler"},
+        "GetCrawler": {
+            "Type": "Task", "Resource": "arn:aws:states:::aws-sdk:glue:getCrawler",
+            "Parameters": {"Name": "demo-events"},
+            "ResultSelector": {"State.$": "$.Crawler.State"}, "ResultPath": "$.crawler",
+            "Next": "CrawlerDone",
+        },
+        "CrawlerDone": {
+            "Type": "Choice",
+            "Choices": [{"Variable": "$.crawler.State", "StringEquals": "READY", "Next": next}],
+            "Default": "WaitForCrawler",
+        },
+    });
+    let mut states = crawl.as_object().cloned().unwrap_or_default();
+    if let Some(more) = rest.as_object_mut() {
+        states.append(more);
+    }
+    Value::Object(states)
+}
+
+/// What a new file sets off: crawl it into the table, then count its month.
+fn on_upload() -> Value {
+    json!({
+        "Comment": "crawl the new partition → count it",
+        "StartAt": "StartCrawler",
+        "States": with_crawl("Count", json!({
+            "Count": {
+                "Type": "Task", "Resource": "arn:aws:states:::athena:startQueryExecution.sync",
+                "Parameters": {
+                    "QueryString": "SELECT count(*) FROM demo.events WHERE month = '04'",
+                    "ResultConfiguration": {"OutputLocation": format!("s3://{BUCKET}/athena-results/")},
+                },
+                "ResultSelector": {"Id.$": "$.QueryExecution.QueryExecutionId"}, "ResultPath": "$.query",
+                "Next": "GetCount",
+            },
+            "GetCount": {
+                "Type": "Task", "Resource": "arn:aws:states:::athena:getQueryResults",
+                "Parameters": {"QueryExecutionId.$": "$.query.Id"},
+                "ResultSelector": {"rows.$": "$.ResultSet.Rows[1].Data[0].VarCharValue"}, "ResultPath": "$.count",
+                "Next": "Done",
+            },
+            "Done": {"Type": "Pass", "Parameters": {"key.$": "$.key", "rows.$": "$.count.rows"}, "End": true},
+        })),
     })
 }
 

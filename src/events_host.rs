@@ -7,14 +7,16 @@
 use std::sync::{Arc, OnceLock};
 
 use async_trait::async_trait;
-use lakestack_aws_protocol::DeliveryError;
+use lakestack_aws_protocol::{DeliveryError, Service, invoke};
+use lakestack_catalog::GlueService;
 use lakestack_events::names::arn_parts;
 use lakestack_events::{Delivery, Host};
 use lakestack_lambda::Lambda;
 use lakestack_logs::Logs;
+use lakestack_query::AthenaService;
 use lakestack_sns::Sns;
-use lakestack_sqs::{MessageAttributeValue, Sqs};
-use lakestack_stepfn::StepFunctions;
+use lakestack_sqs::{MessageAttributeValue, Sqs, SqsApi};
+use lakestack_stepfn::{StepFunctions, StepFunctionsApi};
 
 pub struct EventsHost {
     pub sqs: Arc<Sqs>,
@@ -23,7 +25,17 @@ pub struct EventsHost {
     pub logs: Arc<Logs>,
     /// Step Functions opens after EventBridge (its `.sync` waits listen to it).
     pub states: OnceLock<Arc<StepFunctions>>,
+    /// The JSON APIs Scheduler's universal targets call in-process.
+    pub glue: GlueService,
+    pub athena: AthenaService,
+    pub sqs_api: SqsApi,
+    pub states_api: OnceLock<StepFunctionsApi>,
+    /// Log events are stamped with the server's time.
+    pub clock: lakestack_aws_protocol::Clock,
 }
+
+/// The services a schedule's universal target may call.
+const SDK_SERVICES: [&str; 6] = ["sqs", "sns", "glue", "athena", "states", "lambda"];
 
 /// Our own failure (a file, a service not open yet) may pass; a missing
 /// resource or an input it refuses will not.
@@ -105,7 +117,7 @@ impl Host for EventsHost {
                         "The log group {group} does not exist."
                     )));
                 }
-                let now = chrono::Utc::now().timestamp_millis();
+                let now = self.clock.now_ms();
                 self.logs
                     .put(
                         group,
@@ -117,6 +129,75 @@ impl Host for EventsHost {
             other => Err(DeliveryError::Permanent(format!(
                 "lakestack does not deliver to {other} targets"
             ))),
+        }
+    }
+
+    /// A universal target: the operation's JSON members, in-process.
+    async fn call_sdk(&self, service: &str, action: &str, input: &str) -> Result<(), DeliveryError> {
+        let members: serde_json::Value =
+            serde_json::from_str(input).map_err(|e| DeliveryError::Permanent(format!("the input is not JSON: {e}")))?;
+        let api: &dyn Service = match service {
+            "glue" => &self.glue,
+            "athena" => &self.athena,
+            "sqs" => &self.sqs_api,
+            "states" => self
+                .states_api
+                .get()
+                .ok_or_else(|| DeliveryError::Transient("Step Functions is not open yet".into()))?,
+            "sns" if action == "publish" => {
+                let topic = members["TopicArn"].as_str().unwrap_or_default();
+                let message = lakestack_sns::PublishInput {
+                    message: members["Message"].as_str().unwrap_or_default().to_string(),
+                    subject: members["Subject"].as_str().map(str::to_string),
+                    message_group_id: members["MessageGroupId"].as_str().map(str::to_string),
+                    message_deduplication_id: members["MessageDeduplicationId"].as_str().map(str::to_string),
+                    ..Default::default()
+                };
+                return self.sns.publish(topic, message).await.map(drop).map_err(|e| {
+                    let transient = matches!(e, lakestack_sns::SnsError::Internal(_));
+                    sorted(e, transient)
+                });
+            }
+            "lambda" if action == "invoke" => {
+                let name = members["FunctionName"].as_str().unwrap_or_default();
+                let payload = match &members["Payload"] {
+                    serde_json::Value::String(s) => s.clone(),
+                    serde_json::Value::Null => "{}".into(),
+                    other => other.to_string(),
+                };
+                let event = members["InvocationType"].as_str() != Some("RequestResponse");
+                return self
+                    .lambda
+                    .invoke_named(name, members["Qualifier"].as_str(), bytes::Bytes::from(payload), event)
+                    .await
+                    .map(drop)
+                    .map_err(|e| {
+                        let transient = matches!(e, lakestack_lambda::LambdaError::Internal(_));
+                        sorted(e, transient)
+                    });
+            }
+            _ => {
+                return Err(DeliveryError::Permanent(format!(
+                    "lakestack cannot call {service}:{action} from a schedule"
+                )));
+            }
+        };
+        match invoke(api, &crate::integrations::operation(action), &members).await {
+            Ok(_) => Ok(()),
+            Err(e) => Err(sorted(format!("{}: {}", e.code, e.message), e.status.is_server_error())),
+        }
+    }
+
+    fn check_sdk_target(&self, service: &str, action: &str) -> Result<(), String> {
+        match service {
+            "sns" if action != "publish" => Err(format!(
+                "lakestack's universal targets call sns:publish only, not sns:{action}"
+            )),
+            "lambda" if action != "invoke" => Err(format!(
+                "lakestack's universal targets call lambda:invoke only, not lambda:{action}"
+            )),
+            s if SDK_SERVICES.contains(&s) => Ok(()),
+            other => Err(format!("lakestack has no {other} service for universal targets")),
         }
     }
 

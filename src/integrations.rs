@@ -23,6 +23,28 @@ use tokio::sync::broadcast;
 /// How often a `.sync` task looks at what it started if the bus is gone
 /// (the server is stopping); otherwise it waits to hear of a change.
 const POLL: Duration = Duration::from_millis(20);
+/// The longest a `.sync` task waits to hear before it looks again: the bus
+/// drops what a lagging forwarder missed, and a wait must not hang on it.
+const LOOK_AGAIN: Duration = Duration::from_secs(1);
+
+/// Waits until the bus carries an event `wanted` picks, a gap in what was
+/// heard, or [`LOOK_AGAIN`] passes: then the caller looks at its job again.
+async fn heard(events: &mut broadcast::Receiver<crate::bus::Event>, wanted: impl Fn(&crate::bus::Event) -> bool) {
+    let _ = tokio::time::timeout(LOOK_AGAIN, async {
+        loop {
+            match events.recv().await {
+                Ok(e) if wanted(&e) => return,
+                Ok(_) => {}
+                Err(broadcast::error::RecvError::Lagged(_)) => return,
+                Err(broadcast::error::RecvError::Closed) => {
+                    tokio::time::sleep(POLL).await;
+                    return;
+                }
+            }
+        }
+    })
+    .await;
+}
 
 pub struct Services {
     pub glue: GlueService,
@@ -37,7 +59,7 @@ pub struct Services {
 }
 
 /// `startCrawler` → `StartCrawler`.
-fn operation(action: &str) -> String {
+pub(crate) fn operation(action: &str) -> String {
     let mut c = action.chars();
     c.next()
         .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
@@ -454,18 +476,13 @@ impl Integrations for Services {
                         }
                         _ => {}
                     }
-                    // Until this query's next change (or a gap in what was heard).
-                    loop {
-                        match events.recv().await {
-                            Ok(crate::bus::Event::Query(q)) if q.query_execution_id == id => break,
-                            Ok(_) => {}
-                            Err(broadcast::error::RecvError::Lagged(_)) => break,
-                            Err(broadcast::error::RecvError::Closed) => {
-                                tokio::time::sleep(POLL).await;
-                                break;
-                            }
-                        }
-                    }
+                    // Until this query's next change, a gap in what was heard, or a
+                    // while (the bus may drop what a lagging forwarder missed).
+                    heard(
+                        &mut events,
+                        |e| matches!(e, crate::bus::Event::Query(q) if q.query_execution_id == id),
+                    )
+                    .await;
                 }
             }
             Resource::Optimized { service, action, .. } if service == "glue" && action == "startJobRun" => {
@@ -483,21 +500,10 @@ impl Integrations for Services {
                         }
                         _ => {}
                     }
-                    loop {
-                        match events.recv().await {
-                            Ok(crate::bus::Event::Catalog(CatalogEvent::JobRunStateChanged { run_id, .. }))
-                                if run_id == id =>
-                            {
-                                break;
-                            }
-                            Ok(_) => {}
-                            Err(broadcast::error::RecvError::Lagged(_)) => break,
-                            Err(broadcast::error::RecvError::Closed) => {
-                                tokio::time::sleep(POLL).await;
-                                break;
-                            }
-                        }
-                    }
+                    heard(&mut events, |e| {
+                        matches!(e, crate::bus::Event::Catalog(CatalogEvent::JobRunStateChanged { run_id, .. }) if *run_id == id)
+                    })
+                    .await;
                 }
             }
             _ => Err(TaskError::new(

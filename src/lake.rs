@@ -1,5 +1,5 @@
 //! Glue, Athena, Step Functions, Lambda, CloudWatch Logs, IAM, STS, SQS,
-//! SNS and EventBridge, opened on their first request.
+//! SNS, EventBridge and EventBridge Scheduler, opened on their first request.
 //!
 //! A fresh data directory serves S3 alone until someone calls one of them:
 //! their files, the crawler scheduler and the query engine cost nothing at
@@ -16,7 +16,7 @@ use anyhow::Context as _;
 use async_trait::async_trait;
 use lakestack_aws_protocol::{Call, Clock, Output, Service, ServiceError, ServiceSpec};
 use lakestack_catalog::{Catalog, CatalogSettings, GlueService};
-use lakestack_events::{Events, EventsApi};
+use lakestack_events::{Events, EventsApi, SchedulerApi};
 use lakestack_iam::{Iam, IamApi, StsApi};
 use lakestack_lambda::runtime::Interpreters;
 use lakestack_lambda::{Lambda, LambdaApi};
@@ -42,6 +42,7 @@ pub struct Lake {
     sqs_api: SqsApi,
     sns_api: SnsApi,
     events_api: EventsApi,
+    scheduler_api: SchedulerApi,
 }
 
 impl Lake {
@@ -163,7 +164,7 @@ impl LakeCell {
     }
 
     /// The stand-ins to register for the lake's services.
-    pub fn services(self: &Arc<Self>) -> [Arc<dyn Service>; 10] {
+    pub fn services(self: &Arc<Self>) -> [Arc<dyn Service>; 11] {
         let one = |spec, pick| -> Arc<dyn Service> {
             Arc::new(OnFirstUse {
                 spec,
@@ -182,6 +183,7 @@ impl LakeCell {
             one(&lakestack_sqs::SQS_SPEC, |l| &l.sqs_api),
             one(&lakestack_sns::SNS_SPEC, |l| &l.sns_api),
             one(&lakestack_events::EVENTS_SPEC, |l| &l.events_api),
+            one(&lakestack_events::SCHEDULER_SPEC, |l| &l.scheduler_api),
         ]
     }
 }
@@ -271,6 +273,11 @@ fn open(s: &Settings) -> anyhow::Result<Lake> {
         lambda: Arc::clone(&lambda),
         logs: Arc::clone(&logs),
         states: OnceLock::new(),
+        glue: glue.clone(),
+        athena: athena.clone(),
+        sqs_api: SqsApi::new(Arc::clone(&sqs)),
+        states_api: OnceLock::new(),
+        clock: clock.clone(),
     });
     let events = Events::open(
         lakestack_events::Settings {
@@ -299,6 +306,7 @@ fn open(s: &Settings) -> anyhow::Result<Lake> {
     )
     .with_context(|| format!("opening Step Functions' state under {}", dir.display()))?;
     let _ = events_host.states.set(Arc::clone(&states));
+    let _ = events_host.states_api.set(StepFunctionsApi::new(Arc::clone(&states)));
     service_logs::attach_crawlers(&s.bus, &catalog, &logs);
     catalog.set_job_logs(Arc::new(service_logs::JobOutput(Arc::clone(&logs))));
     service_events::attach(&s.bus, &events, &catalog);
@@ -324,6 +332,7 @@ fn open(s: &Settings) -> anyhow::Result<Lake> {
         lambda_api: LambdaApi::new(lambda),
         sqs_api: SqsApi::new(sqs),
         sns_api: SnsApi::new(sns),
+        scheduler_api: SchedulerApi::new(Arc::clone(&events)),
         events_api: EventsApi::new(events),
     })
 }

@@ -115,7 +115,8 @@ impl Destinations for S3Destinations {
         };
         match lake.events().put_service_events(vec![entry]).await {
             Ok(_) => Ok(()),
-            Err(e) => Err(DeliveryError::Transient(e.to_string())),
+            Err(e @ lakestack_events::EventsError::Internal(_)) => Err(DeliveryError::Transient(e.to_string())),
+            Err(e) => Err(DeliveryError::Permanent(e.to_string())),
         }
     }
 }

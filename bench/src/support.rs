@@ -179,3 +179,73 @@ where
     }
     all
 }
+
+/// SQS over awsJson 1.0, for the benchmarks that count what reached queues.
+#[allow(dead_code, reason = "only the SQS and EventBridge benchmarks read queues")]
+pub struct Sqs<'a> {
+    pub http: &'a reqwest::Client,
+    pub endpoint: &'a str,
+}
+
+#[allow(dead_code, reason = "only the SQS and EventBridge benchmarks read queues")]
+impl Sqs<'_> {
+    pub async fn call(&self, op: &str, body: Value) -> Value {
+        let r = self
+            .http
+            .post(format!("{}/", self.endpoint))
+            .header("x-amz-target", format!("AmazonSQS.{op}"))
+            .header("content-type", "application/x-amz-json-1.0")
+            .body(body.to_string())
+            .send()
+            .await
+            .expect("SQS request");
+        let status = r.status();
+        let v: Value = serde_json::from_slice(&r.bytes().await.expect("body")).expect("JSON answer");
+        assert!(status.is_success(), "{op} failed: {v}");
+        v
+    }
+
+    /// Creates a queue; answers its URL and ARN.
+    pub async fn queue(&self, name: &str) -> (String, String) {
+        let url = self.call("CreateQueue", serde_json::json!({"QueueName": name})).await["QueueUrl"]
+            .as_str()
+            .expect("QueueUrl")
+            .to_owned();
+        let arn = self
+            .call(
+                "GetQueueAttributes",
+                serde_json::json!({"QueueUrl": url, "AttributeNames": ["QueueArn"]}),
+            )
+            .await["Attributes"]["QueueArn"]
+            .as_str()
+            .expect("QueueArn")
+            .to_owned();
+        (url, arn)
+    }
+
+    /// How many messages the queue holds, visible.
+    pub async fn visible(&self, url: &str) -> u64 {
+        let v = self
+            .call(
+                "GetQueueAttributes",
+                serde_json::json!({"QueueUrl": url, "AttributeNames": ["ApproximateNumberOfMessages"]}),
+            )
+            .await;
+        v["Attributes"]["ApproximateNumberOfMessages"]
+            .as_str()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0)
+    }
+}
+
+/// A duration in milliseconds, two decimals.
+#[allow(dead_code, reason = "only the latency benchmarks print milliseconds")]
+pub fn ms(d: std::time::Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
+}
+
+/// The `p` quantile of sorted latencies.
+#[allow(dead_code, reason = "only the latency benchmarks take quantiles")]
+pub fn percentile(sorted: &[std::time::Duration], p: f64) -> std::time::Duration {
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}

@@ -32,6 +32,14 @@ async fn the_demo_runs_the_pipeline_and_publishes_its_rows() {
         assert!(stdout.contains(state), "{state} not in:\n{stdout}");
     }
     assert!(stdout.contains("the pipeline SUCCEEDED"), "{stdout}");
+    // The second act: the upload's event starts the other pipeline, which counts April.
+    assert!(stdout.contains("started by EventBridge"), "{stdout}");
+    assert!(
+        stdout.contains(
+            "SUCCEEDED: 250 rows for month=04 after the upload of events/year=2024/month=04/day=01/part-00000.parquet"
+        ),
+        "{stdout}"
+    );
 
     // The printed table: a header, a rule, then month | kind | events | revenue.
     let table: Vec<Vec<String>> = stdout

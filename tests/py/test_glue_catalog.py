@@ -295,9 +295,9 @@ def test_tags_classifiers_and_unsupported_operations(glue):
     glue.delete_classifier(Name="pipes")
     assert error_of(glue.get_classifier, Name="pipes")[0] == "EntityNotFoundException"
 
-    code, msg = error_of(glue.get_triggers)
+    code, msg = error_of(glue.get_dev_endpoints)
     assert code == "NotImplemented"
-    assert "GetTriggers" in msg
+    assert "GetDevEndpoints" in msg
 
 
 def test_awscli_glue(aws):

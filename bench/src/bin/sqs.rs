@@ -34,19 +34,7 @@ struct Api {
 
 impl Api {
     async fn sqs(&self, op: &str, body: Value) -> Value {
-        let r = self
-            .http
-            .post(format!("{}/", self.endpoint))
-            .header("x-amz-target", format!("AmazonSQS.{op}"))
-            .header("content-type", "application/x-amz-json-1.0")
-            .body(body.to_string())
-            .send()
-            .await
-            .expect("SQS request");
-        let status = r.status();
-        let v: Value = serde_json::from_slice(&r.bytes().await.expect("body")).expect("JSON answer");
-        assert!(status.is_success(), "{op} failed: {v}");
-        v
+        self.queues().call(op, body).await
     }
 
     async fn sns(&self, form: &[(&str, &str)]) -> String {
@@ -66,34 +54,19 @@ impl Api {
         text
     }
 
+    fn queues(&self) -> support::Sqs<'_> {
+        support::Sqs {
+            http: &self.http,
+            endpoint: &self.endpoint,
+        }
+    }
+
     async fn queue(&self, name: &str) -> (String, String) {
-        let url = self.sqs("CreateQueue", json!({"QueueName": name})).await["QueueUrl"]
-            .as_str()
-            .expect("QueueUrl")
-            .to_owned();
-        let arn = self
-            .sqs(
-                "GetQueueAttributes",
-                json!({"QueueUrl": url, "AttributeNames": ["QueueArn"]}),
-            )
-            .await["Attributes"]["QueueArn"]
-            .as_str()
-            .expect("QueueArn")
-            .to_owned();
-        (url, arn)
+        self.queues().queue(name).await
     }
 
     async fn visible(&self, url: &str) -> u64 {
-        let v = self
-            .sqs(
-                "GetQueueAttributes",
-                json!({"QueueUrl": url, "AttributeNames": ["ApproximateNumberOfMessages"]}),
-            )
-            .await;
-        v["Attributes"]["ApproximateNumberOfMessages"]
-            .as_str()
-            .and_then(|n| n.parse().ok())
-            .unwrap_or(0)
+        self.queues().visible(url).await
     }
 }
 
@@ -119,13 +92,7 @@ fn between<'a>(text: &'a str, open: &str, close: &str) -> &'a str {
     &text[start..end]
 }
 
-fn ms(d: Duration) -> String {
-    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
-}
+use support::{ms, percentile};
 
 /// Runs `op` from 16 clients for five seconds; answers how many messages it moved per second.
 async fn for_a_while<F, Fut>(op: F) -> f64

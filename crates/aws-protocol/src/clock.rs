@@ -68,7 +68,8 @@ impl Clock {
     /// assert dates and schedules get the same ones on every run.
     pub fn starting_at(scale: f64, start: DateTime<Utc>) -> Self {
         let clock = Self::scaled(scale);
-        let ahead = (start - Utc::now()).num_milliseconds();
+        let ahead = (start.min(DateTime::from_timestamp_millis(Self::LAST_MS).unwrap_or(start)) - Utc::now())
+            .num_milliseconds();
         clock.shared.ahead_ms.store(ahead, Ordering::Relaxed);
         clock
     }
@@ -79,8 +80,7 @@ impl Clock {
 
     /// Calendar time: the wall clock plus every advance so far.
     pub fn now(&self) -> DateTime<Utc> {
-        let elapsed = TimeDelta::from_std(self.shared.origin.elapsed()).unwrap_or(TimeDelta::MAX);
-        self.shared.origin_wall + elapsed + TimeDelta::milliseconds(self.ahead_ms())
+        self.wall_now() + TimeDelta::milliseconds(self.ahead_ms())
     }
 
     /// [`Clock::now`] in milliseconds since the epoch.
@@ -93,24 +93,59 @@ impl Clock {
         self.shared.ahead_ms.load(Ordering::Relaxed)
     }
 
-    /// Moves calendar time forward by `by` and wakes every sleeper. Time
-    /// never goes back: a clock that did would fire schedules twice.
+    /// Moves calendar time forward by `by` (never past [`Clock::LAST_MS`]) and
+    /// wakes every sleeper. Time never goes back: a clock that did would fire
+    /// schedules twice.
     pub fn advance(&self, by: Duration) {
         let ms = i64::try_from(by.as_millis()).unwrap_or(i64::MAX);
+        let most = self.most_ahead_ms();
         let _ = self
             .shared
             .ahead_ms
-            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |a| Some(a.saturating_add(ms)));
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |a| {
+                Some(a.saturating_add(ms).min(most.max(a)))
+            });
         self.shared.advanced.send_modify(|n| *n = n.wrapping_add(1));
+    }
+
+    /// The last calendar time the clock reaches: the end of year 9999, far
+    /// inside what dates can hold, so that no advance makes `now()` overflow.
+    pub const LAST_MS: i64 = 253_402_300_799_999;
+
+    /// How far ahead of the wall clock calendar time may be.
+    fn most_ahead_ms(&self) -> i64 {
+        Self::LAST_MS - self.wall_now().timestamp_millis()
+    }
+
+    /// The wall clock, on Tokio's time.
+    fn wall_now(&self) -> DateTime<Utc> {
+        let elapsed = TimeDelta::from_std(self.shared.origin.elapsed()).unwrap_or(TimeDelta::MAX);
+        self.shared.origin_wall + elapsed
     }
 
     /// Moves calendar time forward to `at` (to the millisecond, rounded up so
     /// that `now() >= at` afterwards); false, and no move, if `at` has passed.
     pub fn advance_to(&self, at: DateTime<Utc>) -> bool {
-        let Some(micros) = (at - self.now()).num_microseconds().filter(|m| *m >= 0) else {
+        if at.timestamp_millis() > Self::LAST_MS {
+            return false;
+        }
+        // The offset that puts the calendar at `at`, set in one step so that
+        // two moves to the same time at once land there, not past it.
+        let wall = self.wall_now();
+        let Some(micros) = (at - wall).num_microseconds() else {
             return false;
         };
-        self.advance(Duration::from_millis((micros as u64).div_ceil(1000)));
+        let wanted = micros.div_euclid(1000) + i64::from(micros.rem_euclid(1000) != 0);
+        let moved = self
+            .shared
+            .ahead_ms
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |a| {
+                (wanted >= a).then_some(wanted)
+            });
+        if moved.is_err() {
+            return false;
+        }
+        self.shared.advanced.send_modify(|n| *n = n.wrapping_add(1));
         true
     }
 
@@ -229,6 +264,17 @@ mod tests {
         clock.advance(Duration::from_secs(60));
         sleeper.await.unwrap();
         assert_eq!(start.elapsed().as_secs(), 40);
+    }
+
+    #[test]
+    fn the_calendar_stops_at_the_end_of_9999() {
+        let clock = Clock::scaled(1.0);
+        for _ in 0..100 {
+            clock.advance(Duration::from_secs(100_000_000_000));
+        }
+        assert_eq!(clock.now().format("%Y").to_string(), "9999");
+        let at = clock.now() - TimeDelta::days(1);
+        assert!(!clock.advance_to(at), "never back");
     }
 
     #[tokio::test(start_paused = true)]

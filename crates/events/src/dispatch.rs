@@ -1,16 +1,18 @@
-//! From the outbox to targets. One task reads accepted events in order,
-//! matches them against their bus's rules, and hands each (rule, target)
-//! pair to that target's lane, a task of its own, so that a target receives
-//! events in the order they were put while a slow one holds up no other.
-//! A failed attempt is retried off the lane, on the server's clock, as the
-//! target's RetryPolicy allows; what cannot be delivered goes to the
-//! target's dead-letter queue. An event leaves the outbox when its last
-//! delivery has ended.
+//! From the outbox to targets. One task reads committed events from the
+//! outbox in order, a page at a time (so memory holds a page, not a
+//! backlog), matches them against their bus's rules, and hands each (rule,
+//! target) pair to that target's lane, a task of its own, so that a target
+//! gets its first attempts in the order events were put while a slow one
+//! holds up no other. A failed attempt is retried off the lane, on the
+//! server's clock, as the target's RetryPolicy allows; what cannot be
+//! delivered goes to the target's dead-letter queue. An event leaves the
+//! outbox when its last delivery has ended; a restart reads again what is
+//! left. Nothing in the pipeline waits on the dispatcher: forwarding to a
+//! bus commits a row and wakes it, as PutEvents does.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Weak};
-use std::time::Duration;
+use std::sync::{Arc, Mutex, Weak};
 
 use lakestack_aws_protocol::DeliveryError;
 use serde_json::Value;
@@ -19,30 +21,29 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
 use crate::host::Delivery;
 use crate::model::{InputSpec, Target};
 use crate::names;
+use crate::retrying;
 use crate::service::{Compiled, Events};
 use crate::store::{self, Outgoing};
 use crate::transform::{self, Context};
 
-/// Deliveries in flight at once (first attempts and retries): bounds the
-/// memory a slow target can hold; the outbox keeps the rest on disk.
+/// First attempts in flight at once: bounds the memory a slow target can
+/// hold; the outbox keeps the rest on disk. (Retries release theirs.)
 const MAX_IN_FLIGHT: usize = 10_000;
-/// Events read from the outbox per query at start-up.
-const REPLAY_PAGE: usize = 512;
-/// How many buses may forward one event: a loop of bus targets ends here.
-const MAX_HOPS: u32 = 5;
-/// The longest pause between two attempts.
-const MAX_BACKOFF: Duration = Duration::from_secs(300);
+/// Events read from the outbox per query.
+const PAGE: usize = 512;
+/// The most a target's input may grow to once transformed.
+pub(crate) const MAX_INPUT_BYTES: usize = 1024 * 1024;
 
-/// An accepted event on its way to the dispatcher.
+/// An accepted event, read back from the outbox.
 #[derive(Debug, Clone)]
-pub(crate) struct Queued {
-    pub seq: i64,
-    pub bus: String,
-    pub event: Arc<Value>,
-    pub text: Arc<str>,
-    pub ingested_ms: i64,
-    pub only_rule: Option<String>,
-    pub hops: u32,
+struct Queued {
+    seq: i64,
+    bus: String,
+    event: Arc<Value>,
+    text: Arc<str>,
+    ingested_ms: i64,
+    only_rule: Option<String>,
+    hops: u32,
 }
 
 impl Queued {
@@ -88,89 +89,69 @@ struct Job {
     ingested_ms: i64,
     hops: u32,
     done: Arc<Completion>,
-    _permit: OwnedSemaphorePermit,
+    /// Held for the first attempt; let go when the job moves to retries.
+    permit: Option<OwnedSemaphorePermit>,
 }
 
 impl Events {
-    /// Starts delivering: events left in the outbox by an earlier process
-    /// first, then new ones, and the rule scheduler. Call once, in a Tokio runtime.
+    /// Starts delivering (what an earlier process left in the outbox first),
+    /// the rule scheduler, and EventBridge Scheduler's timer after the
+    /// invocations an earlier process left. Call once, in a Tokio runtime.
     pub fn start(self: &Arc<Self>) {
-        let (tx, rx) = mpsc::channel(4096);
-        let early = {
-            let mut early = self.early.lock().unwrap_or_else(|p| p.into_inner());
-            if self.dispatch.set(tx).is_err() {
-                return;
-            }
-            std::mem::take(&mut *early)
-        };
-        let events = Arc::clone(self);
-        tokio::spawn(async move { run(events, rx, early).await });
-        crate::scheduler::spawn(Arc::clone(self));
-    }
-
-    /// Hands committed events to the dispatcher (held until it starts).
-    pub(crate) async fn enqueue(&self, items: Vec<Queued>) {
-        let tx = {
-            let mut early = self.early.lock().unwrap_or_else(|p| p.into_inner());
-            match self.dispatch.get() {
-                Some(tx) => tx.clone(),
-                None => {
-                    early.extend(items);
-                    return;
-                }
-            }
-        };
-        for q in items {
-            if tx.send(q).await.is_err() {
-                return;
-            }
+        if self.started.swap(true, Ordering::AcqRel) {
+            return;
         }
+        tokio::spawn(run(Arc::downgrade(self)));
+        crate::scheduler::spawn(Arc::clone(self));
+        crate::schedules::start(self);
     }
 }
 
-async fn run(events: Arc<Events>, mut rx: mpsc::Receiver<Queued>, early: Vec<Queued>) {
+/// A page of the outbox after `after`, read on the writer's thread (the
+/// only connection an in-memory file has).
+async fn read_page(events: &Events, after: i64) -> Result<Vec<Outgoing>, lakestack_sqlite::WriteError> {
+    let page: Arc<Mutex<Vec<Outgoing>>> = Arc::default();
+    let slot = Arc::clone(&page);
+    events
+        .writer
+        .write(Box::new(move |c| {
+            *slot.lock().unwrap_or_else(|p| p.into_inner()) = store::outgoing_after(c, after, PAGE)?;
+            Ok(())
+        }))
+        .await?;
+    Ok(std::mem::take(&mut *page.lock().unwrap_or_else(|p| p.into_inner())))
+}
+
+async fn run(weak: Weak<Events>) {
     let mut router = Router {
         lanes: HashMap::new(),
         permits: Arc::new(Semaphore::new(MAX_IN_FLIGHT)),
     };
     let mut after = 0;
     loop {
-        let (first, ev) = (events.first_seq, Arc::clone(&events));
-        let page = tokio::task::spawn_blocking(move || -> rusqlite::Result<Vec<Outgoing>> {
-            let Some(dir) = &ev.settings.dir else {
-                return Ok(Vec::new());
-            };
-            let conn = lakestack_sqlite::open(&dir.join("events.sqlite"), &store::SCHEMA)
-                .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
-            store::outgoing_page(&conn, after, first, REPLAY_PAGE)
-        })
-        .await;
-        let rows = match page {
-            Ok(Ok(rows)) => rows,
-            Ok(Err(e)) => {
-                tracing::error!(error = %e, "could not read EventBridge's outbox; undelivered events wait for the next start");
-                break;
+        let Some(events) = weak.upgrade() else { return };
+        let ready = Arc::clone(&events.outbox_ready);
+        let rows = match read_page(&events, after).await {
+            Ok(rows) => rows,
+            Err(e) => {
+                tracing::error!(error = %e, "could not read EventBridge's outbox");
+                return;
             }
-            Err(_) => break,
         };
-        let Some(last) = rows.last().map(|r| r.seq) else { break };
-        after = last;
+        if rows.is_empty() {
+            drop(events);
+            // A commit after the read left a permit here: nothing is missed.
+            ready.notified().await;
+            continue;
+        }
         for row in rows {
+            after = row.seq;
             let seq = row.seq;
             match Queued::from_row(row) {
                 Some(q) => router.route(&events, q).await,
                 None => events.writer.submit(Box::new(move |c| store::delete_outgoing(c, seq))),
             }
         }
-    }
-    for q in early {
-        router.route(&events, q).await;
-    }
-    let weak = Arc::downgrade(&events);
-    drop(events);
-    while let Some(q) = rx.recv().await {
-        let Some(events) = weak.upgrade() else { return };
-        router.route(&events, q).await;
     }
 }
 
@@ -187,7 +168,8 @@ impl Router {
                 .values()
                 .filter(|c| c.rule.enabled() && !c.rule.targets.is_empty())
                 .filter(|c| match &q.only_rule {
-                    Some(only) => &c.rule.name == only,
+                    // A schedule's event, for its rule if it still has a schedule.
+                    Some(only) => &c.rule.name == only && c.schedule.is_some(),
                     None => c.pattern.as_ref().is_some_and(|p| p.matches(&q.event)),
                 })
                 .cloned()
@@ -216,7 +198,7 @@ impl Router {
                 let Ok(permit) = Arc::clone(&self.permits).acquire_owned().await else {
                     return;
                 };
-                let job = Job {
+                let mut job = Job {
                     rule: Arc::clone(&compiled),
                     target: target.clone(),
                     event: Arc::clone(&q.event),
@@ -225,12 +207,19 @@ impl Router {
                     ingested_ms: q.ingested_ms,
                     hops: q.hops,
                     done: Arc::clone(&done),
-                    _permit: permit,
+                    permit: Some(permit),
                 };
                 let key = (compiled.rule.arn.clone(), target.id.clone());
-                let lane = self.lanes.entry(key).or_insert_with(|| lane(events));
-                if let Err(mpsc::error::SendError(job)) = lane.send(job) {
-                    job.done.finish_one();
+                // A lane whose task ended (a panic in a delivery) is made again.
+                for _ in 0..2 {
+                    let lane = self.lanes.entry(key.clone()).or_insert_with(|| lane(events));
+                    match lane.send(job) {
+                        Ok(()) => break,
+                        Err(mpsc::error::SendError(back)) => {
+                            self.lanes.remove(&key);
+                            job = back;
+                        }
+                    }
                 }
             }
         }
@@ -259,6 +248,8 @@ fn lane(events: &Arc<Events>) -> mpsc::UnboundedSender<Job> {
                 }
                 Err(DeliveryError::Transient(e)) => {
                     tracing::debug!(target = %job.target.arn, error = %e, "delivery failed; retrying");
+                    let mut job = job;
+                    job.permit = None;
                     tokio::spawn(retry(events, job, input, e));
                 }
             }
@@ -267,51 +258,17 @@ fn lane(events: &Arc<Events>) -> mpsc::UnboundedSender<Job> {
     tx
 }
 
-/// Tries again with backoff until it works or the policy runs out.
+/// Tries again with backoff (`retrying`) until it works or the policy runs
+/// out; what cannot be delivered goes to the dead-letter queue.
 async fn retry(events: Arc<Events>, job: Job, input: String, first_error: String) {
-    let policy = job.target.retry;
-    let mut last = first_error;
-    let mut attempts = 1u32;
-    let mut backoff = Duration::from_secs(1);
-    loop {
-        let age_ms = events.now_ms() - job.ingested_ms;
-        if attempts > policy.max_attempts {
-            dead_letter(
-                &events,
-                &job,
-                "INTERNAL_ERROR",
-                &last,
-                Some("MaximumRetryAttempts"),
-                attempts - 1,
-            )
-            .await;
-            break;
-        }
-        if age_ms >= i64::from(policy.max_age_secs) * 1000 {
-            dead_letter(
-                &events,
-                &job,
-                "INTERNAL_ERROR",
-                &last,
-                Some("MaximumEventAgeInSeconds"),
-                attempts - 1,
-            )
-            .await;
-            break;
-        }
-        events.clock().sleep(backoff).await;
-        backoff = (backoff * 2).min(MAX_BACKOFF);
-        match attempt(&events, &job, &input).await {
-            Ok(()) => break,
-            Err(DeliveryError::Permanent(e)) => {
-                dead_letter(&events, &job, "NO_RESOURCE", &e, None, attempts).await;
-                break;
-            }
-            Err(DeliveryError::Transient(e)) => {
-                last = e;
-                attempts += 1;
-            }
-        }
+    let clock = events.clock().clone();
+    let outcome = retrying::retry(&clock, job.target.retry, job.ingested_ms, first_error, |_| {
+        Box::pin(attempt(&events, &job, &input))
+    })
+    .await;
+    if let Err(f) = outcome {
+        let code = if f.permanent { "NO_RESOURCE" } else { "INTERNAL_ERROR" };
+        dead_letter(&events, &job, code, &f.message, f.exhausted, f.retries).await;
     }
     job.done.finish_one();
 }
@@ -333,7 +290,8 @@ fn input_for(job: &Job) -> Result<String, String> {
                 rule_name: &job.rule.rule.name,
                 ingestion_time: &ingestion,
             };
-            Ok(transform::fill(template, &vars, &job.event, &cx))
+            transform::fill_bounded(template, &vars, &job.event, &cx, MAX_INPUT_BYTES)
+                .ok_or_else(|| format!("the transformed input would pass {MAX_INPUT_BYTES} bytes"))
         }
     }
 }
@@ -371,8 +329,10 @@ async fn forward(events: &Arc<Events>, job: &Job, bus: &str, region: &str, accou
     if events.bus_state(bus).is_none() {
         return Err(DeliveryError::Permanent(format!("Event bus {bus} does not exist.")));
     }
-    if job.hops >= MAX_HOPS {
-        tracing::warn!(bus, event = %job.event_id, "an event went round {MAX_HOPS} buses; dropped");
+    // As AWS: an event a bus received from another bus goes no further
+    // (no third bus), which also ends any loop of bus targets.
+    if job.hops > 0 {
+        tracing::debug!(bus, event = %job.event_id, "an event from another bus is not forwarded again");
         return Ok(());
     }
     let row = Outgoing {
@@ -383,17 +343,8 @@ async fn forward(events: &Arc<Events>, job: &Job, bus: &str, region: &str, accou
         only_rule: None,
         hops: job.hops + 1,
     };
-    let q = Queued {
-        seq: 0,
-        bus: bus.to_string(),
-        event: Arc::clone(&job.event),
-        text: Arc::clone(&job.text),
-        ingested_ms: row.ingested_ms,
-        only_rule: None,
-        hops: row.hops,
-    };
     events
-        .commit(vec![row], vec![q])
+        .commit(vec![row])
         .await
         .map_err(|e| DeliveryError::Transient(e.to_string()))
 }

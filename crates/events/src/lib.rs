@@ -8,6 +8,12 @@
 //! Other services put their own events through [`Events::put_service_events`];
 //! the binary delivers to queues, topics, functions, state machines and log
 //! groups through [`Host`].
+//!
+//! EventBridge Scheduler is the crate's second service ([`SchedulerApi`],
+//! restJson1 under the signing name `scheduler`): schedule groups and
+//! schedules (`at`, `rate`, `cron`, in any IANA zone) kept in the same file,
+//! fired on the server's clock and delivered through the same [`Host`], or
+//! its [`Host::call_sdk`] for universal targets.
 
 pub mod api;
 mod dispatch;
@@ -16,8 +22,11 @@ pub mod host;
 pub mod model;
 pub mod names;
 mod put;
+mod retrying;
 pub mod schedule;
 mod scheduler;
+pub mod scheduler_api;
+pub mod schedules;
 pub mod service;
 mod store;
 pub mod transform;
@@ -27,15 +36,26 @@ pub use error::{EventsError, Result};
 pub use host::{Delivery, Host, NoHost};
 pub use model::{EntryResult, NewEvent};
 pub use put::{entry_size, envelope_time};
+pub use scheduler_api::{SPEC as SCHEDULER_SPEC, SchedulerApi, SchedulerOp};
 pub use service::{Events, Settings};
 
 /// Parser entry points for the fuzz targets in `fuzz/`; not an API.
 #[doc(hidden)]
 pub mod fuzzing {
-    /// Reads a schedule expression and a transformer path and template.
+    /// Reads a schedule expression (a rule's, then a schedule's in a
+    /// zone with DST) and a transformer path and template.
     pub fn schedule_and_template(text: &str) {
         if let Some(s) = crate::schedule::Schedule::parse(text) {
             let _ = s.next_after(0, 1_700_000_000_000);
+        }
+        if let Some(expression) = crate::schedules::Expression::parse(text) {
+            let when = crate::schedules::When {
+                expression,
+                zone: chrono_tz::Tz::Europe__Paris,
+                start_ms: None,
+                end_ms: None,
+            };
+            let _ = when.next_after(1_700_000_000_000, 0);
         }
         let event = serde_json::json!({"detail": {"a": [1, {"b": "c"}]}});
         let _ = crate::transform::select(&event, text);

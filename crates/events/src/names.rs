@@ -1,7 +1,25 @@
-//! Names and ARNs of buses, rules and targets, and the rules AWS puts on them.
+//! Names and ARNs of buses, rules and targets, of schedules and schedule
+//! groups, and the rules AWS puts on them.
 
 /// The bus every account has, and the one AWS services send to.
 pub const DEFAULT_BUS: &str = "default";
+
+/// The schedule group every account has, which schedules join when they name none.
+pub const DEFAULT_GROUP: &str = "default";
+
+/// `schedule/<group>/<name>`: a schedule's name is unique in its group only.
+pub fn schedule_arn(region: &str, account: &str, group: &str, name: &str) -> String {
+    format!("arn:aws:scheduler:{region}:{account}:schedule/{group}/{name}")
+}
+
+pub fn schedule_group_arn(region: &str, account: &str, group: &str) -> String {
+    format!("arn:aws:scheduler:{region}:{account}:schedule-group/{group}")
+}
+
+/// A schedule's or schedule group's name: `[0-9a-zA-Z-_.]+`, 1 to 64 characters.
+pub fn valid_schedule_name(name: &str) -> bool {
+    (1..=64).contains(&name.len()) && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+}
 
 pub fn bus_arn(region: &str, account: &str, bus: &str) -> String {
     format!("arn:aws:events:{region}:{account}:event-bus/{bus}")
@@ -89,5 +107,12 @@ mod tests {
             arn_parts("arn:aws:logs:r:1:log-group:/a/b:*").unwrap().resource,
             "log-group:/a/b:*"
         );
+        assert_eq!(
+            schedule_arn("eu-west-3", "1", "default", "s"),
+            "arn:aws:scheduler:eu-west-3:1:schedule/default/s"
+        );
+        assert!(valid_schedule_name("nightly-job_1.v2"));
+        assert!(!valid_schedule_name("a/b"));
+        assert!(!valid_schedule_name(&"x".repeat(65)));
     }
 }

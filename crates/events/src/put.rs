@@ -3,11 +3,8 @@
 //! (`dispatch`). AWS's own services put their events through
 //! [`Events::put_service_events`], where `aws.` sources are theirs to use.
 
-use std::sync::Arc;
-
 use serde_json::{Map, Value};
 
-use crate::dispatch::Queued;
 use crate::error::{EventsError, Result};
 use crate::model::{EntryResult, NewEvent};
 use crate::names::{self, DEFAULT_BUS};
@@ -24,7 +21,8 @@ pub fn entry_size(e: &NewEvent) -> usize {
     size += e.source.as_deref().map_or(0, str::len);
     size += e.detail_type.as_deref().map_or(0, str::len);
     size += e.detail.as_deref().map_or(0, str::len);
-    size += e.resources.iter().map(String::len).sum::<usize>();
+    // An empty resource counts one byte: a million of them must not pass as nothing.
+    size += e.resources.iter().map(|r| r.len().max(1)).sum::<usize>();
     size
 }
 
@@ -66,7 +64,6 @@ impl Events {
         let now = self.now_ms();
         let mut results = Vec::with_capacity(entries.len());
         let mut rows = Vec::new();
-        let mut queued = Vec::new();
         for entry in entries {
             match self.envelope(&entry, now, service) {
                 // AWS accepts an event for a bus that does not exist, and drops it.
@@ -74,20 +71,10 @@ impl Events {
                     results.push(EntryResult::Accepted { event_id: id });
                 }
                 Ok((bus, id, event)) => {
-                    let text: Arc<str> = Arc::from(serde_json::to_string(&event)?);
                     rows.push(Outgoing {
                         seq: 0,
-                        bus: bus.clone(),
-                        event: text.to_string(),
-                        ingested_ms: now,
-                        only_rule: None,
-                        hops: 0,
-                    });
-                    queued.push(Queued {
-                        seq: 0,
                         bus,
-                        event: Arc::new(event),
-                        text,
+                        event: serde_json::to_string(&event)?,
                         ingested_ms: now,
                         only_rule: None,
                         hops: 0,
@@ -97,24 +84,41 @@ impl Events {
                 Err(f) => results.push(f),
             }
         }
-        self.commit(rows, queued).await?;
+        self.commit(rows).await?;
         Ok(results)
     }
 
-    /// Numbers, commits and queues accepted events.
-    pub(crate) async fn commit(&self, mut rows: Vec<Outgoing>, mut queued: Vec<Queued>) -> Result<()> {
+    /// Commits accepted events to the outbox and wakes the dispatcher. The
+    /// writer thread numbers them as it runs their write, so numbers grow in
+    /// the order rows commit and the dispatcher, reading past the last number
+    /// it saw, never skips a row that committed late.
+    pub(crate) async fn commit(&self, rows: Vec<Outgoing>) -> Result<()> {
         if rows.is_empty() {
             return Ok(());
         }
-        let first = self.next_seqs(rows.len());
-        for (i, (row, q)) in rows.iter_mut().zip(queued.iter_mut()).enumerate() {
-            row.seq = first + i as i64;
-            q.seq = row.seq;
-        }
-        self.writer
-            .write(Box::new(move |c| store::insert_outgoing(c, &rows)))
-            .await?;
-        self.enqueue(queued).await;
+        let next = std::sync::Arc::clone(&self.next_seq);
+        let pending = self.writer.enqueue(Box::new(move |c| {
+            let numbered: Vec<Outgoing> = rows
+                .iter()
+                .map(|r| Outgoing {
+                    seq: next.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+                    ..r.clone()
+                })
+                .collect();
+            store::insert_outgoing(c, &numbered)
+        }));
+        // The dispatcher is woken by a task of its own, so that a caller that
+        // goes away while it waits (a dropped request) cannot leave committed
+        // rows unannounced.
+        let ready = std::sync::Arc::clone(&self.outbox_ready);
+        let announced = tokio::spawn(async move {
+            let committed = pending.wait().await;
+            ready.notify_one();
+            committed
+        });
+        announced
+            .await
+            .map_err(|e| EventsError::internal(format!("the outbox write was abandoned: {e}")))??;
         Ok(())
     }
 

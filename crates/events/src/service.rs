@@ -1,19 +1,19 @@
 //! EventBridge in domain terms: buses, rules and their targets, kept in
-//! memory for matching and in `events.sqlite` for restarts. Every change is
+//! memory for matching and in `events.sqlite` for restarts (which holds
+//! EventBridge Scheduler's schedules too, `schedules`). Every change is
 //! committed before it is answered; changes are serialized so the file and
 //! memory see them in the same order.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::{Arc, Mutex, OnceLock, RwLock};
+use std::sync::atomic::AtomicI64;
+use std::sync::{Arc, RwLock};
 
 use lakestack_aws_protocol::Clock;
 use lakestack_patterns::{Dialect, Pattern};
 use lakestack_sqlite::Writer;
-use tokio::sync::{Notify, mpsc};
+use tokio::sync::Notify;
 
-use crate::dispatch::Queued;
 use crate::error::{EventsError, Result};
 use crate::host::Host;
 use crate::model::{Bus, Rule, Target};
@@ -94,15 +94,16 @@ pub struct Events {
     /// Serializes changes to buses and rules.
     changes: tokio::sync::Mutex<()>,
     pub(crate) host: Arc<dyn Host>,
-    /// The next outbox sequence number.
-    pub(crate) next_seq: AtomicI64,
-    /// Outbox entries below this were written before this process: the
-    /// dispatcher reads them from the file when it starts.
-    pub(crate) first_seq: i64,
-    pub(crate) dispatch: OnceLock<mpsc::Sender<Queued>>,
-    /// Events accepted before `start`, handed over when it runs.
-    pub(crate) early: Mutex<Vec<Queued>>,
+    /// The next outbox sequence number, taken by the writer thread as it
+    /// writes rows, so numbers grow in commit order.
+    pub(crate) next_seq: Arc<AtomicI64>,
+    /// Woken when rows are committed to the outbox.
+    pub(crate) outbox_ready: Arc<Notify>,
+    /// Whether `start` has run.
+    pub(crate) started: std::sync::atomic::AtomicBool,
     pub(crate) schedules_changed: Notify,
+    /// EventBridge Scheduler's groups and schedules (`schedules`).
+    pub(crate) scheduler: crate::schedules::State,
 }
 
 impl std::fmt::Debug for Events {
@@ -165,6 +166,7 @@ impl Events {
             );
         }
         let last = store::last_seq(&conn)?;
+        let scheduler = crate::schedules::State::load(&conn, &settings)?;
         let writer = Writer::start("events", conn).map_err(|e| EventsError::Internal(Box::new(e)))?;
         Ok(Arc::new(Self {
             settings,
@@ -172,11 +174,11 @@ impl Events {
             buses: RwLock::new(buses),
             changes: tokio::sync::Mutex::new(()),
             host,
-            next_seq: AtomicI64::new(last + 1),
-            first_seq: last + 1,
-            dispatch: OnceLock::new(),
-            early: Mutex::new(Vec::new()),
+            next_seq: Arc::new(AtomicI64::new(last + 1)),
+            outbox_ready: Arc::new(Notify::new()),
+            started: std::sync::atomic::AtomicBool::new(false),
             schedules_changed: Notify::new(),
+            scheduler,
         }))
     }
 
@@ -226,7 +228,7 @@ impl Events {
                     "Event bus {name} already exists."
                 )));
             }
-            if buses.len() > MAX_BUSES {
+            if buses.len() >= MAX_BUSES {
                 return Err(EventsError::LimitExceeded(LIMIT_EXCEEDED.into()));
             }
         }
@@ -242,7 +244,9 @@ impl Events {
             tags,
         };
         let stored = bus.clone();
-        self.writer.write(Box::new(move |c| store::put_bus(c, &stored))).await?;
+        // Queued and applied to memory with no await between, then waited
+        // for: a caller that goes away meanwhile leaves file and memory alike.
+        let pending = self.writer.enqueue(Box::new(move |c| store::put_bus(c, &stored)));
         self.buses.write().unwrap_or_else(|p| p.into_inner()).insert(
             bus.name.clone(),
             BusState {
@@ -250,6 +254,7 @@ impl Events {
                 rules: Arc::default(),
             },
         );
+        pending.wait().await?;
         Ok(bus)
     }
 
@@ -275,11 +280,10 @@ impl Events {
             return Ok(());
         }
         let owned = name.to_string();
-        self.writer
-            .write(Box::new(move |c| store::delete_bus(c, &owned)))
-            .await?;
+        let pending = self.writer.enqueue(Box::new(move |c| store::delete_bus(c, &owned)));
         self.buses.write().unwrap_or_else(|p| p.into_inner()).remove(name);
         self.schedules_changed.notify_one();
+        pending.wait().await?;
         Ok(())
     }
 
@@ -290,12 +294,13 @@ impl Events {
         change(&mut state.bus)?;
         state.bus.modified_ms = self.now_ms();
         let stored = state.bus.clone();
-        self.writer.write(Box::new(move |c| store::put_bus(c, &stored))).await?;
+        let pending = self.writer.enqueue(Box::new(move |c| store::put_bus(c, &stored)));
         let bus = state.bus.clone();
         self.buses
             .write()
             .unwrap_or_else(|p| p.into_inner())
             .insert(name.to_string(), state);
+        pending.wait().await?;
         Ok(bus)
     }
 
@@ -365,20 +370,20 @@ impl Events {
 
     async fn store_rule(&self, state: BusState, rule: Rule) -> Result<()> {
         let stored = rule.clone();
-        self.writer
-            .write(Box::new(move |c| store::put_rule(c, &stored)))
-            .await?;
+        let pending = self.writer.enqueue(Box::new(move |c| store::put_rule(c, &stored)));
         let mut rules = (*state.rules).clone();
-        let scheduled = rule.schedule_expression.is_some();
         rules.insert(rule.name.clone(), Arc::new(Compiled::new(rule)));
-        let mut buses = self.buses.write().unwrap_or_else(|p| p.into_inner());
-        if let Some(s) = buses.get_mut(&state.bus.name) {
+        if let Some(s) = self
+            .buses
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .get_mut(&state.bus.name)
+        {
             s.rules = Arc::new(rules);
         }
-        drop(buses);
-        if scheduled {
-            self.schedules_changed.notify_one();
-        }
+        // Any change may add, drop or disable a schedule: the scheduler looks again.
+        self.schedules_changed.notify_one();
+        pending.wait().await?;
         Ok(())
     }
 
@@ -401,17 +406,14 @@ impl Events {
             ));
         }
         let (b, n) = (bus.to_string(), name.to_string());
-        self.writer
-            .write(Box::new(move |c| store::delete_rule(c, &b, &n)))
-            .await?;
+        let pending = self.writer.enqueue(Box::new(move |c| store::delete_rule(c, &b, &n)));
         let mut rules = (*state.rules).clone();
         rules.remove(name);
-        let mut buses = self.buses.write().unwrap_or_else(|p| p.into_inner());
-        if let Some(s) = buses.get_mut(bus) {
+        if let Some(s) = self.buses.write().unwrap_or_else(|p| p.into_inner()).get_mut(bus) {
             s.rules = Arc::new(rules);
         }
-        drop(buses);
         self.schedules_changed.notify_one();
+        pending.wait().await?;
         Ok(())
     }
 
@@ -452,10 +454,5 @@ impl Events {
             .filter(|c| c.rule.targets.iter().any(|t| t.arn == arn))
             .map(|c| c.rule.name.clone())
             .collect())
-    }
-
-    /// Reserves `n` outbox sequence numbers.
-    pub(crate) fn next_seqs(&self, n: usize) -> i64 {
-        self.next_seq.fetch_add(n as i64, Ordering::Relaxed)
     }
 }

@@ -3,6 +3,8 @@
 //! handed to every target. An event is in the outbox from the commit that
 //! lets PutEvents answer until its last delivery ends, so a restart
 //! delivers again what `kill -9` interrupted (at least once, as AWS promises).
+//! EventBridge Scheduler's tables live in the same file (`schedules::store`
+//! reads and writes them).
 
 use rusqlite::{Connection, params};
 
@@ -10,7 +12,8 @@ use crate::model::{Bus, Rule};
 
 pub(crate) const SCHEMA: lakestack_sqlite::Schema<'static> = lakestack_sqlite::Schema {
     name: "EventBridge",
-    steps: &["CREATE TABLE buses (name TEXT PRIMARY KEY, body TEXT NOT NULL);
+    steps: &[
+        "CREATE TABLE buses (name TEXT PRIMARY KEY, body TEXT NOT NULL);
          CREATE TABLE rules (bus TEXT NOT NULL, name TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (bus, name));
          CREATE TABLE outbox (
              seq INTEGER PRIMARY KEY,
@@ -19,7 +22,13 @@ pub(crate) const SCHEMA: lakestack_sqlite::Schema<'static> = lakestack_sqlite::S
              ingested_ms INTEGER NOT NULL,
              only_rule TEXT,
              hops INTEGER NOT NULL
-         );"],
+         );",
+        // EventBridge Scheduler: groups and schedules as JSON, and the
+        // invocations fired but not yet delivered (its outbox).
+        "CREATE TABLE schedule_groups (name TEXT PRIMARY KEY, body TEXT NOT NULL);
+         CREATE TABLE schedules (grp TEXT NOT NULL, name TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (grp, name));
+         CREATE TABLE invocations (seq INTEGER PRIMARY KEY, body TEXT NOT NULL);",
+    ],
 };
 
 /// One accepted event on its way to targets.
@@ -106,13 +115,13 @@ pub(crate) fn delete_outgoing(c: &Connection, seq: i64) -> rusqlite::Result<()> 
         .map(drop)
 }
 
-/// Events left in the outbox with `seq` in `[after, before)`, a page at a time.
-pub(crate) fn outgoing_page(c: &Connection, after: i64, before: i64, limit: usize) -> rusqlite::Result<Vec<Outgoing>> {
-    let mut st = c.prepare(
+/// Events in the outbox after `after`, in order, a page at a time.
+pub(crate) fn outgoing_after(c: &Connection, after: i64, limit: usize) -> rusqlite::Result<Vec<Outgoing>> {
+    let mut st = c.prepare_cached(
         "SELECT seq, bus, event, ingested_ms, only_rule, hops FROM outbox
-         WHERE seq > ?1 AND seq < ?2 ORDER BY seq LIMIT ?3",
+         WHERE seq > ?1 ORDER BY seq LIMIT ?2",
     )?;
-    let rows = st.query_map(params![after, before, limit as i64], |r| {
+    let rows = st.query_map(params![after, limit as i64], |r| {
         Ok(Outgoing {
             seq: r.get(0)?,
             bus: r.get(1)?,

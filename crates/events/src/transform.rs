@@ -149,6 +149,18 @@ fn placeholders(template: &str) -> impl Iterator<Item = &str> {
 /// Fills a template. `vars` are the InputPathsMap's names with the values
 /// their paths found (`None` when nothing was there).
 pub fn fill(template: &str, vars: &[(String, Option<Value>)], event: &Value, cx: &Context<'_>) -> String {
+    fill_bounded(template, vars, event, cx, usize::MAX).unwrap_or_default()
+}
+
+/// [`fill`], giving up (`None`) as soon as the output passes `limit` bytes:
+/// a short template repeating a large value must not take memory without bound.
+pub fn fill_bounded(
+    template: &str,
+    vars: &[(String, Option<Value>)],
+    event: &Value,
+    cx: &Context<'_>,
+    limit: usize,
+) -> Option<String> {
     let json = matches!(template.trim_start().as_bytes().first(), Some(b'{' | b'[' | b'"'));
     let mut out = String::with_capacity(template.len());
     let mut in_string = false;
@@ -160,6 +172,9 @@ pub fn fill(template: &str, vars: &[(String, Option<Value>)], event: &Value, cx:
             && let Some(value) = lookup(name, vars, event, cx)
         {
             put(&mut out, value.as_ref(), in_string, json);
+            if out.len() > limit {
+                return None;
+            }
             rest = &rest[name.len() + 2..];
             escaped = false;
             continue;
@@ -178,7 +193,7 @@ pub fn fill(template: &str, vars: &[(String, Option<Value>)], event: &Value, cx:
         out.push(c);
         rest = &rest[c.len_utf8()..];
     }
-    out
+    (out.len() <= limit).then_some(out)
 }
 
 /// A placeholder's value: `Some(None)` for a variable whose path found

@@ -499,18 +499,6 @@ impl Notifier {
                 rules.insert(n.bucket.clone(), self.rules_of(&n.bucket));
             }
             let (bucket_rules, to_bus) = rules.get(&n.bucket).map_or((&[][..], false), |(r, b)| (&r[..], *b));
-            if to_bus && let Some(event) = bus_event(n, &self.identity) {
-                match self.destinations.put_event(event).await {
-                    Ok(()) => {}
-                    Err(DeliveryError::Permanent(e)) => {
-                        tracing::warn!(event = %n.event, error = %e, "an S3 event did not reach EventBridge");
-                    }
-                    Err(DeliveryError::Transient(e)) => {
-                        tracing::warn!(event = %n.event, error = %e, "an S3 event will be put on EventBridge again");
-                        return (done, true);
-                    }
-                }
-            }
             for r in bucket_rules {
                 if !r.matches(&n.event, &n.key) {
                     continue;
@@ -526,6 +514,21 @@ impl Notifier {
                     // it already gets it twice: at least once, as S3 promises.
                     Err(DeliveryError::Transient(e)) => {
                         tracing::warn!(destination = %r.destination.arn, event = %n.event, error = %e, "an S3 event will be delivered again");
+                        return (done, true);
+                    }
+                }
+            }
+            // EventBridge last: an event the other destinations must retry is
+            // put again with them, but one EventBridge has taken never holds
+            // them back (a retry of the bus put alone repeats nothing else).
+            if to_bus && let Some(event) = bus_event(n, &self.identity) {
+                match self.destinations.put_event(event).await {
+                    Ok(()) => {}
+                    Err(DeliveryError::Permanent(e)) => {
+                        tracing::warn!(event = %n.event, error = %e, "an S3 event did not reach EventBridge");
+                    }
+                    Err(DeliveryError::Transient(e)) => {
+                        tracing::warn!(event = %n.event, error = %e, "an S3 event will be put on EventBridge again");
                         return (done, true);
                     }
                 }

@@ -143,7 +143,7 @@ fn transformer(id: &str, t: InputTransformer) -> Result<InputSpec, EventsError> 
                 "InputTransformer for target {id} uses the reserved variable name {name}."
             )));
         }
-        if !transform::valid_path(&path) {
+        if path.chars().count() > MAX_INPUT_PATH_CHARS || !transform::valid_path(&path) {
             return Err(invalid(format!("InputPath {path} for target {id} is invalid.")));
         }
         paths.push((name, path));

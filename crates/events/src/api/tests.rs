@@ -440,3 +440,42 @@ async fn the_outbox_outlives_the_process() {
         .collect();
     assert_eq!(ns, [0, 1, 2], "delivered in order after the reopen");
 }
+
+#[tokio::test]
+async fn a_bus_loop_ends_after_one_forward_and_big_inputs_are_refused() {
+    let (api, host) = open(None, Clock::scaled(0.0));
+    let bus = "arn:aws:events:us-east-1:000000000000:event-bus/default";
+    let loops: Vec<Value> = (0..5).map(|i| json!({"Id": format!("b{i}"), "Arn": bus})).collect();
+    ok(
+        &api,
+        "PutRule",
+        json!({"Name": "loop", "EventPattern": "{\"source\": [\"shop\"]}"}),
+    )
+    .await;
+    ok(&api, "PutTargets", json!({"Rule": "loop", "Targets": loops})).await;
+    rule_to(&api, "q", json!({"source": ["shop"]}), json!({"Id": "q", "Arn": QUEUE})).await;
+    // A template that repeats the whole event past the input limit goes to the DLQ.
+    let huge = "<e>".repeat(2000);
+    rule_to(
+        &api,
+        "huge",
+        json!({"source": ["shop"]}),
+        json!({"Id": "h", "Arn": "arn:aws:sqs:us-east-1:000000000000:h",
+               "InputTransformer": {"InputPathsMap": {"e": "$"}, "InputTemplate": huge},
+               "DeadLetterConfig": {"Arn": "arn:aws:sqs:us-east-1:000000000000:dlq"}}),
+    )
+    .await;
+    put_event(&api, "shop", json!({"pad": "x".repeat(1000)})).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let got = host.got.lock().unwrap().clone();
+    let to_queue = got.iter().filter(|g| g.arn == QUEUE).count();
+    // The event, then its copy from each of the five forwards, and no more.
+    assert_eq!(to_queue, 6, "{got:?}");
+    let dead: Vec<&Got> = got.iter().filter(|g| g.arn.ends_with(":dlq")).collect();
+    assert_eq!(dead.len(), 6, "the original and each copy: {dead:?}");
+    assert!(
+        dead[0]
+            .attributes
+            .contains(&("ERROR_CODE".into(), "INVALID_JSON".into()))
+    );
+}
