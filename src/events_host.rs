@@ -32,6 +32,8 @@ pub struct EventsHost {
     pub states_api: OnceLock<StepFunctionsApi>,
     /// Log events are stamped with the server's time.
     pub clock: lakestack_aws_protocol::Clock,
+    /// Glue workflows with an EVENT trigger are targets too.
+    pub catalog: Arc<lakestack_catalog::Catalog>,
 }
 
 /// The services a schedule's universal target may call.
@@ -126,6 +128,21 @@ impl Host for EventsHost {
                     )
                     .map_err(|e| sorted(e, false))
             }
+            // A workflow's EVENT trigger counts the event toward its batch.
+            "glue" => {
+                let workflow = parts
+                    .resource
+                    .strip_prefix("workflow/")
+                    .ok_or_else(|| DeliveryError::Permanent(format!("{} is not a Glue workflow", d.target_arn)))?;
+                let catalog = Arc::clone(&self.catalog);
+                let (workflow, event_id) = (workflow.to_string(), d.event_id.to_string());
+                match tokio::task::spawn_blocking(move || catalog.notify_event_trigger(&workflow, &event_id)).await {
+                    Ok(Ok(_)) => Ok(()),
+                    Ok(Err(e @ lakestack_catalog::CatalogError::Internal(_))) => Err(sorted(e, true)),
+                    Ok(Err(e)) => Err(sorted(e, false)),
+                    Err(e) => Err(sorted(e, true)),
+                }
+            }
             other => Err(DeliveryError::Permanent(format!(
                 "lakestack does not deliver to {other} targets"
             ))),
@@ -204,6 +221,7 @@ impl Host for EventsHost {
     fn check_target(&self, arn: &str) -> Result<(), String> {
         match arn_parts(arn).map(|p| p.service) {
             Some("sqs" | "sns" | "lambda" | "states" | "logs" | "events") => Ok(()),
+            Some("glue") if arn.contains(":workflow/") => Ok(()),
             Some(service @ ("kinesis" | "firehose")) => Err(format!(
                 "lakestack has no {service} service yet, so it cannot deliver to {arn}"
             )),

@@ -278,6 +278,7 @@ fn open(s: &Settings) -> anyhow::Result<Lake> {
         sqs_api: SqsApi::new(Arc::clone(&sqs)),
         states_api: OnceLock::new(),
         clock: clock.clone(),
+        catalog: Arc::clone(&catalog),
     });
     let events = Events::open(
         lakestack_events::Settings {

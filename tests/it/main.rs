@@ -6,6 +6,7 @@ mod athena;
 mod athena_untrusted;
 mod common;
 mod demo;
+mod events;
 mod glue;
 mod lambda;
 mod s3_buckets;

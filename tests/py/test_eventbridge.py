@@ -268,3 +268,59 @@ def test_acknowledged_events_survive_kill(tmp_path):
         assert ids <= seen, f"{len(ids - seen)} acknowledged events lost"
     finally:
         s.stop()
+
+
+def test_service_events_carry_aws_detail_fields(server, s3):
+    events, sqs, glue, athena, sfn = (client(n, server) for n in ["events", "sqs", "glue", "athena", "stepfunctions"])
+    url = rule_to_queue(events, sqs, "services", {"source": ["aws.glue", "aws.athena", "aws.states"]})
+    s3.create_bucket(Bucket="lake")
+    s3.put_object(Bucket="lake", Key="raw/t/a.json", Body=b'{"x": 1}\n')
+    glue.create_database(DatabaseInput={"Name": "svc"})
+    glue.create_crawler(Name="svc", Role=ROLE, DatabaseName="svc", Targets={"S3Targets": [{"Path": "s3://lake/raw/"}]})
+    glue.start_crawler(Name="svc")
+    deadline = time.time() + 30
+    while glue.get_crawler(Name="svc")["Crawler"]["State"] != "READY":
+        assert time.time() < deadline
+        time.sleep(0.05)
+    qid = athena.start_query_execution(QueryString="SELECT 1", ResultConfiguration={"OutputLocation": "s3://lake/athena/"})["QueryExecutionId"]
+    arn = machine(sfn, "ok", {"StartAt": "P", "States": {"P": {"Type": "Pass", "Result": "done", "End": True}}})
+    d = finish(sfn, arn, {"a": 1})
+    got = drain(sqs, url, 10)
+    by_type = {}
+    for e in got:
+        by_type.setdefault(e["detail-type"], []).append(e)
+    crawler = {e["detail"]["state"]: e["detail"] for e in by_type["Glue Crawler State Change"]}
+    assert set(crawler) == {"Started", "Succeeded"}
+    assert set(crawler["Started"]) == {"accountId", "crawlerName", "startTime", "state", "message"}
+    ok = crawler["Succeeded"]
+    tables = [t["Name"] for t in glue.get_tables(DatabaseName="svc")["TableList"]]
+    partitions = sum(len(glue.get_partitions(DatabaseName="svc", TableName=t)["Partitions"]) for t in tables)
+    assert (ok["crawlerName"], ok["message"], ok["tablesCreated"], ok["partitionsCreated"]) == (
+        "svc", "Crawler Succeeded", str(len(tables)), str(partitions),
+    )
+    assert set(ok) == {
+        "tablesCreated", "warningMessage", "partitionsUpdated", "tablesUpdated", "message", "partitionsDeleted",
+        "accountId", "runningTime (sec)", "tablesDeleted", "crawlerName", "completionDate", "state",
+        "partitionsCreated", "cloudWatchLogLink",
+    }
+    (db_change,) = [e for e in by_type["Glue Data Catalog Database State Change"] if e["detail"]["typeOfChange"] == "CreateTable"]
+    assert db_change["detail"] == {"databaseName": "svc", "typeOfChange": "CreateTable", "changedTables": tables}
+    athena_events = sorted(by_type["Athena Query State Change"], key=lambda e: int(e["detail"]["sequenceNumber"]))
+    assert [(e["detail"].get("previousState"), e["detail"]["currentState"]) for e in athena_events] == [
+        (None, "QUEUED"), ("QUEUED", "RUNNING"), ("RUNNING", "SUCCEEDED"),
+    ]
+    assert athena_events[-1]["detail"] == {
+        "versionId": "0", "currentState": "SUCCEEDED", "previousState": "RUNNING", "statementType": "DML",
+        "queryExecutionId": qid, "workgroupName": "primary", "sequenceNumber": "3",
+    }
+    states = {e["detail"]["status"]: e for e in by_type["Step Functions Execution Status Change"]}
+    assert set(states) == {"RUNNING", "SUCCEEDED"}
+    done = states["SUCCEEDED"]
+    assert done["resources"] == [d["executionArn"]]
+    detail = done["detail"]
+    assert (detail["executionArn"], detail["stateMachineArn"], detail["input"], detail["output"]) == (
+        d["executionArn"], arn, '{"a": 1}', '"done"',
+    )
+    assert detail["inputDetails"] == {"included": True} and detail["outputDetails"] == {"included": True}
+    assert isinstance(detail["startDate"], int) and isinstance(detail["stopDate"], int)
+    assert states["RUNNING"]["detail"]["stopDate"] is None

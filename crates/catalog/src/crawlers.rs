@@ -11,11 +11,19 @@ use crate::GLUE_MIN_INTERVAL_MINUTES;
 use crate::error::{CatalogError, Result};
 use crate::model::{Crawl, Crawler, CrawlerSchedule, CrawlerState, LastCrawl, now_millis};
 use crate::store::Store;
+use crate::triggers::Origin;
 use crate::{Catalog, CatalogEvent, crawl, names};
 use lakestack_compat::cron;
 
 fn not_found(name: &str) -> CatalogError {
     CatalogError::NotFound(format!("Crawler with name {name} does not exist"))
+}
+
+/// A crawl under way: its id, when it started, and who started it.
+struct Started<'a> {
+    crawl_id: &'a str,
+    at: i64,
+    origin: &'a Origin,
 }
 
 /// What GetCrawlerMetrics reports for one crawler.
@@ -169,6 +177,12 @@ impl Catalog {
 
     /// Starts a crawl in the background; CrawlerRunning if one is under way.
     pub fn start_crawler(self: &Arc<Self>, name: &str) -> Result<()> {
+        self.start_crawler_as(name, &Origin::default())
+    }
+
+    /// Starts a crawl that `origin` (a trigger, maybe within a workflow run)
+    /// asked for: the crawl carries the trigger's name and its workflow run.
+    pub(crate) fn start_crawler_as(self: &Arc<Self>, name: &str, origin: &Origin) -> Result<()> {
         let crawl_id = uuid::Uuid::new_v4().to_string();
         let now = now_millis();
         let crawler = self.store.write(|tx| {
@@ -187,9 +201,13 @@ impl Catalog {
                     crawl_id: crawl_id.clone(),
                     state: "RUNNING".into(),
                     start_time: now,
+                    trigger_name: origin.trigger.clone(),
+                    workflow_name: origin.workflow_name(),
+                    workflow_run_id: origin.workflow_run_id(),
                     ..Crawl::default()
                 },
             )?;
+            origin.record_start(tx, &crawl_id, "RUNNING")?;
             Ok(c)
         })?;
         let stop = Arc::new(AtomicBool::new(false));
@@ -200,6 +218,7 @@ impl Catalog {
             outcome: None,
         });
         let catalog = Arc::clone(self);
+        let origin = origin.clone();
         tokio::spawn(async move {
             use futures::FutureExt as _;
             let run = std::panic::AssertUnwindSafe(crawl::run(&catalog, &crawler, &stop));
@@ -207,7 +226,12 @@ impl Catalog {
                 error: Some("Internal Service Exception: the crawl failed unexpectedly.".into()),
                 ..crawl::Outcome::default()
             });
-            catalog.finish_crawl(&crawler.name, &crawl_id, now, outcome, &stop);
+            let started = Started {
+                crawl_id: &crawl_id,
+                at: now,
+                origin: &origin,
+            };
+            catalog.finish_crawl(&crawler.name, &started, outcome, &stop);
         });
         Ok(())
     }
@@ -216,7 +240,14 @@ impl Catalog {
         self.running.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    fn finish_crawl(&self, name: &str, crawl_id: &str, started: i64, outcome: crawl::Outcome, stop: &Arc<AtomicBool>) {
+    fn finish_crawl(
+        self: &Arc<Self>,
+        name: &str,
+        started: &Started<'_>,
+        outcome: crawl::Outcome,
+        stop: &Arc<AtomicBool>,
+    ) {
+        let crawl_id = started.crawl_id;
         let cancelled = outcome.stopped;
         // Forget our stop flag before READY is visible, and only if it is still
         // ours: a crawl started right after must keep its own.
@@ -238,6 +269,18 @@ impl Catalog {
             (None, true) => ("CANCELLED", "STOPPED", None),
             (None, false) => ("SUCCEEDED", "COMPLETED", None),
         };
+        let ended = Crawl {
+            crawl_id: crawl_id.to_owned(),
+            state: crawl_state.into(),
+            start_time: started.at,
+            end_time: Some(end),
+            error_message: error.clone(),
+            summary: outcome.summary.clone(),
+            log: outcome.log.clone(),
+            trigger_name: started.origin.trigger.clone(),
+            workflow_name: started.origin.workflow_name(),
+            workflow_run_id: started.origin.workflow_run_id(),
+        };
         let result = self.store.write(|tx| {
             let Some(mut c) = Store::get_crawler(tx, name)? else {
                 return Ok(());
@@ -250,22 +293,10 @@ impl Catalog {
                 log_group: "/aws-glue/crawlers".into(),
                 log_stream: name.to_owned(),
                 message_prefix: crawl_id.to_owned(),
-                start_time: started,
+                start_time: started.at,
             });
             Store::put_crawler(tx, &c)?;
-            Store::put_crawl(
-                tx,
-                name,
-                &Crawl {
-                    crawl_id: crawl_id.to_owned(),
-                    state: crawl_state.into(),
-                    start_time: started,
-                    end_time: Some(end),
-                    error_message: error.clone(),
-                    summary: outcome.summary.clone(),
-                    log: outcome.log.clone(),
-                },
-            )
+            Store::put_crawl(tx, name, &ended)
         });
         if let Err(e) = result {
             tracing::error!(crawler = name, error = %e, "could not record the end of a crawl");
@@ -274,7 +305,7 @@ impl Catalog {
             target: "lakestack::glue",
             crawler = name,
             status,
-            ms = end - started,
+            ms = end - started.at,
             tables_created = outcome.summary.tables_created,
             tables_updated = outcome.summary.tables_updated,
             partitions_created = outcome.summary.partitions_created,
@@ -287,6 +318,7 @@ impl Catalog {
             state: "READY",
             outcome: Some(status.to_owned()),
         });
+        self.crawl_ended(name, &ended);
     }
 
     fn set_state(&self, name: &str, state: CrawlerState) {

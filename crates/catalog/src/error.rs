@@ -32,9 +32,13 @@ pub enum CatalogError {
     SchedulerNotRunning(String),
     #[error("{0}")]
     NoSchedule(String),
-    /// A job already has as many runs under way as its MaxConcurrentRuns.
+    /// A job or workflow already has as many runs under way as its MaxConcurrentRuns.
     #[error("{0}")]
     ConcurrentRunsExceeded(String),
+    /// A workflow run is not in a state the operation needs (stopping a run
+    /// that is over, resuming one that is not COMPLETED).
+    #[error("{0}")]
+    IllegalWorkflowState(String),
     #[error("internal catalog error: {0}")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
 }

@@ -15,11 +15,13 @@
 //! - "Glue Job State Change" for SUCCEEDED, FAILED, TIMEOUT and STOPPED runs
 //!   only; the catalog announces every state a run passes through (Step
 //!   Functions' `.sync` waits on them), and [`CatalogEvent::eventbridge`]
-//!   answers `None` for the others.
+//!   answers `None` for the others;
+//! - no event for workflow runs: the catalog announces their states for the
+//!   process's own use ([`CatalogEvent::WorkflowRunStateChanged`]).
 
 use serde_json::{Value, json};
 
-use crate::model::JobRunState;
+use crate::model::{JobRunState, WorkflowRunStatus};
 
 /// At most this many tables or partitions are named by one event; AWS sends
 /// several events for larger changes.
@@ -46,6 +48,13 @@ pub enum CatalogEvent {
         message: String,
         attempt: i32,
         previous_run_id: Option<String>,
+    },
+    /// A workflow run changed status: RUNNING when it starts (or ERROR when
+    /// it could not), STOPPING, then COMPLETED or STOPPED.
+    WorkflowRunStateChanged {
+        workflow_name: String,
+        run_id: String,
+        status: WorkflowRunStatus,
     },
     /// A database, or the set of its tables, changed.
     DatabaseStateChanged {
@@ -96,11 +105,11 @@ pub fn job_run_severity(state: JobRunState, error_message: Option<&str>) -> (&'s
 impl CatalogEvent {
     /// The EventBridge event AWS sends for this announcement, with the ARNs
     /// `arn` makes from a resource (`table/db/t`); `None` where AWS sends none
-    /// (crawlers are announced by the process's own rules, and a run's
-    /// passing states are not sent).
+    /// (crawlers are announced by the process's own rules, a job run's
+    /// passing states are not sent, nor are workflow runs').
     pub fn eventbridge(&self, arn: impl Fn(&str) -> String) -> Option<GlueEvent> {
         match self {
-            Self::CrawlerStateChanged { .. } => None,
+            Self::CrawlerStateChanged { .. } | Self::WorkflowRunStateChanged { .. } => None,
             Self::JobRunStateChanged {
                 job_name,
                 run_id,

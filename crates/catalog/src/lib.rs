@@ -1,8 +1,17 @@
 //! The Glue Data Catalog of lakestack: databases, tables (with versions),
-//! partitions, crawlers, classifiers, and jobs whose runs really run (Python
-//! shell scripts as local processes), persisted in SQLite under the data
-//! directory, served over Glue's awsJson 1.1 API ([`GlueService`]) and to
-//! other crates through this Rust API ([`Catalog`]).
+//! partitions, crawlers, classifiers, jobs whose runs really run (Python
+//! shell scripts as local processes), triggers that start them (on demand,
+//! on a schedule, when others end, on events) and workflows whose runs
+//! chain them, persisted in SQLite under the data directory, served over
+//! Glue's awsJson 1.1 API ([`GlueService`]) and to other crates through
+//! this Rust API ([`Catalog`]).
+//!
+//! For the process around the catalog: [`Catalog::start_scheduler`] fires
+//! crawler and trigger schedules and ends event batches' windows;
+//! [`Catalog::notify_event_trigger`] is what an EventBridge rule whose
+//! target is a workflow's ARN (`arn:aws:glue:…:workflow/NAME`) calls, with
+//! the event's id; [`CatalogEvent::WorkflowRunStateChanged`] announces
+//! workflow runs.
 //!
 //! Crawlers read objects only through an `object_store::ObjectStore` whose
 //! paths are `bucket/key` (lakestack's storage view, or a real bucket behind
@@ -32,10 +41,15 @@ pub mod model;
 mod names;
 mod paging;
 mod partitions;
+mod reactions;
 mod scheduler;
 mod store;
 mod tables;
 mod tags;
+#[cfg(test)]
+mod test_support;
+mod triggers;
+mod workflows;
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -52,6 +66,7 @@ pub use events::{CatalogEvent, GlueEvent, MAX_CHANGED_PER_EVENT, job_run_severit
 pub use jobs::{ERROR_GROUP, JobLogs, JobRunRequest, JobRunStopError, JobSettings, NoJobLogs, OUTPUT_GROUP};
 pub use partitions::{PartitionError, PartitionPage, PartitionQuery};
 pub use tables::{SearchFilter, TableError};
+pub use workflows::{GraphNode, WorkflowGraph};
 
 /// Parser entry points for the fuzz targets in `fuzz/`; not an API.
 #[doc(hidden)]
@@ -153,6 +168,10 @@ impl Catalog {
         if let Err(e) = catalog.recover_job_runs() {
             tracing::warn!(error = %e, "could not end job runs left running");
         }
+        // Their workflow runs will not move on either: they end in ERROR.
+        if let Err(e) = catalog.recover_workflow_runs() {
+            tracing::warn!(error = %e, "could not end workflow runs left running");
+        }
         catalog
     }
 
@@ -160,14 +179,15 @@ impl Catalog {
         &self.settings
     }
 
-    /// Crawler and job run state changes and Data Catalog changes, for the
-    /// process's event bus.
+    /// Crawler, job run and workflow run state changes and Data Catalog
+    /// changes, for the process's event bus.
     pub fn subscribe(&self) -> broadcast::Receiver<CatalogEvent> {
         self.events.subscribe()
     }
 
-    /// Starts the task that runs crawlers on their `cron(...)` schedules.
-    /// Needs a Tokio runtime; call once.
+    /// Starts the task that runs crawlers and fires triggers on their
+    /// `cron(...)` schedules, and fires EVENT triggers' batches whose window
+    /// ended. Needs a Tokio runtime; call once.
     pub fn start_scheduler(self: &Arc<Self>) {
         scheduler::spawn(Arc::clone(self));
     }

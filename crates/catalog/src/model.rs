@@ -1,5 +1,6 @@
 //! The catalog's domain types: databases, tables, partitions, crawlers,
-//! classifiers, jobs and job runs as the catalog keeps them.
+//! classifiers, jobs and job runs, triggers, workflows and their runs as the
+//! catalog keeps them.
 //!
 //! They follow Glue's data model field for field, but they are not the wire
 //! shapes: the API edge converts (api/convert.rs). The serde derive here is
@@ -302,6 +303,24 @@ pub struct Crawl {
     pub summary: CrawlSummary,
     /// What the crawl would have written to its CloudWatch log stream.
     pub log: Vec<String>,
+    /// The trigger that started the crawl, if one did (only such crawls
+    /// fire the conditional triggers watching their crawler).
+    pub trigger_name: Option<String>,
+    /// The workflow run the crawl belongs to, if any.
+    pub workflow_name: Option<String>,
+    pub workflow_run_id: Option<String>,
+}
+
+impl Crawl {
+    /// The crawl's state as triggers and workflow graphs name it
+    /// (`CrawlState`): SUCCEEDED, FAILED, CANCELLED or RUNNING.
+    pub fn crawl_state(&self) -> &str {
+        match self.state.as_str() {
+            "COMPLETED" => "SUCCEEDED",
+            "STOPPED" => "CANCELLED",
+            other => other,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -474,6 +493,10 @@ pub struct JobRun {
     pub glue_version: Option<String>,
     pub execution_class: Option<String>,
     pub log_group_name: Option<String>,
+    /// The workflow run the job run belongs to, if any: its script gets
+    /// `--WORKFLOW_NAME` and `--WORKFLOW_RUN_ID`, as Glue passes them.
+    pub workflow_name: Option<String>,
+    pub workflow_run_id: Option<String>,
 }
 
 /// The bookmark Glue keeps for a Spark job.
@@ -488,4 +511,389 @@ pub struct JobBookmark {
     pub run_id: Option<String>,
     /// The bookmark's state, JSON text.
     pub job_bookmark: String,
+}
+
+/// How a trigger fires (`Type`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum TriggerType {
+    /// On a `cron(...)` schedule.
+    Scheduled,
+    /// When the jobs and crawlers it watches end as its predicate asks.
+    Conditional,
+    /// When StartTrigger (or StartWorkflowRun) fires it.
+    #[default]
+    OnDemand,
+    /// When EventBridge events reach its workflow (in batches).
+    Event,
+}
+
+impl TriggerType {
+    pub const NAMES: [&'static str; 4] = ["SCHEDULED", "CONDITIONAL", "ON_DEMAND", "EVENT"];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Scheduled => "SCHEDULED",
+            Self::Conditional => "CONDITIONAL",
+            Self::OnDemand => "ON_DEMAND",
+            Self::Event => "EVENT",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "SCHEDULED" => Some(Self::Scheduled),
+            "CONDITIONAL" => Some(Self::Conditional),
+            "ON_DEMAND" => Some(Self::OnDemand),
+            "EVENT" => Some(Self::Event),
+            _ => None,
+        }
+    }
+
+    /// A trigger of this kind starts its workflow's runs (a workflow has one);
+    /// conditional triggers fire within a run.
+    pub fn starts_workflow(self) -> bool {
+        self != Self::Conditional
+    }
+}
+
+/// Where a trigger is in its life. Glue also names transitional states
+/// (CREATING, ACTIVATING...) that lakestack passes through at once.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum TriggerState {
+    #[default]
+    Created,
+    Activated,
+    Deactivated,
+}
+
+impl TriggerState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Created => "CREATED",
+            Self::Activated => "ACTIVATED",
+            Self::Deactivated => "DEACTIVATED",
+        }
+    }
+}
+
+/// One condition of a predicate: a job whose run, or a crawler whose crawl,
+/// ends in a state.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Condition {
+    /// EQUALS, the only operator Glue has.
+    pub logical_operator: Option<String>,
+    pub job_name: Option<String>,
+    /// The job run state watched; Glue listens for SUCCEEDED, STOPPED, FAILED and TIMEOUT.
+    pub state: Option<String>,
+    pub crawler_name: Option<String>,
+    /// The crawl state watched; Glue listens for SUCCEEDED, FAILED and CANCELLED.
+    pub crawl_state: Option<String>,
+}
+
+impl Condition {
+    /// The job or crawler watched.
+    pub fn watched(&self) -> Option<(NodeType, &str)> {
+        match (&self.job_name, &self.crawler_name) {
+            (Some(j), _) => Some((NodeType::Job, j)),
+            (None, Some(c)) => Some((NodeType::Crawler, c)),
+            (None, None) => None,
+        }
+    }
+
+    /// The state that satisfies the condition.
+    pub fn wanted(&self) -> Option<&str> {
+        if self.job_name.is_some() {
+            self.state.as_deref()
+        } else {
+            self.crawl_state.as_deref()
+        }
+    }
+}
+
+/// When a conditional trigger fires: all (`AND`) or any (`ANY`) of its conditions.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Predicate {
+    /// AND or ANY; optional with one condition, when AND is meant.
+    pub logical: Option<String>,
+    pub conditions: Vec<Condition>,
+}
+
+impl Predicate {
+    pub fn is_any(&self) -> bool {
+        self.logical.as_deref() == Some("ANY")
+    }
+
+    /// Whether a condition watches this job or crawler.
+    pub fn watches(&self, kind: NodeType, name: &str) -> bool {
+        self.conditions.iter().any(|c| c.watched() == Some((kind, name)))
+    }
+}
+
+/// What a trigger starts when it fires: a job run (with its own arguments
+/// and settings) or a crawl.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TriggerAction {
+    pub job_name: Option<String>,
+    pub arguments: Parameters,
+    /// Minutes.
+    pub timeout: Option<i32>,
+    pub security_configuration: Option<String>,
+    /// `NotificationProperty.NotifyDelayAfter`, minutes.
+    pub notify_delay_after: Option<i32>,
+    pub crawler_name: Option<String>,
+}
+
+impl TriggerAction {
+    /// The job or crawler started.
+    pub fn target(&self) -> Option<(NodeType, &str)> {
+        match (&self.job_name, &self.crawler_name) {
+            (Some(j), _) => Some((NodeType::Job, j)),
+            (None, Some(c)) => Some((NodeType::Crawler, c)),
+            (None, None) => None,
+        }
+    }
+}
+
+/// How many EventBridge events an EVENT trigger waits for, and for how long
+/// after the first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventBatchingCondition {
+    /// 1 to 100.
+    pub batch_size: i32,
+    /// Seconds, 1 to 900; Glue's default is 900.
+    pub batch_window: Option<i32>,
+}
+
+impl EventBatchingCondition {
+    /// Glue's batch window when none is given: "the maximum length, 900 seconds".
+    pub const DEFAULT_WINDOW_SECONDS: i32 = 900;
+
+    pub fn window_seconds(&self) -> i32 {
+        self.batch_window.unwrap_or(Self::DEFAULT_WINDOW_SECONDS)
+    }
+}
+
+/// A trigger, as CreateTrigger and UpdateTrigger leave it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Trigger {
+    pub name: String,
+    pub workflow_name: Option<String>,
+    pub trigger_type: TriggerType,
+    pub state: TriggerState,
+    pub description: Option<String>,
+    /// `cron(...)`, for SCHEDULED triggers.
+    pub schedule: Option<String>,
+    pub actions: Vec<TriggerAction>,
+    /// For CONDITIONAL triggers.
+    pub predicate: Option<Predicate>,
+    /// For EVENT triggers; without one a trigger fires on every event.
+    pub event_batching_condition: Option<EventBatchingCondition>,
+}
+
+/// What a trigger keeps between firings: the events an EVENT trigger has
+/// received towards its next batch, and the ends that last fired a
+/// conditional trigger (so that the same ends never fire it twice).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TriggerProgress {
+    pub events: Vec<String>,
+    /// When the first of `events` arrived: the batch window runs from there.
+    pub first_event_at: Option<Millis>,
+    pub fired_for: Option<String>,
+}
+
+/// A workflow: a name its triggers (and through them its jobs and crawlers)
+/// belong to, and what each of its runs starts with.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Workflow {
+    pub name: String,
+    pub description: Option<String>,
+    /// Each run's properties before it sets any.
+    pub default_run_properties: Parameters,
+    /// None: no limit.
+    pub max_concurrent_runs: Option<i32>,
+    pub created_on: Millis,
+    pub last_modified_on: Millis,
+}
+
+/// What a node of a workflow's graph stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum NodeType {
+    Trigger,
+    Job,
+    Crawler,
+}
+
+impl NodeType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Trigger => "TRIGGER",
+            Self::Job => "JOB",
+            Self::Crawler => "CRAWLER",
+        }
+    }
+}
+
+/// Where a workflow run is in its life, as Glue names it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum WorkflowRunStatus {
+    #[default]
+    Running,
+    Completed,
+    Stopping,
+    Stopped,
+    Error,
+}
+
+impl WorkflowRunStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Running => "RUNNING",
+            Self::Completed => "COMPLETED",
+            Self::Stopping => "STOPPING",
+            Self::Stopped => "STOPPED",
+            Self::Error => "ERROR",
+        }
+    }
+
+    /// A run in this state may still start or end actions.
+    pub fn is_live(self) -> bool {
+        matches!(self, Self::Running | Self::Stopping)
+    }
+}
+
+impl std::fmt::Display for WorkflowRunStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One job run or crawl a workflow run started (an "action").
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RunAction {
+    pub kind: NodeType,
+    pub name: String,
+    /// The trigger that started it.
+    pub trigger: String,
+    /// The job run's ids, one per attempt, or the crawl's id; none before it
+    /// starts, or when it could not.
+    pub ids: Vec<String>,
+    /// A job run state for a job, a crawl state (RUNNING, SUCCEEDED, FAILED,
+    /// CANCELLED) for a crawler; WAITING until it starts, ERROR if it could not.
+    pub state: String,
+    pub error_message: Option<String>,
+    /// Copied from the run this one resumed: shown in the graph, not run again.
+    pub copied: bool,
+}
+
+impl Default for RunAction {
+    fn default() -> Self {
+        Self {
+            kind: NodeType::Job,
+            name: String::new(),
+            trigger: String::new(),
+            ids: Vec::new(),
+            state: RunAction::WAITING.into(),
+            error_message: None,
+            copied: false,
+        }
+    }
+}
+
+impl RunAction {
+    pub const WAITING: &'static str = "WAITING";
+    pub const ERROR: &'static str = "ERROR";
+
+    /// Not over yet: waiting to start, or under way.
+    pub fn is_live(&self) -> bool {
+        !matches!(
+            self.state.as_str(),
+            "SUCCEEDED" | "FAILED" | "TIMEOUT" | "STOPPED" | "CANCELLED" | "ERROR" | "EXPIRED"
+        )
+    }
+}
+
+/// Which batch condition started a run: `batch_size` when that many events
+/// arrived, `batch_window` (seconds) when the window ran out first.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct StartingEventBatch {
+    pub batch_size: Option<i32>,
+    pub batch_window: Option<i32>,
+}
+
+/// One run of a workflow.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct WorkflowRun {
+    pub workflow_name: String,
+    pub id: String,
+    /// The run this one resumed.
+    pub previous_run_id: Option<String>,
+    /// The run's properties: the workflow's defaults, those StartWorkflowRun
+    /// gave, and those its jobs put since.
+    pub properties: Parameters,
+    pub started_on: Millis,
+    pub completed_on: Option<Millis>,
+    pub status: WorkflowRunStatus,
+    pub error_message: Option<String>,
+    pub starting_event_batch: Option<StartingEventBatch>,
+    /// The workflow's triggers when the run started: "AWS Glue takes a
+    /// snapshot of the workflow design graph", and changes to triggers
+    /// affect later runs only.
+    pub triggers: Vec<Trigger>,
+    /// Triggers of the snapshot that fired in this run (each fires once).
+    pub fired: Vec<String>,
+    pub actions: Vec<RunAction>,
+}
+
+impl WorkflowRun {
+    /// Whether an action of this run has not ended yet.
+    pub fn has_live_actions(&self) -> bool {
+        self.actions.iter().any(|a| !a.copied && a.is_live())
+    }
+}
+
+/// How a workflow run's actions stand (`Statistics`). Actions copied from
+/// the run a resumed run continues are not counted: they did not run in it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WorkflowRunStatistics {
+    pub total_actions: i32,
+    pub timeout_actions: i32,
+    pub failed_actions: i32,
+    pub stopped_actions: i32,
+    pub succeeded_actions: i32,
+    pub running_actions: i32,
+    pub errored_actions: i32,
+    pub waiting_actions: i32,
+}
+
+impl WorkflowRun {
+    pub fn statistics(&self) -> WorkflowRunStatistics {
+        let mut s = WorkflowRunStatistics::default();
+        for a in self.actions.iter().filter(|a| !a.copied) {
+            s.total_actions += 1;
+            let bucket = match a.state.as_str() {
+                "SUCCEEDED" => &mut s.succeeded_actions,
+                "FAILED" => &mut s.failed_actions,
+                "TIMEOUT" => &mut s.timeout_actions,
+                "STOPPED" | "CANCELLED" => &mut s.stopped_actions,
+                RunAction::ERROR => &mut s.errored_actions,
+                RunAction::WAITING => &mut s.waiting_actions,
+                _ => &mut s.running_actions,
+            };
+            *bucket += 1;
+        }
+        s
+    }
 }

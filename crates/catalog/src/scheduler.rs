@@ -1,40 +1,83 @@
-//! Runs crawlers on their `cron(...)` schedules. One task sleeps until the
-//! earliest next fire time of any scheduled crawler, or until a schedule changes.
+//! Runs what happens at a time on the server's clock: crawlers and
+//! SCHEDULED triggers on their `cron(...)` schedules, and EVENT triggers'
+//! batches whose window ends. One task sleeps until the earliest of these,
+//! or until a schedule changes.
 
 use std::sync::Arc;
 
 use crate::GLUE_MIN_INTERVAL_MINUTES;
+use crate::model::{TriggerState, TriggerType};
 use crate::{Catalog, CatalogError};
 use lakestack_compat::cron;
 
-/// When each scheduled crawler fires next, strictly after `after_secs`.
-fn next_fires(catalog: &Catalog, after_secs: i64) -> Vec<(String, i64)> {
-    let crawlers = match catalog.list_crawlers() {
-        Ok(c) => c,
-        Err(e) => {
-            tracing::warn!(error = %e, "scheduler could not list crawlers");
-            return Vec::new();
-        }
+/// Something due at a time.
+#[derive(Debug, Clone, PartialEq)]
+enum Due {
+    Crawl(String),
+    Trigger(String),
+    /// The window of an EVENT trigger's batch ends.
+    BatchWindow(String),
+}
+
+/// When each schedule fires next, strictly after `after_secs`, and when
+/// each pending event batch's window ends (seconds since the epoch).
+fn next_fires(catalog: &Catalog, after_secs: i64) -> Vec<(Due, i64)> {
+    let next = |expr: &str| {
+        cron::Schedule::parse(expr, GLUE_MIN_INTERVAL_MINUTES)
+            .ok()?
+            .next_after(after_secs)
     };
-    crawlers
-        .into_iter()
-        .filter_map(|c| {
+    let mut due = Vec::new();
+    match catalog.list_crawlers() {
+        Ok(crawlers) => due.extend(crawlers.into_iter().filter_map(|c| {
             let s = c.schedule.as_ref().filter(|s| s.state == "SCHEDULED")?;
-            let next = cron::Schedule::parse(&s.expression, GLUE_MIN_INTERVAL_MINUTES)
-                .ok()?
-                .next_after(after_secs)?;
-            Some((c.name, next))
-        })
-        .collect()
+            Some((Due::Crawl(c.name), next(&s.expression)?))
+        })),
+        Err(e) => tracing::warn!(error = %e, "scheduler could not list crawlers"),
+    }
+    match catalog.list_triggers() {
+        Ok(triggers) => due.extend(triggers.into_iter().filter_map(|t| {
+            if t.trigger_type != TriggerType::Scheduled || t.state != TriggerState::Activated {
+                return None;
+            }
+            let at = next(t.schedule.as_deref()?)?;
+            Some((Due::Trigger(t.name), at))
+        })),
+        Err(e) => tracing::warn!(error = %e, "scheduler could not list triggers"),
+    }
+    match catalog.batch_deadlines() {
+        Ok(batches) => due.extend(
+            batches
+                .into_iter()
+                .map(|(trigger, ends_ms)| (Due::BatchWindow(trigger), (ends_ms + 999).div_euclid(1000))),
+        ),
+        Err(e) => tracing::warn!(error = %e, "scheduler could not list event batches"),
+    }
+    due
+}
+
+fn fire(catalog: &Arc<Catalog>, due: &Due) {
+    match due {
+        Due::Crawl(name) => match catalog.start_crawler(name) {
+            Ok(()) => tracing::info!(target: "lakestack::glue", crawler = %name, "scheduled crawl started"),
+            Err(CatalogError::CrawlerRunning(_)) => {
+                tracing::info!(target: "lakestack::glue", crawler = %name, "scheduled crawl skipped: still running");
+            }
+            Err(e) => tracing::warn!(crawler = %name, error = %e, "scheduled crawl did not start"),
+        },
+        Due::Trigger(name) => catalog.fire_scheduled(name),
+        Due::BatchWindow(name) => catalog.expire_event_batch(name),
+    }
 }
 
 pub(crate) fn spawn(catalog: Arc<Catalog>) {
+    // The server's clock: an advance of it (`/_lakestack/clock`) fires the
+    // schedules it passes, and a paused Tokio clock in tests runs days of
+    // schedule at once. Read now, not when the task first runs: an advance
+    // made right after the scheduler starts still fires what it passes.
+    let clock = catalog.settings.clock.clone();
+    let mut checked = clock.now().timestamp();
     tokio::spawn(async move {
-        // The server's clock: an advance of it (`/_lakestack/clock`) fires
-        // the schedules it passes, and a paused Tokio clock in tests runs
-        // days of schedule at once.
-        let clock = catalog.settings.clock.clone();
-        let mut checked = clock.now().timestamp();
         loop {
             let fires = next_fires(&catalog, checked);
             let wake = fires
@@ -57,15 +100,9 @@ pub(crate) fn spawn(catalog: Arc<Catalog>) {
                 }
             }
             let now_secs = clock.now().timestamp();
-            for (name, at) in fires {
+            for (due, at) in fires {
                 if at <= now_secs {
-                    match catalog.start_crawler(&name) {
-                        Ok(()) => tracing::info!(target: "lakestack::glue", crawler = %name, "scheduled crawl started"),
-                        Err(CatalogError::CrawlerRunning(_)) => {
-                            tracing::info!(target: "lakestack::glue", crawler = %name, "scheduled crawl skipped: still running");
-                        }
-                        Err(e) => tracing::warn!(crawler = %name, error = %e, "scheduled crawl did not start"),
-                    }
+                    fire(&catalog, &due);
                 }
             }
             checked = checked.max(now_secs);

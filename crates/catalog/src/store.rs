@@ -1,6 +1,6 @@
 //! The catalog's SQLite file: one row per database, table version, partition,
-//! crawler, crawl, classifier, tag, job, job run and job bookmark, each entity
-//! kept as a JSON body.
+//! crawler, crawl, classifier, tag, job, job run, job bookmark, trigger,
+//! workflow and workflow run, each entity kept as a JSON body.
 //!
 //! Writes are short transactions on one connection; WAL with
 //! `synchronous = NORMAL` makes every acknowledged write survive `kill -9`.
@@ -16,12 +16,15 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::error::Result;
-use crate::model::{Classifier, Crawl, Crawler, Database, Job, JobBookmark, JobRun, Partition, Table};
+use crate::model::{
+    Classifier, Crawl, Crawler, Database, Job, JobBookmark, JobRun, Partition, Table, Trigger, TriggerProgress,
+    Workflow, WorkflowRun,
+};
 
 /// The file's migrations: a schema change appends a step, never edits one.
 const SCHEMA: lakestack_sqlite::Schema<'static> = lakestack_sqlite::Schema {
     name: "the Glue catalog file",
-    steps: &[SCHEMA_V1, SCHEMA_V2],
+    steps: &[SCHEMA_V1, SCHEMA_V2, SCHEMA_V3],
 };
 
 const SCHEMA_V1: &str = r"
@@ -98,6 +101,36 @@ CREATE TABLE job_bookmarks (
     job   TEXT PRIMARY KEY,
     body  TEXT NOT NULL
 );
+";
+
+/// Triggers, what they keep between firings, workflows and their runs.
+const SCHEMA_V3: &str = r"
+-- `workflow` beside the body: a workflow's graph is its triggers.
+CREATE TABLE triggers (
+    name      TEXT PRIMARY KEY,
+    workflow  TEXT,
+    body      TEXT NOT NULL
+);
+CREATE INDEX triggers_by_workflow ON triggers(workflow);
+CREATE TABLE trigger_progress (
+    trigger  TEXT PRIMARY KEY,
+    body     TEXT NOT NULL
+);
+CREATE TABLE workflows (
+    name  TEXT PRIMARY KEY,
+    body  TEXT NOT NULL
+);
+-- `status` beside the body: live runs are counted (MaxConcurrentRuns) and
+-- found again on reopen without parsing every body.
+CREATE TABLE workflow_runs (
+    seq       INTEGER PRIMARY KEY AUTOINCREMENT,
+    workflow  TEXT NOT NULL,
+    run_id    TEXT NOT NULL,
+    status    TEXT NOT NULL,
+    body      TEXT NOT NULL,
+    UNIQUE (workflow, run_id)
+);
+CREATE INDEX workflow_runs_by_status ON workflow_runs(status);
 ";
 
 /// One table's partition values in order, with the row id of each.
@@ -547,5 +580,174 @@ impl Store {
             params![bookmark.job_name, body(bookmark)?],
         )?;
         Ok(())
+    }
+
+    /// A job's newest run.
+    pub fn latest_job_run(c: &Connection, job: &str) -> Result<Option<JobRun>> {
+        let row: Option<String> = c
+            .query_row(
+                "SELECT body FROM job_runs WHERE job = ?1 ORDER BY seq DESC LIMIT 1",
+                [job],
+                |r| r.get(0),
+            )
+            .optional()?;
+        row.map(|b| parse(&b)).transpose()
+    }
+
+    // ---- triggers
+
+    pub fn get_trigger(c: &Connection, name: &str) -> Result<Option<Trigger>> {
+        let row: Option<String> = c
+            .query_row("SELECT body FROM triggers WHERE name = ?1", [name], |r| r.get(0))
+            .optional()?;
+        row.map(|b| parse(&b)).transpose()
+    }
+
+    pub fn put_trigger(c: &Connection, t: &Trigger) -> Result<()> {
+        c.execute(
+            "INSERT INTO triggers (name, workflow, body) VALUES (?1, ?2, ?3)
+             ON CONFLICT(name) DO UPDATE SET workflow = excluded.workflow, body = excluded.body",
+            params![t.name, t.workflow_name, body(t)?],
+        )?;
+        Ok(())
+    }
+
+    /// Every trigger, in name order.
+    pub fn list_triggers(c: &Connection) -> Result<Vec<Trigger>> {
+        let mut stmt = c.prepare_cached("SELECT body FROM triggers ORDER BY name")?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        rows.map(|b| parse(&b?)).collect()
+    }
+
+    /// A workflow's triggers, in name order.
+    pub fn workflow_triggers(c: &Connection, workflow: &str) -> Result<Vec<Trigger>> {
+        let mut stmt = c.prepare_cached("SELECT body FROM triggers WHERE workflow = ?1 ORDER BY name")?;
+        let rows = stmt.query_map([workflow], |r| r.get::<_, String>(0))?;
+        rows.map(|b| parse(&b?)).collect()
+    }
+
+    /// Removes a trigger with what it kept; false if there was none.
+    pub fn delete_trigger(c: &Connection, name: &str) -> Result<bool> {
+        c.execute("DELETE FROM trigger_progress WHERE trigger = ?1", [name])?;
+        Ok(c.execute("DELETE FROM triggers WHERE name = ?1", [name])? > 0)
+    }
+
+    pub fn trigger_progress(c: &Connection, trigger: &str) -> Result<TriggerProgress> {
+        let row: Option<String> = c
+            .query_row("SELECT body FROM trigger_progress WHERE trigger = ?1", [trigger], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        Ok(row.map(|b| parse(&b)).transpose()?.unwrap_or_default())
+    }
+
+    pub fn put_trigger_progress(c: &Connection, trigger: &str, p: &TriggerProgress) -> Result<()> {
+        c.execute(
+            "INSERT INTO trigger_progress (trigger, body) VALUES (?1, ?2)
+             ON CONFLICT(trigger) DO UPDATE SET body = excluded.body",
+            params![trigger, body(p)?],
+        )?;
+        Ok(())
+    }
+
+    /// The EVENT triggers holding events towards a batch, with what they hold.
+    pub fn pending_event_batches(c: &Connection) -> Result<Vec<(String, TriggerProgress)>> {
+        let mut stmt = c.prepare_cached("SELECT trigger, body FROM trigger_progress ORDER BY trigger")?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (trigger, b) = row?;
+            let p: TriggerProgress = parse(&b)?;
+            if p.first_event_at.is_some() {
+                out.push((trigger, p));
+            }
+        }
+        Ok(out)
+    }
+
+    // ---- workflows and their runs
+
+    pub fn get_workflow(c: &Connection, name: &str) -> Result<Option<Workflow>> {
+        let row: Option<String> = c
+            .query_row("SELECT body FROM workflows WHERE name = ?1", [name], |r| r.get(0))
+            .optional()?;
+        row.map(|b| parse(&b)).transpose()
+    }
+
+    pub fn put_workflow(c: &Connection, w: &Workflow) -> Result<()> {
+        c.execute(
+            "INSERT INTO workflows (name, body) VALUES (?1, ?2)
+             ON CONFLICT(name) DO UPDATE SET body = excluded.body",
+            params![w.name, body(w)?],
+        )?;
+        Ok(())
+    }
+
+    pub fn list_workflows(c: &Connection) -> Result<Vec<Workflow>> {
+        let mut stmt = c.prepare_cached("SELECT body FROM workflows ORDER BY name")?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        rows.map(|b| parse(&b?)).collect()
+    }
+
+    /// Removes a workflow with its runs and triggers; false if there was none.
+    pub fn delete_workflow(c: &Connection, name: &str) -> Result<bool> {
+        c.execute("DELETE FROM workflow_runs WHERE workflow = ?1", [name])?;
+        c.execute(
+            "DELETE FROM trigger_progress WHERE trigger IN (SELECT name FROM triggers WHERE workflow = ?1)",
+            [name],
+        )?;
+        c.execute("DELETE FROM triggers WHERE workflow = ?1", [name])?;
+        Ok(c.execute("DELETE FROM workflows WHERE name = ?1", [name])? > 0)
+    }
+
+    pub fn insert_workflow_run(c: &Connection, run: &WorkflowRun) -> Result<()> {
+        c.execute(
+            "INSERT INTO workflow_runs (workflow, run_id, status, body) VALUES (?1, ?2, ?3, ?4)",
+            params![run.workflow_name, run.id, run.status.as_str(), body(run)?],
+        )?;
+        Ok(())
+    }
+
+    pub fn update_workflow_run(c: &Connection, run: &WorkflowRun) -> Result<()> {
+        c.execute(
+            "UPDATE workflow_runs SET status = ?3, body = ?4 WHERE workflow = ?1 AND run_id = ?2",
+            params![run.workflow_name, run.id, run.status.as_str(), body(run)?],
+        )?;
+        Ok(())
+    }
+
+    pub fn get_workflow_run(c: &Connection, workflow: &str, run_id: &str) -> Result<Option<WorkflowRun>> {
+        let row: Option<String> = c
+            .query_row(
+                "SELECT body FROM workflow_runs WHERE workflow = ?1 AND run_id = ?2",
+                [workflow, run_id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        row.map(|b| parse(&b)).transpose()
+    }
+
+    /// A workflow's runs, newest first.
+    pub fn list_workflow_runs(c: &Connection, workflow: &str) -> Result<Vec<WorkflowRun>> {
+        let mut stmt = c.prepare_cached("SELECT body FROM workflow_runs WHERE workflow = ?1 ORDER BY seq DESC")?;
+        let rows = stmt.query_map([workflow], |r| r.get::<_, String>(0))?;
+        rows.map(|b| parse(&b?)).collect()
+    }
+
+    /// How many of a workflow's runs are under way (RUNNING or STOPPING).
+    pub fn count_live_workflow_runs(c: &Connection, workflow: &str) -> Result<i64> {
+        Ok(c.query_row(
+            "SELECT COUNT(*) FROM workflow_runs WHERE workflow = ?1 AND status IN ('RUNNING', 'STOPPING')",
+            [workflow],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// Every workflow run, of any workflow, that is under way.
+    pub fn live_workflow_runs(c: &Connection) -> Result<Vec<WorkflowRun>> {
+        let mut stmt =
+            c.prepare_cached("SELECT body FROM workflow_runs WHERE status IN ('RUNNING', 'STOPPING') ORDER BY seq")?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        rows.map(|b| parse(&b?)).collect()
     }
 }

@@ -1,4 +1,5 @@
-//! Tags on databases, tables, crawlers and jobs, keyed by the resource's ARN.
+//! Tags on databases, tables, crawlers, jobs, triggers and workflows, keyed
+//! by the resource's ARN.
 
 use lakestack_aws_protocol::Arn;
 
@@ -32,7 +33,8 @@ impl Catalog {
         self.arn(resource)
     }
 
-    /// Checks that the ARN names a database, table, crawler or job that exists, and
+    /// Checks that the ARN names a database, table, crawler, job, trigger or
+    /// workflow that exists, and
     /// returns it as tags are keyed: database and table names lower-cased, as Glue stores them.
     fn require_resource(&self, c: &rusqlite::Connection, arn: &str) -> Result<String> {
         let not_found = || CatalogError::NotFound(format!("Resource {arn} not found."));
@@ -45,13 +47,19 @@ impl Catalog {
             })
             .ok_or_else(|| CatalogError::InvalidInput(format!("Invalid ARN: {arn}")))?
             .resource;
-        // A job's name may hold `/`: all after `job/` is the name.
-        if let Some(name) = resource.strip_prefix("job/") {
-            return if Store::get_job(c, name)?.is_some() {
-                Ok(arn.to_owned())
-            } else {
-                Err(not_found())
-            };
+        // A job's, trigger's or workflow's name may hold `/`: all after the
+        // kind is the name.
+        let named = if let Some(name) = resource.strip_prefix("job/") {
+            Some(Store::get_job(c, name)?.is_some())
+        } else if let Some(name) = resource.strip_prefix("trigger/") {
+            Some(Store::get_trigger(c, name)?.is_some())
+        } else if let Some(name) = resource.strip_prefix("workflow/") {
+            Some(Store::get_workflow(c, name)?.is_some())
+        } else {
+            None
+        };
+        if let Some(exists) = named {
+            return if exists { Ok(arn.to_owned()) } else { Err(not_found()) };
         }
         let parts: Vec<&str> = resource.split('/').collect();
         let (exists, canonical) = match parts.as_slice() {

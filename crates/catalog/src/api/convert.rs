@@ -487,3 +487,171 @@ pub fn job_bookmark_out(b: &model::JobBookmark) -> dto::JobBookmarkEntry {
         job_bookmark: b.job_bookmark.clone(),
     }
 }
+
+pub fn condition_in(c: dto::Condition) -> model::Condition {
+    model::Condition {
+        logical_operator: c.logical_operator,
+        job_name: c.job_name,
+        state: c.state,
+        crawler_name: c.crawler_name,
+        crawl_state: c.crawl_state,
+    }
+}
+
+pub fn predicate_in(p: dto::Predicate) -> model::Predicate {
+    model::Predicate {
+        logical: p.logical,
+        conditions: p.conditions.into_iter().map(condition_in).collect(),
+    }
+}
+
+pub fn action_in(a: dto::Action) -> model::TriggerAction {
+    model::TriggerAction {
+        job_name: a.job_name,
+        arguments: a.arguments.unwrap_or_default(),
+        timeout: a.timeout,
+        security_configuration: a.security_configuration,
+        notify_delay_after: a.notification_property.and_then(|n| n.notify_delay_after),
+        crawler_name: a.crawler_name,
+    }
+}
+
+/// An input's batching condition; its required BatchSize checked.
+pub fn batching_in(
+    b: dto::EventBatchingCondition,
+) -> Result<model::EventBatchingCondition, lakestack_aws_protocol::ServiceError> {
+    Ok(model::EventBatchingCondition {
+        batch_size: super::SPEC.required(b.batch_size, "eventBatchingCondition.batchSize")?,
+        batch_window: b.batch_window,
+    })
+}
+
+pub fn trigger_out(t: &model::Trigger) -> dto::Trigger {
+    dto::Trigger {
+        name: t.name.clone(),
+        workflow_name: t.workflow_name.clone(),
+        r#type: t.trigger_type.as_str().to_owned(),
+        state: t.state.as_str().to_owned(),
+        description: t.description.clone(),
+        schedule: t.schedule.clone(),
+        actions: t
+            .actions
+            .iter()
+            .map(|a| dto::Action {
+                job_name: a.job_name.clone(),
+                arguments: (!a.arguments.is_empty()).then(|| a.arguments.clone()),
+                timeout: a.timeout,
+                security_configuration: a.security_configuration.clone(),
+                notification_property: a.notify_delay_after.map(|n| dto::NotificationProperty {
+                    notify_delay_after: Some(n),
+                }),
+                crawler_name: a.crawler_name.clone(),
+            })
+            .collect(),
+        predicate: t.predicate.as_ref().map(|p| dto::Predicate {
+            logical: p.logical.clone(),
+            conditions: p
+                .conditions
+                .iter()
+                .map(|c| dto::Condition {
+                    logical_operator: c.logical_operator.clone(),
+                    job_name: c.job_name.clone(),
+                    state: c.state.clone(),
+                    crawler_name: c.crawler_name.clone(),
+                    crawl_state: c.crawl_state.clone(),
+                })
+                .collect(),
+        }),
+        event_batching_condition: t.event_batching_condition.map(|b| dto::EventBatchingCondition {
+            batch_size: Some(b.batch_size),
+            batch_window: b.batch_window,
+        }),
+    }
+}
+
+pub fn workflow_out(
+    w: &model::Workflow,
+    last_run: Option<dto::WorkflowRun>,
+    graph: Option<dto::WorkflowGraph>,
+) -> dto::Workflow {
+    dto::Workflow {
+        name: w.name.clone(),
+        description: w.description.clone(),
+        default_run_properties: w.default_run_properties.clone(),
+        created_on: w.created_on,
+        last_modified_on: w.last_modified_on,
+        last_run,
+        graph,
+        max_concurrent_runs: w.max_concurrent_runs,
+    }
+}
+
+pub fn workflow_run_out(r: &model::WorkflowRun, graph: Option<dto::WorkflowGraph>) -> dto::WorkflowRun {
+    let s = r.statistics();
+    dto::WorkflowRun {
+        name: r.workflow_name.clone(),
+        workflow_run_id: r.id.clone(),
+        previous_run_id: r.previous_run_id.clone(),
+        workflow_run_properties: r.properties.clone(),
+        started_on: r.started_on,
+        completed_on: r.completed_on,
+        status: r.status.as_str().to_owned(),
+        error_message: r.error_message.clone(),
+        statistics: dto::WorkflowRunStatistics {
+            total_actions: s.total_actions,
+            timeout_actions: s.timeout_actions,
+            failed_actions: s.failed_actions,
+            stopped_actions: s.stopped_actions,
+            succeeded_actions: s.succeeded_actions,
+            running_actions: s.running_actions,
+            errored_actions: s.errored_actions,
+            waiting_actions: s.waiting_actions,
+        },
+        graph,
+        starting_event_batch_condition: r.starting_event_batch.map(|b| dto::EventBatchingCondition {
+            batch_size: b.batch_size,
+            batch_window: b.batch_window,
+        }),
+    }
+}
+
+pub fn graph_out(g: &crate::WorkflowGraph) -> dto::WorkflowGraph {
+    dto::WorkflowGraph {
+        nodes: g
+            .nodes
+            .iter()
+            .map(|n| dto::Node {
+                r#type: n.node_type.as_str().to_owned(),
+                name: n.name.clone(),
+                unique_id: n.unique_id.clone(),
+                trigger_details: n.trigger.as_ref().map(|t| dto::TriggerNodeDetails {
+                    trigger: trigger_out(t),
+                }),
+                job_details: n.job_runs.as_ref().map(|runs| dto::JobNodeDetails {
+                    job_runs: runs.iter().map(job_run_out).collect(),
+                }),
+                crawler_details: n.crawls.as_ref().map(|crawls| dto::CrawlerNodeDetails {
+                    crawls: crawls
+                        .iter()
+                        .map(|k| dto::Crawl {
+                            state: k.crawl_state().to_owned(),
+                            started_on: k.start_time,
+                            completed_on: k.end_time,
+                            error_message: k.error_message.clone(),
+                            log_group: "/aws-glue/crawlers".into(),
+                            log_stream: n.name.clone(),
+                        })
+                        .collect(),
+                }),
+            })
+            .collect(),
+        edges: g
+            .edges
+            .iter()
+            .map(|(from, to)| dto::Edge {
+                source_id: from.clone(),
+                destination_id: to.clone(),
+            })
+            .collect(),
+    }
+}

@@ -642,3 +642,206 @@ pub struct JobBookmarkEntry {
     pub run_id: Option<String>,
     pub job_bookmark: String,
 }
+
+// ---- triggers
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct Condition {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub logical_operator: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub job_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub crawler_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub crawl_state: Option<String>,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct Predicate {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub logical: Option<String>,
+    pub conditions: Vec<Condition>,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct Action {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub job_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub arguments: Option<Params>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timeout: Option<i32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub security_configuration: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notification_property: Option<NotificationProperty>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub crawler_name: Option<String>,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct EventBatchingCondition {
+    /// Required on input.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub batch_size: Option<i32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub batch_window: Option<i32>,
+}
+
+/// UpdateTrigger's `TriggerUpdate`: the members given replace the trigger's.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct TriggerUpdate {
+    /// "Reserved for future use": a trigger is not renamed.
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub schedule: Option<String>,
+    pub actions: Option<Vec<Action>>,
+    pub predicate: Option<Predicate>,
+    pub event_batching_condition: Option<EventBatchingCondition>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Trigger {
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub workflow_name: Option<String>,
+    pub r#type: String,
+    pub state: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<String>,
+    pub actions: Vec<Action>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub predicate: Option<Predicate>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub event_batching_condition: Option<EventBatchingCondition>,
+}
+
+// ---- workflows
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Workflow {
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(skip_serializing_if = "Params::is_empty")]
+    pub default_run_properties: Params,
+    #[serde(serialize_with = "epoch::serialize")]
+    pub created_on: Millis,
+    #[serde(serialize_with = "epoch::serialize")]
+    pub last_modified_on: Millis,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_run: Option<WorkflowRun>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub graph: Option<WorkflowGraph>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_concurrent_runs: Option<i32>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct WorkflowRun {
+    pub name: String,
+    pub workflow_run_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previous_run_id: Option<String>,
+    #[serde(skip_serializing_if = "Params::is_empty")]
+    pub workflow_run_properties: Params,
+    #[serde(serialize_with = "epoch::serialize")]
+    pub started_on: Millis,
+    #[serde(serialize_with = "epoch::option", skip_serializing_if = "Option::is_none")]
+    pub completed_on: Option<Millis>,
+    pub status: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error_message: Option<String>,
+    pub statistics: WorkflowRunStatistics,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub graph: Option<WorkflowGraph>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub starting_event_batch_condition: Option<EventBatchingCondition>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct WorkflowRunStatistics {
+    pub total_actions: i32,
+    pub timeout_actions: i32,
+    pub failed_actions: i32,
+    pub stopped_actions: i32,
+    pub succeeded_actions: i32,
+    pub running_actions: i32,
+    pub errored_actions: i32,
+    pub waiting_actions: i32,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct WorkflowGraph {
+    pub nodes: Vec<Node>,
+    pub edges: Vec<Edge>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Node {
+    pub r#type: String,
+    pub name: String,
+    pub unique_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trigger_details: Option<TriggerNodeDetails>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub job_details: Option<JobNodeDetails>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub crawler_details: Option<CrawlerNodeDetails>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct TriggerNodeDetails {
+    pub trigger: Trigger,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct JobNodeDetails {
+    pub job_runs: Vec<JobRun>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct CrawlerNodeDetails {
+    pub crawls: Vec<Crawl>,
+}
+
+/// A crawl as a workflow graph shows it (Glue's `Crawl`).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Crawl {
+    pub state: String,
+    #[serde(serialize_with = "epoch::serialize")]
+    pub started_on: Millis,
+    #[serde(serialize_with = "epoch::option", skip_serializing_if = "Option::is_none")]
+    pub completed_on: Option<Millis>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error_message: Option<String>,
+    pub log_group: String,
+    pub log_stream: String,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Edge {
+    pub source_id: String,
+    pub destination_id: String,
+}

@@ -4,23 +4,12 @@
 
 use std::sync::Arc;
 
-use lakestack_aws_protocol::{Output, paging};
+use lakestack_aws_protocol::Output;
 use serde::{Deserialize, Serialize};
 
-use super::{Answer, SPEC, convert, dto, page, tagged};
+use super::{Answer, SPEC, convert, dto, found_or_missing, page, runs_page, tagged};
 use crate::model::Parameters;
 use crate::{Catalog, JobRunRequest};
-
-/// Job operations name no catalog: they are the account's.
-macro_rules! unscoped {
-    ($($request:ty),* $(,)?) => {
-        $(impl crate::api::CatalogScoped for $request {
-            fn catalog_id(&self) -> Option<&str> {
-                None
-            }
-        })*
-    };
-}
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
@@ -245,15 +234,11 @@ pub(super) fn names(c: &Catalog, r: JobsPageRequest) -> Answer {
 
 pub(super) fn batch_get(c: &Catalog, r: BatchGetJobsRequest) -> Answer {
     let names = SPEC.required(r.job_names, "jobNames")?;
-    let (mut jobs, mut jobs_not_found) = (Vec::new(), Vec::new());
-    for name in names {
-        match c.get_job(&name) {
-            Ok(job) => jobs.push(convert::job_out(&job)),
-            Err(crate::CatalogError::NotFound(_)) => jobs_not_found.push(name),
-            Err(e) => return Err(e.into()),
-        }
-    }
-    Output::of(&BatchGetJobsResponse { jobs, jobs_not_found })
+    let (jobs, jobs_not_found) = found_or_missing(names, |name| c.get_job(name))?;
+    Output::of(&BatchGetJobsResponse {
+        jobs: jobs.iter().map(convert::job_out).collect(),
+        jobs_not_found,
+    })
 }
 
 pub(super) fn delete(c: &Catalog, r: JobRequest) -> Answer {
@@ -293,18 +278,7 @@ pub(super) fn get_run(c: &Catalog, r: GetJobRunRequest) -> Answer {
 /// 200) after the run the `NextToken` names.
 pub(super) fn runs(c: &Catalog, r: GetJobRunsRequest) -> Answer {
     let runs = c.get_job_runs(SPEC.required(r.job_name.as_deref(), "jobName")?)?;
-    let limit = crate::paging::page_size(r.max_results, 100, 200)?;
-    let start = match paging::after(&SPEC, r.next_token.as_deref())? {
-        None => 0,
-        Some(last) => match runs.iter().position(|run| run.id == last) {
-            Some(i) => i + 1,
-            None => return Err(SPEC.invalid_token(r.next_token.as_deref().unwrap_or_default())),
-        },
-    };
-    let page: Vec<_> = runs.iter().skip(start).take(limit).collect();
-    let next_token = (start + page.len() < runs.len())
-        .then(|| page.last().map(|run| paging::encode(&run.id)))
-        .flatten();
+    let (page, next_token) = runs_page(&runs, r.next_token.as_deref(), r.max_results, (100, 200), |run| &run.id)?;
     Output::of(&GetJobRunsResponse {
         job_runs: page.into_iter().map(convert::job_run_out).collect(),
         next_token,

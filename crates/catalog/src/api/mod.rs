@@ -15,6 +15,18 @@ macro_rules! catalog_scoped {
     };
 }
 
+/// Implements [`CatalogScoped`] for requests of operations that name no
+/// catalog (jobs, triggers, workflows): they are the account's.
+macro_rules! unscoped {
+    ($($request:ty),* $(,)?) => {
+        $(impl crate::api::CatalogScoped for $request {
+            fn catalog_id(&self) -> Option<&str> {
+                None
+            }
+        })*
+    };
+}
+
 mod classifiers;
 mod convert;
 mod crawlers;
@@ -25,6 +37,8 @@ mod partitions;
 mod search;
 mod tables;
 mod tags;
+mod triggers;
+mod workflows;
 
 use std::sync::Arc;
 
@@ -100,6 +114,28 @@ lakestack_aws_protocol::operations! {
         BatchStopJobRun,
         GetJobBookmark,
         ResetJobBookmark,
+        CreateTrigger,
+        GetTrigger,
+        GetTriggers,
+        ListTriggers,
+        BatchGetTriggers,
+        UpdateTrigger,
+        DeleteTrigger,
+        StartTrigger,
+        StopTrigger,
+        CreateWorkflow,
+        GetWorkflow,
+        ListWorkflows,
+        BatchGetWorkflows,
+        UpdateWorkflow,
+        DeleteWorkflow,
+        StartWorkflowRun,
+        GetWorkflowRun,
+        GetWorkflowRuns,
+        GetWorkflowRunProperties,
+        PutWorkflowRunProperties,
+        StopWorkflowRun,
+        ResumeWorkflowRun,
     }
 }
 
@@ -119,6 +155,7 @@ impl AwsError for CatalogError {
             CatalogError::SchedulerNotRunning(_) => "SchedulerNotRunningException",
             CatalogError::NoSchedule(_) => "NoScheduleException",
             CatalogError::ConcurrentRunsExceeded(_) => "ConcurrentRunsExceededException",
+            CatalogError::IllegalWorkflowState(_) => "IllegalWorkflowStateException",
             CatalogError::Internal(_) => "InternalServiceException",
         }
     }
@@ -189,8 +226,48 @@ fn input<T: DeserializeOwned + CatalogScoped>(call: &Call, catalog: &Catalog) ->
     Ok(request)
 }
 
-/// One page of a list in name order: at most `MaxResults` (100 unless
-/// given, up to 1000) after the name the `NextToken` holds.
+/// BatchGet*: what `get` found for each name, and the names it did not
+/// find (any other error fails the call).
+fn found_or_missing<T>(
+    names: Vec<String>,
+    mut get: impl FnMut(&str) -> Result<T, CatalogError>,
+) -> Result<(Vec<T>, Vec<String>), ServiceError> {
+    let (mut found, mut not_found) = (Vec::new(), Vec::new());
+    for name in names {
+        match get(&name) {
+            Ok(item) => found.push(item),
+            Err(CatalogError::NotFound(_)) => not_found.push(name),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok((found, not_found))
+}
+
+/// A page of runs (GetJobRuns, GetWorkflowRuns), newest first: at most
+/// `max_results` (`default` unless given, up to `max`) after the run the
+/// token names, and the token of the next page.
+fn runs_page<'a, T>(
+    runs: &'a [T],
+    token: Option<&str>,
+    max_results: Option<i64>,
+    (default, max): (usize, usize),
+    id: impl Fn(&T) -> &str,
+) -> Result<(Vec<&'a T>, Option<String>), ServiceError> {
+    let limit = crate::paging::page_size(max_results, default, max)?;
+    let start = match lakestack_aws_protocol::paging::after(&SPEC, token)? {
+        None => 0,
+        Some(last) => match runs.iter().position(|run| id(run) == last) {
+            Some(i) => i + 1,
+            None => return Err(SPEC.invalid_token(token.unwrap_or_default())),
+        },
+    };
+    let page: Vec<&T> = runs.iter().skip(start).take(limit).collect();
+    let next = (start + page.len() < runs.len())
+        .then(|| page.last().map(|run| lakestack_aws_protocol::paging::encode(id(run))))
+        .flatten();
+    Ok((page, next))
+}
+
 /// The items (ListJobs', ListCrawlers') that carry every tag asked for;
 /// `arn` names an item's ARN, where its tags are kept.
 fn tagged<T>(
@@ -212,14 +289,28 @@ fn tagged<T>(
     Ok(keep)
 }
 
+/// One page of a list in name order: at most `MaxResults` (100 unless
+/// given, up to 1000) after the name the `NextToken` holds.
 fn page<T>(
     items: Vec<T>,
     next_token: Option<&str>,
     max_results: Option<i64>,
     name: impl Fn(&T) -> &str,
 ) -> Result<(Vec<T>, Option<String>), ServiceError> {
+    page_within(items, next_token, max_results, (100, 1000), name)
+}
+
+/// [`page`] for an operation with its own `(default, max)` page sizes
+/// (GetTriggers: 200 at most; ListWorkflows: 25).
+fn page_within<T>(
+    items: Vec<T>,
+    next_token: Option<&str>,
+    max_results: Option<i64>,
+    (default, max): (usize, usize),
+    name: impl Fn(&T) -> &str,
+) -> Result<(Vec<T>, Option<String>), ServiceError> {
     let after = paging::after(&SPEC, next_token)?;
-    let limit = crate::paging::page_size(max_results, 100, 1000)?;
+    let limit = crate::paging::page_size(max_results, default, max)?;
     Ok(paging::page(items, |t| name(t).to_owned(), after.as_deref(), limit))
 }
 
@@ -287,6 +378,28 @@ fn run(catalog: &Arc<Catalog>, op: GlueOp, call: &Call) -> Answer {
         Op::BatchStopJobRun => jobs::batch_stop(c, input(call, c)?),
         Op::GetJobBookmark => jobs::bookmark(c, input(call, c)?),
         Op::ResetJobBookmark => jobs::reset_bookmark(c, input(call, c)?),
+        Op::CreateTrigger => triggers::create(c, input(call, c)?),
+        Op::GetTrigger => triggers::get(c, input(call, c)?),
+        Op::GetTriggers => triggers::list(c, input(call, c)?),
+        Op::ListTriggers => triggers::names(c, input(call, c)?),
+        Op::BatchGetTriggers => triggers::batch_get(c, input(call, c)?),
+        Op::UpdateTrigger => triggers::update(c, input(call, c)?),
+        Op::DeleteTrigger => triggers::delete(c, input(call, c)?),
+        Op::StartTrigger => triggers::start(c, input(call, c)?),
+        Op::StopTrigger => triggers::stop(c, input(call, c)?),
+        Op::CreateWorkflow => workflows::create(c, input(call, c)?),
+        Op::GetWorkflow => workflows::get(c, input(call, c)?),
+        Op::ListWorkflows => workflows::names(c, input(call, c)?),
+        Op::BatchGetWorkflows => workflows::batch_get(c, input(call, c)?),
+        Op::UpdateWorkflow => workflows::update(c, input(call, c)?),
+        Op::DeleteWorkflow => workflows::delete(c, input(call, c)?),
+        Op::StartWorkflowRun => workflows::start_run(c, input(call, c)?),
+        Op::GetWorkflowRun => workflows::get_run(c, input(call, c)?),
+        Op::GetWorkflowRuns => workflows::runs(c, input(call, c)?),
+        Op::GetWorkflowRunProperties => workflows::run_properties(c, input(call, c)?),
+        Op::PutWorkflowRunProperties => workflows::put_run_properties(c, input(call, c)?),
+        Op::StopWorkflowRun => workflows::stop_run(c, input(call, c)?),
+        Op::ResumeWorkflowRun => workflows::resume_run(c, input(call, c)?),
     }
 }
 

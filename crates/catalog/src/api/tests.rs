@@ -24,7 +24,14 @@ const VOLATILE: transcript::Volatile<'_> = transcript::Volatile {
         "CompletedOn",
         "ExecutionTime",
     ],
-    numbered: &["NextToken", "JobRunId", "Id", "PreviousRunId"],
+    numbered: &[
+        "NextToken",
+        "JobRunId",
+        "Id",
+        "PreviousRunId",
+        "WorkflowRunId",
+        "UniqueId",
+    ],
 };
 
 /// A Glue whose object store holds the job scripts of `tests/jobs/` under
@@ -55,7 +62,7 @@ fn every_operation_parses_by_its_name() {
     for op in GlueOp::ALL {
         assert_eq!(op.name().parse::<GlueOp>(), Ok(*op));
     }
-    assert_eq!(GlueOp::ALL.len(), 59);
+    assert_eq!(GlueOp::ALL.len(), 81);
 }
 
 #[tokio::test]

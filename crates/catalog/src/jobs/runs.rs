@@ -16,6 +16,7 @@ use crate::error::{CatalogError, Result};
 use crate::events::job_run_severity;
 use crate::model::{Job, JobBookmark, JobRun, JobRunState, Parameters};
 use crate::store::Store;
+use crate::triggers::Origin;
 use crate::{Catalog, CatalogEvent};
 
 /// What StartJobRun asks for besides the job: the run's arguments and the
@@ -60,9 +61,11 @@ fn retry_id(run: &JobRun, attempt: i32) -> String {
 }
 
 /// The script's command line after its path: `--JOB_NAME`, `--JOB_RUN_ID`,
-/// then the job's DefaultArguments overlaid by the run's Arguments, overlaid
-/// by the job's NonOverridableArguments (Glue's precedence), in name order,
-/// each as `key value` with the key as given (Glue's keys carry their `--`).
+/// `--WORKFLOW_NAME` and `--WORKFLOW_RUN_ID` for a run of a workflow run
+/// (what a script passes to GetWorkflowRunProperties), then the job's
+/// DefaultArguments overlaid by the run's Arguments, overlaid by the job's
+/// NonOverridableArguments (Glue's precedence), in name order, each as
+/// `key value` with the key as given (Glue's keys carry their `--`).
 pub(crate) fn command_line(job: &Job, run: &JobRun) -> Vec<String> {
     let mut merged = job.default_arguments.clone();
     merged.extend(run.arguments.clone());
@@ -73,6 +76,14 @@ pub(crate) fn command_line(job: &Job, run: &JobRun) -> Vec<String> {
         "--JOB_RUN_ID".to_owned(),
         run.id.clone(),
     ];
+    if let (Some(workflow), Some(run_id)) = (&run.workflow_name, &run.workflow_run_id) {
+        args.extend([
+            "--WORKFLOW_NAME".to_owned(),
+            workflow.clone(),
+            "--WORKFLOW_RUN_ID".to_owned(),
+            run_id.clone(),
+        ]);
+    }
     for (k, v) in merged {
         args.push(k);
         args.push(v);
@@ -102,6 +113,17 @@ impl Catalog {
     /// ConcurrentRunsExceeded when the job already has as many runs under
     /// way as its MaxConcurrentRuns. Needs a Tokio runtime.
     pub fn start_job_run(self: &Arc<Self>, name: &str, request: JobRunRequest) -> Result<String> {
+        self.start_job_run_as(name, request, &Origin::default())
+    }
+
+    /// Starts a run that `origin` (a trigger, maybe within a workflow run)
+    /// asked for: the run carries the trigger's name and its workflow run.
+    pub(crate) fn start_job_run_as(
+        self: &Arc<Self>,
+        name: &str,
+        request: JobRunRequest,
+        origin: &Origin,
+    ) -> Result<String> {
         let now = self.now_ms();
         let (job, run) = self.store.write(|tx| {
             let job = Store::get_job(tx, name)?
@@ -151,9 +173,13 @@ impl Catalog {
                     }
                     .into(),
                 ),
+                trigger_name: origin.trigger.clone(),
+                workflow_name: origin.workflow_name(),
+                workflow_run_id: origin.workflow_run_id(),
                 ..JobRun::default()
             };
             Store::insert_job_run(tx, &run)?;
+            origin.record_start(tx, &run.id, run.state.as_str())?;
             Ok((job, run))
         })?;
         let id = run.id.clone();
@@ -395,6 +421,9 @@ impl Catalog {
             "job run finished"
         );
         self.announce(&run);
+        // What waits on this run learns of the retry before it can end.
+        let next = retry.as_ref().map(|_| retry_id(&run, run.attempt + 1));
+        self.job_run_ended(&run, next.as_deref());
         if let Some(job) = retry {
             self.retry(job, &run);
         }
@@ -603,5 +632,32 @@ mod tests {
             "jr_1_attempt_2"
         );
         assert_eq!(new_run_id().len(), 67);
+    }
+
+    #[test]
+    fn a_run_of_a_workflow_run_is_told_which() {
+        let job = Job {
+            name: "j".into(),
+            ..Job::default()
+        };
+        let run = JobRun {
+            id: "jr_1".into(),
+            workflow_name: Some("etl".into()),
+            workflow_run_id: Some("wr_1".into()),
+            ..JobRun::default()
+        };
+        assert_eq!(
+            command_line(&job, &run),
+            [
+                "--JOB_NAME",
+                "j",
+                "--JOB_RUN_ID",
+                "jr_1",
+                "--WORKFLOW_NAME",
+                "etl",
+                "--WORKFLOW_RUN_ID",
+                "wr_1"
+            ]
+        );
     }
 }
