@@ -39,6 +39,9 @@ pub enum CatalogError {
     /// that is over, resuming one that is not COMPLETED).
     #[error("{0}")]
     IllegalWorkflowState(String),
+    /// A Glue quota (actions per trigger, ...).
+    #[error("{0}")]
+    ResourceNumberLimitExceeded(String),
     #[error("internal catalog error: {0}")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
 }

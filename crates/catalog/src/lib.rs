@@ -111,6 +111,8 @@ pub struct Catalog {
     running: Mutex<HashMap<String, Arc<std::sync::atomic::AtomicBool>>>,
     /// Woken when a schedule changes, so the scheduler recomputes its next wake-up.
     schedules_changed: Notify,
+    /// When each conditional trigger outside workflows last fired (or will).
+    trigger_fired: Mutex<HashMap<String, tokio::time::Instant>>,
     /// Job runs: where they work and which are under way.
     jobs: jobs::Runtime,
 }
@@ -158,6 +160,7 @@ impl Catalog {
             events: broadcast::channel(1024).0,
             running: Mutex::new(HashMap::new()),
             schedules_changed: Notify::new(),
+            trigger_fired: Mutex::new(HashMap::new()),
             jobs,
         });
         if let Err(e) = catalog.recover_crawlers() {

@@ -29,8 +29,12 @@ use crate::transform::{self, Context};
 /// First attempts in flight at once: bounds the memory a slow target can
 /// hold; the outbox keeps the rest on disk. (Retries release theirs.)
 const MAX_IN_FLIGHT: usize = 10_000;
+/// Deliveries being retried at once, across all targets.
+const MAX_RETRYING: usize = 10_000;
 /// Events read from the outbox per query.
 const PAGE: usize = 512;
+/// How long the dispatcher waits before reading the outbox again after a failed read.
+const READ_RETRY: std::time::Duration = std::time::Duration::from_secs(1);
 /// The most a target's input may grow to once transformed.
 pub(crate) const MAX_INPUT_BYTES: usize = 1024 * 1024;
 
@@ -126,6 +130,7 @@ async fn run(weak: Weak<Events>) {
     let mut router = Router {
         lanes: HashMap::new(),
         permits: Arc::new(Semaphore::new(MAX_IN_FLIGHT)),
+        retries: Arc::new(Semaphore::new(MAX_RETRYING)),
     };
     let mut after = 0;
     loop {
@@ -133,9 +138,16 @@ async fn run(weak: Weak<Events>) {
         let ready = Arc::clone(&events.outbox_ready);
         let rows = match read_page(&events, after).await {
             Ok(rows) => rows,
-            Err(e) => {
-                tracing::error!(error = %e, "could not read EventBridge's outbox");
+            Err(e @ lakestack_sqlite::WriteError::Stopped(_)) => {
+                tracing::debug!(error = %e, "EventBridge's outbox is closed");
                 return;
+            }
+            Err(e) => {
+                // A failed read (the disk, a lock) is tried again, not given up on.
+                tracing::error!(error = %e, "could not read EventBridge's outbox; trying again");
+                drop(events);
+                tokio::time::sleep(READ_RETRY).await;
+                continue;
             }
         };
         if rows.is_empty() {
@@ -158,6 +170,10 @@ async fn run(weak: Weak<Events>) {
 struct Router {
     lanes: HashMap<(String, String), mpsc::UnboundedSender<Job>>,
     permits: Arc<Semaphore>,
+    /// Deliveries waiting to be retried at once: a lane whose target keeps
+    /// failing waits for a slot, so memory stays bounded and the rest of the
+    /// event waits in the outbox on disk.
+    retries: Arc<Semaphore>,
 }
 
 impl Router {
@@ -212,7 +228,8 @@ impl Router {
                 let key = (compiled.rule.arn.clone(), target.id.clone());
                 // A lane whose task ended (a panic in a delivery) is made again.
                 for _ in 0..2 {
-                    let lane = self.lanes.entry(key.clone()).or_insert_with(|| lane(events));
+                    let retries = &self.retries;
+                    let lane = self.lanes.entry(key.clone()).or_insert_with(|| lane(events, retries));
                     match lane.send(job) {
                         Ok(()) => break,
                         Err(mpsc::error::SendError(back)) => {
@@ -226,9 +243,10 @@ impl Router {
     }
 }
 
-fn lane(events: &Arc<Events>) -> mpsc::UnboundedSender<Job> {
+fn lane(events: &Arc<Events>, retries: &Arc<Semaphore>) -> mpsc::UnboundedSender<Job> {
     let (tx, mut rx) = mpsc::unbounded_channel::<Job>();
     let weak = Arc::downgrade(events);
+    let retries = Arc::clone(retries);
     tokio::spawn(async move {
         while let Some(job) = rx.recv().await {
             let Some(events) = weak.upgrade() else { return };
@@ -250,7 +268,13 @@ fn lane(events: &Arc<Events>) -> mpsc::UnboundedSender<Job> {
                     tracing::debug!(target = %job.target.arn, error = %e, "delivery failed; retrying");
                     let mut job = job;
                     job.permit = None;
-                    tokio::spawn(retry(events, job, input, e));
+                    let Ok(slot) = Arc::clone(&retries).acquire_owned().await else {
+                        return;
+                    };
+                    tokio::spawn(async move {
+                        retry(events, job, input, e).await;
+                        drop(slot);
+                    });
                 }
             }
         }

@@ -57,6 +57,40 @@ impl Schedule {
     }
 }
 
+impl Schedule {
+    /// The last fire time at or before `now` that is after `since`, found
+    /// without stepping through every fire between (an advance of years over
+    /// a one-minute rate must not take billions of steps).
+    pub fn last_between(&self, created_ms: i64, since: i64, now: i64) -> Option<i64> {
+        let first = self.next_after(created_ms, since).filter(|t| *t <= now)?;
+        match self {
+            Self::Rate(secs) => {
+                let every = secs.checked_mul(1000)?;
+                let periods = (now - first) / every;
+                Some(first + periods * every)
+            }
+            Self::Cron(_) => {
+                // Look back from `now` over windows that double: the first
+                // window holding a fire holds the last one, and few others.
+                let mut window = 60_000_i64;
+                loop {
+                    let from = (now - window).max(since);
+                    if let Some(mut at) = self.next_after(created_ms, from).filter(|t| *t <= now) {
+                        while let Some(next) = self.next_after(created_ms, at).filter(|t| *t <= now) {
+                            at = next;
+                        }
+                        return Some(at);
+                    }
+                    if from == since {
+                        return Some(first);
+                    }
+                    window = window.saturating_mul(2);
+                }
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -94,5 +128,22 @@ mod tests {
             "every minute is allowed"
         );
         assert!(Schedule::parse("cron(0 2 * * *)").is_none());
+    }
+
+    #[test]
+    fn the_last_of_many_passed_fires_is_found_at_once() {
+        let every_minute = Schedule::Rate(60);
+        let year_ms = 365 * 86_400_000_i64;
+        assert_eq!(
+            every_minute.last_between(0, 0, 1000 * year_ms + 30_000),
+            Some(1000 * year_ms)
+        );
+        let nightly = Schedule::parse("cron(0 2 * * ? *)").unwrap();
+        // From 2026-12-07T13:00Z to the end of 2030: the last 02:00 is 2030-12-31.
+        let last = nightly.last_between(0, 1_796_648_400_000, 1_924_991_999_000).unwrap();
+        assert_eq!(last, 1_924_912_800_000);
+        let minutely = Schedule::parse("cron(* * * * ? *)").unwrap();
+        assert_eq!(minutely.last_between(0, 0, 120_000_000), Some(120_000_000));
+        assert_eq!(nightly.last_between(0, 1_796_648_400_000, 1_796_648_400_000), None);
     }
 }

@@ -77,9 +77,8 @@ pub(crate) fn spawn(events: Arc<Events>) {
                         .and_then(|c| c.schedule.clone().map(|s| (s, c.rule.created_ms)))
                 });
                 let Some((schedule, created)) = schedule else { continue };
-                while let Some(next) = schedule.next_after(created, d.at).filter(|n| *n <= now) {
-                    d.at = next;
-                }
+                let since = d.at - 1;
+                d.at = schedule.last_between(created, since, now).unwrap_or(d.at);
                 armed.insert(d.arn.clone(), d.at);
                 due.push(d);
             }

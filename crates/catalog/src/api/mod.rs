@@ -156,6 +156,7 @@ impl AwsError for CatalogError {
             CatalogError::NoSchedule(_) => "NoScheduleException",
             CatalogError::ConcurrentRunsExceeded(_) => "ConcurrentRunsExceededException",
             CatalogError::IllegalWorkflowState(_) => "IllegalWorkflowStateException",
+            CatalogError::ResourceNumberLimitExceeded(_) => "ResourceNumberLimitExceededException",
             CatalogError::Internal(_) => "InternalServiceException",
         }
     }

@@ -85,7 +85,10 @@ pub async fn run(
         tokio::select! {
             status = child.wait() => match status {
                 Ok(s) => Ended::Exited(s),
-                Err(e) => return Err(format!("lakestack lost the job's process: {e}")),
+                Err(e) => {
+                    kill_group(group);
+                    return Err(format!("lakestack lost the job's process: {e}"));
+                }
             },
             () = &mut timer => Ended::TimedOut,
             () = stop_requested(&mut stop) => Ended::Stopped,
@@ -96,15 +99,32 @@ pub async fn run(
     if !matches!(ended, Ended::Exited(_)) {
         let _ = child.wait().await;
     }
+    // A process that left the group (a new session) may still hold the pipes
+    // open: the output is waited for a while, then given up, so the run ends.
     if let Some(out) = out {
-        let _ = out.await;
+        let abort = out.abort_handle();
+        if tokio::time::timeout(PIPE_GRACE, out).await.is_err() {
+            abort.abort();
+        }
     }
     let stderr_tail = match err {
-        Some(err) => err.await.unwrap_or_default(),
+        Some(err) => {
+            let abort = err.abort_handle();
+            match tokio::time::timeout(PIPE_GRACE, err).await {
+                Ok(tail) => tail.unwrap_or_default(),
+                Err(_) => {
+                    abort.abort();
+                    Vec::new()
+                }
+            }
+        }
         None => Vec::new(),
     };
     Ok(Outcome { ended, stderr_tail })
 }
+
+/// How long a run's output is read after its process has ended.
+const PIPE_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// Resolves once a stop is asked for (never, if the asker is gone).
 pub async fn stop_requested(stop: &mut watch::Receiver<bool>) {

@@ -524,12 +524,20 @@ impl Catalog {
 
     /// Stops one run under way.
     pub fn stop_job_run(&self, job: &str, run_id: &str) -> Result<()> {
+        self.stop_job_run_within(job, run_id, 3)
+    }
+
+    /// [`Catalog::stop_job_run`], looking again at most `tries` times when
+    /// the run moves on meanwhile (or its state cannot be written).
+    fn stop_job_run_within(&self, job: &str, run_id: &str, tries: u32) -> Result<()> {
         let run = self.get_job_run(job, run_id)?;
         match run.state {
             JobRunState::Starting | JobRunState::Running => {
                 if !self.transition(job, run_id, run.state, JobRunState::Stopping) {
-                    // It moved on meanwhile: look again.
-                    return self.stop_job_run(job, run_id);
+                    if tries == 0 {
+                        return Err(CatalogError::internal(format!("job run {run_id} could not be stopped")));
+                    }
+                    return self.stop_job_run_within(job, run_id, tries - 1);
                 }
             }
             JobRunState::Stopping => {}

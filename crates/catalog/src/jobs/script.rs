@@ -8,6 +8,9 @@ use object_store::{ObjectStore, ObjectStoreExt as _};
 
 use crate::crawl::parse_s3_path;
 
+/// The largest script a run fetches.
+const MAX_SCRIPT_BYTES: u64 = 64 << 20;
+
 /// Copies the script at `location` (`s3://bucket/key`) into `dir`, under its
 /// own file name as Glue runs it; answers its path and text.
 pub async fn fetch(
@@ -24,7 +27,15 @@ pub async fn fetch(
         ));
     };
     let path = object_store::path::Path::from(format!("{bucket}/{key}"));
+    // A script is read whole: an object of any size must not be.
     let bytes = match objects.get(&path).await {
+        // The size of what is read, not of what `head` saw: it may have been replaced.
+        Ok(got) if got.meta.size > MAX_SCRIPT_BYTES => {
+            return Err(format!(
+                "The script {location} is {} bytes; lakestack runs scripts of at most {MAX_SCRIPT_BYTES} bytes",
+                got.meta.size
+            ));
+        }
         Ok(got) => got.bytes().await,
         Err(e) => Err(e),
     }

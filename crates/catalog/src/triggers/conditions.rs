@@ -48,6 +48,22 @@ fn last_end(c: &Connection, cond: &Condition) -> Result<Option<(String, String)>
     })
 }
 
+/// The end of run (or crawl) `id` of the job or crawler `(kind, name)`, if
+/// it may fire a trigger outside workflows.
+fn this_end(c: &Connection, kind: NodeType, name: &str, id: &str) -> Result<Option<(String, String)>> {
+    Ok(match kind {
+        NodeType::Job => Store::get_job_run(c, name, id)?
+            .filter(|r| r.state.is_terminal() && r.trigger_name.is_some() && r.workflow_run_id.is_none())
+            .map(|r| (r.state.as_str().to_owned(), r.id)),
+        NodeType::Crawler => Store::list_crawls(c, name)?
+            .into_iter()
+            .find(|k| k.crawl_id == id)
+            .filter(|k| k.end_time.is_some() && k.trigger_name.is_some() && k.workflow_run_id.is_none())
+            .map(|k| (k.crawl_state().to_owned(), k.crawl_id)),
+        _ => None,
+    })
+}
+
 /// Whether `t` fires now that run (or crawl) `id` of the job or crawler
 /// `(kind, name)` ended, and if so, what marks that firing: the ended run
 /// for ANY (each watched end that matches fires it), every run it was
@@ -56,7 +72,13 @@ fn fires(c: &Connection, t: &Trigger, kind: NodeType, name: &str, id: &str) -> R
     let Some(p) = &t.predicate else { return Ok(None) };
     let mut ends = Vec::new();
     for cond in &p.conditions {
-        ends.push(last_end(c, cond)?);
+        // The condition on what just ended looks at that run, not at the
+        // newest one (another run of the job may have started meanwhile).
+        if cond.watched() == Some((kind, name)) {
+            ends.push(this_end(c, kind, name, id)?);
+        } else {
+            ends.push(last_end(c, cond)?);
+        }
     }
     // `holds` asks for the conditions in order: hand out their ends in turn.
     let mut next = ends.iter();
@@ -75,6 +97,10 @@ fn fires(c: &Connection, t: &Trigger, kind: NodeType, name: &str, id: &str) -> R
     let runs: Vec<&str> = ends.iter().flatten().map(|(_, run)| run.as_str()).collect();
     Ok(Some(runs.join(",")))
 }
+
+/// The least real time between two firings of one conditional trigger
+/// outside workflows.
+const MIN_REFIRE: std::time::Duration = std::time::Duration::from_secs(1);
 
 impl Catalog {
     /// Fires the ACTIVATED conditional triggers outside workflows that watch
@@ -109,7 +135,28 @@ impl Catalog {
             Ok(due) => {
                 for t in due {
                     tracing::info!(target: "lakestack::glue", trigger = %t.name, "conditional trigger fired");
-                    self.fire_alone(&t);
+                    // A trigger that fires again within a second (a loop of
+                    // triggers over jobs that fail at once) waits that second:
+                    // the loop goes on at a bounded pace instead of spinning.
+                    let wait = {
+                        let mut last = self.trigger_fired.lock().unwrap_or_else(|p| p.into_inner());
+                        let now = tokio::time::Instant::now();
+                        let wait = last
+                            .get(&t.name)
+                            .map(|at| MIN_REFIRE.saturating_sub(now.duration_since(*at)))
+                            .unwrap_or_default();
+                        last.insert(t.name.clone(), now + wait);
+                        wait
+                    };
+                    if wait.is_zero() {
+                        self.fire_alone(&t);
+                    } else {
+                        let catalog = Arc::clone(self);
+                        tokio::spawn(async move {
+                            tokio::time::sleep(wait).await;
+                            catalog.fire_alone(&t);
+                        });
+                    }
                 }
             }
             Err(e) => tracing::error!(error = %e, "could not evaluate the conditional triggers"),

@@ -49,6 +49,25 @@ pub(super) fn trigger(t: &Trigger) -> Result<()> {
             2048,
         )));
     }
+    // Glue's quotas: 50 jobs and 2 crawlers a trigger starts, 50 it watches;
+    // they also bound the work of every firing and graph.
+    if t.actions.is_empty() {
+        return Err(invalid("A trigger needs at least one action."));
+    }
+    let crawlers = t.actions.iter().filter(|a| a.crawler_name.is_some()).count();
+    if t.actions.len() - crawlers > MAX_JOB_ACTIONS || crawlers > MAX_CRAWLER_ACTIONS {
+        return Err(CatalogError::ResourceNumberLimitExceeded(format!(
+            "A trigger starts at most {MAX_JOB_ACTIONS} jobs and {MAX_CRAWLER_ACTIONS} crawlers."
+        )));
+    }
+    if t.predicate
+        .as_ref()
+        .is_some_and(|p| p.conditions.len() > MAX_CONDITIONS)
+    {
+        return Err(CatalogError::ResourceNumberLimitExceeded(format!(
+            "A trigger's predicate has at most {MAX_CONDITIONS} conditions."
+        )));
+    }
     for a in &t.actions {
         action(a)?;
     }
@@ -81,17 +100,26 @@ pub(super) fn trigger(t: &Trigger) -> Result<()> {
     Ok(())
 }
 
+/// Glue's "Jobs per trigger" and "Crawlers per trigger" quotas, and the
+/// conditions a predicate may watch.
+const MAX_JOB_ACTIONS: usize = 50;
+const MAX_CRAWLER_ACTIONS: usize = 2;
+const MAX_CONDITIONS: usize = 50;
+/// A job run's longest Timeout, in minutes (seven days).
+const MAX_TIMEOUT_MINUTES: i32 = 10_080;
+
 fn action(a: &TriggerAction) -> Result<()> {
     if a.job_name.is_some() == a.crawler_name.is_some() {
         return Err(invalid("An action names either a JobName or a CrawlerName."));
     }
     if let Some(t) = a.timeout
-        && t < 1
+        && !(1..=MAX_TIMEOUT_MINUTES).contains(&t)
     {
-        return Err(CatalogError::invalid(Violation::at_least(
+        return Err(CatalogError::invalid(Violation::range(
             "actions.member.timeout",
             t,
             1,
+            i64::from(MAX_TIMEOUT_MINUTES),
         )));
     }
     Ok(())

@@ -130,13 +130,13 @@ impl When {
                 let periods = if after_ms < anchor {
                     0
                 } else {
-                    (after_ms - anchor) / every + 1
+                    after_ms.checked_sub(anchor)? / every + 1
                 };
                 anchor.checked_add(every.checked_mul(periods)?)?
             }
             Expression::Cron(c) => {
                 let after = match self.start_ms {
-                    Some(start) => after_ms.max(start - 1),
+                    Some(start) => after_ms.max(start.saturating_sub(1)),
                     None => after_ms,
                 };
                 next_cron(c, self.zone, after)?

@@ -411,21 +411,23 @@ impl Events {
             return Err(schedule_missing(name));
         }
         let (g, n) = (group.to_string(), name.to_string());
-        self.writer
-            .write(Box::new(move |c| store::delete_schedule(c, &g, &n)))
-            .await?;
+        // Queued and applied to memory with no await between, then waited
+        // for: a caller that goes away meanwhile leaves file and memory alike.
+        let pending = self
+            .writer
+            .enqueue(Box::new(move |c| store::delete_schedule(c, &g, &n)));
         self.scheduler.remove(group, name);
         self.scheduler.changed.notify_one();
+        pending.wait().await?;
         Ok(())
     }
 
     async fn store_schedule(&self, schedule: Schedule, when: When) -> Result<()> {
         let stored = schedule.clone();
-        self.writer
-            .write(Box::new(move |c| store::put_schedule(c, &stored)))
-            .await?;
+        let pending = self.writer.enqueue(Box::new(move |c| store::put_schedule(c, &stored)));
         self.scheduler.set(Compiled { schedule, when });
         self.scheduler.changed.notify_one();
+        pending.wait().await?;
         Ok(())
     }
 

@@ -129,7 +129,14 @@ async fn fire(events: &Arc<Events>, due: Vec<Due>, now: i64) {
             continue;
         }
         let mut s = d.compiled.schedule.clone();
-        s.fired_through_ms = now.max(d.nominal_ms);
+        // Through the fire times a delayed firing passed by, but not those a
+        // window's delay alone left behind: each occurrence still fires once
+        // (a clock jump still fires once, for the last time it passed).
+        let window_ms = match s.def.window {
+            Window::Flexible { max_minutes } => i64::from(max_minutes.max(1)) * 60_000,
+            Window::Off => 0,
+        };
+        s.fired_through_ms = d.nominal_ms.max(now - window_ms);
         let seq = events.scheduler.next_seq.fetch_add(1, Ordering::Relaxed);
         let execution_id = uuid::Uuid::new_v4().simple().to_string()[..16].to_string();
         tracing::info!(target: "lakestack::events", schedule = %s.arn, "schedule fired");
