@@ -9,8 +9,8 @@ use lakestack_aws_protocol::{Output, ServiceError};
 use serde::{Deserialize, Serialize};
 
 use super::{Answer, NameRequest, SPEC, convert, dto, found_or_missing, page_within, runs_page};
-use crate::Catalog;
 use crate::model::{Workflow, WorkflowRun};
+use crate::{Catalog, CatalogError};
 
 /// ListWorkflows answers at most 25 names a page.
 const PAGE: (usize, usize) = (25, 25);
@@ -215,6 +215,18 @@ pub(super) fn names(c: &Catalog, r: ListWorkflowsRequest) -> Answer {
 
 pub(super) fn batch_get(c: &Catalog, r: BatchGetWorkflowsRequest) -> Answer {
     let names = SPEC.required(r.names, "names")?;
+    // The API model's 1 to 25 names: each may answer its graph.
+    if names.is_empty() || names.len() > 25 {
+        return Err(
+            CatalogError::invalid(lakestack_aws_protocol::validation::Violation::len_between(
+                "names",
+                lakestack_aws_protocol::validation::Shown::Hidden,
+                1,
+                25,
+            ))
+            .into(),
+        );
+    }
     let (found, missing_workflows) = found_or_missing(names, |name| c.get_workflow(name))?;
     let mut workflows = Vec::with_capacity(found.len());
     for w in &found {
