@@ -44,6 +44,10 @@ impl Catalog {
             }
             let size = t.event_batching_condition.map_or(1, |b| b.batch_size);
             let mut progress = Store::trigger_progress(tx, &t.name)?;
+            // EventBridge delivers at least once: an event heard again is not counted twice.
+            if progress.events.iter().any(|e| e == event_id) {
+                return Ok(None);
+            }
             progress.events.push(event_id.to_owned());
             progress.first_event_at.get_or_insert(now);
             let full = usize::try_from(size).is_ok_and(|n| progress.events.len() >= n);

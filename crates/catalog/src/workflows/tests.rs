@@ -315,6 +315,8 @@ async fn an_event_trigger_fires_on_its_batch_or_when_its_window_ends() {
     c.start_scheduler();
 
     assert_eq!(c.notify_event_trigger("on_events", "e1").unwrap(), None);
+    // The same event delivered again (at least once) does not fill the batch.
+    assert_eq!(c.notify_event_trigger("on_events", "e1").unwrap(), None);
     assert!(c.get_workflow_runs("on_events").unwrap().is_empty());
     let id = c
         .notify_event_trigger("on_events", "e2")

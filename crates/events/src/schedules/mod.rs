@@ -460,6 +460,13 @@ impl Events {
                 json_input("an event bus target")
             }
             TargetKind::Templated => {
+                // Scheduler's templated targets are fewer than EventBridge's:
+                // log groups and Glue workflows take a universal target.
+                if let Some(service @ ("logs" | "glue")) = names::arn_parts(&t.arn).map(|p| p.service) {
+                    return refuse(format!(
+                        "{service} is not a templated target of EventBridge Scheduler: use a universal target (arn:aws:scheduler:::aws-sdk:{service}:...)."
+                    ));
+                }
                 self.host.check_target(&t.arn).or_else(refuse)?;
                 match names::arn_parts(&t.arn).map(|p| p.service) {
                     Some("lambda") => json_input("a Lambda target"),

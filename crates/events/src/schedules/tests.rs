@@ -469,6 +469,20 @@ async fn universal_targets_reach_call_sdk() {
     let sent = input(&got[0]);
     assert_eq!(sent["QueueUrl"], "http://localhost/000000000000/q");
     assert_eq!(sent["MessageBody"].as_str().unwrap().len(), 16);
+    // A log group is no templated target of Scheduler's.
+    let refused = lakestack_aws_protocol::invoke(
+        &api,
+        "CreateSchedule",
+        &json!({
+            "Name": "logs",
+            "ScheduleExpression": "rate(5 minutes)",
+            "FlexibleTimeWindow": {"Mode": "OFF"},
+            "Target": {"Arn": "arn:aws:logs:us-east-1:000000000000:log-group:/x", "RoleArn": ROLE},
+        }),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(refused.code, "ValidationException");
 }
 
 #[tokio::test]
