@@ -31,6 +31,8 @@ use crate::transform::{self, Context};
 const MAX_IN_FLIGHT: usize = 10_000;
 /// Deliveries being retried at once, across all targets.
 const MAX_RETRYING: usize = 10_000;
+/// How many lanes there may be before those of deleted rules are dropped.
+const PRUNE_LANES_AT: usize = 4096;
 /// Events read from the outbox per query.
 const PAGE: usize = 512;
 /// How long the dispatcher waits before reading the outbox again after a failed read.
@@ -131,6 +133,7 @@ async fn run(weak: Weak<Events>) {
         lanes: HashMap::new(),
         permits: Arc::new(Semaphore::new(MAX_IN_FLIGHT)),
         retries: Arc::new(Semaphore::new(MAX_RETRYING)),
+        prune_at: PRUNE_LANES_AT,
     };
     let mut after = 0;
     loop {
@@ -174,10 +177,38 @@ struct Router {
     /// failing waits for a slot, so memory stays bounded and the rest of the
     /// event waits in the outbox on disk.
     retries: Arc<Semaphore>,
+    /// Past this many lanes, those of rules and targets that are gone are dropped.
+    prune_at: usize,
 }
 
 impl Router {
+    /// Drops the lanes of (rule, target) pairs that no longer exist, once
+    /// there are many: a lane's task ends when its queue is drained, so rules
+    /// made and deleted by the thousand leave no tasks behind.
+    fn prune(&mut self, events: &Events) {
+        if self.lanes.len() < self.prune_at {
+            return;
+        }
+        let live: std::collections::HashSet<(String, String)> = events
+            .buses
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .values()
+            .flat_map(|b| b.rules.values().cloned().collect::<Vec<_>>())
+            .flat_map(|c| {
+                c.rule
+                    .targets
+                    .iter()
+                    .map(|t| (c.rule.arn.clone(), t.id.clone()))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        self.lanes.retain(|key, _| live.contains(key));
+        self.prune_at = (self.lanes.len() * 2).max(PRUNE_LANES_AT);
+    }
+
     async fn route(&mut self, events: &Arc<Events>, q: Queued) {
+        self.prune(events);
         let matched: Vec<Arc<Compiled>> = match events.bus_state(&q.bus) {
             Some(state) => state
                 .rules
@@ -413,5 +444,29 @@ async fn dead_letter(
         .await;
     if let Err(e) = sent {
         tracing::warn!(dlq, error = %e, "event not delivered to its dead-letter queue either");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::service::Settings;
+
+    #[tokio::test]
+    async fn lanes_of_rules_that_are_gone_are_dropped() {
+        let events = Events::open(Settings::default(), Arc::new(crate::NoHost)).unwrap();
+        let mut router = Router {
+            lanes: HashMap::new(),
+            permits: Arc::new(Semaphore::new(1)),
+            retries: Arc::new(Semaphore::new(1)),
+            prune_at: 2,
+        };
+        for i in 0..3 {
+            let (tx, _rx) = mpsc::unbounded_channel();
+            router.lanes.insert((format!("arn:rule/{i}"), "t".into()), tx);
+        }
+        router.prune(&events);
+        assert!(router.lanes.is_empty(), "no rule has targets");
+        assert_eq!(router.prune_at, PRUNE_LANES_AT);
     }
 }
