@@ -78,9 +78,14 @@ impl Clock {
         self.shared.scale
     }
 
-    /// Calendar time: the wall clock plus every advance so far.
+    /// Calendar time: the wall clock plus every advance so far, held at
+    /// [`Clock::LAST_MS`] once an advance has taken it there.
     pub fn now(&self) -> DateTime<Utc> {
-        self.wall_now() + TimeDelta::milliseconds(self.ahead_ms())
+        let now = self.wall_now() + TimeDelta::milliseconds(self.ahead_ms());
+        match DateTime::from_timestamp_millis(Self::LAST_MS) {
+            Some(last) if now > last => last,
+            _ => now,
+        }
     }
 
     /// [`Clock::now`] in milliseconds since the epoch.
@@ -200,6 +205,10 @@ impl Clock {
     /// Sleeps until calendar time reaches `at`, unscaled: schedules fire at
     /// their hour, or as soon as an advance passes it.
     pub async fn until(&self, at: DateTime<Utc>) {
+        // The calendar stops at LAST_MS: a time past it never comes.
+        if at.timestamp_millis() > Self::LAST_MS {
+            return std::future::pending().await;
+        }
         let mut advanced = self.shared.advanced.subscribe();
         loop {
             let Some(left) = (at - self.now()).to_std().ok().filter(|l| !l.is_zero()) else {

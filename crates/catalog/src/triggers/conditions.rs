@@ -122,7 +122,13 @@ impl Catalog {
                     continue;
                 };
                 let mut progress = Store::trigger_progress(tx, &t.name)?;
-                if progress.fired_for.as_deref() == Some(mark.as_str()) {
+                // An end that fired the trigger once does not count again: AND
+                // waits until every watched job or crawler has ended anew.
+                let before: Vec<&str> = progress
+                    .fired_for
+                    .as_deref()
+                    .map_or(Vec::new(), |f| f.split(',').collect());
+                if mark.split(',').any(|run| before.contains(&run)) {
                     continue;
                 }
                 progress.fired_for = Some(mark);

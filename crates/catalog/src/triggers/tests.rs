@@ -82,6 +82,45 @@ async fn any_fires_on_one_watched_end_and_on_every_other_all_of_them() {
 }
 
 #[tokio::test]
+async fn and_waits_for_every_watched_job_to_end_anew() {
+    let f = fixture().await;
+    let c = &f.catalog;
+    for name in ["a", "b", "after_both"] {
+        c.create_job(job(name, "plain_etl.py"), vec![]).unwrap();
+    }
+    c.create_trigger(
+        trigger("both", TriggerType::OnDemand, None, vec![run_job("a"), run_job("b")]),
+        false,
+        vec![],
+    )
+    .unwrap();
+    c.create_trigger(
+        trigger("only_a", TriggerType::OnDemand, None, vec![run_job("a")]),
+        false,
+        vec![],
+    )
+    .unwrap();
+    let all = conditional(
+        "all",
+        None,
+        Some("AND"),
+        vec![job_is("a", "SUCCEEDED"), job_is("b", "SUCCEEDED")],
+        vec![run_job("after_both")],
+    );
+    c.create_trigger(all, true, vec![]).unwrap();
+    c.start_trigger("both").unwrap();
+    ended_runs(c, "after_both", 1).await;
+    // a alone again: b's old end does not count twice.
+    c.start_trigger("only_a").unwrap();
+    ended_runs(c, "a", 2).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(c.get_job_runs("after_both").unwrap().len(), 1);
+    // Both anew: it fires again.
+    c.start_trigger("both").unwrap();
+    ended_runs(c, "after_both", 2).await;
+}
+
+#[tokio::test]
 async fn a_scheduled_trigger_fires_when_the_clock_passes_its_time() {
     let f = fixture().await;
     let c = &f.catalog;
