@@ -16,19 +16,18 @@ use lakestack_logs::Logs;
 use lakestack_query::AthenaService;
 use lakestack_sns::Sns;
 use lakestack_sqs::{MessageAttributeValue, Sqs, SqsApi};
-use lakestack_stepfn::{StepFunctions, StepFunctionsApi};
+use lakestack_stepfn::StepFunctionsApi;
 
 pub struct EventsHost {
     pub sqs: Arc<Sqs>,
     pub sns: Arc<Sns>,
     pub lambda: Arc<Lambda>,
     pub logs: Arc<Logs>,
-    /// Step Functions opens after EventBridge (its `.sync` waits listen to it).
-    pub states: OnceLock<Arc<StepFunctions>>,
     /// The JSON APIs Scheduler's universal targets call in-process.
     pub glue: GlueService,
     pub athena: AthenaService,
     pub sqs_api: SqsApi,
+    /// Step Functions opens after EventBridge (its `.sync` waits listen to it).
     pub states_api: OnceLock<StepFunctionsApi>,
     /// Log events are stamped with the server's time.
     pub clock: lakestack_aws_protocol::Clock,
@@ -97,7 +96,7 @@ impl Host for EventsHost {
                     sorted(e, transient)
                 }),
             "states" => {
-                let Some(states) = self.states.get() else {
+                let Some(states) = self.states_api.get().map(StepFunctionsApi::service) else {
                     return Err(DeliveryError::Transient("Step Functions is not open yet".into()));
                 };
                 states

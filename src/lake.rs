@@ -272,7 +272,6 @@ fn open(s: &Settings) -> anyhow::Result<Lake> {
         sns: Arc::clone(&sns),
         lambda: Arc::clone(&lambda),
         logs: Arc::clone(&logs),
-        states: OnceLock::new(),
         glue: glue.clone(),
         athena: athena.clone(),
         sqs_api: SqsApi::new(Arc::clone(&sqs)),
@@ -306,7 +305,6 @@ fn open(s: &Settings) -> anyhow::Result<Lake> {
         }),
     )
     .with_context(|| format!("opening Step Functions' state under {}", dir.display()))?;
-    let _ = events_host.states.set(Arc::clone(&states));
     let _ = events_host.states_api.set(StepFunctionsApi::new(Arc::clone(&states)));
     service_logs::attach_crawlers(&s.bus, &catalog, &logs);
     catalog.set_job_logs(Arc::new(service_logs::JobOutput(Arc::clone(&logs))));

@@ -249,3 +249,74 @@ pub fn ms(d: std::time::Duration) -> String {
 pub fn percentile(sorted: &[std::time::Duration], p: f64) -> std::time::Duration {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
+
+/// How long what `cause(i)` sets off takes to reach the queue at `url`, `runs`
+/// times, a ReceiveMessage long poll already waiting each time: answers the
+/// sorted latencies from `cause`'s start and from its answer. `expect(i)` is
+/// text the message body must hold; each message is deleted.
+#[allow(dead_code, reason = "only the delivery benchmarks time arrivals")]
+pub async fn arrival_latencies<F, Fut>(
+    sqs: &Sqs<'_>,
+    url: &str,
+    runs: usize,
+    mut cause: F,
+    expect: impl Fn(usize) -> String,
+) -> (Vec<std::time::Duration>, Vec<std::time::Duration>)
+where
+    F: FnMut(usize) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let mut from_start = Vec::with_capacity(runs);
+    let mut from_ack = Vec::with_capacity(runs);
+    for i in 0..runs {
+        let waiting = {
+            let (http, endpoint, url) = (sqs.http.clone(), sqs.endpoint.to_owned(), url.to_owned());
+            tokio::spawn(async move {
+                let got = Sqs {
+                    http: &http,
+                    endpoint: &endpoint,
+                }
+                .call(
+                    "ReceiveMessage",
+                    serde_json::json!({"QueueUrl": url, "WaitTimeSeconds": 20, "MaxNumberOfMessages": 1}),
+                )
+                .await;
+                (std::time::Instant::now(), got)
+            })
+        };
+        // Let the long poll reach the server before the cause.
+        tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+        let start = std::time::Instant::now();
+        cause(i).await;
+        let acked = std::time::Instant::now();
+        let (arrived, got) = waiting.await.expect("receiver");
+        let m = &got["Messages"][0];
+        assert!(m["Body"].as_str().is_some_and(|b| b.contains(&expect(i))), "{got}");
+        from_start.push(arrived - start);
+        from_ack.push(arrived.saturating_duration_since(acked));
+        sqs.call(
+            "DeleteMessage",
+            serde_json::json!({"QueueUrl": url, "ReceiptHandle": m["ReceiptHandle"]}),
+        )
+        .await;
+    }
+    from_start.sort();
+    from_ack.sort();
+    (from_start, from_ack)
+}
+
+/// One line of latency figures: p50 and p99 from the cause's start and after its answer.
+#[allow(dead_code, reason = "only the delivery benchmarks time arrivals")]
+pub fn latency_line(
+    what: &str,
+    (from_start, from_ack): &(Vec<std::time::Duration>, Vec<std::time::Duration>),
+    count: &str,
+) -> String {
+    format!(
+        "{what}: p50 {}, p99 {} from the call's start; p50 {}, p99 {} after its answer ({count})",
+        ms(percentile(from_start, 0.5)),
+        ms(percentile(from_start, 0.99)),
+        ms(percentile(from_ack, 0.5)),
+        ms(percentile(from_ack, 0.99)),
+    )
+}

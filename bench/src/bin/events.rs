@@ -45,11 +45,6 @@ impl Api {
         v
     }
 
-    async fn sqs(&self, op: &str, body: Value) -> Value {
-        self.call(&format!("AmazonSQS.{op}"), "application/x-amz-json-1.0", body)
-            .await
-    }
-
     async fn events(&self, op: &str, body: Value) -> Value {
         self.call(&format!("AWSEvents.{op}"), "application/x-amz-json-1.1", body)
             .await
@@ -90,54 +85,23 @@ async fn put_to_queue_latency(api: &Api) {
         json!({"Rule": "latency", "Targets": [{"Id": "q", "Arn": arn}]}),
     )
     .await;
-    let mut from_start = Vec::with_capacity(LATENCY_RUNS);
-    let mut from_ack = Vec::with_capacity(LATENCY_RUNS);
-    for i in 0..LATENCY_RUNS {
-        let waiting = {
-            let (http, endpoint, url) = (api.http.clone(), api.endpoint.clone(), url.clone());
-            tokio::spawn(async move {
-                let r = http
-                    .post(format!("{endpoint}/"))
-                    .header("x-amz-target", "AmazonSQS.ReceiveMessage")
-                    .header("content-type", "application/x-amz-json-1.0")
-                    .body(json!({"QueueUrl": url, "WaitTimeSeconds": 20, "MaxNumberOfMessages": 1}).to_string())
-                    .send()
-                    .await
-                    .expect("ReceiveMessage");
-                let v: Value = serde_json::from_slice(&r.bytes().await.expect("body")).expect("JSON");
-                (Instant::now(), v)
-            })
-        };
-        tokio::time::sleep(Duration::from_millis(2)).await;
-        let start = Instant::now();
-        api.events(
+    let latencies = support::arrival_latencies(
+        &api.queues(),
+        &url,
+        LATENCY_RUNS,
+        |i| async move {
+            api.events(
             "PutEvents",
             json!({"Entries": [{"Source": "bench.latency", "DetailType": "t", "Detail": json!({"i": i}).to_string()}]}),
         )
         .await;
-        let acked = Instant::now();
-        let (arrived, got) = waiting.await.expect("receiver");
-        let m = &got["Messages"][0];
-        assert!(
-            m["Body"].as_str().is_some_and(|b| b.contains(&format!("\"i\":{i}"))),
-            "{got}"
-        );
-        from_start.push(arrived - start);
-        from_ack.push(arrived.saturating_duration_since(acked));
-        api.sqs(
-            "DeleteMessage",
-            json!({"QueueUrl": url, "ReceiptHandle": m["ReceiptHandle"]}),
-        )
-        .await;
-    }
-    from_start.sort();
-    from_ack.sort();
+        },
+        |i| format!("\"i\":{i}"),
+    )
+    .await;
     println!(
-        "PutEvents -> SQS target: p50 {}, p99 {} from the call's start; p50 {}, p99 {} after its answer ({LATENCY_RUNS} events)",
-        ms(percentile(&from_start, 0.5)),
-        ms(percentile(&from_start, 0.99)),
-        ms(percentile(&from_ack, 0.5)),
-        ms(percentile(&from_ack, 0.99)),
+        "{}",
+        support::latency_line("PutEvents -> SQS target", &latencies, &format!("{LATENCY_RUNS} events"))
     );
 }
 

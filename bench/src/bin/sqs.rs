@@ -92,8 +92,6 @@ fn between<'a>(text: &'a str, open: &str, close: &str) -> &'a str {
     &text[start..end]
 }
 
-use support::{ms, percentile};
-
 /// Runs `op` from 16 clients for five seconds; answers how many messages it moved per second.
 async fn for_a_while<F, Fut>(op: F) -> f64
 where
@@ -186,60 +184,26 @@ async fn s3_to_queue_latency(api: &Api) {
     assert!(r.status().is_success(), "{:?}", r.text().await);
     // The test event S3 sends first.
     api.sqs("PurgeQueue", json!({"QueueUrl": url})).await;
-    let mut from_start = Vec::with_capacity(LATENCY_RUNS);
-    let mut from_ack = Vec::with_capacity(LATENCY_RUNS);
-    for i in 0..LATENCY_RUNS {
-        let waiting = {
-            let (http, endpoint, url) = (api.http.clone(), api.endpoint.clone(), url.clone());
-            tokio::spawn(async move {
-                let r = http
-                    .post(format!("{endpoint}/"))
-                    .header("x-amz-target", "AmazonSQS.ReceiveMessage")
-                    .header("content-type", "application/x-amz-json-1.0")
-                    .body(json!({"QueueUrl": url, "WaitTimeSeconds": 20, "MaxNumberOfMessages": 1}).to_string())
-                    .send()
-                    .await
-                    .expect("ReceiveMessage");
-                let v: Value = serde_json::from_slice(&r.bytes().await.expect("body")).expect("JSON");
-                (Instant::now(), v)
-            })
-        };
-        // Let the long poll reach the server before the PUT.
-        tokio::time::sleep(Duration::from_millis(2)).await;
-        let start = Instant::now();
-        let put = api
-            .http
-            .put(format!("{}/bench/events/{i}.json", api.endpoint))
-            .body(BODY)
-            .send()
-            .await
-            .expect("PUT");
-        assert!(put.status().is_success());
-        let acked = Instant::now();
-        let (arrived, got) = waiting.await.expect("receiver");
-        let m = &got["Messages"][0];
-        assert!(
-            m["Body"]
-                .as_str()
-                .is_some_and(|b| b.contains(&format!("events/{i}.json"))),
-            "{got}"
-        );
-        from_start.push(arrived - start);
-        from_ack.push(arrived.saturating_duration_since(acked));
-        api.sqs(
-            "DeleteMessage",
-            json!({"QueueUrl": url, "ReceiptHandle": m["ReceiptHandle"]}),
-        )
-        .await;
-    }
-    from_start.sort();
-    from_ack.sort();
+    let latencies = support::arrival_latencies(
+        &api.queues(),
+        &url,
+        LATENCY_RUNS,
+        |i| async move {
+            let put = api
+                .http
+                .put(format!("{}/bench/events/{i}.json", api.endpoint))
+                .body(BODY)
+                .send()
+                .await
+                .expect("PUT");
+            assert!(put.status().is_success());
+        },
+        |i| format!("events/{i}.json"),
+    )
+    .await;
     println!(
-        "S3 PUT -> SQS record: p50 {}, p99 {} from the PUT's start; p50 {}, p99 {} after its answer ({LATENCY_RUNS} PUTs)",
-        ms(percentile(&from_start, 0.5)),
-        ms(percentile(&from_start, 0.99)),
-        ms(percentile(&from_ack, 0.5)),
-        ms(percentile(&from_ack, 0.99)),
+        "{}",
+        support::latency_line("S3 PUT -> SQS record", &latencies, &format!("{LATENCY_RUNS} PUTs"))
     );
 }
 
