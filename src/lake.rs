@@ -1,5 +1,6 @@
 //! Glue, Athena, Step Functions, Lambda, CloudWatch Logs, IAM, STS, SQS,
-//! SNS, EventBridge and EventBridge Scheduler, opened on their first request.
+//! SNS, EventBridge, EventBridge Scheduler and Kinesis, opened on their
+//! first request.
 //!
 //! A fresh data directory serves S3 alone until someone calls one of them:
 //! their files, the crawler scheduler and the query engine cost nothing at
@@ -18,6 +19,7 @@ use lakestack_aws_protocol::{Call, Clock, Output, Service, ServiceError, Service
 use lakestack_catalog::{Catalog, CatalogSettings, GlueService};
 use lakestack_events::{Events, EventsApi, SchedulerApi};
 use lakestack_iam::{Iam, IamApi, StsApi};
+use lakestack_kinesis::{Kinesis, KinesisApi};
 use lakestack_lambda::runtime::Interpreters;
 use lakestack_lambda::{Lambda, LambdaApi};
 use lakestack_logs::{Logs, LogsApi};
@@ -43,6 +45,7 @@ pub struct Lake {
     sns_api: SnsApi,
     events_api: EventsApi,
     scheduler_api: SchedulerApi,
+    kinesis_api: KinesisApi,
 }
 
 impl Lake {
@@ -88,7 +91,7 @@ pub struct Settings {
 }
 
 /// The directories the lake keeps under the data directory.
-const DIRS: [&str; 9] = [
+const DIRS: [&str; 10] = [
     "glue",
     "athena",
     "stepfunctions",
@@ -98,6 +101,7 @@ const DIRS: [&str; 9] = [
     "sqs",
     "sns",
     "events",
+    "kinesis",
 ];
 
 pub struct LakeCell {
@@ -164,7 +168,7 @@ impl LakeCell {
     }
 
     /// The stand-ins to register for the lake's services.
-    pub fn services(self: &Arc<Self>) -> [Arc<dyn Service>; 11] {
+    pub fn services(self: &Arc<Self>) -> [Arc<dyn Service>; 12] {
         let one = |spec, pick| -> Arc<dyn Service> {
             Arc::new(OnFirstUse {
                 spec,
@@ -184,6 +188,7 @@ impl LakeCell {
             one(&lakestack_sns::SNS_SPEC, |l| &l.sns_api),
             one(&lakestack_events::EVENTS_SPEC, |l| &l.events_api),
             one(&lakestack_events::SCHEDULER_SPEC, |l| &l.scheduler_api),
+            one(&lakestack_kinesis::KINESIS_SPEC, |l| &l.kinesis_api),
         ]
     }
 }
@@ -231,12 +236,20 @@ fn open(s: &Settings) -> anyhow::Result<Lake> {
         clock: clock.clone(),
     })
     .with_context(|| format!("opening SQS's state under {}", dir.display()))?;
+    let kinesis = Kinesis::open(lakestack_aws_protocol::ServiceSettings {
+        account_id: account.clone(),
+        region: region.clone(),
+        dir: Some(dir.join("kinesis")),
+        clock: clock.clone(),
+    })
+    .with_context(|| format!("opening Kinesis' state under {}", dir.display()))?;
     let host = Arc::new(lambda_host::LambdaHost {
         endpoint: Arc::clone(&s.endpoint),
         iam: Arc::clone(&iam),
         logs: Arc::clone(&logs),
         sqs: Arc::clone(&sqs),
         sns: OnceLock::new(),
+        kinesis: Arc::clone(&kinesis),
     });
     let lambda = Lambda::open(
         lakestack_lambda::Settings {
@@ -319,6 +332,7 @@ fn open(s: &Settings) -> anyhow::Result<Lake> {
         .with_context(|| format!("resuming Lambda's queued invocations under {}", dir.display()))?;
     sns.start();
     events.start();
+    kinesis.start();
     tracing::debug!("the lake's services are open");
     Ok(Lake {
         glue,
@@ -333,6 +347,7 @@ fn open(s: &Settings) -> anyhow::Result<Lake> {
         sns_api: SnsApi::new(sns),
         scheduler_api: SchedulerApi::new(Arc::clone(&events)),
         events_api: EventsApi::new(events),
+        kinesis_api: KinesisApi::new(kinesis),
     })
 }
 

@@ -20,6 +20,7 @@ pub struct LambdaHost {
     pub sqs: Arc<Sqs>,
     /// Set once SNS is open, which needs Lambda first (topics invoke functions).
     pub sns: OnceLock<Arc<Sns>>,
+    pub kinesis: Arc<lakestack_kinesis::Kinesis>,
 }
 
 #[async_trait]
@@ -106,6 +107,14 @@ impl Host for LambdaHost {
     }
 
     fn event_source(&self, arn: &str) -> Option<Arc<dyn lakestack_lambda::mappings::EventSource>> {
+        if let Some(stream) = self.kinesis.name_of_arn(arn) {
+            self.kinesis.stream(&stream).ok()?;
+            return Some(Arc::new(crate::stream_source::StreamSource::new(
+                Arc::clone(&self.kinesis),
+                stream,
+                arn.to_owned(),
+            )));
+        }
         let queue = self.sqs.queue_by_arn(arn)?;
         Some(Arc::new(crate::queue_source::QueueSource {
             sqs: Arc::clone(&self.sqs),

@@ -13,6 +13,7 @@ mod router;
 mod service_events;
 mod service_logs;
 mod sns_host;
+mod stream_source;
 
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
