@@ -180,6 +180,36 @@ where
     all
 }
 
+/// Runs `op` from `clients` workers until `run_for` has passed (or `op`
+/// answers 0: nothing left); how many items `op` moved per second.
+#[allow(dead_code, reason = "only the SQS and Kinesis benchmarks count throughput")]
+pub async fn per_second<F, Fut>(clients: usize, run_for: std::time::Duration, op: F) -> f64
+where
+    F: Fn() -> Fut + Clone + Send + 'static,
+    Fut: std::future::Future<Output = u64> + Send,
+{
+    use std::sync::atomic::{AtomicU64, Ordering};
+    let moved = std::sync::Arc::new(AtomicU64::new(0));
+    let start = std::time::Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..clients {
+        let (op, moved) = (op.clone(), std::sync::Arc::clone(&moved));
+        tasks.push(tokio::spawn(async move {
+            while start.elapsed() < run_for {
+                let n = op().await;
+                if n == 0 {
+                    return;
+                }
+                moved.fetch_add(n, Ordering::Relaxed);
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.expect("a client task");
+    }
+    moved.load(Ordering::Relaxed) as f64 / start.elapsed().as_secs_f64()
+}
+
 /// SQS over awsJson 1.0, for the benchmarks that count what reached queues.
 #[allow(dead_code, reason = "only the SQS and EventBridge benchmarks read queues")]
 pub struct Sqs<'a> {

@@ -7,7 +7,6 @@
 //! `target/release/lakestack-bench-sqs` (LAKESTACK_BIN names another server).
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
@@ -98,25 +97,7 @@ where
     F: Fn() -> Fut + Clone + Send + 'static,
     Fut: std::future::Future<Output = u64> + Send,
 {
-    let moved = Arc::new(AtomicU64::new(0));
-    let start = Instant::now();
-    let mut tasks = Vec::new();
-    for _ in 0..CLIENTS {
-        let (op, moved) = (op.clone(), Arc::clone(&moved));
-        tasks.push(tokio::spawn(async move {
-            while start.elapsed() < RUN_FOR {
-                let n = op().await;
-                if n == 0 {
-                    return;
-                }
-                moved.fetch_add(n, Ordering::Relaxed);
-            }
-        }));
-    }
-    for t in tasks {
-        t.await.expect("client");
-    }
-    moved.load(Ordering::Relaxed) as f64 / start.elapsed().as_secs_f64()
+    support::per_second(CLIENTS, RUN_FOR, op).await
 }
 
 async fn send_and_receive(api: &Arc<Api>) {
