@@ -8,6 +8,7 @@ mod common;
 mod demo;
 mod events;
 mod glue;
+mod kinesis;
 mod lambda;
 mod s3_buckets;
 mod s3_crash;
