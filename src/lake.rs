@@ -1,6 +1,6 @@
 //! Glue, Athena, Step Functions, Lambda, CloudWatch Logs, IAM, STS, SQS,
-//! SNS, EventBridge, EventBridge Scheduler and Kinesis, opened on their
-//! first request.
+//! SNS, EventBridge, EventBridge Scheduler, Kinesis and Firehose, opened on
+//! their first request.
 //!
 //! A fresh data directory serves S3 alone until someone calls one of them:
 //! their files, the crawler scheduler and the query engine cost nothing at
@@ -18,6 +18,7 @@ use async_trait::async_trait;
 use lakestack_aws_protocol::{Call, Clock, Output, Service, ServiceError, ServiceSpec};
 use lakestack_catalog::{Catalog, CatalogSettings, GlueService};
 use lakestack_events::{Events, EventsApi, SchedulerApi};
+use lakestack_firehose::{Firehose, FirehoseApi};
 use lakestack_iam::{Iam, IamApi, StsApi};
 use lakestack_kinesis::{Kinesis, KinesisApi};
 use lakestack_lambda::runtime::Interpreters;
@@ -29,7 +30,7 @@ use lakestack_sqs::{Sqs, SqsApi};
 use lakestack_stepfn::{StepFunctions, StepFunctionsApi};
 use tokio::sync::OnceCell;
 
-use crate::{bus, events_host, integrations, lambda_host, service_events, service_logs, sns_host};
+use crate::{bus, events_host, firehose_host, integrations, lambda_host, service_events, service_logs, sns_host};
 
 /// The lake's services, once open.
 pub struct Lake {
@@ -46,6 +47,7 @@ pub struct Lake {
     events_api: EventsApi,
     scheduler_api: SchedulerApi,
     kinesis_api: KinesisApi,
+    firehose_api: FirehoseApi,
 }
 
 impl Lake {
@@ -91,7 +93,7 @@ pub struct Settings {
 }
 
 /// The directories the lake keeps under the data directory.
-const DIRS: [&str; 10] = [
+const DIRS: [&str; 11] = [
     "glue",
     "athena",
     "stepfunctions",
@@ -102,6 +104,7 @@ const DIRS: [&str; 10] = [
     "sns",
     "events",
     "kinesis",
+    "firehose",
 ];
 
 pub struct LakeCell {
@@ -168,7 +171,7 @@ impl LakeCell {
     }
 
     /// The stand-ins to register for the lake's services.
-    pub fn services(self: &Arc<Self>) -> [Arc<dyn Service>; 12] {
+    pub fn services(self: &Arc<Self>) -> [Arc<dyn Service>; 13] {
         let one = |spec, pick| -> Arc<dyn Service> {
             Arc::new(OnFirstUse {
                 spec,
@@ -189,6 +192,7 @@ impl LakeCell {
             one(&lakestack_events::EVENTS_SPEC, |l| &l.events_api),
             one(&lakestack_events::SCHEDULER_SPEC, |l| &l.scheduler_api),
             one(&lakestack_kinesis::KINESIS_SPEC, |l| &l.kinesis_api),
+            one(&lakestack_firehose::FIREHOSE_SPEC, |l| &l.firehose_api),
         ]
     }
 }
@@ -319,6 +323,21 @@ fn open(s: &Settings) -> anyhow::Result<Lake> {
     )
     .with_context(|| format!("opening Step Functions' state under {}", dir.display()))?;
     let _ = events_host.states_api.set(StepFunctionsApi::new(Arc::clone(&states)));
+    let firehose = Firehose::open(
+        lakestack_aws_protocol::ServiceSettings {
+            account_id: s.catalog.account_id.clone(),
+            region: s.catalog.region.clone(),
+            dir: Some(dir.join("firehose")),
+            clock: s.clock.clone(),
+        },
+        Arc::clone(&s.objects),
+        Arc::clone(&catalog),
+        Arc::new(firehose_host::FirehoseHost {
+            lambda: Arc::clone(&lambda),
+            kinesis: Arc::clone(&kinesis),
+        }),
+    )
+    .with_context(|| format!("opening Firehose's state under {}", dir.display()))?;
     service_logs::attach_crawlers(&s.bus, &catalog, &logs);
     catalog.set_job_logs(Arc::new(service_logs::JobOutput(Arc::clone(&logs))));
     service_events::attach(&s.bus, &events, &catalog);
@@ -333,6 +352,7 @@ fn open(s: &Settings) -> anyhow::Result<Lake> {
     sns.start();
     events.start();
     kinesis.start();
+    firehose.start();
     tracing::debug!("the lake's services are open");
     Ok(Lake {
         glue,
@@ -348,6 +368,7 @@ fn open(s: &Settings) -> anyhow::Result<Lake> {
         scheduler_api: SchedulerApi::new(Arc::clone(&events)),
         events_api: EventsApi::new(events),
         kinesis_api: KinesisApi::new(kinesis),
+        firehose_api: FirehoseApi::new(firehose),
     })
 }
 

@@ -4,6 +4,7 @@ mod bus;
 mod config;
 mod demo;
 mod events_host;
+mod firehose_host;
 mod integrations;
 mod lake;
 mod lambda_host;

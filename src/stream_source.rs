@@ -22,13 +22,16 @@ pub struct StreamSource {
     pub kinesis: Arc<Kinesis>,
     pub stream: String,
     pub arn: String,
-    /// Per mapping: the batch being retried and how often it failed.
-    retries: Mutex<HashMap<String, Retry>>,
+    /// Per mapping and shard: the batch being retried and how often it failed.
+    retries: Mutex<HashMap<(String, u64), Retry>>,
 }
+
+/// The shortest real time an empty poll takes (at a clock scale of 0 the
+/// wait is nothing, and the poller would spin).
+const MIN_EMPTY_POLL: Duration = Duration::from_millis(20);
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct Retry {
-    shard_key: u64,
     /// The place of the batch's first record.
     from: u64,
     /// The batch size to try next (halved by bisection).
@@ -46,19 +49,20 @@ impl StreamSource {
         }
     }
 
-    fn retry_of(&self, uuid: &str) -> Option<Retry> {
+    fn retry_of(&self, uuid: &str, shard_key: u64) -> Option<Retry> {
         self.retries
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .get(uuid)
+            .get(&(uuid.to_owned(), shard_key))
             .copied()
     }
 
-    fn set_retry(&self, uuid: &str, r: Option<Retry>) {
+    fn set_retry(&self, uuid: &str, shard_key: u64, r: Option<Retry>) {
         let mut m = self.retries.lock().unwrap_or_else(PoisonError::into_inner);
+        let k = (uuid.to_owned(), shard_key);
         match r {
-            Some(r) => m.insert(uuid.to_owned(), r),
-            None => m.remove(uuid),
+            Some(r) => m.insert(k, r),
+            None => m.remove(&k),
         };
     }
 
@@ -111,16 +115,20 @@ fn max_retries(m: &Mapping) -> Option<u32> {
 impl EventSource for StreamSource {
     async fn receive(&self, m: &Mapping, max: usize, wait: Duration) -> Result<Batch, String> {
         let clock = self.kinesis.clock().clone();
-        let deadline = tokio::time::Instant::now() + clock.real(wait);
+        let deadline = tokio::time::Instant::now() + clock.real(wait).max(MIN_EMPTY_POLL);
         let mut arrivals = self.kinesis.arrivals();
-        let size = self.retry_of(&m.uuid).map_or(max, |r| r.size.clamp(1, max));
         loop {
             let got: Option<ShardBatch> = self
                 .kinesis
-                .read_batch(&reader(m), &self.stream, &start_of(m), size)
+                .read_batch(&reader(m), &self.stream, &start_of(m), max)
                 .await
                 .map_err(|e| e.to_string())?;
-            if let Some(b) = got {
+            if let Some(mut b) = got {
+                // A batch being retried is cut to its bisected size; the
+                // records left out are read again after it.
+                if let Some(r) = self.retry_of(&m.uuid, b.shard_key) {
+                    b.records.truncate(r.size.clamp(1, max));
+                }
                 return Ok(Batch {
                     ids: b.records.iter().map(|r| r.sequence_number.clone()).collect(),
                     records: b.records.iter().map(|r| self.record(&b.shard_id, r)).collect(),
@@ -149,7 +157,7 @@ impl EventSource for StreamSource {
             }
         };
         if failed.is_empty() {
-            self.set_retry(&m.uuid, None);
+            self.set_retry(&m.uuid, shard_key, None);
             return commit(last + 1).await;
         }
         // Records before the first failure are done; retry from there.
@@ -162,9 +170,7 @@ impl EventSource for StreamSource {
         if first_failed > first {
             commit(first_failed).await?;
         }
-        let before = self
-            .retry_of(&m.uuid)
-            .filter(|r| r.shard_key == shard_key && r.from == first_failed);
+        let before = self.retry_of(&m.uuid, shard_key).filter(|r| r.from == first_failed);
         let attempts = before.map_or(0, |r| r.attempts) + 1;
         if max_retries(m).is_some_and(|most| attempts > most) {
             tracing::warn!(
@@ -173,7 +179,7 @@ impl EventSource for StreamSource {
                 records = batch.ids.len(),
                 "a stream batch failed more than MaximumRetryAttempts times; skipped"
             );
-            self.set_retry(&m.uuid, None);
+            self.set_retry(&m.uuid, shard_key, None);
             return commit(last + 1).await;
         }
         let remaining = places.iter().filter(|p| p.1 >= first_failed).count();
@@ -184,8 +190,8 @@ impl EventSource for StreamSource {
         };
         self.set_retry(
             &m.uuid,
+            shard_key,
             Some(Retry {
-                shard_key,
                 from: first_failed,
                 size,
                 attempts,

@@ -11,7 +11,12 @@ use crate::common::{Server, sdk_client};
 async fn streams_through_the_rust_sdk() {
     let s = Server::start_with(&["--ephemeral"]);
     let kin = sdk_client!(aws_sdk_kinesis, s);
-    kin.create_stream().stream_name("rust").shard_count(1).send().await.unwrap();
+    kin.create_stream()
+        .stream_name("rust")
+        .shard_count(1)
+        .send()
+        .await
+        .unwrap();
     let names = kin.list_streams().send().await.unwrap().stream_names;
     assert_eq!(names, ["rust"]);
     let entries: Vec<PutRecordsRequestEntry> = (0..20)
@@ -49,7 +54,13 @@ async fn streams_through_the_rust_sdk() {
         .map(|r| String::from_utf8(r.data.as_ref().to_vec()).unwrap())
         .collect();
     assert_eq!(data, (0..20).map(|i| format!("record {i}")).collect::<Vec<_>>());
-    assert_eq!(got.records.iter().map(|r| r.sequence_number.clone()).collect::<Vec<_>>(), seqs);
+    assert_eq!(
+        got.records
+            .iter()
+            .map(|r| r.sequence_number.clone())
+            .collect::<Vec<_>>(),
+        seqs
+    );
     assert_eq!(got.millis_behind_latest, Some(0));
     assert!(got.records[0].approximate_arrival_timestamp.is_some());
 
@@ -63,14 +74,21 @@ async fn streams_through_the_rust_sdk() {
     let open = kin
         .list_shards()
         .stream_name("rust")
-        .shard_filter(ShardFilter::builder().r#type(ShardFilterType::AtLatest).build().unwrap())
+        .shard_filter(
+            ShardFilter::builder()
+                .r#type(ShardFilterType::AtLatest)
+                .build()
+                .unwrap(),
+        )
         .send()
         .await
         .unwrap()
         .shards
         .unwrap();
     assert_eq!(
-        open.iter().map(|s| (s.shard_id.as_str(), s.parent_shard_id.as_deref())).collect::<Vec<_>>(),
+        open.iter()
+            .map(|s| (s.shard_id.as_str(), s.parent_shard_id.as_deref()))
+            .collect::<Vec<_>>(),
         [
             ("shardId-000000000001", Some("shardId-000000000000")),
             ("shardId-000000000002", Some("shardId-000000000000"))

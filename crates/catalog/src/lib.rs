@@ -35,6 +35,7 @@ mod databases;
 pub mod error;
 mod events;
 pub mod expr;
+pub mod glue_types;
 mod infer;
 mod jobs;
 pub mod model;

@@ -8,6 +8,34 @@
 //! year is a fixed function of the month, and whole 400-year cycles (146,097 days) cover the
 //! rest.
 
+/// The months' English names, January first (`java.time`'s and glibc's
+/// English locale alike).
+pub const MONTH_NAMES: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+/// The days' English names, Monday first (ISO order, `DayOfWeek`'s).
+pub const WEEKDAY_NAMES: [&str; 7] = [
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+];
+
 /// Days in a 400-year Gregorian cycle.
 const DAYS_PER_CYCLE: i64 = 146_097;
 /// Days from 0000-03-01, where cycle 0 starts, to 1970-01-01.

@@ -58,14 +58,8 @@ impl Kinesis {
         start: &Start,
         max: usize,
     ) -> Result<Option<ShardBatch>> {
-        let s = self.stream(stream)?;
         let now = self.clock().now_ms();
-        let cutoff = now - i64::from(s.retention_hours) * 3_600_000;
-        let ends: Vec<(Shard, Place)> = s
-            .shards
-            .iter()
-            .map(|sh| (sh.clone(), self.shard_end(stream, sh)))
-            .collect();
+        let (ends, cutoff) = self.shards_with_ends(stream, now)?;
         let reader_owned = reader.to_owned();
         let keys: Vec<u64> = ends.iter().map(|(sh, _)| sh.key).collect();
         let mut marks: HashMap<u64, Option<Place>> = self
@@ -75,15 +69,16 @@ impl Kinesis {
                     .collect::<rusqlite::Result<_>>()
             })
             .await?;
-        // Shards never read start where the reader's starting position says.
+        // The starting position applies when the reader begins; a shard
+        // that appears later (a reshard's child) is read from its start.
+        let beginning = marks.values().all(Option::is_none);
         for (sh, end) in &ends {
             if marks.get(&sh.key).copied().flatten().is_some() {
                 continue;
             }
             let first = match start {
+                _ if !beginning => 0,
                 Start::TrimHorizon => 0,
-                // A shard closed before the reader began holds nothing
-                // after "latest"; an open one starts at its end now.
                 Start::Latest => *end,
                 Start::AtTimestamp(ts) => {
                     let (key, end, ts) = (sh.key, *end, (*ts).max(cutoff));
@@ -114,25 +109,19 @@ impl Kinesis {
         for (sh, end) in eligible.iter().cycle().skip(first).take(eligible.len()) {
             let from = marks.get(&sh.key).copied().flatten().unwrap_or(0);
             let (key, end) = (sh.key, *end);
-            let (rows, kept) = self
-                .read_with(move |c| {
-                    let rows = store::read(c, key, from, end - 1, max, MAX_GET_BYTES)?;
-                    if rows.first().is_some_and(|(_, r)| r.arrival_ms < cutoff) {
-                        let kept = store::place_at_time(c, key, cutoff, end)?;
-                        let rows = if kept < end {
-                            store::read(c, key, kept, end - 1, max, MAX_GET_BYTES)?
-                        } else {
-                            Vec::new()
-                        };
-                        return Ok((rows, Some(kept)));
-                    }
-                    Ok((rows, None))
-                })
-                .await?;
+            let read =
+                |from: Place| self.read_with(move |c| store::read_live(c, key, from, end, max, MAX_GET_BYTES, cutoff));
+            let (mut rows, mut kept) = read(from).await?;
+            if rows.is_empty() && !sh.is_open() {
+                // Puts given places before the shard closed may not be
+                // committed yet: once every earlier write is, empty is the end.
+                self.barrier().await?;
+                (rows, kept) = read(kept.unwrap_or(from)).await?;
+            }
             let Some((last, _)) = rows.last() else {
-                // Everything read had expired: move past it. (Nothing read
-                // at all means places given out are not committed yet.)
-                // A closed shard read to its end is done.
+                // Nothing left but expired records, or a closed shard read
+                // to its end: move past it. (An open shard that reads empty
+                // has places given out and not yet committed.)
                 let past = if sh.is_open() { kept } else { Some(end) };
                 if let Some(p) = past {
                     self.commit(reader, key, p).await?;

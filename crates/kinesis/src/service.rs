@@ -128,7 +128,10 @@ impl Kinesis {
         let clock = self.clock.clone();
         tokio::spawn(async move {
             loop {
-                clock.sleep(TRIM_EVERY).await;
+                // Retention is calendar time: wait on the calendar, which
+                // advances wake (a scaled wait would spin at a scale of 0).
+                let next = clock.now() + chrono::TimeDelta::from_std(TRIM_EVERY).unwrap_or_default();
+                clock.until(next).await;
                 let Some(k) = weak.upgrade() else { return };
                 k.trim();
             }
@@ -345,9 +348,11 @@ impl Kinesis {
     /// Adds records to a stream; each lands in the open shard whose range
     /// holds its hash key.
     pub async fn put(&self, name: &str, records: Vec<NewRecord>) -> Result<Vec<Placed>> {
-        let now = self.clock.now_ms();
         let (pending, placed) = {
             let mut st = self.lock();
+            // Under the lock, so arrival times grow with places (reads by
+            // time rely on it).
+            let now = self.clock.now_ms();
             let e = st.streams.get_mut(name).ok_or_else(|| self.not_found(name))?;
             let mut rows = Vec::with_capacity(records.len());
             let mut placed = Vec::with_capacity(records.len());
@@ -406,8 +411,8 @@ impl Kinesis {
         let place = match position {
             Position::TrimHorizon => 0,
             Position::Latest => end,
-            Position::AtSequenceNumber(s) => self.place_of_sequence(name, &shard, &s)?,
-            Position::AfterSequenceNumber(s) => self.place_of_sequence(name, &shard, &s)? + 1,
+            Position::AtSequenceNumber(s) => self.place_of_sequence(name, &shard, &s, end)?,
+            Position::AfterSequenceNumber(s) => self.place_of_sequence(name, &shard, &s, end)? + 1,
             Position::AtTimestamp(ts) => {
                 if ts > now {
                     return Err(KinesisError::InvalidArgument(format!(
@@ -430,7 +435,9 @@ impl Kinesis {
         .encode())
     }
 
-    fn place_of_sequence(&self, stream: &str, shard: &Shard, s: &str) -> Result<Place> {
+    /// The place a sequence number names in `shard`; one past the shard's
+    /// end is refused as AWS refuses a number it never gave.
+    fn place_of_sequence(&self, stream: &str, shard: &Shard, s: &str, end: Place) -> Result<Place> {
         let invalid = || {
             KinesisError::InvalidArgument(format!(
                 "StartingSequenceNumber {s} used in GetShardIterator on shard {} in stream {stream} under account {} is invalid.",
@@ -438,6 +445,9 @@ impl Kinesis {
             ))
         };
         let (key, place) = seq::parse(s).ok_or_else(invalid)?;
+        if key == shard.key && place >= end {
+            return Err(invalid());
+        }
         if key != shard.key {
             let st = self.lock();
             let other = st
@@ -472,7 +482,7 @@ impl Kinesis {
         let it =
             Iterator::decode(token).ok_or_else(|| KinesisError::InvalidArgument("Invalid ShardIterator.".into()))?;
         let now = self.clock.now_ms();
-        if now - it.made_ms > iterator::LIFETIME_MS {
+        if now.saturating_sub(it.made_ms) > iterator::LIFETIME_MS || it.made_ms > now {
             return Err(KinesisError::ExpiredIterator {
                 made: lakestack_aws_protocol::timestamp::iso8601(it.made_ms),
                 now: lakestack_aws_protocol::timestamp::iso8601(now),
@@ -510,27 +520,22 @@ impl Kinesis {
         let cutoff = now - i64::from(retention) * 3_600_000;
         let key = shard.key;
         let from = it.next;
-        let read = self
-            .read_blocking(move |c| {
-                let mut rows = if from < end {
-                    store::read(c, key, from, end - 1, limit, MAX_GET_BYTES)?
-                } else {
-                    Vec::new()
-                };
-                // Records past retention may not be removed yet: never served.
-                if rows.first().is_some_and(|(_, r)| r.arrival_ms < cutoff) {
-                    let kept = store::place_at_time(c, key, cutoff, end)?;
-                    rows = if kept < end {
-                        store::read(c, key, kept, end - 1, limit, MAX_GET_BYTES)?
-                    } else {
-                        Vec::new()
-                    };
-                }
-                Ok(rows)
-            })
-            .await?;
-        let next = read.last().map_or(from, |(p, _)| p + 1).max(from);
-        let records: Vec<Record> = read.into_iter().map(|(_, r)| r).collect();
+        let read = |from: Place| {
+            self.read_blocking(move |c| store::read_live(c, key, from, end, limit, MAX_GET_BYTES, cutoff))
+        };
+        let (mut rows, mut kept) = read(from).await?;
+        if rows.is_empty() && !shard.is_open() {
+            // A closed shard takes no new places, but puts given places
+            // before it closed may not be committed yet: once every write
+            // queued before now is, an empty read means the end.
+            self.barrier().await?;
+            (rows, kept) = read(kept.unwrap_or(from)).await?;
+        }
+        let mut next = rows.last().map_or(kept.unwrap_or(from), |(p, _)| p + 1).max(from);
+        if rows.is_empty() && !shard.is_open() {
+            next = next.max(end);
+        }
+        let records: Vec<Record> = rows.into_iter().map(|(_, r)| r).collect();
         let at_end = next >= end;
         let millis_behind_latest = match records.last() {
             Some(r) if !at_end => (now - r.arrival_ms).max(0),
@@ -594,13 +599,24 @@ impl Kinesis {
         &self.rotation
     }
 
-    /// The place one past a shard's last record, as of now.
-    pub(crate) fn shard_end(&self, stream: &str, shard: &Shard) -> Place {
+    /// Waits until every write queued before it is committed.
+    pub(crate) async fn barrier(&self) -> Result<()> {
+        self.writer.write(Box::new(|_| Ok(()))).await?;
+        Ok(())
+    }
+
+    /// A stream's shards with the place one past each one's last record,
+    /// and its retention cutoff, read together.
+    pub(crate) fn shards_with_ends(&self, stream: &str, now: i64) -> Result<(Vec<(Shard, Place)>, i64)> {
         let st = self.lock();
-        match st.streams.get(stream) {
-            Some(e) => Self::end_of(e, shard),
-            None => shard.last_n.map_or(1, |l| l + 1),
-        }
+        let e = st.streams.get(stream).ok_or_else(|| self.not_found(stream))?;
+        let ends = e
+            .stream
+            .shards
+            .iter()
+            .map(|s| (s.clone(), Self::end_of(e, s)))
+            .collect();
+        Ok((ends, now - i64::from(e.stream.retention_hours) * 3_600_000))
     }
 
     pub(crate) fn writer(&self) -> &Writer {

@@ -162,6 +162,39 @@ pub(crate) fn read(
     Ok(out)
 }
 
+/// Records read with their places, and where reading skipped to past
+/// expired ones (if it did).
+pub(crate) type LiveRead = (Vec<(Place, Record)>, Option<Place>);
+
+/// A shard's records from place `from` up to `end` (exclusive) that have
+/// not expired (arrived at or after `cutoff_ms`), as [`read`] limits them;
+/// and, when expired records were skipped, the place reading moved to.
+pub(crate) fn read_live(
+    c: &Connection,
+    shard_key: u64,
+    from: Place,
+    end: Place,
+    limit: usize,
+    max_bytes: usize,
+    cutoff_ms: i64,
+) -> rusqlite::Result<LiveRead> {
+    if from >= end {
+        return Ok((Vec::new(), None));
+    }
+    let rows = read(c, shard_key, from, end - 1, limit, max_bytes)?;
+    // Records past retention may not be removed yet: never served.
+    if rows.first().is_some_and(|(_, r)| r.arrival_ms < cutoff_ms) {
+        let kept = place_at_time(c, shard_key, cutoff_ms, end)?.max(from);
+        let rows = if kept < end {
+            read(c, shard_key, kept, end - 1, limit, max_bytes)?
+        } else {
+            Vec::new()
+        };
+        return Ok((rows, Some(kept)));
+    }
+    Ok((rows, None))
+}
+
 /// The first record of a shard at or after `from` (its place and arrival).
 fn first_at_or_after(c: &Connection, shard_key: u64, from: Place) -> rusqlite::Result<Option<(Place, i64)>> {
     c.query_row(

@@ -583,3 +583,40 @@ async fn tags_consumers_and_the_rest() {
     let (code, _) = f.fail("DescribeStreamSummary", json!({"StreamName": "s"})).await;
     assert_eq!(code, "ResourceNotFoundException");
 }
+
+#[tokio::test]
+async fn an_empty_closed_shard_ends_at_once_and_unknown_places_are_refused() {
+    let f = fixture();
+    f.call("CreateStream", json!({"StreamName": "s", "ShardCount": 2}))
+        .await;
+    f.call(
+        "MergeShards",
+        json!({"StreamName": "s", "ShardToMerge": "shardId-000000000000", "AdjacentShardToMerge": "shardId-000000000001"}),
+    )
+    .await;
+    let it = f.iterator("s", "shardId-000000000000", "TRIM_HORIZON", json!({})).await;
+    let (data, out) = f.read(&it).await;
+    assert!(data.is_empty());
+    assert!(out.get("NextShardIterator").is_none(), "{out}");
+    assert_eq!(out["ChildShards"][0]["ShardId"], "shardId-000000000002");
+    // A sequence number of this shard that was never given out.
+    let put = f.put("s", "k", "x").await;
+    let seq = put["SequenceNumber"].as_str().unwrap();
+    let (key, place) = crate::seq::parse(seq).unwrap();
+    let (code, _) = f
+        .fail(
+            "GetShardIterator",
+            json!({"StreamName": "s", "ShardId": "shardId-000000000002", "ShardIteratorType": "AFTER_SEQUENCE_NUMBER",
+                   "StartingSequenceNumber": crate::seq::format(key, place + 5)}),
+        )
+        .await;
+    assert_eq!(code, "InvalidArgumentException");
+    let (code, _) = f
+        .fail(
+            "GetShardIterator",
+            json!({"StreamName": "s", "ShardId": "shardId-000000000002", "ShardIteratorType": "AT_SEQUENCE_NUMBER",
+                   "StartingSequenceNumber": crate::seq::format(key, u64::MAX)}),
+        )
+        .await;
+    assert_eq!(code, "InvalidArgumentException");
+}

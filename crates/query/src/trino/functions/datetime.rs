@@ -29,6 +29,7 @@
 //! rather than Joda's `Invalid format`. A value parsed in a named zone keeps only that zone's offset
 //! at the instant, since lakestack's zoned timestamps hold an offset, not a zone.
 
+pub(crate) use lakestack_compat::civil::{MONTH_NAMES, WEEKDAY_NAMES};
 use std::fmt;
 
 use chrono::{
@@ -52,33 +53,10 @@ const MYSQL_PIVOT_YEAR: i64 = 2020;
 /// The year Joda fills in when the largest parsed field is a month, week or day.
 const DEFAULT_PARSE_YEAR: i64 = 2000;
 
-pub(crate) const MONTH_NAMES: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
 const MONTH_SHORT_NAMES: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
 ];
 /// Monday first, as ISO numbers the days.
-pub(crate) const WEEKDAY_NAMES: [&str; 7] = [
-    "Monday",
-    "Tuesday",
-    "Wednesday",
-    "Thursday",
-    "Friday",
-    "Saturday",
-    "Sunday",
-];
 const WEEKDAY_SHORT_NAMES: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 const HALFDAY_NAMES: [&str; 2] = ["AM", "PM"];
 const ERA_NAMES: [&str; 2] = ["BC", "AD"];
