@@ -6,7 +6,10 @@
 //! polls, runs an Athena CTAS, queries it and publishes the rows to S3.
 //! Then the event-driven act: an upload of a new month is an S3 event on
 //! EventBridge, a rule matches it and starts a second pipeline that crawls
-//! the new partition and counts it.
+//! the new partition and counts it. Then streaming in ([`streaming`]):
+//! producers → Kinesis → Firehose (partitioned Parquet) → crawl → query.
+
+mod streaming;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -51,7 +54,7 @@ pub async fn run(config: &Config, args: &DemoArgs) -> anyhow::Result<()> {
     stack.notifier.spawn();
     let api = Api { app: stack.app };
     println!(
-        "lakestack demo: S3, Glue, Athena, Step Functions and EventBridge, offline, in {}",
+        "lakestack demo: S3, Glue, Athena, Step Functions, EventBridge, Kinesis and Firehose, offline, in {}",
         dir.display()
     );
 
@@ -133,6 +136,7 @@ pub async fn run(config: &Config, args: &DemoArgs) -> anyhow::Result<()> {
     println!("             to s3://{BUCKET}/published/revenue_by_kind.json:");
     print_rows(&rows["Rows"]);
     event_driven(&api).await?;
+    streaming::run(&api).await?;
     println!("done in {:.2} s", started.elapsed().as_secs_f64());
     if args.dir.is_some() {
         println!(
@@ -469,6 +473,7 @@ impl Lcg {
 }
 
 /// Requests handed straight to the router.
+#[derive(Clone)]
 struct Api {
     app: Router,
 }

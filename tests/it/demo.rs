@@ -41,6 +41,12 @@ async fn the_demo_runs_the_pipeline_and_publishes_its_rows() {
         "{stdout}"
     );
 
+    // The third act: every click the producers put on Kinesis reached the
+    // lake through Firehose as Parquet, and Athena counted them all.
+    assert!(stdout.contains("wrote 3 Parquet objects, one per kind"), "{stdout}");
+    assert!(stdout.contains("counted every click put: cart="), "{stdout}");
+    assert!(stdout.contains("(1000 in all)"), "{stdout}");
+
     // The printed table: a header, a rule, then month | kind | events | revenue.
     let table: Vec<Vec<String>> = stdout
         .lines()
