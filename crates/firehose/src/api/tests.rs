@@ -402,3 +402,49 @@ async fn accepted_records_survive_a_reopen() {
         )
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn source_records_are_backed_up_beside_the_transformed_ones() {
+    let f = fixture();
+    *f.host.transform.lock().unwrap() = Some(Box::new(|event: &Value| {
+        let records: Vec<Value> = event["records"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| json!({"recordId": r["recordId"], "result": "Ok", "data": STANDARD.encode("T\n")}))
+            .collect();
+        json!({"records": records})
+    }));
+    f.call(
+        "CreateDeliveryStream",
+        json!({"DeliveryStreamName": "b", "ExtendedS3DestinationConfiguration": destination(json!({
+            "Prefix": "out/",
+            "ProcessingConfiguration": {"Enabled": true, "Processors": [{"Type": "Lambda", "Parameters": [
+                {"ParameterName": "LambdaArn", "ParameterValue": "arn:aws:lambda:us-east-1:000000000000:function:t"}
+            ]}]},
+            "S3BackupMode": "Enabled",
+            "S3BackupConfiguration": {"RoleARN": "arn:aws:iam::000000000000:role/firehose", "BucketARN": "arn:aws:s3:::backup", "Prefix": "src/", "CompressionFormat": "GZIP"}
+        }))}),
+    )
+    .await;
+    f.put("b", &["one\n", "two\n"]).await;
+    f.clock.advance(Duration::from_secs(301));
+    let out = f.objects("lake/out/", 1).await;
+    assert_eq!(out[0].1, b"T\nT\n");
+    let backup = f.objects("backup/src/", 1).await;
+    assert!(backup[0].0.ends_with(".gz"), "{}", backup[0].0);
+    assert_eq!(gunzip(&backup[0].1), "one\ntwo\n");
+    let d = f.call("DescribeDeliveryStream", json!({"DeliveryStreamName": "b"})).await;
+    let ext = &d["DeliveryStreamDescription"]["Destinations"][0]["ExtendedS3DestinationDescription"];
+    assert_eq!(ext["S3BackupMode"], "Enabled");
+    assert_eq!(ext["S3BackupDescription"]["BucketARN"], "arn:aws:s3:::backup");
+    // Backup, once on, stays on.
+    let (code, _) = f
+        .fail(
+            "UpdateDestination",
+            json!({"DeliveryStreamName": "b", "CurrentDeliveryStreamVersionId": "1", "DestinationId": "destinationId-000000000001",
+                   "ExtendedS3DestinationUpdate": {"S3BackupMode": "Disabled"}}),
+        )
+        .await;
+    assert_eq!(code, "InvalidArgumentException");
+}
