@@ -434,7 +434,9 @@ async fn source_records_are_backed_up_beside_the_transformed_ones() {
     let backup = f.objects("backup/src/", 1).await;
     assert!(backup[0].0.ends_with(".gz"), "{}", backup[0].0);
     assert_eq!(gunzip(&backup[0].1), "one\ntwo\n");
-    let d = f.call("DescribeDeliveryStream", json!({"DeliveryStreamName": "b"})).await;
+    let d = f
+        .call("DescribeDeliveryStream", json!({"DeliveryStreamName": "b"}))
+        .await;
     let ext = &d["DeliveryStreamDescription"]["Destinations"][0]["ExtendedS3DestinationDescription"];
     assert_eq!(ext["S3BackupMode"], "Enabled");
     assert_eq!(ext["S3BackupDescription"]["BucketARN"], "arn:aws:s3:::backup");
