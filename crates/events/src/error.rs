@@ -35,26 +35,4 @@ impl EventsError {
     }
 }
 
-impl From<lakestack_sqlite::Error> for EventsError {
-    fn from(e: lakestack_sqlite::Error) -> Self {
-        Self::Internal(Box::new(e))
-    }
-}
-
-impl From<lakestack_sqlite::WriteError> for EventsError {
-    fn from(e: lakestack_sqlite::WriteError) -> Self {
-        Self::Internal(Box::new(e))
-    }
-}
-
-impl From<rusqlite::Error> for EventsError {
-    fn from(e: rusqlite::Error) -> Self {
-        Self::Internal(Box::new(e))
-    }
-}
-
-impl From<serde_json::Error> for EventsError {
-    fn from(e: serde_json::Error) -> Self {
-        Self::Internal(Box::new(e))
-    }
-}
+lakestack_sqlite::internal_errors!(EventsError::Internal: lakestack_sqlite::Error, lakestack_sqlite::WriteError, rusqlite::Error, serde_json::Error);

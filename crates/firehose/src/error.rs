@@ -32,32 +32,4 @@ impl FirehoseError {
     }
 }
 
-impl From<lakestack_sqlite::Error> for FirehoseError {
-    fn from(e: lakestack_sqlite::Error) -> Self {
-        Self::Internal(Box::new(e))
-    }
-}
-
-impl From<lakestack_sqlite::WriteError> for FirehoseError {
-    fn from(e: lakestack_sqlite::WriteError) -> Self {
-        Self::Internal(Box::new(e))
-    }
-}
-
-impl From<rusqlite::Error> for FirehoseError {
-    fn from(e: rusqlite::Error) -> Self {
-        Self::Internal(Box::new(e))
-    }
-}
-
-impl From<serde_json::Error> for FirehoseError {
-    fn from(e: serde_json::Error) -> Self {
-        Self::Internal(Box::new(e))
-    }
-}
-
-impl From<std::io::Error> for FirehoseError {
-    fn from(e: std::io::Error) -> Self {
-        Self::Internal(Box::new(e))
-    }
-}
+lakestack_sqlite::internal_errors!(FirehoseError::Internal: lakestack_sqlite::Error, lakestack_sqlite::WriteError, rusqlite::Error, serde_json::Error, std::io::Error);

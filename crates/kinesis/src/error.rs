@@ -45,26 +45,4 @@ impl KinesisError {
     }
 }
 
-impl From<lakestack_sqlite::Error> for KinesisError {
-    fn from(e: lakestack_sqlite::Error) -> Self {
-        Self::Internal(Box::new(e))
-    }
-}
-
-impl From<lakestack_sqlite::WriteError> for KinesisError {
-    fn from(e: lakestack_sqlite::WriteError) -> Self {
-        Self::Internal(Box::new(e))
-    }
-}
-
-impl From<rusqlite::Error> for KinesisError {
-    fn from(e: rusqlite::Error) -> Self {
-        Self::Internal(Box::new(e))
-    }
-}
-
-impl From<serde_json::Error> for KinesisError {
-    fn from(e: serde_json::Error) -> Self {
-        Self::Internal(Box::new(e))
-    }
-}
+lakestack_sqlite::internal_errors!(KinesisError::Internal: lakestack_sqlite::Error, lakestack_sqlite::WriteError, rusqlite::Error, serde_json::Error);

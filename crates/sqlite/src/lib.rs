@@ -9,6 +9,27 @@ mod writer;
 
 pub use writer::{Pending, Work, WriteError, Writer};
 
+/// Makes each listed error type convert into a service error's internal
+/// variant (which boxes its source): the failures of a service's file,
+/// its writer and its stored JSON are its own internal errors.
+///
+/// ```ignore
+/// lakestack_sqlite::internal_errors!(KinesisError::Internal:
+///     lakestack_sqlite::Error, lakestack_sqlite::WriteError, rusqlite::Error, serde_json::Error);
+/// ```
+#[macro_export]
+macro_rules! internal_errors {
+    ($error:ident :: $variant:ident : $($source:ty),+ $(,)?) => {
+        $(
+            impl From<$source> for $error {
+                fn from(e: $source) -> Self {
+                    Self::$variant(Box::new(e))
+                }
+            }
+        )+
+    };
+}
+
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
