@@ -10,10 +10,12 @@ use lakestack_firehose::host::{Host, InvokeError, SourceBatch, SourceRecord};
 use lakestack_kinesis::Kinesis;
 use lakestack_kinesis::readers::Start;
 use lakestack_lambda::Lambda;
+use lakestack_logs::Logs;
 
 pub struct FirehoseHost {
     pub lambda: Arc<Lambda>,
     pub kinesis: Arc<Kinesis>,
+    pub logs: Arc<Logs>,
 }
 
 #[async_trait]
@@ -101,6 +103,15 @@ impl Host for FirehoseHost {
     async fn forget_reader(&self, reader: &str) {
         if let Err(e) = self.kinesis.forget(reader).await {
             tracing::warn!(reader, error = %e, "a deleted delivery stream's Kinesis checkpoints could not be removed");
+        }
+    }
+
+    fn log_error(&self, group: &str, stream: &str, at_ms: i64, message: String) {
+        if !self.logs.group_exists(group) {
+            return;
+        }
+        if let Err(e) = self.logs.put(group, stream, &[(at_ms, message)]) {
+            tracing::warn!(group, stream, error = %e, "a Firehose delivery error could not be logged");
         }
     }
 }

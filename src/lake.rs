@@ -335,6 +335,7 @@ fn open(s: &Settings) -> anyhow::Result<Lake> {
         Arc::new(firehose_host::FirehoseHost {
             lambda: Arc::clone(&lambda),
             kinesis: Arc::clone(&kinesis),
+            logs: Arc::clone(&logs),
         }),
     )
     .with_context(|| format!("opening Firehose's state under {}", dir.display()))?;

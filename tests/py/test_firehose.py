@@ -3,7 +3,8 @@ when the server's clock passes the buffer interval; a Lambda transformer
 that drops and rewrites records; and the end to end a data lake is built
 on: producers put records on a Kinesis stream, Firehose reads it and writes
 Parquet partitioned by a record field (jq), a crawler catalogs it, and
-Athena counts exactly the records that were put."""
+Athena counts exactly the records that were put. A delivery that fails is
+logged to CloudWatch Logs as AWS logs it and tried again until it lands."""
 
 import base64
 import datetime
@@ -17,7 +18,7 @@ import pyarrow.parquet as pq
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import client
+from conftest import Server, client
 from test_eventbridge import clock
 from test_lambda import ROLE, package
 
@@ -187,3 +188,44 @@ def test_kinesis_to_partitioned_parquet_to_athena(server, s3):
     got = [[d.get("VarCharValue") for d in r["Data"]] for r in rows[1:]]
     want = [[c, "30", str(sum(r["order_id"] for r in records if r["customer"] == c))] for c in customers]
     assert got == want
+
+
+def test_a_missing_bucket_is_logged_and_delivery_resumes_once_it_exists():
+    # Scaled waits: the 60-second interval and the retry backoff pass in
+    # fractions of a second.
+    server = Server("--ephemeral", "--wait-time-scale", "0.01")
+    try:
+        fh, logs, s3 = client("firehose", server), client("logs", server), client("s3", server)
+        group = "/aws/kinesisfirehose/late"
+        logs.create_log_group(logGroupName=group)
+        logs.create_log_stream(logGroupName=group, logStreamName="DestinationDelivery")
+        fh.create_delivery_stream(
+            DeliveryStreamName="late",
+            ExtendedS3DestinationConfiguration={
+                "RoleARN": FIREHOSE_ROLE,
+                "BucketARN": "arn:aws:s3:::late-bucket",
+                "BufferingHints": {"SizeInMBs": 1, "IntervalInSeconds": 60},
+                "CloudWatchLoggingOptions": {"Enabled": True, "LogGroupName": group, "LogStreamName": "DestinationDelivery"},
+            },
+        )
+        fh.put_record(DeliveryStreamName="late", Record={"Data": b"kept until the bucket exists\n"})
+        deadline = time.time() + 20
+        while not (events := logs.get_log_events(logGroupName=group, logStreamName="DestinationDelivery")["events"]):
+            assert time.time() < deadline, "no delivery error was logged"
+            time.sleep(0.05)
+        assert json.loads(events[0]["message"]) == {
+            "deliveryStreamARN": "arn:aws:firehose:us-east-1:000000000000:deliverystream/late",
+            "destination": "arn:aws:s3:::late-bucket",
+            "deliveryStreamVersionId": 1,
+            "message": "The specified bucket does not exist",
+            "errorCode": "S3.NoSuchBucket",
+        }
+        s3.create_bucket(Bucket="late-bucket")
+        deadline = time.time() + 20
+        while not (listed := s3.list_objects_v2(Bucket="late-bucket").get("Contents")):
+            assert time.time() < deadline, "the record was not delivered once the bucket existed"
+            time.sleep(0.05)
+        assert len(listed) == 1
+        assert s3.get_object(Bucket="late-bucket", Key=listed[0]["Key"])["Body"].read() == b"kept until the bucket exists\n"
+    finally:
+        server.stop()

@@ -15,6 +15,7 @@ use std::time::Duration;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use chrono::{DateTime, Utc};
+use lakestack_aws_protocol::Clock;
 use serde_json::{Value, json};
 use tokio::sync::Notify;
 
@@ -189,7 +190,7 @@ impl Runner {
     }
 
     /// The buffers due now, and when the next one will be.
-    fn due(&self, plan: &Plan, clock: &lakestack_aws_protocol::Clock) -> (Vec<BufKey>, Wake) {
+    fn due(&self, plan: &Plan, clock: &Clock) -> (Vec<BufKey>, Wake) {
         let now = clock.now_ms();
         let real_now = tokio::time::Instant::now();
         let b = self.lock();
@@ -225,11 +226,13 @@ impl Runner {
         (due, wake)
     }
 
-    fn failed(&self, k: &BufKey) {
+    /// A buffer's delivery failed: it is tried again after a backoff that
+    /// runs on the server's clock (scaled, like every other wait).
+    fn failed(&self, k: &BufKey, clock: &Clock) {
         if let Some(b) = self.lock().get_mut(k) {
             b.failures += 1;
             let wait = (1000i64 << b.failures.min(6)).min(MAX_BACKOFF_MS);
-            b.retry_at = Some(tokio::time::Instant::now() + Duration::from_millis(wait as u64));
+            b.retry_at = Some(tokio::time::Instant::now() + clock.real(Duration::from_millis(wait as u64)));
         }
     }
 
@@ -297,7 +300,13 @@ async fn run(fh: std::sync::Weak<Firehose>, name: String, runner: Arc<Runner>) {
             };
             if let Err(err) = done {
                 tracing::warn!(stream = name, error = %err, "a Firehose buffer could not be delivered; it is tried again");
-                runner.failed(k);
+                let output = match (k.0, &e.plan.backup) {
+                    (BACKUP, Some(b)) => b,
+                    _ => &e.plan.output,
+                };
+                let (code, message) = err.delivery_log();
+                f.log_error(&e, output, code, &message, None);
+                runner.failed(k, &clock);
             }
             continue;
         }
@@ -700,9 +709,15 @@ impl Firehose {
             }
         };
         match answer {
-            Err(err) => failed_all(&err.code, &err.message, &mut out),
+            Err(err) => {
+                self.log_error(e, &e.plan.output, &err.code, &err.message, Some(&lambda.arn));
+                failed_all(&err.code, &err.message, &mut out);
+            }
             Ok(body) => match parse_answer(&body, &ids) {
-                Err((code, message)) => failed_all(code, &message, &mut out),
+                Err((code, message)) => {
+                    self.log_error(e, &e.plan.output, code, &message, Some(&lambda.arn));
+                    failed_all(code, &message, &mut out);
+                }
                 Ok(results) => {
                     for (r, result) in rows.iter().zip(results) {
                         match result {
@@ -817,6 +832,10 @@ impl Firehose {
                             oldest = Some(oldest.map_or(r.arrival_ms, |o| o.min(r.arrival_ms)));
                         }
                         Err(err) => {
+                            if failed_rows.is_empty() {
+                                // One log event per object, not per record.
+                                self.log_error(e, output, err.code(), &err.to_string(), None);
+                            }
                             let table = convert.map(|c| c.table.clone()).unwrap_or_default();
                             let doc = convert::ErrorDocument {
                                 attempts_made: 1,
@@ -912,6 +931,24 @@ impl Firehose {
         self.took(e, k, read_count, taken).await
     }
 
+    /// Logs a delivery error to the output's CloudWatch Logs stream, if it
+    /// has one, as AWS's error logs show it.
+    fn log_error(&self, e: &Entry, output: &Output, code: &str, message: &str, processor: Option<&str>) {
+        let Some(target) = &output.log else { return };
+        let mut doc = json!({
+            "deliveryStreamARN": e.stream.arn,
+            "destination": format!("arn:aws:s3:::{}", output.bucket),
+            "deliveryStreamVersionId": e.stream.version,
+            "message": message,
+            "errorCode": code,
+        });
+        if let Some(p) = processor {
+            doc["processor"] = p.into();
+        }
+        self.host
+            .log_error(&target.group, &target.stream, self.clock.now_ms(), doc.to_string());
+    }
+
     /// The columns of the Glue table a conversion writes (partition keys left out).
     fn columns(&self, c: &crate::plan::Conversion) -> Result<Vec<convert::Column>> {
         let db = c.table.database_name.clone().unwrap_or_default();
@@ -920,7 +957,13 @@ impl Firehose {
         let table = self
             .catalog
             .get_table_version(&db, &name, version)
-            .map_err(|err| FirehoseError::internal(format!("the table {db}.{name} of the conversion: {err}")))?;
+            .map_err(|err| match err {
+                lakestack_catalog::CatalogError::NotFound(m) => FirehoseError::Delivery {
+                    code: "DataFormatConversion.EntityNotFound",
+                    message: format!("The table {db}.{name} of the record format conversion could not be found: {m}"),
+                },
+                other => FirehoseError::internal(format!("the table {db}.{name} of the conversion: {other}")),
+            })?;
         Ok(table
             .storage_descriptor
             .map(|sd| {
@@ -941,7 +984,14 @@ impl Firehose {
         let location = object_store::path::Path::from(format!("{bucket}/{key}"));
         let len = std::fs::metadata(path)?.len();
         let mut f = tokio::fs::File::open(path).await?;
-        let os = |err: object_store::Error| FirehoseError::Internal(Box::new(err));
+        // The store answers NotFound to a write only when the bucket is gone.
+        let os = |err: object_store::Error| match err {
+            object_store::Error::NotFound { .. } => FirehoseError::Delivery {
+                code: "S3.NoSuchBucket",
+                message: "The specified bucket does not exist".into(),
+            },
+            other => FirehoseError::Internal(Box::new(other)),
+        };
         if len <= SINGLE_PUT {
             let mut buf = Vec::with_capacity(len as usize);
             f.read_to_end(&mut buf).await?;

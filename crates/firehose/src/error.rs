@@ -20,6 +20,10 @@ pub enum FirehoseError {
     ConcurrentModification(String),
     #[error("{0}")]
     ResourceInUse(String),
+    /// A delivery that failed for a reason AWS's error logs name with
+    /// `code` (`S3.NoSuchBucket`, `DataFormatConversion.EntityNotFound`, ...).
+    #[error("{message}")]
+    Delivery { code: &'static str, message: String },
     #[error("internal Firehose error: {0}")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
@@ -29,6 +33,18 @@ pub type Result<T, E = FirehoseError> = std::result::Result<T, E>;
 impl FirehoseError {
     pub(crate) fn internal(message: impl Into<String>) -> Self {
         Self::Internal(message.into().into())
+    }
+
+    /// The code and message a delivery error is logged with: AWS's
+    /// `InternalError` for what is not the destination's fault.
+    pub(crate) fn delivery_log(&self) -> (&'static str, String) {
+        match self {
+            Self::Delivery { code, message } => (code, message.clone()),
+            _ => (
+                "InternalError",
+                "An internal error occurred when attempting to deliver data. Delivery will be retried.".into(),
+            ),
+        }
     }
 }
 

@@ -58,4 +58,9 @@ pub trait Host: Send + Sync + 'static {
 
     /// Forgets where `reader` had got to (its delivery stream is deleted).
     async fn forget_reader(&self, reader: &str);
+
+    /// Appends a delivery error (one JSON document) to a CloudWatch Logs
+    /// stream, as a destination's `CloudWatchLoggingOptions` ask. Like AWS,
+    /// nothing is written when the log group does not exist.
+    fn log_error(&self, group: &str, stream: &str, at_ms: i64, message: String);
 }

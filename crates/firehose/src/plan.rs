@@ -10,7 +10,9 @@ use std::sync::Arc;
 use chrono_tz::Tz;
 use lakestack_aws_protocol::validation::{Shown, Violation};
 
-use crate::api::dto::{BufferingHints, ExtendedS3Destination, ProcessingConfiguration, S3Destination};
+use crate::api::dto::{
+    BufferingHints, CloudWatchLoggingOptions, ExtendedS3Destination, ProcessingConfiguration, S3Destination,
+};
 use crate::compress::Compression;
 use crate::convert;
 use crate::error::{FirehoseError, Result};
@@ -44,6 +46,15 @@ pub struct Output {
     pub compression: Compression,
     pub extension: String,
     pub zone: Option<Tz>,
+    /// Where this output's delivery errors are logged, if anywhere.
+    pub log: Option<LogTarget>,
+}
+
+/// A CloudWatch Logs group and stream that delivery errors go to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogTarget {
+    pub group: String,
+    pub stream: String,
 }
 
 #[derive(Debug, Clone)]
@@ -253,6 +264,7 @@ fn backup(b: &mut S3Destination) -> Result<Output> {
         shape,
     })
     .map_err(key_error)?;
+    let log = logging(&mut b.cloudwatch_logging_options, "s3BackupConfiguration")?;
     Ok(Output {
         bucket,
         prefixes,
@@ -261,6 +273,43 @@ fn backup(b: &mut S3Destination) -> Result<Output> {
         extension: keys::file_extension(None, compression, None).to_owned(),
         compression,
         zone: None,
+        log,
+    })
+}
+
+/// `CloudWatchLoggingOptions` checked against the model's constraints, and
+/// AWS's default (`Enabled: false`) filled in. Logging that is on but names
+/// no group or stream logs nothing, as AWS accepts it.
+fn logging(o: &mut Option<CloudWatchLoggingOptions>, path: &str) -> Result<Option<LogTarget>> {
+    let o = o.get_or_insert_with(|| CloudWatchLoggingOptions {
+        enabled: Some(false),
+        ..Default::default()
+    });
+    // Both names: at most 512 characters, of a set the model's pattern gives.
+    let check = |m: &str, v: &Option<String>, ok: fn(char) -> bool, pattern: &str| -> Result<()> {
+        let Some(v) = v else { return Ok(()) };
+        let member = format!("{path}.cloudWatchLoggingOptions.{m}");
+        if v.len() > 512 {
+            return Err(violation(Violation::max_len(&member, Shown::Value(v.clone()), 512)));
+        }
+        if !v.chars().all(ok) {
+            return Err(violation(Violation::pattern(&member, Shown::Value(v.clone()), pattern)));
+        }
+        Ok(())
+    };
+    check(
+        "logGroupName",
+        &o.log_group_name,
+        |c| c.is_ascii_alphanumeric() || ".-_/#".contains(c),
+        "[\\.\\-_/#A-Za-z0-9]*",
+    )?;
+    check("logStreamName", &o.log_stream_name, |c| c != ':' && c != '*', "[^:*]*")?;
+    Ok(match (o.enabled, &o.log_group_name, &o.log_stream_name) {
+        (Some(true), Some(g), Some(s)) if !g.is_empty() && !s.is_empty() => Some(LogTarget {
+            group: g.clone(),
+            stream: s.clone(),
+        }),
+        _ => None,
     })
 }
 
@@ -352,6 +401,10 @@ pub fn compile(d: &mut ExtendedS3Destination, region: &str) -> Result<Plan> {
             )));
         }
     };
+    let log = logging(
+        &mut d.s3.cloudwatch_logging_options,
+        "extendedS3DestinationConfiguration",
+    )?;
     if d.s3.encryption_configuration.is_none() {
         d.s3.encryption_configuration = Some(serde_json::json!({"NoEncryptionConfig": "NoEncryption"}));
     }
@@ -364,6 +417,7 @@ pub fn compile(d: &mut ExtendedS3Destination, region: &str) -> Result<Plan> {
             compression,
             extension,
             zone,
+            log,
         },
         lambda: procs.lambda,
         query: procs.query.map(|(q, _)| q),

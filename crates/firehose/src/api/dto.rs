@@ -8,6 +8,18 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+/// Where delivery errors are logged (`CloudWatchLoggingOptions`).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct CloudWatchLoggingOptions {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub log_group_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub log_stream_name: Option<String>,
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct BufferingHints {
@@ -71,7 +83,7 @@ pub struct S3Destination {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub encryption_configuration: Option<Value>,
     #[serde(rename = "CloudWatchLoggingOptions", skip_serializing_if = "Option::is_none")]
-    pub cloudwatch_logging_options: Option<Value>,
+    pub cloudwatch_logging_options: Option<CloudWatchLoggingOptions>,
 }
 
 /// `ExtendedS3DestinationConfiguration` (and, all members optional,

@@ -46,13 +46,13 @@ impl AwsError for FirehoseError {
             FirehoseError::Validation(_) => "ValidationException",
             FirehoseError::LimitExceeded(_) => "LimitExceededException",
             FirehoseError::ConcurrentModification(_) => "ConcurrentModificationException",
-            FirehoseError::Internal(_) => "ServiceUnavailableException",
+            FirehoseError::Internal(_) | FirehoseError::Delivery { .. } => "ServiceUnavailableException",
         }
     }
 
     fn status(&self) -> StatusCode {
         match self {
-            FirehoseError::Internal(_) => StatusCode::SERVICE_UNAVAILABLE,
+            FirehoseError::Internal(_) | FirehoseError::Delivery { .. } => StatusCode::SERVICE_UNAVAILABLE,
             _ => StatusCode::BAD_REQUEST,
         }
     }

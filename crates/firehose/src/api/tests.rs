@@ -24,6 +24,8 @@ type Transform = dyn Fn(&Value) -> Value + Send + Sync;
 struct FakeHost {
     transform: Mutex<Option<Box<Transform>>>,
     invocations: Mutex<Vec<Value>>,
+    /// (group, stream, message) of each delivery error logged.
+    logged: Mutex<Vec<(String, String, Value)>>,
 }
 
 #[async_trait]
@@ -56,6 +58,11 @@ impl Host for FakeHost {
     }
 
     async fn forget_reader(&self, _: &str) {}
+
+    fn log_error(&self, group: &str, stream: &str, _at_ms: i64, message: String) {
+        let doc = serde_json::from_str(&message).expect("a JSON log event");
+        self.logged.lock().unwrap().push((group.into(), stream.into(), doc));
+    }
 }
 
 struct Fixture {
@@ -90,6 +97,7 @@ fn fixture() -> Fixture {
     let host = Arc::new(FakeHost {
         transform: Mutex::new(None),
         invocations: Mutex::default(),
+        logged: Mutex::default(),
     });
     Fixture {
         api: FirehoseApi::new(open(dir.path(), &clock, &objects, &host)),
@@ -363,6 +371,7 @@ async fn accepted_records_survive_a_reopen() {
     let host = Arc::new(FakeHost {
         transform: Mutex::new(None),
         invocations: Mutex::default(),
+        logged: Mutex::default(),
     });
     {
         let api = FirehoseApi::new(open(dir.path(), &clock, &objects, &host));
@@ -449,4 +458,89 @@ async fn source_records_are_backed_up_beside_the_transformed_ones() {
         )
         .await;
     assert_eq!(code, "InvalidArgumentException");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_transformer_that_answers_nonsense_is_logged_where_logging_options_say() {
+    let f = fixture();
+    *f.host.transform.lock().unwrap() = Some(Box::new(|_: &Value| json!("not a records object")));
+    let lambda = "arn:aws:lambda:us-east-1:000000000000:function:broken";
+    f.call(
+        "CreateDeliveryStream",
+        json!({"DeliveryStreamName": "logged", "ExtendedS3DestinationConfiguration": destination(json!({
+            "ErrorOutputPrefix": "err/",
+            "CloudWatchLoggingOptions": {"Enabled": true, "LogGroupName": "/aws/kinesisfirehose/logged", "LogStreamName": "DestinationDelivery"},
+            "ProcessingConfiguration": {"Enabled": true, "Processors": [{"Type": "Lambda", "Parameters": [
+                {"ParameterName": "LambdaArn", "ParameterValue": lambda},
+                {"ParameterName": "NumberOfRetries", "ParameterValue": "0"}
+            ]}]}
+        }))}),
+    )
+    .await;
+    f.put("logged", &["a", "b"]).await;
+    f.clock.advance(Duration::from_secs(301));
+    let got = f.objects("lake/err/processing-failed/", 1).await;
+    let docs: Vec<Value> = String::from_utf8(got[0].1.clone())
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(docs.len(), 2);
+    assert_eq!(docs[0]["errorCode"], "Lambda.MissingRecordsArray");
+    let logged = f.host.logged.lock().unwrap().clone();
+    assert_eq!(logged.len(), 1, "{logged:?}");
+    let (group, stream, doc) = &logged[0];
+    assert_eq!(
+        (group.as_str(), stream.as_str()),
+        ("/aws/kinesisfirehose/logged", "DestinationDelivery")
+    );
+    assert_eq!(
+        *doc,
+        json!({
+            "deliveryStreamARN": "arn:aws:firehose:us-east-1:000000000000:deliverystream/logged",
+            "destination": "arn:aws:s3:::lake",
+            "deliveryStreamVersionId": 1,
+            "message": docs[0]["errorMessage"],
+            "errorCode": "Lambda.MissingRecordsArray",
+            "processor": lambda,
+        })
+    );
+    // DescribeDeliveryStream shows the options as they were given.
+    let d = f
+        .call("DescribeDeliveryStream", json!({"DeliveryStreamName": "logged"}))
+        .await;
+    assert_eq!(
+        d["DeliveryStreamDescription"]["Destinations"][0]["ExtendedS3DestinationDescription"]["CloudWatchLoggingOptions"],
+        json!({"Enabled": true, "LogGroupName": "/aws/kinesisfirehose/logged", "LogStreamName": "DestinationDelivery"})
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn logging_options_default_to_off_and_are_checked() {
+    let f = fixture();
+    f.call(
+        "CreateDeliveryStream",
+        json!({"DeliveryStreamName": "quiet", "ExtendedS3DestinationConfiguration": destination(json!({}))}),
+    )
+    .await;
+    let d = f
+        .call("DescribeDeliveryStream", json!({"DeliveryStreamName": "quiet"}))
+        .await;
+    assert_eq!(
+        d["DeliveryStreamDescription"]["Destinations"][0]["ExtendedS3DestinationDescription"]["CloudWatchLoggingOptions"],
+        json!({"Enabled": false})
+    );
+    let (code, msg) = f
+        .fail(
+            "CreateDeliveryStream",
+            json!({"DeliveryStreamName": "bad", "ExtendedS3DestinationConfiguration": destination(json!({
+                "CloudWatchLoggingOptions": {"Enabled": true, "LogGroupName": "a:b", "LogStreamName": "s"}
+            }))}),
+        )
+        .await;
+    assert_eq!(code, "ValidationException");
+    assert_eq!(
+        msg,
+        "1 validation error detected: Value 'a:b' at 'extendedS3DestinationConfiguration.cloudWatchLoggingOptions.logGroupName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\.\\-_/#A-Za-z0-9]*"
+    );
 }
