@@ -99,6 +99,19 @@ pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
     (year, month as u32, day as u32)
 }
 
+/// [`days_from_civil`] over signed fields, as C's `timegm` takes them: a month outside
+/// 1 to 12 is clamped, and days past the month's end move the date along.
+pub fn days_from_fields(year: i64, month: i64, day: i64) -> i64 {
+    let month = u32::try_from(month.clamp(1, 12)).unwrap_or(1);
+    days_from_civil(year, month, 1) + day - 1
+}
+
+/// [`civil_from_days`] as signed fields.
+pub fn fields_from_days(days: i64) -> (i64, i64, i64) {
+    let (year, month, day) = civil_from_days(days);
+    (year, i64::from(month), i64::from(day))
+}
+
 /// The weekday of a day count numbered 1 = Sunday to 7 = Saturday: the numbering of
 /// `java.util.Calendar` (whose name tables `Formatter` uses) and of the day-of-week field of
 /// AWS cron expressions.

@@ -9,6 +9,7 @@
 //! format plus 99 bytes is an error.
 
 use crate::value::Val;
+use lakestack_compat::civil::{days_from_fields as days_from_civil, fields_from_days as civil_from_days};
 
 /// The format of `todate` and `fromdate`.
 pub(crate) const ISO8601: &str = "%Y-%m-%dT%H:%M:%SZ";
@@ -21,20 +22,6 @@ const DAYS: [&str; 7] = [
     "Thursday",
     "Friday",
     "Saturday",
-];
-const MONTHS: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
 ];
 /// Days before each month, for common and leap years.
 const MONTH_START: [[i64; 13]; 2] = [
@@ -57,32 +44,6 @@ struct Tm {
 
 fn is_leap(year: i64) -> bool {
     year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
-}
-
-/// Days from 1970-01-01 to the given date of the proleptic Gregorian calendar; `day`
-/// may run past the month, which moves the date along (as `timegm` normalises).
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (month + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-/// The date `days` after 1970-01-01: (year, month 1-12, day 1-31).
-fn civil_from_days(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
 }
 
 fn weekday(days: i64) -> i64 {
@@ -377,7 +338,11 @@ fn format_tm(tm: &Tm, format: &str, capacity: usize) -> Option<String> {
             'b' | 'h' | 'B' => {
                 let mut f = flags;
                 f.upcase |= f.swapcase;
-                f.text(name(&MONTHS, tm.mon, conversion != 'B'), false, &mut out);
+                f.text(
+                    name(&lakestack_compat::civil::MONTH_NAMES, tm.mon, conversion != 'B'),
+                    false,
+                    &mut out,
+                );
             }
             'p' | 'P' => {
                 let text = if tm.hour > 11 { "PM" } else { "AM" };
@@ -556,7 +521,7 @@ fn parse_into(input: &mut Input<'_>, format: &str, tm: &mut Tm, st: &mut Parsed,
                 st.have_wday = true;
             }
             'b' | 'B' | 'h' => {
-                tm.mon = input.name(&MONTHS)?;
+                tm.mon = input.name(&lakestack_compat::civil::MONTH_NAMES)?;
                 st.have_mon = true;
                 st.want_xday = true;
             }
