@@ -1167,10 +1167,7 @@ fn index_of(hay: &[u16], needle: &[u16], from: usize) -> Option<usize> {
     if needle.is_empty() {
         return Some(from);
     }
-    hay[from..]
-        .windows(needle.len())
-        .position(|w| w == needle)
-        .map(|i| i + from)
+    find(&hay[from..], needle).map(|i| i + from)
 }
 
 /// `hay.indexOf(needle)` as JavaScript's number: -1 when absent.
@@ -1183,7 +1180,53 @@ fn last_index_of(hay: &[u16], needle: &[u16]) -> Option<usize> {
     if needle.is_empty() {
         return Some(hay.len());
     }
-    hay.windows(needle.len()).rposition(|w| w == needle)
+    if needle.len() <= SHORT_NEEDLE {
+        return hay.windows(needle.len()).rposition(|w| w == needle);
+    }
+    let hay_reversed: Vec<u16> = hay.iter().rev().copied().collect();
+    let needle_reversed: Vec<u16> = needle.iter().rev().copied().collect();
+    find(&hay_reversed, &needle_reversed).map(|i| hay.len() - i - needle.len())
+}
+
+/// Up to this length a needle is looked for by plain comparison at each place.
+const SHORT_NEEDLE: usize = 8;
+
+/// First place of a non-empty `needle`. Properties and pictures are caller-chosen strings of any
+/// length, so long needles go through Knuth-Morris-Pratt to stay linear.
+fn find(hay: &[u16], needle: &[u16]) -> Option<usize> {
+    if needle.len() <= SHORT_NEEDLE {
+        return hay.windows(needle.len()).position(|w| w == needle);
+    }
+    let fallback = kmp_fallback(needle);
+    let mut matched = 0;
+    for (i, &c) in hay.iter().enumerate() {
+        while matched > 0 && needle[matched] != c {
+            matched = fallback[matched - 1];
+        }
+        if needle[matched] == c {
+            matched += 1;
+        }
+        if matched == needle.len() {
+            return Some(i + 1 - matched);
+        }
+    }
+    None
+}
+
+/// For each prefix of `needle`, the length of its longest proper prefix that is also its suffix.
+fn kmp_fallback(needle: &[u16]) -> Vec<usize> {
+    let mut fallback = vec![0; needle.len()];
+    let mut k = 0;
+    for i in 1..needle.len() {
+        while k > 0 && needle[k] != needle[i] {
+            k = fallback[k - 1];
+        }
+        if needle[k] == needle[i] {
+            k += 1;
+        }
+        fallback[i] = k;
+    }
+    fallback
 }
 
 fn contains(hay: &[u16], needle: &[u16]) -> bool {
@@ -1420,6 +1463,32 @@ mod tests {
     }
 
     #[test]
+    fn string_search_matches_javascript() {
+        let u = |s: &str| -> Vec<u16> { s.encode_utf16().collect() };
+        let hay = u("abcabcabdabcabcabd");
+        for needle in [
+            "abcabd",
+            "abcabcabd",
+            "bcabcabdab",
+            "abcabcabdabcabcabd",
+            "x",
+            "dabcabcabdx",
+        ] {
+            let n = u(needle);
+            let naive_first = hay.windows(n.len()).position(|w| w == n.as_slice());
+            let naive_last = hay.windows(n.len()).rposition(|w| w == n.as_slice());
+            assert_eq!(index_of(&hay, &n, 0), naive_first, "{needle}");
+            assert_eq!(last_index_of(&hay, &n), naive_last, "{needle}");
+        }
+        assert_eq!(index_of(&hay, &u("abcabcabd"), 1), Some(9));
+        assert_eq!(index_of(&hay, &[], 40), Some(18));
+        assert_eq!(last_index_of(&hay, &[]), Some(18));
+        assert_eq!(js_split_at_most(&u("a;b;c;d"), &u(";"), 3).len(), 3);
+        assert_eq!(js_split_at_most(&u(""), &u(";"), 3), vec![&[] as &[u16]]);
+        assert!(js_split_at_most(&u(""), &[], 3).is_empty());
+    }
+
+    #[test]
     fn format_number_reports_bad_pictures() {
         for (picture, code) in [
             ("#;#;#", "D3080"),
@@ -1474,5 +1543,11 @@ mod tests {
         assert_eq!(fmt(5.0, &regular), "5");
         let irregular = format!("#,##{}", ",#".repeat(20_000));
         assert!(fmt(5.0, &irregular).len() > 20_000);
+        let long_separator = format!("{}b", "a".repeat(50_000));
+        let picture = format!("{}#", "a".repeat(200_000));
+        assert_eq!(
+            fmt_with(1.0, &picture, &[("grouping-separator", &long_separator)]),
+            format!("{}1", "a".repeat(200_000))
+        );
     }
 }

@@ -108,6 +108,7 @@ const KINDS: &[&str] = &[
     "ExecutionSucceeded",
     "ExecutionTimedOut",
     "ExecutionRedriven",
+    "EvaluationFailed",
     "FailStateEntered",
     "MapIterationAborted",
     "MapIterationFailed",

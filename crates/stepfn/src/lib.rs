@@ -16,6 +16,7 @@ mod intrinsics;
 pub mod logging;
 pub mod mock;
 mod path;
+mod query;
 pub mod records;
 pub mod service;
 mod store;

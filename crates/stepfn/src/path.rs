@@ -7,9 +7,10 @@
 //! indefinite one (wildcard, deep scan, slice, filter, index or name list)
 //! always yields an array, empty when nothing matched.
 //!
-//! Validation reads paths with [`Path::shape`], this same grammar plus the
-//! workflow variables the interpreter cannot run yet, so that a definition is
-//! refused at CreateStateMachine exactly when its paths would not compile.
+//! Validation reads paths with [`Path::shape`], this same grammar, so that a
+//! definition is refused at CreateStateMachine exactly when its paths would
+//! not compile. `$name…` paths read workflow variables, bound for the span
+//! of a state's data flow by [`with_variables`].
 //!
 //! Errors are returned as [`PathError`] values carrying AWS's error name and
 //! the part of the cause that does not depend on the state; the interpreter,
@@ -159,6 +160,29 @@ pub enum Root {
     Context,
     /// `@…`: the current element inside a filter.
     Current,
+    /// `$name…`: a workflow variable.
+    Variable,
+}
+
+thread_local! {
+    /// The workflow variables paths read while [`with_variables`] runs.
+    static VARIABLES: std::cell::RefCell<Option<std::sync::Arc<Map<String, Value>>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Runs `f` with `$name` paths reading these variables. Path evaluation is
+/// synchronous and called from many places (templates, intrinsics, Choice
+/// rules); binding the variables for the span of one state's data flow
+/// saves threading them through every signature. `f` must not await.
+pub fn with_variables<T>(vars: &std::sync::Arc<Map<String, Value>>, f: impl FnOnce() -> T) -> T {
+    let previous = VARIABLES.with(|v| v.replace(Some(std::sync::Arc::clone(vars))));
+    let out = f();
+    VARIABLES.with(|v| *v.borrow_mut() = previous);
+    out
+}
+
+fn variable(name: &str) -> Option<Value> {
+    VARIABLES.with(|v| v.borrow().as_ref().and_then(|m| m.get(name).cloned()))
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -241,23 +265,25 @@ fn not_a_jsonpath(text: &str) -> PathError {
 pub struct Path {
     text: String,
     root: Root,
+    /// The variable a `Root::Variable` path reads.
+    variable: Option<String>,
     steps: Vec<Step>,
 }
 
 impl Path {
     /// Compiles a Path (may select many nodes). `$$` reads the context object.
     pub fn parse(text: &str) -> Result<Path, PathError> {
-        let (root, rest) = match split_source(text) {
-            Some((Source::Input, rest)) => (Root::Input, rest),
-            Some((Source::Context, rest)) => (Root::Context, rest),
-            // The interpreter keeps no workflow variables yet (`Assign` is not supported), so a
-            // path that reads one cannot run.
-            Some((Source::Variable(_), _)) | None => return Err(not_a_jsonpath(text)),
+        let (root, variable, rest) = match split_source(text) {
+            Some((Source::Input, rest)) => (Root::Input, None, rest),
+            Some((Source::Context, rest)) => (Root::Context, None, rest),
+            Some((Source::Variable(name), rest)) => (Root::Variable, Some(name.to_owned()), rest),
+            None => return Err(not_a_jsonpath(text)),
         };
         let steps = Parser::new(rest, text).steps_to_end()?;
         Ok(Path {
             text: text.to_string(),
             root,
+            variable,
             steps,
         })
     }
@@ -315,7 +341,14 @@ impl Path {
     /// Evaluates the path. A definite path yields its node or fails with
     /// Jayway's message; an indefinite one yields an array of its matches.
     pub fn select(&self, input: &Value, context: &Value) -> Result<Value, PathMiss> {
-        let doc = self.document(input, context);
+        let held;
+        let doc = if self.root == Root::Variable {
+            let name = self.variable.as_deref().unwrap_or_default();
+            held = variable(name).ok_or_else(|| PathMiss(format!("The variable '{name}' is not defined")))?;
+            &held
+        } else {
+            self.document(input, context)
+        };
         if self.root == Root::Input && doc.is_null() && !self.steps.is_empty() {
             return Err(PathMiss(NULL_INPUT.to_string()));
         }
@@ -339,7 +372,7 @@ impl Path {
     fn document<'a>(&self, input: &'a Value, context: &'a Value) -> &'a Value {
         match self.root {
             Root::Context => context,
-            Root::Input | Root::Current => input,
+            Root::Input | Root::Current | Root::Variable => input,
         }
     }
 
@@ -1003,7 +1036,12 @@ impl<'a> Parser<'a> {
         let mut inner = Parser::new(&rest, self.whole);
         inner.depth = self.depth;
         let steps = inner.steps_to_end()?;
-        Ok(Operand::Path(Path { text, root, steps }))
+        Ok(Operand::Path(Path {
+            text,
+            root,
+            variable: None,
+            steps,
+        }))
     }
 
     fn list_literal(&mut self) -> Result<Operand, PathError> {
@@ -1111,7 +1149,7 @@ fn operand_path(path: &Path, current: &Value, root: &Value) -> Option<Value> {
     let doc = match path.root {
         Root::Current => current,
         Root::Input => root,
-        Root::Context => return None,
+        Root::Context | Root::Variable => return None,
     };
     let mut out = Vec::new();
     walk(&path.steps, doc, "@".to_string(), false, root, &mut out).ok()?;
@@ -1791,9 +1829,15 @@ mod tests {
         for text in ["$-x", "$2x", "$my-var.a", "$$x", "$x.", "$x[", "a"] {
             assert!(Path::shape(text).is_err(), "{text}");
         }
-        // Variables are validated but cannot run yet: to the interpreter `$x` is no JSONPath.
-        let err = Path::parse("$myVar.a").expect_err("a variable");
-        assert_eq!(err.detail, "The value '$myVar.a' is not a valid JSONPath");
+        // A variable path reads the variables bound for the state being run.
+        let p = Path::parse("$myVar.a").unwrap();
+        let vars = std::sync::Arc::new(json!({"myVar": {"a": [1, 2]}}).as_object().cloned().unwrap());
+        assert_eq!(
+            with_variables(&vars, || p.select(&json!({}), &json!({}))),
+            Ok(json!([1, 2]))
+        );
+        let missing = Path::parse("$other").unwrap();
+        assert!(with_variables(&vars, || missing.select(&json!({}), &json!({}))).is_err());
     }
 
     #[test]

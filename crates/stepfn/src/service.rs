@@ -501,6 +501,7 @@ impl StepFunctions {
             host: me as Arc<dyn Host>,
             stop,
             mock: None,
+            language: parsed.query_language(),
         };
         Ok(test_state::test(&run, &name, state, input, mock, retries).await)
     }
@@ -569,6 +570,7 @@ impl StepFunctions {
                 (Some(config), Some(case)) => Some(Arc::new(exec::Mocked::new(Arc::clone(config), &m.name, case))),
                 _ => None,
             },
+            language: definition.query_language(),
         };
         // Its start (or redrive) is recorded by now; announced before its
         // task exists, so the end cannot be heard first, and after it is in
@@ -601,6 +603,7 @@ impl StepFunctions {
 
     async fn execute(&self, e: Execution, definition: &Definition, run: &Run, resume: Option<Resume>) -> Execution {
         let mut cursor = Cursor::default();
+        let resume_history = resume.as_ref().map(|r| r.history.clone());
         let (start_at, input, stored) = match resume {
             Some(r) => {
                 cursor.previous = r.history.len() as i64;
@@ -620,7 +623,11 @@ impl StepFunctions {
                 (definition.start_at.clone(), run.input.clone(), 0)
             }
         };
-        let body = exec::run_states(run, &definition.states, &start_at, input, &mut cursor);
+        let scope = exec::vars::Scope::root(match &resume_history {
+            Some(h) => variables_of(h),
+            None => serde_json::Map::new(),
+        });
+        let body = exec::run_states(run, &scope, &definition.states, &start_at, input, &mut cursor);
         let outcome = match definition.timeout_seconds {
             Some(t) => match tokio::time::timeout(run.clock.real(Duration::from_secs(t)), body).await {
                 Ok(r) => r,
@@ -1050,6 +1057,25 @@ struct Resume {
     state: String,
     input: Value,
     history: Vec<HistoryEvent>,
+}
+
+/// The variables a redriven execution had: every assignment its history
+/// records, in order (a branch's own assignments included, which AWS would
+/// have dropped when the branch ended).
+fn variables_of(history: &[HistoryEvent]) -> serde_json::Map<String, Value> {
+    let mut vars = serde_json::Map::new();
+    for e in history {
+        if let Some(Value::Object(assigned)) = e.details.get("assignedVariables") {
+            for (k, v) in assigned {
+                let value = v
+                    .as_str()
+                    .and_then(|t| serde_json::from_str(t).ok())
+                    .unwrap_or(Value::Null);
+                vars.insert(k.clone(), value);
+            }
+        }
+    }
+    vars
 }
 
 /// The last top-level state the execution entered without leaving, with the

@@ -5,30 +5,15 @@
 use futures::{StreamExt, TryStreamExt};
 use serde_json::{Value, json};
 
-use super::{Cursor, Entered, Failure, Halt, Run, field, retry, run_states, select};
-use crate::asl::{MapState, OptionalPath, ParallelState, ProcessorMode, Retrier, ValueOrPath};
+use std::sync::Arc;
+
+use super::{Cursor, Entered, Exit, Failure, Halt, Run, Scope, field, retry, run_states, select};
+use crate::asl::{CommonFields, MapState, OptionalPath, ParallelState, ProcessorMode, Retrier, ValueOrPath};
 use crate::path;
+use crate::query::QueryError;
 
 /// AWS runs at most this many inline Map iterations at once.
 const INLINE_CONCURRENCY: usize = 40;
-
-/// Data flow shared by Parallel and Map once their branches produced `result`.
-pub(super) fn finish(
-    run: &Run,
-    e: &Entered<'_>,
-    result: Value,
-    selector: Option<&Value>,
-    result_path: &OptionalPath,
-    output_path: &OptionalPath,
-) -> Result<Value, Halt> {
-    let ctx = e.context(run, 0);
-    let selected = match selector {
-        Some(t) => path::apply_payload_template(t, &result, &ctx).map_err(|x| e.fail(&x))?,
-        None => result,
-    };
-    let merged = path::apply_result_path(field(result_path).as_ref(), &e.input, selected).map_err(|x| e.fail(&x))?;
-    path::apply_output_path(field(output_path).as_ref(), &merged, &ctx).map_err(|x| e.fail(&x))
-}
 
 /// How a Parallel or a Map ends: its three closing events, its Retry, and
 /// the data-flow fields applied to the branches' results.
@@ -37,7 +22,7 @@ struct Ends<'a> {
     retriers: &'a [Retrier],
     selector: Option<&'a Value>,
     result_path: &'a OptionalPath,
-    output_path: &'a OptionalPath,
+    common: &'a CommonFields,
 }
 
 /// Records how the branches ended: the state's output, `None` when a
@@ -49,19 +34,21 @@ async fn settle(
     outcome: Result<Vec<Value>, Halt>,
     ends: &Ends<'_>,
     attempts: &mut [u64],
-) -> Result<Option<Value>, Halt> {
+) -> Result<Option<Exit>, Halt> {
     let [succeeded, failed, aborted] = ends.events;
     last_event(run, cursor);
     match outcome {
         Ok(results) => {
             run.event(cursor, succeeded, Value::Null);
-            finish(
+            let ctx = e.context(run, 0);
+            super::finish_result(
                 run,
                 e,
+                &ctx,
                 Value::Array(results),
                 ends.selector,
                 ends.result_path,
-                ends.output_path,
+                ends.common,
             )
             .map(Some)
         }
@@ -87,23 +74,44 @@ fn last_event(run: &Run, cursor: &mut Cursor) {
     }
 }
 
-pub async fn parallel(run: &Run, e: &Entered<'_>, s: &ParallelState, cursor: &mut Cursor) -> Result<Value, Halt> {
+pub async fn parallel(
+    run: &Run,
+    scope: &Arc<Scope>,
+    e: &Entered<'_>,
+    s: &ParallelState,
+    cursor: &mut Cursor,
+) -> Result<Exit, Halt> {
     let mut attempts = vec![0; s.retry.len()];
     let mut retry_count = 0;
     loop {
         let ctx = e.context(run, retry_count);
-        let effective =
-            path::apply_input_path(field(&s.common.input_path).as_ref(), &e.input, &ctx).map_err(|x| e.fail(&x))?;
-        let input = match &s.parameters {
-            Some(t) => path::apply_payload_template(t, &effective, &ctx).map_err(|x| e.fail(&x))?,
-            None => effective,
+        let input = if e.jsonata {
+            match &s.arguments {
+                Some(t) => e
+                    .query(run, &ctx)
+                    .value(t, "Arguments")
+                    .map_err(|x| e.query_failed(x))?,
+                None => e.input.clone(),
+            }
+        } else {
+            e.paths(|| {
+                let effective = path::apply_input_path(field(&s.common.input_path).as_ref(), &e.input, &ctx)
+                    .map_err(|x| e.fail(&x))?;
+                match &s.parameters {
+                    Some(t) => path::apply_payload_template(t, &effective, &ctx).map_err(|x| e.fail(&x)),
+                    None => Ok(effective),
+                }
+            })?
         };
         let started = run.event(cursor, "ParallelStateStarted", Value::Null);
         let branches = s.branches.iter().map(|b| {
             let input = input.clone();
+            // Each branch reads the variables of the scope it runs in and
+            // keeps its own assignments.
+            let inner = scope.child();
             async move {
                 let mut c = Cursor { previous: started };
-                run_states(run, &b.states, &b.start_at, input, &mut c).await
+                run_states(run, &inner, &b.states, &b.start_at, input, &mut c).await
             }
         });
         let outcome = futures::future::try_join_all(branches).await;
@@ -112,7 +120,7 @@ pub async fn parallel(run: &Run, e: &Entered<'_>, s: &ParallelState, cursor: &mu
             retriers: &s.retry,
             selector: s.result_selector.as_ref(),
             result_path: &s.result_path,
-            output_path: &s.common.output_path,
+            common: &s.common,
         };
         if let Some(output) = settle(run, e, cursor, outcome, &ends, &mut attempts).await? {
             return Ok(output);
@@ -122,22 +130,54 @@ pub async fn parallel(run: &Run, e: &Entered<'_>, s: &ParallelState, cursor: &mu
 }
 
 pub(super) fn count(
+    run: &Run,
     v: &Option<ValueOrPath<u64>>,
     input: &Value,
     ctx: &Value,
     e: &Entered<'_>,
+    what: &str,
 ) -> Result<Option<u64>, Halt> {
     match v {
-        None | Some(ValueOrPath::Jsonata(_)) => Ok(None),
+        None => Ok(None),
         Some(ValueOrPath::Value(n)) => Ok(Some(*n)),
         Some(ValueOrPath::Path(p)) => {
-            let v = select(p, input, ctx).map_err(|x| e.fail(&x))?;
+            let v = e.paths(|| select(p, input, ctx)).map_err(|x| e.fail(&x))?;
             Ok(v.as_u64())
+        }
+        Some(ValueOrPath::Jsonata(expr)) => {
+            let v = e
+                .query(run, ctx)
+                .expression(expr, what)
+                .map_err(|x| e.query_failed(x))?;
+            v.as_u64()
+                .map(Some)
+                .ok_or_else(|| e.query_failed(QueryError::wrong_type(expr, what, "integer", &v)))
         }
     }
 }
 
-pub async fn map(run: &Run, e: &Entered<'_>, s: &MapState, cursor: &mut Cursor) -> Result<Value, Halt> {
+/// A JSONata Map's `Items`: an array, or an expression that evaluates to one.
+fn jsonata_items(run: &Run, e: &Entered<'_>, ctx: &Value, items: Option<&Value>) -> Result<Value, Halt> {
+    let Some(t) = items else { return Ok(e.input.clone()) };
+    let v = e.query(run, ctx).value(t, "Items").map_err(|x| e.query_failed(x))?;
+    if v.is_array() {
+        return Ok(v);
+    }
+    Err(e.query_failed(QueryError::wrong_type(
+        t.as_str().unwrap_or_default(),
+        "Items",
+        "array",
+        &v,
+    )))
+}
+
+pub async fn map(
+    run: &Run,
+    scope: &Arc<Scope>,
+    e: &Entered<'_>,
+    s: &MapState,
+    cursor: &mut Cursor,
+) -> Result<Exit, Halt> {
     if s.processor.config.mode == ProcessorMode::Distributed {
         return super::distributed::map(run, e, s, cursor).await;
     }
@@ -145,11 +185,18 @@ pub async fn map(run: &Run, e: &Entered<'_>, s: &MapState, cursor: &mut Cursor) 
     let mut retry_count = 0;
     loop {
         let ctx = e.context(run, retry_count);
-        let effective =
-            path::apply_input_path(field(&s.common.input_path).as_ref(), &e.input, &ctx).map_err(|x| e.fail(&x))?;
-        let items = match &s.items_path {
-            Some(p) => select(p, &effective, &ctx).map_err(|x| e.fail(&x))?,
-            None => effective.clone(),
+        let (effective, items) = if e.jsonata {
+            (e.input.clone(), jsonata_items(run, e, &ctx, s.items.as_ref())?)
+        } else {
+            e.paths(|| {
+                let effective = path::apply_input_path(field(&s.common.input_path).as_ref(), &e.input, &ctx)
+                    .map_err(|x| e.fail(&x))?;
+                let items = match &s.items_path {
+                    Some(p) => select(p, &effective, &ctx).map_err(|x| e.fail(&x))?,
+                    None => effective.clone(),
+                };
+                Ok::<_, Halt>((effective, items))
+            })?
         };
         let Value::Array(items) = items else {
             return Err(Halt::Failed(Failure::new(
@@ -163,7 +210,7 @@ pub async fn map(run: &Run, e: &Entered<'_>, s: &MapState, cursor: &mut Cursor) 
                 ),
             )));
         };
-        let concurrency = match count(&s.max_concurrency, &effective, &ctx, e)? {
+        let concurrency = match count(run, &s.max_concurrency, &effective, &ctx, e, "MaxConcurrency")? {
             None | Some(0) => INLINE_CONCURRENCY,
             Some(n) => n as usize,
         };
@@ -172,18 +219,26 @@ pub async fn map(run: &Run, e: &Entered<'_>, s: &MapState, cursor: &mut Cursor) 
         let body = &s.processor.body;
         let iterations = items.into_iter().enumerate().map(|(index, value)| {
             let effective = &effective;
+            let inner = scope.child();
             async move {
                 let input = match template {
                     Some(t) => {
                         let item = json!({"Item": {"Index": index, "Value": value}});
                         let item_ctx = run.context(e.name, e.at, retry_count, Some(("Map", item)));
-                        path::apply_payload_template(t, effective, &item_ctx).map_err(|x| e.fail(&x))?
+                        if e.jsonata {
+                            e.query(run, &item_ctx)
+                                .value(t, "ItemSelector")
+                                .map_err(|x| e.query_failed(x))?
+                        } else {
+                            e.paths(|| path::apply_payload_template(t, effective, &item_ctx))
+                                .map_err(|x| e.fail(&x))?
+                        }
                     }
                     None => value,
                 };
                 let mut c = Cursor { previous: started };
                 run.event(&mut c, "MapIterationStarted", json!({"name": e.name, "index": index}));
-                let out = run_states(run, &body.states, &body.start_at, input, &mut c).await;
+                let out = run_states(run, &inner, &body.states, &body.start_at, input, &mut c).await;
                 let kind = match &out {
                     Ok(_) => "MapIterationSucceeded",
                     Err(Halt::Failed(_)) => "MapIterationFailed",
@@ -202,7 +257,7 @@ pub async fn map(run: &Run, e: &Entered<'_>, s: &MapState, cursor: &mut Cursor) 
             retriers: &s.retry,
             selector: s.result_selector.as_ref(),
             result_path: &s.result_path,
-            output_path: &s.common.output_path,
+            common: &s.common,
         };
         if let Some(output) = settle(run, e, cursor, outcome, &ends, &mut attempts).await? {
             return Ok(output);

@@ -11,9 +11,9 @@ use futures::StreamExt;
 use lakestack_aws_protocol::Arn;
 use serde_json::{Value, json};
 
-use super::branches::{count, finish};
+use super::branches::count;
 use super::items::{self, ChildOutcome, ChildRecord, ChildRun, FailureStatus, ItemsError, WriterConfig};
-use super::{Cursor, Entered, Failure, Halt, Run, field, retry, run_states, select};
+use super::{Cursor, Entered, Exit, Failure, Halt, Run, field, retry, run_states, select};
 use crate::asl::{ExecutionType, InputType, MapState, ValueOrPath};
 use crate::integration::{Pattern, Resource};
 use crate::path;
@@ -132,7 +132,7 @@ fn counts(children: &[ChildRecord], written: bool, weight: impl Fn(&ChildRecord)
     c
 }
 
-pub async fn map(run: &Run, e: &Entered<'_>, s: &MapState, cursor: &mut Cursor) -> Result<Value, Halt> {
+pub async fn map(run: &Run, e: &Entered<'_>, s: &MapState, cursor: &mut Cursor) -> Result<Exit, Halt> {
     let mut attempts = vec![0; s.retry.len()];
     let mut retry_count = 0;
     loop {
@@ -154,13 +154,14 @@ pub async fn map(run: &Run, e: &Entered<'_>, s: &MapState, cursor: &mut Cursor) 
         match outcome {
             Ok(result) => {
                 run.event(cursor, "MapRunSucceeded", Value::Null);
-                return finish(
+                return super::finish_result(
                     run,
                     e,
+                    &ctx,
                     result,
                     s.result_selector.as_ref(),
                     &s.result_path,
-                    &s.common.output_path,
+                    &s.common,
                 );
             }
             Err(Halt::Failed(f)) => {
@@ -213,16 +214,37 @@ async fn map_run_once(
         };
         inputs = items::batches(
             inputs,
-            count(&b.max_items_per_batch, effective, ctx, e)?,
-            count(&b.max_input_bytes_per_batch, effective, ctx, e)?,
+            count(
+                run,
+                &b.max_items_per_batch,
+                effective,
+                ctx,
+                e,
+                "ItemBatcher/MaxItemsPerBatch",
+            )?,
+            count(
+                run,
+                &b.max_input_bytes_per_batch,
+                effective,
+                ctx,
+                e,
+                "ItemBatcher/MaxInputBytesPerBatch",
+            )?,
             batch_input.as_ref(),
         )
         .map_err(failure)?;
     }
-    let tolerated_count = count(&s.tolerated_failure_count, effective, ctx, e)?;
+    let tolerated_count = count(
+        run,
+        &s.tolerated_failure_count,
+        effective,
+        ctx,
+        e,
+        "ToleratedFailureCount",
+    )?;
     let tolerated_percentage = percentage(&s.tolerated_failure_percentage, effective, ctx, e)?;
     // DescribeMapRun reports what was asked for (0 when unset).
-    let requested = count(&s.max_concurrency, effective, ctx, e)?.unwrap_or(0);
+    let requested = count(run, &s.max_concurrency, effective, ctx, e, "MaxConcurrency")?.unwrap_or(0);
     let concurrency = match requested {
         0 => CHILD_CONCURRENCY,
         n => n as usize,
@@ -293,7 +315,14 @@ async fn read(run: &Run, e: &Entered<'_>, s: &MapState, effective: &Value, ctx: 
     };
     let parameters = template(reader.parameters.as_ref(), effective, ctx, e)?;
     let config = reader.reader_config.clone().unwrap_or_default();
-    let max_items = count(&config.max_items, effective, ctx, e)?;
+    let max_items = count(
+        run,
+        &config.max_items,
+        effective,
+        ctx,
+        e,
+        "ItemReader/ReaderConfig/MaxItems",
+    )?;
     let reader_failed = |f: Failure| Halt::Failed(Failure::new(items::ITEM_READER_FAILED, f.cause));
     match reader.resource.as_str() {
         "arn:aws:states:::s3:listObjectsV2" => {
@@ -428,7 +457,9 @@ async fn run_children(
             );
             let body = &s.processor.body;
             let mut cursor = Cursor::default();
-            let outcome = run_states(&child, &body.states, &body.start_at, input.clone(), &mut cursor).await;
+            // A distributed Map's child executions see no outer variables (as in AWS).
+            let scope = super::Scope::root(serde_json::Map::new());
+            let outcome = run_states(&child, &scope, &body.states, &body.start_at, input.clone(), &mut cursor).await;
             let child_run = child_run(i, start);
             let outcome = match outcome {
                 Ok(output) => ChildOutcome::Succeeded { run: child_run, output },

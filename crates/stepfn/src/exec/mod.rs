@@ -10,22 +10,26 @@ pub mod items;
 mod retry;
 mod task;
 pub mod test_state;
+pub mod vars;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 use tokio::sync::watch;
 
 use crate::asl::{
-    ChoiceState, FailState, OptionalPath, PassState, State, States, Transition, ValueOrPath, WaitFor, WaitState,
+    ChoiceState, FailState, OptionalPath, PassState, QueryLanguage, State, States, Transition, ValueOrPath, WaitFor,
+    WaitState,
 };
 use crate::history::History;
 use crate::mock::{MockConfig, MockResponse};
 use crate::path::{self, PathError};
+use crate::query::{Query, QueryError};
 use lakestack_aws_protocol::Clock;
+use vars::Scope;
 
 pub use task::{ActivityTask, Host, TokenWait};
 
@@ -44,6 +48,9 @@ pub enum Halt {
 pub struct Failure {
     pub error: String,
     pub cause: String,
+    /// The field whose JSONata expression failed (`Output/a`), for the
+    /// `EvaluationFailed` event.
+    pub location: Option<String>,
 }
 
 impl Failure {
@@ -51,6 +58,7 @@ impl Failure {
         Self {
             error: error.into(),
             cause: cause.into(),
+            location: None,
         }
     }
 }
@@ -84,6 +92,9 @@ pub struct Run {
     pub stop: watch::Receiver<bool>,
     /// The mock-config test case the execution runs, if any.
     pub mock: Option<Arc<Mocked>>,
+    /// The machine's `QueryLanguage`, which states that declare none use
+    /// (nested ones too, whatever their Map's or Parallel's).
+    pub language: QueryLanguage,
 }
 
 /// A test case of the mock configuration, with how many times each state
@@ -142,6 +153,7 @@ impl Run {
             host: Arc::clone(&self.host),
             stop: self.stop.clone(),
             mock: self.mock.clone(),
+            language: self.language,
         }
     }
 
@@ -299,6 +311,7 @@ fn path_failure(e: &PathError, state: &str, entered_id: i64) -> Failure {
 /// Runs the states of a machine or branch from `start_at` until one ends it.
 pub async fn run_states(
     run: &Run,
+    scope: &Arc<Scope>,
     states: &States,
     start_at: &str,
     input: Value,
@@ -316,7 +329,7 @@ pub async fn run_states(
                 format!("The state '{name}' does not exist in the state machine"),
             )));
         };
-        let step = run_state(run, &name, state, input, cursor).await?;
+        let step = run_state(run, scope, &name, state, input, cursor).await?;
         match step {
             Step::Next(next, output) => {
                 name = next;
@@ -366,12 +379,16 @@ fn exited_kind(state: &State) -> &'static str {
     }
 }
 
-/// What a state entered with: its name, raw input, when, and the event id.
+/// What a state entered with: its name, raw input, when, the event id, its
+/// language, and the variables as they were on entry (every reference in
+/// the state reads these, whatever it assigns).
 pub struct Entered<'a> {
     pub name: &'a str,
     pub input: Value,
     pub at: DateTime<Utc>,
     pub id: i64,
+    pub jsonata: bool,
+    pub vars: Arc<Map<String, Value>>,
 }
 
 impl Entered<'_> {
@@ -382,118 +399,453 @@ impl Entered<'_> {
     pub fn fail(&self, e: &PathError) -> Halt {
         Halt::Failed(path_failure(e, self.name, self.id))
     }
+
+    /// A JSONata query over this state's input and context.
+    pub fn query<'q>(&'q self, run: &Run, context: &'q Value) -> Query<'q> {
+        Query {
+            input: &self.input,
+            context,
+            result: None,
+            error_output: None,
+            variables: &self.vars,
+            now_ms: run.clock.now().timestamp_millis() as f64,
+        }
+    }
+
+    /// A failed expression as the state's failure.
+    pub fn query_failed(&self, e: QueryError) -> Halt {
+        Halt::Failed(Failure {
+            error: QueryError::ERROR.into(),
+            cause: e.cause(self.name, self.id),
+            location: Some(e.location),
+        })
+    }
+
+    /// Runs JSONPath data flow with `$name` paths reading the variables.
+    pub fn paths<T>(&self, f: impl FnOnce() -> T) -> T {
+        path::with_variables(&self.vars, f)
+    }
+
+    /// `Assign` in a JSONPath state: a payload template over `dollar`
+    /// (the state's result, or its effective input for Choice and Wait).
+    pub fn assign_paths(
+        &self,
+        assign: Option<&Value>,
+        dollar: &Value,
+        ctx: &Value,
+    ) -> Result<Map<String, Value>, Halt> {
+        let Some(t) = assign else { return Ok(Map::new()) };
+        match self.paths(|| path::apply_payload_template(t, dollar, ctx)) {
+            Ok(Value::Object(m)) => Ok(m),
+            Ok(_) => Ok(Map::new()),
+            Err(x) => Err(self.fail(&x)),
+        }
+    }
 }
 
-async fn run_state(run: &Run, name: &str, state: &State, input: Value, cursor: &mut Cursor) -> Result<Step, Halt> {
+/// How a state ends well: its output and the variables it assigns (set
+/// once it is done, so nothing in the state saw them).
+pub struct Exit {
+    pub output: Value,
+    pub assigned: Map<String, Value>,
+    /// Where a Choice goes (which records its own exit event).
+    pub next: Option<String>,
+}
+
+impl Exit {
+    pub fn output(output: Value) -> Self {
+        Exit {
+            output,
+            assigned: Map::new(),
+            next: None,
+        }
+    }
+
+    pub fn with(output: Value, assigned: Map<String, Value>) -> Self {
+        Exit {
+            output,
+            assigned,
+            next: None,
+        }
+    }
+}
+
+/// The state's effective language.
+fn language_of(run: &Run, state: &State) -> QueryLanguage {
+    state.common().query_language.unwrap_or(run.language)
+}
+
+/// The `assignedVariables` of an exited event: each value as compact JSON.
+fn assigned_details(details: &mut Value, assigned: &Map<String, Value>) {
+    if assigned.is_empty() {
+        return;
+    }
+    let vars: Map<String, Value> = assigned
+        .iter()
+        .map(|(k, v)| (k.clone(), Value::String(text(v))))
+        .collect();
+    details["assignedVariables"] = Value::Object(vars);
+    details["assignedVariablesDetails"] = json!({"truncated": false});
+}
+
+async fn run_state(
+    run: &Run,
+    scope: &Arc<Scope>,
+    name: &str,
+    state: &State,
+    input: Value,
+    cursor: &mut Cursor,
+) -> Result<Step, Halt> {
+    let before = cursor.previous;
     let at = run.clock.now();
     let id = run.event(
         cursor,
         entered_kind(state),
         json!({"name": name, "input": text(&input)}),
     );
-    let entered = Entered { name, input, at, id };
+    let jsonata = language_of(run, state) == QueryLanguage::Jsonata;
+    let entered = Entered {
+        name,
+        input,
+        at,
+        id,
+        jsonata,
+        vars: scope.snapshot(),
+    };
     let outcome = match state {
         State::Pass(s) => pass(run, &entered, s),
-        State::Choice(s) => return choice(run, &entered, s, cursor),
+        State::Choice(s) => choice(run, &entered, s, cursor),
         State::Wait(s) => wait(run, &entered, s).await,
-        State::Succeed(s) => {
-            let ctx = entered.context(run, 0);
-            field_io(&s.common.input_path, &s.common.output_path, &entered, &ctx)
-        }
-        State::Fail(s) => return Err(fail(run, &entered, s)),
-        State::Task(s) => task::run(run, &entered, s, cursor).await,
-        State::Parallel(s) => branches::parallel(run, &entered, s, cursor).await,
-        State::Map(s) => branches::map(run, &entered, s, cursor).await,
+        State::Succeed(s) => succeed(run, &entered, &s.common),
+        State::Fail(s) => Err(fail(run, &entered, s)),
+        State::Task(s) => task::run(run, scope, &entered, s, cursor).await,
+        State::Parallel(s) => branches::parallel(run, scope, &entered, s, cursor).await,
+        State::Map(s) => branches::map(run, scope, &entered, s, cursor).await,
     };
-    let output = match outcome {
-        Ok(output) => output,
-        Err(Halt::Failed(f)) => match retry::catcher(state.catch(), &f) {
-            // A caught error moves on to the catcher's state without an exit event.
-            Some(c) if !uncatchable(&f.error) => {
-                let error_output = json!({"Error": f.error, "Cause": f.cause});
-                let out = path::apply_result_path(field(&c.result_path).as_ref(), &entered.input, error_output)
-                    .map_err(|e| entered.fail(&e))?;
-                output_text(name, entered.id, &out)?;
-                return Ok(Step::Next(c.next.clone(), out));
+    let exit = match outcome {
+        Ok(exit) => exit,
+        Err(Halt::Failed(f)) => {
+            if let Some(location) = &f.location {
+                evaluation_failed(run, cursor, before, name, &f, location);
             }
-            _ => return Err(Halt::Failed(f)),
-        },
+            let caught = retry::catcher(state.catch(), &f)
+                .and_then(|c| state.catch().iter().position(|x| std::ptr::eq(x, c)).map(|i| (i, c)));
+            match caught {
+                // A caught error moves on to the catcher's state without an exit event.
+                Some((index, c)) if !uncatchable(&f.error) => {
+                    let error_output = json!({"Error": f.error, "Cause": f.cause});
+                    let (out, assigned) = if entered.jsonata {
+                        let ctx = entered.context(run, 0);
+                        let mut q = entered.query(run, &ctx);
+                        q.error_output = Some(&error_output);
+                        let caught = (|| {
+                            let assigned = match &c.assign {
+                                Some(t) => q.assign(t, &format!("Catch[{index}]/Assign"))?,
+                                None => Map::new(),
+                            };
+                            let out = match &c.output {
+                                Some(t) => q.value(t, &format!("Catch[{index}]/Output"))?,
+                                None => error_output.clone(),
+                            };
+                            Ok::<_, QueryError>((out, assigned))
+                        })();
+                        match caught {
+                            Ok(v) => v,
+                            Err(e) => {
+                                let halt = entered.query_failed(e);
+                                if let Halt::Failed(f) = &halt
+                                    && let Some(location) = &f.location
+                                {
+                                    evaluation_failed(run, cursor, cursor.previous, name, f, location);
+                                }
+                                return Err(halt);
+                            }
+                        }
+                    } else {
+                        let ctx = entered.context(run, 0);
+                        let out = path::apply_result_path(
+                            field(&c.result_path).as_ref(),
+                            &entered.input,
+                            error_output.clone(),
+                        )
+                        .map_err(|e| entered.fail(&e))?;
+                        let assigned = entered.assign_paths(c.assign.as_ref(), &error_output, &ctx)?;
+                        (out, assigned)
+                    };
+                    output_text(name, entered.id, &out)?;
+                    scope.assign(&assigned);
+                    return Ok(Step::Next(c.next.clone(), out));
+                }
+                _ => return Err(Halt::Failed(f)),
+            }
+        }
         Err(other) => return Err(other),
     };
-    let out_text = output_text(name, entered.id, &output)?;
-    run.event(cursor, exited_kind(state), json!({"name": name, "output": out_text}));
+    let out_text = output_text(name, entered.id, &exit.output)?;
+    scope.assign(&exit.assigned);
+    if let Some(next) = exit.next {
+        // A Choice records its exit itself.
+        return Ok(Step::Next(next, exit.output));
+    }
+    let mut details = json!({"name": name, "output": out_text});
+    assigned_details(&mut details, &exit.assigned);
+    run.event(cursor, exited_kind(state), details);
     match state {
-        State::Succeed(_) => Ok(Step::End(output)),
+        State::Succeed(_) => Ok(Step::End(exit.output)),
         other => match other.transition() {
-            Some(t) => Ok(step_of(t, output)),
-            None => Ok(Step::End(output)),
+            Some(t) => Ok(step_of(t, exit.output)),
+            None => Ok(Step::End(exit.output)),
         },
     }
 }
 
-/// InputPath then OutputPath: the whole data flow of Succeed (and Wait, Choice).
+/// What a Task, Parallel or Map makes of its `result`: in JSONata, `Output`
+/// (default: the result) and `Assign` over `$states.result`; in JSONPath,
+/// ResultSelector, then `Assign` over the selected result, ResultPath and
+/// OutputPath.
+pub fn finish_result(
+    run: &Run,
+    e: &Entered<'_>,
+    ctx: &Value,
+    result: Value,
+    result_selector: Option<&Value>,
+    result_path: &OptionalPath,
+    common: &crate::asl::CommonFields,
+) -> Result<Exit, Halt> {
+    if e.jsonata {
+        let mut q = e.query(run, ctx);
+        q.result = Some(&result);
+        let assigned = jsonata_assign(e, &q, common.assign.as_ref())?;
+        let output = match &common.output {
+            Some(t) => q.value(t, "Output").map_err(|x| e.query_failed(x))?,
+            None => result.clone(),
+        };
+        return Ok(Exit::with(output, assigned));
+    }
+    e.paths(|| {
+        let selected = match result_selector {
+            Some(t) => path::apply_payload_template(t, &result, ctx).map_err(|x| e.fail(&x))?,
+            None => result,
+        };
+        let assigned = e.assign_paths(common.assign.as_ref(), &selected, ctx)?;
+        let merged =
+            path::apply_result_path(field(result_path).as_ref(), &e.input, selected).map_err(|x| e.fail(&x))?;
+        let output =
+            path::apply_output_path(field(&common.output_path).as_ref(), &merged, ctx).map_err(|x| e.fail(&x))?;
+        Ok(Exit::with(output, assigned))
+    })
+}
+
+/// The `EvaluationFailed` event AWS records when a JSONata expression
+/// fails: linked to the event before the state was entered, as AWS links it.
+fn evaluation_failed(run: &Run, cursor: &mut Cursor, previous: i64, state: &str, f: &Failure, location: &str) {
+    let mut c = Cursor { previous };
+    run.event(
+        &mut c,
+        "EvaluationFailed",
+        json!({"error": f.error, "cause": f.cause, "location": location, "state": state}),
+    );
+    if c.previous != previous {
+        cursor.previous = c.previous;
+    }
+}
+
+/// InputPath then OutputPath: the whole data flow of a JSONPath Succeed.
 fn field_io(
     input_path: &OptionalPath,
     output_path: &OptionalPath,
     e: &Entered<'_>,
     ctx: &Value,
 ) -> Result<Value, Halt> {
-    let effective = path::apply_input_path(field(input_path).as_ref(), &e.input, ctx).map_err(|x| e.fail(&x))?;
-    path::apply_output_path(field(output_path).as_ref(), &effective, ctx).map_err(|x| e.fail(&x))
+    e.paths(|| {
+        let effective = path::apply_input_path(field(input_path).as_ref(), &e.input, ctx).map_err(|x| e.fail(&x))?;
+        path::apply_output_path(field(output_path).as_ref(), &effective, ctx).map_err(|x| e.fail(&x))
+    })
 }
 
-fn pass(run: &Run, e: &Entered<'_>, s: &PassState) -> Result<Value, Halt> {
+/// `Output` of a JSONata state that has no result: evaluated, or the input.
+fn jsonata_output(e: &Entered<'_>, q: &Query<'_>, output: Option<&Value>) -> Result<Value, Halt> {
+    match output {
+        Some(t) => q.value(t, "Output").map_err(|x| e.query_failed(x)),
+        None => Ok(e.input.clone()),
+    }
+}
+
+/// `Assign` of a JSONata state.
+fn jsonata_assign(e: &Entered<'_>, q: &Query<'_>, assign: Option<&Value>) -> Result<Map<String, Value>, Halt> {
+    match assign {
+        Some(t) => q.assign(t, "Assign").map_err(|x| e.query_failed(x)),
+        None => Ok(Map::new()),
+    }
+}
+
+fn succeed(run: &Run, e: &Entered<'_>, common: &crate::asl::CommonFields) -> Result<Exit, Halt> {
     let ctx = e.context(run, 0);
-    let effective =
-        path::apply_input_path(field(&s.common.input_path).as_ref(), &e.input, &ctx).map_err(|x| e.fail(&x))?;
-    let result = match (&s.result, &s.parameters) {
-        (Some(r), _) => r.clone(),
-        (None, Some(p)) => path::apply_payload_template(p, &effective, &ctx).map_err(|x| e.fail(&x))?,
-        (None, None) => effective,
+    if e.jsonata {
+        let q = e.query(run, &ctx);
+        return jsonata_output(e, &q, common.output.as_ref()).map(Exit::output);
+    }
+    field_io(&common.input_path, &common.output_path, e, &ctx).map(Exit::output)
+}
+
+fn pass(run: &Run, e: &Entered<'_>, s: &PassState) -> Result<Exit, Halt> {
+    let ctx = e.context(run, 0);
+    if e.jsonata {
+        let q = e.query(run, &ctx);
+        let assigned = jsonata_assign(e, &q, s.common.assign.as_ref())?;
+        let output = jsonata_output(e, &q, s.common.output.as_ref())?;
+        return Ok(Exit::with(output, assigned));
+    }
+    e.paths(|| {
+        let effective =
+            path::apply_input_path(field(&s.common.input_path).as_ref(), &e.input, &ctx).map_err(|x| e.fail(&x))?;
+        let result = match (&s.result, &s.parameters) {
+            (Some(r), _) => r.clone(),
+            (None, Some(p)) => path::apply_payload_template(p, &effective, &ctx).map_err(|x| e.fail(&x))?,
+            (None, None) => effective,
+        };
+        let assigned = e.assign_paths(s.common.assign.as_ref(), &result, &ctx)?;
+        let merged =
+            path::apply_result_path(field(&s.result_path).as_ref(), &e.input, result).map_err(|x| e.fail(&x))?;
+        let output =
+            path::apply_output_path(field(&s.common.output_path).as_ref(), &merged, &ctx).map_err(|x| e.fail(&x))?;
+        Ok(Exit::with(output, assigned))
+    })
+}
+
+/// A JSONata Choice rule's `Condition`: true, false, or an expression that
+/// must evaluate to a boolean.
+fn condition(e: &Entered<'_>, q: &Query<'_>, rule: &Value, index: usize) -> Result<bool, Halt> {
+    let location = format!("Choices[{index}]/Condition");
+    let v = match rule.get("Condition") {
+        Some(Value::String(t)) => q.expression(t, &location).map_err(|x| e.query_failed(x))?,
+        Some(other) => other.clone(),
+        None => Value::Bool(false),
     };
-    let merged = path::apply_result_path(field(&s.result_path).as_ref(), &e.input, result).map_err(|x| e.fail(&x))?;
-    path::apply_output_path(field(&s.common.output_path).as_ref(), &merged, &ctx).map_err(|x| e.fail(&x))
-}
-
-fn choice(run: &Run, e: &Entered<'_>, s: &ChoiceState, cursor: &mut Cursor) -> Result<Step, Halt> {
-    let ctx = e.context(run, 0);
-    let effective =
-        path::apply_input_path(field(&s.common.input_path).as_ref(), &e.input, &ctx).map_err(|x| e.fail(&x))?;
-    let mut next = None;
-    for rule in &s.choices {
-        if crate::choice::matches(&rule.rule, &effective, &ctx).map_err(|x| e.fail(&x))? {
-            next = Some(rule.next.clone());
-            break;
+    match v {
+        Value::Bool(b) => Ok(b),
+        other => {
+            let expr = rule.get("Condition").and_then(Value::as_str).unwrap_or_default();
+            Err(e.query_failed(QueryError::wrong_type(expr, &location, "boolean", &other)))
         }
     }
-    let Some(next) = next.or_else(|| s.default.clone()) else {
-        return Err(Halt::Failed(Failure::new("States.NoChoiceMatched", "No Matches!")));
-    };
-    let output =
-        path::apply_output_path(field(&s.common.output_path).as_ref(), &effective, &ctx).map_err(|x| e.fail(&x))?;
-    let out_text = output_text(e.name, e.id, &output)?;
-    run.event(cursor, "ChoiceStateExited", json!({"name": e.name, "output": out_text}));
-    Ok(Step::Next(next, output))
 }
 
-async fn wait(run: &Run, e: &Entered<'_>, s: &WaitState) -> Result<Value, Halt> {
+fn choice(run: &Run, e: &Entered<'_>, s: &ChoiceState, cursor: &mut Cursor) -> Result<Exit, Halt> {
     let ctx = e.context(run, 0);
-    let effective =
-        path::apply_input_path(field(&s.common.input_path).as_ref(), &e.input, &ctx).map_err(|x| e.fail(&x))?;
+    let (next, output, assigned) = if e.jsonata {
+        let q = e.query(run, &ctx);
+        let mut chosen = None;
+        for (i, rule) in s.choices.iter().enumerate() {
+            if condition(e, &q, &rule.rule, i)? {
+                chosen = Some((i, rule));
+                break;
+            }
+        }
+        match chosen {
+            Some((i, rule)) => {
+                let assigned = match rule.rule.get("Assign") {
+                    Some(t) => q
+                        .assign(t, &format!("Choices[{i}]/Assign"))
+                        .map_err(|x| e.query_failed(x))?,
+                    None => Map::new(),
+                };
+                let output = match rule.rule.get("Output") {
+                    Some(t) => q
+                        .value(t, &format!("Choices[{i}]/Output"))
+                        .map_err(|x| e.query_failed(x))?,
+                    None => e.input.clone(),
+                };
+                (Some(rule.next.clone()), output, assigned)
+            }
+            None => {
+                let assigned = jsonata_assign(e, &q, s.common.assign.as_ref())?;
+                let output = jsonata_output(e, &q, s.common.output.as_ref())?;
+                (s.default.clone(), output, assigned)
+            }
+        }
+    } else {
+        e.paths(|| {
+            let effective =
+                path::apply_input_path(field(&s.common.input_path).as_ref(), &e.input, &ctx).map_err(|x| e.fail(&x))?;
+            let mut chosen = None;
+            for rule in &s.choices {
+                if crate::choice::matches(&rule.rule, &effective, &ctx).map_err(|x| e.fail(&x))? {
+                    chosen = Some(rule);
+                    break;
+                }
+            }
+            let assign = match chosen {
+                Some(rule) => rule.rule.get("Assign"),
+                None => s.common.assign.as_ref(),
+            };
+            let assigned = e.assign_paths(assign, &effective, &ctx)?;
+            let output = path::apply_output_path(field(&s.common.output_path).as_ref(), &effective, &ctx)
+                .map_err(|x| e.fail(&x))?;
+            Ok::<_, Halt>((
+                chosen.map(|r| r.next.clone()).or_else(|| s.default.clone()),
+                output,
+                assigned,
+            ))
+        })?
+    };
+    let Some(next) = next else {
+        return Err(Halt::Failed(Failure::new("States.NoChoiceMatched", "No Matches!")));
+    };
+    let out_text = output_text(e.name, e.id, &output)?;
+    let mut details = json!({"name": e.name, "output": out_text});
+    assigned_details(&mut details, &assigned);
+    run.event(cursor, "ChoiceStateExited", details);
+    Ok(Exit {
+        output,
+        assigned,
+        next: Some(next),
+    })
+}
+
+/// A JSONata `Seconds`: an integer from 0 to 99999999.
+fn jsonata_seconds(e: &Entered<'_>, q: &Query<'_>, expr: &str) -> Result<u64, Halt> {
+    let v = q.expression(expr, "Seconds").map_err(|x| e.query_failed(x))?;
+    match v.as_u64().filter(|n| *n <= 99_999_999) {
+        Some(n) => Ok(n),
+        None => Err(e.query_failed(QueryError::wrong_type(expr, "Seconds", "integer", &v))),
+    }
+}
+
+async fn wait(run: &Run, e: &Entered<'_>, s: &WaitState) -> Result<Exit, Halt> {
+    let ctx = e.context(run, 0);
     let runtime = |detail: String| Halt::Failed(Failure::new("States.Runtime", runtime_cause(e, &detail)));
+    let q = e.query(run, &ctx);
+    let effective = if e.jsonata {
+        e.input.clone()
+    } else {
+        e.paths(|| path::apply_input_path(field(&s.common.input_path).as_ref(), &e.input, &ctx))
+            .map_err(|x| e.fail(&x))?
+    };
+    let assigned = if e.jsonata {
+        jsonata_assign(e, &q, s.common.assign.as_ref())?
+    } else {
+        e.assign_paths(s.common.assign.as_ref(), &effective, &ctx)?
+    };
+    let output = if e.jsonata {
+        jsonata_output(e, &q, s.common.output.as_ref())?
+    } else {
+        e.paths(|| path::apply_output_path(field(&s.common.output_path).as_ref(), &effective, &ctx))
+            .map_err(|x| e.fail(&x))?
+    };
     match &s.wait {
         WaitFor::Seconds(v) => {
             let secs = match v {
                 ValueOrPath::Value(n) => *n,
                 ValueOrPath::Path(p) => {
-                    let v = select(p, &effective, &ctx).map_err(|x| e.fail(&x))?;
+                    let v = e.paths(|| select(p, &effective, &ctx)).map_err(|x| e.fail(&x))?;
                     v.as_u64().ok_or_else(|| {
                         runtime(format!(
                             "The SecondsPath parameter does not reference a valid integer: {p}"
                         ))
                     })?
                 }
-                ValueOrPath::Jsonata(_) => return Err(runtime("JSONata is not supported".into())),
+                ValueOrPath::Jsonata(expr) => jsonata_seconds(e, &q, expr)?,
             };
             run.sleep(Duration::from_secs(secs)).await?;
         }
@@ -501,12 +853,17 @@ async fn wait(run: &Run, e: &Entered<'_>, s: &WaitState) -> Result<Value, Halt> 
             let raw = match v {
                 ValueOrPath::Value(t) => t.clone(),
                 ValueOrPath::Path(p) => {
-                    let v = select(p, &effective, &ctx).map_err(|x| e.fail(&x))?;
+                    let v = e.paths(|| select(p, &effective, &ctx)).map_err(|x| e.fail(&x))?;
                     v.as_str().map(str::to_owned).ok_or_else(|| {
                         runtime(format!("The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: {p}"))
                     })?
                 }
-                ValueOrPath::Jsonata(_) => return Err(runtime("JSONata is not supported".into())),
+                ValueOrPath::Jsonata(expr) => match q.expression(expr, "Timestamp").map_err(|x| e.query_failed(x))? {
+                    Value::String(t) => t,
+                    other => {
+                        return Err(e.query_failed(QueryError::wrong_type(expr, "Timestamp", "string", &other)));
+                    }
+                },
             };
             let at = crate::choice::parse_timestamp(&raw).ok_or_else(|| {
                 runtime(format!(
@@ -517,7 +874,7 @@ async fn wait(run: &Run, e: &Entered<'_>, s: &WaitState) -> Result<Value, Halt> 
             run.sleep(left).await?;
         }
     }
-    path::apply_output_path(field(&s.common.output_path).as_ref(), &effective, &ctx).map_err(|x| e.fail(&x))
+    Ok(Exit::with(output, assigned))
 }
 
 fn runtime_cause(e: &Entered<'_>, detail: &str) -> String {
@@ -535,30 +892,36 @@ pub fn select(p: &str, input: &Value, ctx: &Value) -> Result<Value, PathError> {
 
 fn fail(run: &Run, e: &Entered<'_>, s: &FailState) -> Halt {
     let ctx = e.context(run, 0);
-    let value = |v: &Option<ValueOrPath<String>>| -> Result<Option<String>, Halt> {
+    let q = e.query(run, &ctx);
+    let value = |v: &Option<ValueOrPath<String>>, field_name: &str| -> Result<Option<String>, Halt> {
         Ok(match v {
             None => None,
             Some(ValueOrPath::Value(s)) => Some(s.clone()),
             Some(ValueOrPath::Path(p)) => {
-                let v = if crate::intrinsics::is_intrinsic(p) {
-                    crate::intrinsics::evaluate(p, &e.input, &ctx)
-                } else {
-                    select(p, &e.input, &ctx)
-                }
-                .map_err(|x| e.fail(&x))?;
+                let v = e
+                    .paths(|| {
+                        if crate::intrinsics::is_intrinsic(p) {
+                            crate::intrinsics::evaluate(p, &e.input, &ctx)
+                        } else {
+                            select(p, &e.input, &ctx)
+                        }
+                    })
+                    .map_err(|x| e.fail(&x))?;
                 Some(match v {
                     Value::String(s) => s,
                     other => text(&other),
                 })
             }
-            Some(ValueOrPath::Jsonata(_)) => None,
+            Some(ValueOrPath::Jsonata(expr)) => match q.expression(expr, field_name).map_err(|x| e.query_failed(x))? {
+                Value::String(s) => Some(s),
+                other => {
+                    return Err(e.query_failed(QueryError::wrong_type(expr, field_name, "string", &other)));
+                }
+            },
         })
     };
-    match (value(&s.error), value(&s.cause)) {
-        (Ok(error), Ok(cause)) => Halt::Failed(Failure {
-            error: error.unwrap_or_default(),
-            cause: cause.unwrap_or_default(),
-        }),
+    match (value(&s.error, "Error"), value(&s.cause, "Cause")) {
+        (Ok(error), Ok(cause)) => Halt::Failed(Failure::new(error.unwrap_or_default(), cause.unwrap_or_default())),
         (Err(h), _) | (_, Err(h)) => h,
     }
 }

@@ -8,11 +8,12 @@ use async_trait::async_trait;
 use serde_json::{Value, json};
 use tokio::sync::{oneshot, watch};
 
-use super::{Cursor, Entered, Failure, Halt, Run, field, retry, select, text};
+use super::{Cursor, Entered, Exit, Failure, Halt, Run, field, retry, select, text};
 use crate::asl::{TaskState, ValueOrPath};
 use crate::integration::{Pattern, Resource};
 use crate::mock::MockResponse;
 use crate::path;
+use crate::query::QueryError;
 
 /// A task a worker fetches with GetActivityTask.
 #[derive(Debug, Clone)]
@@ -87,6 +88,7 @@ fn names(arn: &str, r: &Resource) -> (String, String) {
 }
 
 fn seconds(
+    run: &Run,
     v: &Option<ValueOrPath<u64>>,
     input: &Value,
     ctx: &Value,
@@ -96,8 +98,16 @@ fn seconds(
     match v {
         None => Ok(None),
         Some(ValueOrPath::Value(n)) => Ok(Some(*n)),
+        Some(ValueOrPath::Jsonata(expr)) => {
+            let q = e.query(run, ctx);
+            let v = q.expression(expr, what).map_err(|x| e.query_failed(x))?;
+            match v.as_u64().filter(|n| (1..=99_999_999).contains(n)) {
+                Some(n) => Ok(Some(n)),
+                None => Err(e.query_failed(QueryError::wrong_type(expr, what, "integer", &v))),
+            }
+        }
         Some(ValueOrPath::Path(p)) => {
-            let v = select(p, input, ctx).map_err(|x| e.fail(&x))?;
+            let v = e.paths(|| select(p, input, ctx)).map_err(|x| e.fail(&x))?;
             match v.as_u64() {
                 Some(n) if n > 0 => Ok(Some(n)),
                 _ => Err(Halt::Failed(Failure::new(
@@ -109,11 +119,16 @@ fn seconds(
                 ))),
             }
         }
-        Some(ValueOrPath::Jsonata(_)) => Ok(None),
     }
 }
 
-pub async fn run(run: &Run, e: &Entered<'_>, s: &TaskState, cursor: &mut Cursor) -> Result<Value, Halt> {
+pub async fn run(
+    run: &Run,
+    _scope: &std::sync::Arc<super::Scope>,
+    e: &Entered<'_>,
+    s: &TaskState,
+    cursor: &mut Cursor,
+) -> Result<Exit, Halt> {
     let resource = Resource::parse(&s.resource);
     let (resource_type, resource_name) = names(&s.resource, &resource);
     let token_pattern = matches!(
@@ -137,14 +152,26 @@ pub async fn run(run: &Run, e: &Entered<'_>, s: &TaskState, cursor: &mut Cursor)
             }
             c
         };
-        let effective =
-            path::apply_input_path(field(&s.common.input_path).as_ref(), &e.input, &ctx).map_err(|x| e.fail(&x))?;
-        let parameters = match &s.parameters {
-            Some(t) => path::apply_payload_template(t, &effective, &ctx).map_err(|x| e.fail(&x))?,
-            None => effective.clone(),
+        let (effective, parameters) = if e.jsonata {
+            let q = e.query(run, &ctx);
+            let arguments = match &s.arguments {
+                Some(t) => q.value(t, "Arguments").map_err(|x| e.query_failed(x))?,
+                None => e.input.clone(),
+            };
+            (e.input.clone(), arguments)
+        } else {
+            e.paths(|| {
+                let effective = path::apply_input_path(field(&s.common.input_path).as_ref(), &e.input, &ctx)
+                    .map_err(|x| e.fail(&x))?;
+                let parameters = match &s.parameters {
+                    Some(t) => path::apply_payload_template(t, &effective, &ctx).map_err(|x| e.fail(&x))?,
+                    None => effective.clone(),
+                };
+                Ok::<_, Halt>((effective, parameters))
+            })?
         };
-        let timeout = seconds(&s.timeout_seconds, &effective, &ctx, e, "TimeoutSeconds")?;
-        let heartbeat = seconds(&s.heartbeat_seconds, &effective, &ctx, e, "HeartbeatSeconds")?;
+        let timeout = seconds(run, &s.timeout_seconds, &effective, &ctx, e, "TimeoutSeconds")?;
+        let heartbeat = seconds(run, &s.heartbeat_seconds, &effective, &ctx, e, "HeartbeatSeconds")?;
         let outcome = match &resource {
             Resource::Activity { arn } => {
                 activity(
@@ -230,14 +257,15 @@ pub async fn run(run: &Run, e: &Entered<'_>, s: &TaskState, cursor: &mut Cursor)
         };
         match outcome {
             Ok(result) => {
-                let selected = match &s.result_selector {
-                    Some(t) => path::apply_payload_template(t, &result, &ctx).map_err(|x| e.fail(&x))?,
-                    None => result,
-                };
-                let merged = path::apply_result_path(field(&s.result_path).as_ref(), &e.input, selected)
-                    .map_err(|x| e.fail(&x))?;
-                return path::apply_output_path(field(&s.common.output_path).as_ref(), &merged, &ctx)
-                    .map_err(|x| e.fail(&x));
+                return super::finish_result(
+                    run,
+                    e,
+                    &ctx,
+                    result,
+                    s.result_selector.as_ref(),
+                    &s.result_path,
+                    &s.common,
+                );
             }
             Err(Halt::Failed(f)) => {
                 if !retry::again(run, &s.retry, &mut attempts, &f).await? {

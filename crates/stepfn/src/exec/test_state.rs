@@ -66,6 +66,8 @@ pub async fn test(run: &Run, name: &str, state: &State, input: Value, mock: Opti
         input,
         at: run.clock.now(),
         id: 0,
+        jsonata: state.common().query_language.unwrap_or(run.language) == crate::asl::QueryLanguage::Jsonata,
+        vars: std::sync::Arc::default(),
     };
     let mut out = Outcome {
         status: "SUCCEEDED",
