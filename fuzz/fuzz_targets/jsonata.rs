@@ -26,6 +26,7 @@ fuzz_target!(|text: &str| {
         timeout: Some(Duration::from_millis(200)),
         now_ms: 1_700_000_000_000.0,
         seed: 7,
+        aws: true,
     };
     match expr.evaluate(&input, &[("v", serde_json::json!([1, 2, 3]))], &options) {
         Ok(v) => drop(v),

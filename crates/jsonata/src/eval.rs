@@ -63,6 +63,8 @@ pub struct Evaluator<'e> {
     frames: Vec<Weak<Frame>>,
     pub now_ms: f64,
     pub rng: u64,
+    /// AWS Step Functions' functions are bound.
+    pub aws: bool,
 }
 
 impl Drop for Evaluator<'_> {
@@ -181,6 +183,7 @@ impl<'e> Evaluator<'e> {
             frames: Vec::new(),
             now_ms,
             rng: seed | 1,
+            aws: false,
         }
     }
 
@@ -209,6 +212,24 @@ impl<'e> Evaluator<'e> {
             f = fr.parent.as_ref();
         }
         functions::builtin(name).map(|b| Value::Function(Rc::new(Func::Builtin(b))))
+    }
+
+    /// A variable, or a function this evaluation binds.
+    fn variable(&self, env: &Env, name: &str) -> Option<Value> {
+        if self.aws
+            && let Some(b) = functions::aws_builtin(name)
+        {
+            // Bindings shadow functions, as they do the standard ones.
+            let mut f = Some(env);
+            while let Some(fr) = f {
+                if let Some(v) = fr.vars.borrow().get(name) {
+                    return Some(v.clone());
+                }
+                f = fr.parent.as_ref();
+            }
+            return Some(Value::Function(Rc::new(Func::Builtin(b))));
+        }
+        Self::lookup(env, name)
     }
 
     fn frame_from_tuple(&mut self, env: &Env, tuple: &Value) -> Env {
@@ -351,7 +372,7 @@ impl<'e> Evaluator<'e> {
                         other => other.clone(),
                     }
                 } else {
-                    Self::lookup(env, name).unwrap_or_default()
+                    self.variable(env, name).unwrap_or_default()
                 }
             }
             Kind::Condition(c, t, e) => {

@@ -41,6 +41,9 @@ pub struct Options {
     pub now_ms: f64,
     /// Seed of `$random()` and `$shuffle()`.
     pub seed: u64,
+    /// Binds AWS Step Functions' functions (`$partition`, `$range`, `$hash`,
+    /// `$random(seed)`, `$uuid`, `$parse`).
+    pub aws: bool,
 }
 
 impl Default for Options {
@@ -52,6 +55,7 @@ impl Default for Options {
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0.0, |d| d.as_millis() as f64),
             seed: 0x9E37_79B9_7F4A_7C15,
+            aws: false,
         }
     }
 }
@@ -104,6 +108,7 @@ impl Expression {
             deadline: options.timeout.map(|t| Instant::now() + t),
         };
         let mut ev = eval::Evaluator::new(&self.labels, limits, options.now_ms, options.seed);
+        ev.aws = options.aws;
         let env = ev.frame(None);
         for (k, v) in bindings {
             eval::Evaluator::bind(&env, k, v.clone());

@@ -76,6 +76,7 @@ fn options(now_ms: f64) -> Options {
         timeout: Some(Duration::from_secs(5)),
         now_ms,
         seed: rand::random(),
+        aws: true,
     }
 }
 

@@ -3,6 +3,7 @@
 //! before the function runs), and the helpers the evaluator shares with it
 //! (`$string`'s rendering, regex matching).
 
+mod aws;
 mod collections;
 pub use collections::deep_clone;
 mod strings;
@@ -99,6 +100,31 @@ static BUILTINS: &[Builtin] = builtins![
     "clone" "<(oa)-:o>" => collections::clone,
 ];
 
+/// AWS Step Functions' additions, bound when the evaluation asks for them;
+/// its `$random` takes a seed.
+static AWS: &[Builtin] = builtins![
+    "partition" "<an:a>" => aws::partition,
+    "range" "<nnn:a>" => aws::range,
+    "hash" "<ss:s>" => aws::hash,
+    "random" "<n?:n>" => aws::random,
+    "uuid" "<:s>" => aws::uuid,
+    "parse" "<s:x>" => aws::parse,
+];
+
+fn aws_signatures() -> &'static [Signature] {
+    static SIGS: OnceLock<Vec<Signature>> = OnceLock::new();
+    SIGS.get_or_init(|| {
+        AWS.iter()
+            .map(|b| Signature::parse(b.signature).unwrap_or_else(|e| panic!("builtin {} signature: {e}", b.name)))
+            .collect()
+    })
+}
+
+/// The AWS function of that name.
+pub fn aws_builtin(name: &str) -> Option<&'static Builtin> {
+    AWS.iter().find(|b| b.name == name)
+}
+
 fn index() -> &'static HashMap<&'static str, usize> {
     static INDEX: OnceLock<HashMap<&'static str, usize>> = OnceLock::new();
     INDEX.get_or_init(|| BUILTINS.iter().enumerate().map(|(i, b)| (b.name, i)).collect())
@@ -130,6 +156,9 @@ pub fn arity_of(b: &Builtin) -> usize {
 }
 
 pub fn signature_of(b: &Builtin) -> &'static Signature {
+    if let Some(i) = AWS.iter().position(|a| std::ptr::eq(a, b)) {
+        return &aws_signatures()[i];
+    }
     let i = index().get(b.name).copied().unwrap_or(0);
     &signatures()[i]
 }
