@@ -163,6 +163,14 @@ def test_kinesis_to_partitioned_parquet_to_athena(server, s3):
         kin.put_records(StreamName="orders", Records=[
             {"PartitionKey": str(r["order_id"]), "Data": json.dumps(r).encode()} for r in records[start:start + 30]])
     keys = objects(s3, "lake", "orders/", 3, server)
+    # Shards are read one after another, so a flush may come between them:
+    # wait until every record is in some object.
+    deadline = time.time() + 30
+    while sum(pq.read_metadata(io.BytesIO(s3.get_object(Bucket="lake", Key=k)["Body"].read())).num_rows for k in keys) < 90:
+        assert time.time() < deadline, keys
+        clock(server, advanceSeconds=61)
+        time.sleep(0.1)
+        keys = objects(s3, "lake", "orders/", 3, server)
     assert sorted({k.split("/")[1] for k in keys}) == ["customer=ann", "customer=bob", "customer=cy"]
     assert all(k.endswith(".parquet") for k in keys), keys
     table = pq.read_table(io.BytesIO(s3.get_object(Bucket="lake", Key=keys[0])["Body"].read()))

@@ -45,3 +45,8 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {}
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// A value in a message as jsonata-js puts it there (`JSON.stringify`).
+pub fn quote(s: &str) -> String {
+    serde_json::Value::String(s.to_owned()).to_string()
+}

@@ -111,7 +111,8 @@ pub fn boolean(v: &Value) -> Option<bool> {
 pub fn numeric(v: &Value) -> Result<Option<f64>> {
     match v {
         Value::Number(n) if n.is_nan() => Ok(None),
-        Value::Number(n) if n.is_infinite() => Err(err("D1001", format!("Number out of range: {n}"))),
+        // jsonata-js shows the value as JSON, where infinity is null.
+        Value::Number(n) if n.is_infinite() => Err(err("D1001", "Number out of range: null")),
         Value::Number(n) => Ok(Some(*n)),
         _ => Ok(None),
     }
@@ -315,9 +316,12 @@ impl<'e> Evaluator<'e> {
                 v => match numeric(&v)? {
                     Some(n) => Value::Number(-n),
                     None => {
-                        return Err(err("D1002", "Cannot negate a non-numeric value")
-                            .at(node.position)
-                            .token("-"));
+                        return Err(err(
+                            "D1002",
+                            format!("Cannot negate a non-numeric value: {}", functions::json_of(&v)),
+                        )
+                        .at(node.position)
+                        .token("-"));
                     }
                 },
             },
@@ -746,7 +750,7 @@ impl<'e> Evaluator<'e> {
                         "T2001",
                         format!(
                             "The left side of the {} operator must evaluate to a number",
-                            op.symbol()
+                            crate::error::quote(op.symbol())
                         ),
                     ));
                 }
@@ -756,7 +760,7 @@ impl<'e> Evaluator<'e> {
                         "T2002",
                         format!(
                             "The right side of the {} operator must evaluate to a number",
-                            op.symbol()
+                            crate::error::quote(op.symbol())
                         ),
                     ));
                 }
@@ -833,7 +837,7 @@ impl<'e> Evaluator<'e> {
                             "T1003",
                             format!(
                                 "Key in object structure must evaluate to a string; got: {}",
-                                functions::string(&other, false).unwrap_or_default()
+                                functions::json_of(&other)
                             ),
                         )
                         .at(position));
@@ -842,10 +846,14 @@ impl<'e> Evaluator<'e> {
                 match groups.get_mut(&key) {
                     Some((data, idx)) => {
                         if *idx != pi {
-                            return Err(
-                                err("D1009", format!("Multiple key definitions evaluate to same key: {key}"))
-                                    .at(position),
-                            );
+                            return Err(err(
+                                "D1009",
+                                format!(
+                                    "Multiple key definitions evaluate to same key: {}",
+                                    crate::error::quote(&key)
+                                ),
+                            )
+                            .at(position));
                         }
                         *data = append_checked(std::mem::take(data), item.clone())?;
                     }
@@ -915,13 +923,9 @@ impl<'e> Evaluator<'e> {
                 }
                 let ok = |v: &Value| matches!(v, Value::String(_) | Value::Number(_));
                 if !ok(&aa) || !ok(&bb) {
-                    let bad = if ok(&aa) { &bb } else { &aa };
                     return Err(err(
                         "T2008",
-                        format!(
-                            "The expressions within an order-by clause must evaluate to numeric or string values: {}",
-                            functions::string(bad, false).unwrap_or_default()
-                        ),
+                        "The expressions within an order-by clause must evaluate to numeric or string values",
                     )
                     .at(position));
                 }
@@ -929,7 +933,15 @@ impl<'e> Evaluator<'e> {
                     (Value::Number(x), Value::Number(y)) => x.partial_cmp(y).map_or(0, |o| o as i32),
                     (Value::String(x), Value::String(y)) => js_string_cmp(x, y),
                     _ => {
-                        return Err(err("T2007", "Type mismatch when comparing values in order-by clause").at(position));
+                        return Err(err(
+                            "T2007",
+                            format!(
+                                "Type mismatch when comparing values {} and {} in order-by clause",
+                                functions::json_of(&aa),
+                                functions::json_of(&bb)
+                            ),
+                        )
+                        .at(position));
                     }
                 };
                 if term.descending {
@@ -1126,11 +1138,9 @@ impl<'e> Evaluator<'e> {
                 }
                 _ => Ok(Value::Function(Rc::new(Func::Partial(proc.clone(), bound)))),
             },
-            _ => Err(
-                err("T1008", format!("Attempted to partially apply a non-function: {name}"))
-                    .at(node.position)
-                    .token(name),
-            ),
+            _ => Err(err("T1008", "Attempted to partially apply a non-function")
+                .at(node.position)
+                .token(name)),
         }
     }
 
@@ -1269,7 +1279,7 @@ fn compare(op: BinOp, lhs: &Value, rhs: &Value) -> Result<Value> {
             "T2010",
             format!(
                 "The expressions either side of operator {} must evaluate to numeric or string values",
-                op.symbol()
+                crate::error::quote(op.symbol())
             ),
         ));
     }
@@ -1287,9 +1297,9 @@ fn compare(op: BinOp, lhs: &Value, rhs: &Value) -> Result<Value> {
                 "T2009",
                 format!(
                     "The values {} and {} either side of operator {} must be of the same data type",
-                    functions::string(lhs, false).unwrap_or_default(),
-                    functions::string(rhs, false).unwrap_or_default(),
-                    op.symbol()
+                    functions::json_of(lhs),
+                    functions::json_of(rhs),
+                    crate::error::quote(op.symbol())
                 ),
             ));
         }
@@ -1327,7 +1337,7 @@ fn range(lhs: &Value, rhs: &Value) -> Result<Value> {
         return Err(err(
             "D2014",
             format!(
-                "The size of the sequence allocated by the range operator (..) must not exceed 1e7.  Attempted to allocate {}.",
+                "The size of the sequence allocated by the range operator (..) must not exceed 1e6.  Attempted to allocate {}.",
                 crate::numbers::number_to_string(size)
             ),
         ));

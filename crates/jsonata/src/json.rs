@@ -104,7 +104,7 @@ pub fn write(out: &mut String, v: &Value, indent: Option<usize>, precision15: bo
         Value::Undefined | Value::Null => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
         Value::Number(n) if n.is_infinite() && precision15 => {
-            return Err(Error::new("D1001", format!("Number out of range: {n}")));
+            return Err(Error::new("D1001", "Number out of range: null"));
         }
         Value::Number(n) if !n.is_finite() => out.push_str("null"),
         Value::Number(n) => out.push_str(&if precision15 {

@@ -210,9 +210,15 @@ impl Lexer {
                     }
                 }
                 other => {
-                    return Err(Error::new("S0103", format!("Unsupported escape sequence: \\{other}"))
-                        .at(self.pos)
-                        .token(other.to_string()));
+                    return Err(Error::new(
+                        "S0103",
+                        format!(
+                            "Unsupported escape sequence: \\{}",
+                            crate::error::quote(&other.to_string())
+                        ),
+                    )
+                    .at(self.pos)
+                    .token(other.to_string()));
                 }
             }
         }
@@ -257,13 +263,15 @@ impl Lexer {
             }
         }
         let text: String = self.chars[start..self.pos].iter().collect();
-        let n: f64 = text
-            .parse()
-            .map_err(|_| Error::new("S0102", format!("Number out of range: {text}")).at(start))?;
+        let n: f64 = text.parse().map_err(|_| {
+            Error::new("S0102", format!("Number out of range: {}", crate::error::quote(&text))).at(start)
+        })?;
         if !n.is_finite() {
-            return Err(Error::new("S0102", format!("Number out of range: {text}"))
-                .at(start)
-                .token(text));
+            return Err(
+                Error::new("S0102", format!("Number out of range: {}", crate::error::quote(&text)))
+                    .at(start)
+                    .token(text),
+            );
         }
         self.token(Tok::Num(n))
     }

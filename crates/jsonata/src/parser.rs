@@ -2,7 +2,7 @@
 //! that mirrors the grammar; `process` then shapes it for evaluation.
 //! Binding powers, token rules and error codes are jsonata-js 2.0.6's.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, quote};
 use crate::lexer::{Lexer, Tok, Token};
 
 /// Nesting beyond this fails the parse (`U1001`) instead of the stack.
@@ -102,6 +102,14 @@ fn describe(tok: &Tok) -> String {
     }
 }
 
+/// A token as jsonata-js's messages show it: JSON, so text is quoted.
+fn shown(tok: &Tok) -> String {
+    match tok {
+        Tok::Num(_) | Tok::Bool(_) | Tok::Null => describe(tok),
+        _ => quote(&describe(tok)),
+    }
+}
+
 pub struct Parser {
     lexer: Lexer,
     node: Token,
@@ -120,7 +128,7 @@ pub fn parse(src: &str) -> Result<Raw> {
     p.advance(None, false)?;
     let expr = p.expression(0)?;
     if p.node.tok != Tok::End {
-        return Err(Error::new("S0201", format!("Syntax error: {}", describe(&p.node.tok)))
+        return Err(Error::new("S0201", format!("Syntax error: {}", shown(&p.node.tok)))
             .at(p.node.position)
             .token(describe(&p.node.tok)));
     }
@@ -139,20 +147,23 @@ impl Parser {
             && !self.is(id)
         {
             return Err(if self.node.tok == Tok::End {
-                Error::new("S0203", format!("Expected {id} before end of expression"))
+                Error::new("S0203", format!("Expected {} before end of expression", quote(id)))
                     .at(self.node.position)
                     .token(id)
             } else {
-                Error::new("S0202", format!("Expected {id}, got {}", describe(&self.node.tok)))
-                    .at(self.node.position)
-                    .token(describe(&self.node.tok))
+                Error::new(
+                    "S0202",
+                    format!("Expected {}, got {}", quote(id), shown(&self.node.tok)),
+                )
+                .at(self.node.position)
+                .token(describe(&self.node.tok))
             });
         }
         let next = self.lexer.next(!infix)?;
         if let Tok::Op(op) = next.tok
             && !known_operator(op)
         {
-            return Err(Error::new("S0204", format!("Unknown operator: {op}"))
+            return Err(Error::new("S0204", format!("Unknown operator: {}", quote(op)))
                 .at(next.position)
                 .token(op));
         }
@@ -244,7 +255,7 @@ impl Parser {
                 other => {
                     return Err(Error::new(
                         "S0211",
-                        format!("The symbol {other} cannot be used as a unary operator"),
+                        format!("The symbol {} cannot be used as a unary operator", quote(other)),
                     )
                     .at(pos)
                     .token(other));
@@ -275,7 +286,7 @@ impl Parser {
     fn led(&mut self, t: Token, left: Raw) -> Result<Raw> {
         let pos = t.position;
         let Tok::Op(op) = t.tok else {
-            return Err(Error::new("S0201", format!("Syntax error: {}", describe(&t.tok))).at(pos));
+            return Err(Error::new("S0201", format!("Syntax error: {}", shown(&t.tok))).at(pos));
         };
         let kind = match op {
             "(" => return self.call(left, pos),
@@ -326,7 +337,7 @@ impl Parser {
                 if !matches!(rhs.kind, RawKind::Var(_)) {
                     return Err(Error::new(
                         "S0214",
-                        format!("The right side of {op} must be a variable name (start with $)"),
+                        format!("The right side of {} must be a variable name (start with $)", quote(op)),
                     )
                     .at(rhs.position)
                     .token(op));

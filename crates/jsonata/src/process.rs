@@ -69,10 +69,7 @@ fn kind_name(n: &Node) -> &'static str {
 fn parent_error(n: &Node) -> Error {
     Error::new(
         "S0217",
-        format!(
-            "The object representing the 'parent' cannot be derived from this expression: {}",
-            kind_name(n)
-        ),
+        "The object representing the 'parent' cannot be derived from this expression",
     )
     .at(n.position)
     .token(kind_name(n))
@@ -378,7 +375,11 @@ impl Processor {
                 let lhs = self.process(*l)?;
                 let rhs = self.process(*r)?;
                 let Some(op) = binop(op) else {
-                    return Err(Error::new("S0201", format!("Syntax error: {op}")).at(pos).token(op));
+                    return Err(
+                        Error::new("S0201", format!("Syntax error: {}", crate::error::quote(op)))
+                            .at(pos)
+                            .token(op),
+                    );
                 };
                 let mut result = Node::new(Kind::Null, pos);
                 push_ancestry(&mut result, &lhs);
@@ -522,7 +523,13 @@ impl Processor {
                 p
             }
             RawKind::Op("?") => Node::new(Kind::Placeholder, pos),
-            RawKind::Op(op) => return Err(Error::new("S0201", format!("Syntax error: {op}")).at(pos).token(op)),
+            RawKind::Op(op) => {
+                return Err(
+                    Error::new("S0201", format!("Syntax error: {}", crate::error::quote(op)))
+                        .at(pos)
+                        .token(op),
+                );
+            }
             RawKind::Parent => {
                 let slot = self.new_slot();
                 Node::new(Kind::Parent(slot), pos)

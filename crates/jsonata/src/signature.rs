@@ -68,6 +68,15 @@ fn syntax(message: &str) -> Error {
     Error::new("S0401", message.to_owned())
 }
 
+/// The function's name as jsonata-js's messages show it: a lambda has none.
+fn shown_name(name: &str) -> String {
+    if name.is_empty() {
+        "undefined".to_owned()
+    } else {
+        crate::error::quote(name)
+    }
+}
+
 fn array_of(subtype: &str) -> &'static str {
     match subtype {
         "a" => "arrays",
@@ -185,8 +194,9 @@ impl Signature {
                         return Err(Error::new(
                             "T0411",
                             format!(
-                                "Context value is not a compatible type with argument {} of function {name}",
-                                arg_index + 1
+                                "Context value is not a compatible type with argument {} of function {}",
+                                arg_index + 1,
+                                shown_name(name)
                             ),
                         ));
                     }
@@ -227,9 +237,10 @@ impl Signature {
                         return Err(Error::new(
                             "T0412",
                             format!(
-                                "Argument {} of function {name} must be an array of {}",
+                                "Argument {} of function {} must be an array of {}",
                                 arg_index + 1,
-                                array_of(sub)
+                                shown_name(name),
+                                crate::error::quote(array_of(sub))
                             ),
                         ));
                     }
@@ -261,8 +272,9 @@ impl Signature {
         Error::new(
             "T0410",
             format!(
-                "Argument {} of function {name} does not match function signature",
-                good_to + 1
+                "Argument {} of function {} does not match function signature",
+                good_to + 1,
+                shown_name(name)
             ),
         )
     }

@@ -46,7 +46,10 @@ pub fn run(ev: &mut Evaluator<'_>, node: &Node, env: &Env, obj: Value) -> Result
             _ => {
                 return Err(Error::new(
                     "T2011",
-                    "The insert/update clause of the transform expression must evaluate to an object",
+                    format!(
+                        "The insert/update clause of the transform expression must evaluate to an object: {}",
+                        crate::functions::json_of(&upd)
+                    ),
                 )
                 .at(update.position));
             }
@@ -58,7 +61,10 @@ pub fn run(ev: &mut Evaluator<'_>, node: &Node, env: &Env, obj: Value) -> Result
                 if !names.iter().all(|n| matches!(n, Value::String(_))) {
                     return Err(Error::new(
                         "T2012",
-                        "The delete clause of the transform expression must evaluate to a string or array of strings",
+                        format!(
+                            "The delete clause of the transform expression must evaluate to a string or array of strings: {}",
+                            crate::functions::json_of(&del)
+                        ),
                     )
                     .at(d.position));
                 }

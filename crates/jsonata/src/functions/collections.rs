@@ -89,7 +89,7 @@ pub fn sqrt(_: &mut Evaluator<'_>, args: Args<'_>, _: &Value, _: &Env) -> Result
             "D3060",
             format!(
                 "The sqrt function cannot be applied to a negative number: {}",
-                crate::numbers::number_to_string(n)
+                crate::numbers::js_number_string(n)
             ),
         ));
     }
@@ -106,8 +106,8 @@ pub fn power(_: &mut Evaluator<'_>, args: Args<'_>, _: &Value, _: &Env) -> Resul
             "D3061",
             format!(
                 "The power function has resulted in a value that cannot be represented as a JSON number: base={}, exponent={}",
-                crate::numbers::number_to_string(b),
-                crate::numbers::number_to_string(e)
+                crate::numbers::js_number_string(b),
+                crate::numbers::js_number_string(e)
             ),
         ));
     }

@@ -201,6 +201,15 @@ pub fn string(v: &Value, prettify: bool) -> Result<String> {
     }
 }
 
+/// A value in a message as jsonata-js shows it (`JSON.stringify`).
+pub fn json_of(v: &Value) -> String {
+    let mut out = String::new();
+    match crate::json::write(&mut out, v, None, false, 0) {
+        Ok(()) => out,
+        Err(_) => String::new(),
+    }
+}
+
 /// Every match of a regex in `text` as JSONata's matcher reports them:
 /// after a first match, one that is empty fails (D1004) since it would
 /// never advance. At most `limit`.
@@ -217,10 +226,7 @@ pub fn regex_matches(p: &Pattern, text: &str, limit: Option<usize>) -> Result<Ve
         }
         let Some(next) = p.find_at(text, last_end) else { break };
         if next.start == next.end {
-            return Err(err(
-                "D1004",
-                format!("Regular expression matches zero length string: {}", p.source),
-            ));
+            return Err(err("D1004", "Regular expression matches zero length string"));
         }
         last_end = next.end;
         out.push(next);
@@ -276,10 +282,7 @@ pub fn regex_match(p: &Rc<Pattern>, text: &str, from: usize) -> Value {
                 if let Value::Object(o) = &next
                     && matches!(o.get("match"), Some(Value::String(s)) if s.is_empty())
                 {
-                    return Err(err(
-                        "D1004",
-                        format!("Regular expression matches zero length string: {}", p2.source),
-                    ));
+                    return Err(err("D1004", "Regular expression matches zero length string"));
                 }
                 Ok(next)
             }),

@@ -154,7 +154,14 @@ struct Hit {
 }
 
 /// The matches of a regex or of a custom matcher function, up to `limit`.
-fn hits(ev: &mut Evaluator<'_>, pattern: &Value, s: &str, limit: Option<usize>, env: &Env) -> Result<Vec<Hit>> {
+fn hits(
+    ev: &mut Evaluator<'_>,
+    pattern: &Value,
+    s: &str,
+    limit: Option<usize>,
+    env: &Env,
+    func: &str,
+) -> Result<Vec<Hit>> {
     if let Value::Function(f) = pattern
         && let Func::Regex(p) = &**f
     {
@@ -186,7 +193,10 @@ fn hits(ev: &mut Evaluator<'_>, pattern: &Value, s: &str, limit: Option<usize>, 
             _ => {
                 return Err(err(
                     "T1010",
-                    "The matcher function argument passed to function does not return the correct object structure",
+                    format!(
+                        "The matcher function argument passed to function {} does not return the correct object structure",
+                        crate::error::quote(func)
+                    ),
                 ));
             }
         };
@@ -217,7 +227,10 @@ fn limit_arg(args: Args<'_>, i: usize, code: &'static str, func: &str) -> Result
         None => Ok(None),
         Some(n) if n < 0.0 => Err(err(
             code,
-            format!("Third argument of {func} function must evaluate to a positive number"),
+            format!(
+                "{} argument of {func} function must evaluate to a positive number",
+                if func == "replace" { "Fourth" } else { "Third" }
+            ),
         )),
         Some(n) => Ok(Some(n.min(usize::MAX as f64) as usize)),
     }
@@ -231,7 +244,7 @@ pub fn match_fn(ev: &mut Evaluator<'_>, args: Args<'_>, _: &Value, env: &Env) ->
     if limit == Some(0) {
         return Ok(Value::sequence(Vec::new()));
     }
-    let found = hits(ev, arg(args, 1), s, limit, env)?;
+    let found = hits(ev, arg(args, 1), s, limit, env, "match")?;
     Ok(Value::sequence(
         found
             .into_iter()
@@ -253,7 +266,7 @@ pub fn contains(ev: &mut Evaluator<'_>, args: Args<'_>, _: &Value, env: &Env) ->
     };
     Ok(Value::Bool(match arg(args, 1) {
         Value::String(t) => s.contains(&**t),
-        p => !hits(ev, p, s, Some(1), env)?.is_empty(),
+        p => !hits(ev, p, s, Some(1), env, "contains")?.is_empty(),
     }))
 }
 
@@ -352,7 +365,7 @@ pub fn replace(ev: &mut Evaluator<'_>, args: Args<'_>, _: &Value, env: &Env) -> 
         out.push_str(&s[pos..]);
         return Ok(Value::string(out));
     }
-    let found = hits(ev, pattern, s, limit, env)?;
+    let found = hits(ev, pattern, s, limit, env, "replace")?;
     if found.is_empty() {
         return Ok(Value::string(s));
     }
@@ -403,7 +416,7 @@ pub fn split(ev: &mut Evaluator<'_>, args: Args<'_>, _: &Value, env: &Env) -> Re
         Value::String(sep) if sep.is_empty() => s.chars().map(|c| Value::string(c.to_string())).collect(),
         Value::String(sep) => s.split(&**sep).map(Value::string).collect(),
         p => {
-            let found = hits(ev, p, s, None, env)?;
+            let found = hits(ev, p, s, None, env, "split")?;
             let starts: Vec<usize> = s
                 .char_indices()
                 .map(|(b, _)| b)
@@ -485,7 +498,10 @@ pub fn number(_: &mut Evaluator<'_>, args: Args<'_>, _: &Value, _: &Env) -> Resu
         Value::Bool(b) => Ok(Value::Number(if *b { 1.0 } else { 0.0 })),
         Value::String(s) => match crate::numbers::parse_number(s) {
             Some(n) if n.is_finite() => Ok(Value::Number(n)),
-            _ => Err(err("D3030", format!("Unable to cast value to a number: \"{s}\""))),
+            _ => Err(err(
+                "D3030",
+                format!("Unable to cast value to a number: {}", crate::error::quote(s)),
+            )),
         },
         other => Err(err(
             "D3030",
@@ -537,7 +553,12 @@ fn url_encode(s: &str, keep: &str) -> String {
 fn url_decode(s: &str, reserved: &str, func: &str) -> Result<String> {
     let bytes = s.as_bytes();
     let mut out: Vec<u8> = Vec::with_capacity(bytes.len());
-    let malformed = || err("D3140", format!("Malformed URL passed to ${func}(): \"{s}\""));
+    let malformed = || {
+        err(
+            "D3140",
+            format!("Malformed URL passed to ${func}(): {}", crate::error::quote(s)),
+        )
+    };
     let mut i = 0;
     while i < bytes.len() {
         if bytes[i] != b'%' {

@@ -21,6 +21,7 @@ mod choice_rules;
 mod fields;
 mod graph;
 mod jackson;
+mod jsonata;
 mod location;
 mod machine;
 mod map;
@@ -71,6 +72,7 @@ pub enum Code {
     NoDollar,
     NoPath,
     PassResultIsStatic,
+    InvalidJsonataExpression,
 }
 
 impl Code {
@@ -90,6 +92,7 @@ impl Code {
             Code::NoDollar => "NO_DOLLAR",
             Code::NoPath => "NO_PATH",
             Code::PassResultIsStatic => "PASS_RESULT_IS_STATIC",
+            Code::InvalidJsonataExpression => "INVALID_JSONATA_EXPRESSION",
         }
     }
 }

@@ -31,6 +31,9 @@ impl Checker<'_> {
             self.language_fields(obj, allowed, language, loc);
         }
         let ctx = StateCtx { obj, loc, language };
+        if language == QueryLanguage::Jsonata {
+            self.jsonata_expressions(obj, loc);
+        }
         let common = self.common_fields(ctx, kind);
         match kind {
             Kind::Pass => self.pass(ctx, common).map(State::Pass),
