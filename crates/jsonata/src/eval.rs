@@ -118,6 +118,11 @@ pub fn numeric(v: &Value) -> Result<Option<f64>> {
     }
 }
 
+/// Stack left below which a nested evaluation moves to a new segment, and
+/// that segment's size.
+const RED_ZONE: usize = 128 * 1024;
+const STACK_SEGMENT: usize = 2 * 1024 * 1024;
+
 /// Bounds on what one evaluation may build: a string's bytes and an
 /// array's items (a loop that doubles a value otherwise exhausts memory
 /// long before the time budget is checked).
@@ -276,7 +281,9 @@ impl<'e> Evaluator<'e> {
 
     pub fn evaluate(&mut self, node: &Node, input: &Value, env: &Env) -> Result<Value> {
         self.enter()?;
-        let out = self.evaluate_inner(node, input, env);
+        // Depth is bounded, but frames differ in size between builds and
+        // threads differ in stack: grow the stack rather than overflow it.
+        let out = stacker::maybe_grow(RED_ZONE, STACK_SEGMENT, || self.evaluate_inner(node, input, env));
         self.depth -= 1;
         let mut result = out?;
         if result.depth() > MAX_VALUE_DEPTH {

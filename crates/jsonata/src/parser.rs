@@ -176,14 +176,17 @@ impl Parser {
         if self.depth > MAX_DEPTH {
             return Err(Error::new("U1001", "The expression is nested too deeply").at(self.node.position));
         }
-        let t = self.node.clone();
-        self.advance(None, true)?;
-        let mut left = self.nud(t)?;
-        while rbp < lbp(&self.node.tok) {
+        let left = stacker::maybe_grow(64 * 1024, 1024 * 1024, || {
             let t = self.node.clone();
-            self.advance(None, false)?;
-            left = self.led(t, left)?;
-        }
+            self.advance(None, true)?;
+            let mut left = self.nud(t)?;
+            while rbp < lbp(&self.node.tok) {
+                let t = self.node.clone();
+                self.advance(None, false)?;
+                left = self.led(t, left)?;
+            }
+            Ok::<_, Error>(left)
+        })?;
         self.depth -= 1;
         Ok(left)
     }

@@ -236,6 +236,11 @@ impl Processor {
     }
 
     fn process(&mut self, raw: Raw) -> Result<Node> {
+        // As deep as the parse, which is bounded; the stack may still be small.
+        stacker::maybe_grow(64 * 1024, 1024 * 1024, || self.process_node(raw))
+    }
+
+    fn process_node(&mut self, raw: Raw) -> Result<Node> {
         let keep = raw.keep_array;
         let pos = raw.position;
         let mut result = match raw.kind {
