@@ -46,3 +46,57 @@ def test_case(fast, case):
         assert details["error"] == "States.QueryEvaluationError"
         assert details["cause"] == d.get("cause", details["cause"])
         assert details["state"] and details["location"]
+
+
+def test_test_state_runs_jsonata_with_variables(fast):
+    from test_stepfunctions import sync_client
+
+    sfn = sync_client(fast)
+    pass_state = {
+        "QueryLanguage": "JSONata",
+        "Type": "Pass",
+        "Assign": {"total": "{% $sum($states.input.items) + $bias %}"},
+        "Output": {"n": "{% $count($states.input.items) %}", "bias": "{% $bias %}"},
+        "Next": "After",
+    }
+    r = sfn.test_state(
+        definition=json.dumps(pass_state),
+        input=json.dumps({"items": [1, 2, 3]}),
+        variables=json.dumps({"bias": 10}),
+        inspectionLevel="TRACE",
+    )
+    assert r["status"] == "SUCCEEDED"
+    assert json.loads(r["output"]) == {"n": 3, "bias": 10}
+    assert r["nextState"] == "After"
+    assert json.loads(r["inspectionData"]["input"]) == {"items": [1, 2, 3]}
+    assert json.loads(r["inspectionData"]["variables"]) == {"bias": 10, "total": 16}
+
+    task = {
+        "QueryLanguage": "JSONata",
+        "Type": "Task",
+        "Resource": "arn:aws:states:::lambda:invoke",
+        "Arguments": {"FunctionName": "f", "Payload": "{% $states.input %}"},
+        "Catch": [{"ErrorEquals": ["States.ALL"], "Output": {"failed": "{% $states.errorOutput.Error %}"}, "Assign": {"why": "{% $states.errorOutput.Cause %}"}, "Next": "Handle"}],
+        "End": True,
+    }
+    r = sfn.test_state(
+        definition=json.dumps(task),
+        input=json.dumps({"k": 1}),
+        mock={"errorOutput": {"error": "Lambda.Unknown", "cause": "boom"}},
+        inspectionLevel="DEBUG",
+    )
+    assert r["status"] == "CAUGHT_ERROR"
+    assert json.loads(r["output"]) == {"failed": "Lambda.Unknown"}
+    assert r["nextState"] == "Handle"
+    assert json.loads(r["inspectionData"]["afterArguments"]) == {"FunctionName": "f", "Payload": {"k": 1}}
+    assert r["inspectionData"]["errorDetails"] == {"catchIndex": 0}
+    assert json.loads(r["inspectionData"]["variables"]) == {"why": "boom"}
+
+    choice = {
+        "QueryLanguage": "JSONata",
+        "Type": "Choice",
+        "Choices": [{"Condition": "{% $states.input.n > $limit %}", "Next": "Big"}],
+        "Default": "Small",
+    }
+    r = sfn.test_state(definition=json.dumps(choice), input=json.dumps({"n": 5}), variables=json.dumps({"limit": 3}))
+    assert (r["status"], r["nextState"], json.loads(r["output"])) == ("SUCCEEDED", "Big", {"n": 5})

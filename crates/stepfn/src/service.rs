@@ -470,6 +470,7 @@ impl StepFunctions {
         input: Option<&str>,
         mock: Option<test_state::Mock>,
         retries: u64,
+        variables: serde_json::Map<String, Value>,
     ) -> Result<test_state::Outcome> {
         let (machine, name) = test_machine(definition, state_name)?;
         let parsed = Self::validate(&machine.to_string(), "STANDARD")?;
@@ -503,7 +504,7 @@ impl StepFunctions {
             mock: None,
             language: parsed.query_language(),
         };
-        Ok(test_state::test(&run, &name, state, input, mock, retries).await)
+        Ok(test_state::test(&run, &name, state, input, mock, retries, variables).await)
     }
 
     /// DescribeMapRun.

@@ -126,6 +126,8 @@ pub struct TestStateInput {
     pub inspection_level: Option<String>,
     pub mock: Option<MockInput>,
     pub state_configuration: Option<StateConfiguration>,
+    /// A JSON object: the workflow variables the state sees.
+    pub variables: Option<String>,
 }
 
 /// TestState's stand-in for the state's work: a result, or an error.

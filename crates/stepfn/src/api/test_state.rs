@@ -20,6 +20,18 @@ pub(super) async fn run(s: &StepFunctions, req: TestStateInput) -> Answer {
     }
     let mock = req.mock.map(mock).transpose()?;
     let retries = req.state_configuration.and_then(|c| c.retrier_retry_count).unwrap_or(0);
+    let variables = match req.variables.as_deref() {
+        None => serde_json::Map::new(),
+        Some(text) => match serde_json::from_str(text) {
+            Ok(serde_json::Value::Object(m)) => m,
+            _ => {
+                return Err(StepFnError::InvalidExecutionInput(format!(
+                    "Invalid variables: '{text}' is not a JSON object"
+                ))
+                .into());
+            }
+        },
+    };
     let outcome = s
         .test_state(
             SPEC.required(req.definition.as_deref(), "definition")?,
@@ -27,6 +39,7 @@ pub(super) async fn run(s: &StepFunctions, req: TestStateInput) -> Answer {
             req.input.as_deref(),
             mock,
             retries,
+            variables,
         )
         .await?;
     Output::of(&TestStateOutput {

@@ -536,20 +536,7 @@ async fn run_state(
                     let error_output = json!({"Error": f.error, "Cause": f.cause});
                     let (out, assigned) = if entered.jsonata {
                         let ctx = entered.context(run, 0);
-                        let mut q = entered.query(run, &ctx);
-                        q.error_output = Some(&error_output);
-                        let caught = (|| {
-                            let assigned = match &c.assign {
-                                Some(t) => q.assign(t, &format!("Catch[{index}]/Assign"))?,
-                                None => Map::new(),
-                            };
-                            let out = match &c.output {
-                                Some(t) => q.value(t, &format!("Catch[{index}]/Output"))?,
-                                None => error_output.clone(),
-                            };
-                            Ok::<_, QueryError>((out, assigned))
-                        })();
-                        match caught {
+                        match jsonata_catch(run, &entered, &ctx, index, c, error_output) {
                             Ok(v) => v,
                             Err(e) => {
                                 let halt = entered.query_failed(e);
@@ -634,6 +621,29 @@ pub fn finish_result(
             path::apply_output_path(field(&common.output_path).as_ref(), &merged, ctx).map_err(|x| e.fail(&x))?;
         Ok(Exit::with(output, assigned))
     })
+}
+
+/// A JSONata catcher's `Output` (default: the error output) and `Assign`,
+/// over `$states.errorOutput`.
+fn jsonata_catch(
+    run: &Run,
+    e: &Entered<'_>,
+    ctx: &Value,
+    index: usize,
+    c: &crate::asl::Catcher,
+    error_output: Value,
+) -> Result<(Value, Map<String, Value>), QueryError> {
+    let mut q = e.query(run, ctx);
+    q.error_output = Some(&error_output);
+    let assigned = match &c.assign {
+        Some(t) => q.assign(t, &format!("Catch[{index}]/Assign"))?,
+        None => Map::new(),
+    };
+    let output = match &c.output {
+        Some(t) => q.value(t, &format!("Catch[{index}]/Output"))?,
+        None => error_output.clone(),
+    };
+    Ok((output, assigned))
 }
 
 /// The `EvaluationFailed` event AWS records when a JSONata expression

@@ -5,7 +5,7 @@
 
 use serde_json::{Map, Value, json};
 
-use super::{Entered, Failure, Halt, Run, field, retry, text};
+use super::{Cursor, Entered, Exit, Failure, Halt, Run, field, retry, text};
 use crate::asl::{State, Transition};
 use crate::integration::{Pattern, Resource};
 use crate::path;
@@ -60,20 +60,31 @@ fn halted(h: Halt) -> Failure {
 
 /// Runs `state` once over `input`. `retries` is how many retries the
 /// state has had already (TestState's `stateConfiguration.retrierRetryCount`).
-pub async fn test(run: &Run, name: &str, state: &State, input: Value, mock: Option<Mock>, retries: u64) -> Outcome {
+pub async fn test(
+    run: &Run,
+    name: &str,
+    state: &State,
+    input: Value,
+    mock: Option<Mock>,
+    retries: u64,
+    variables: Map<String, Value>,
+) -> Outcome {
     let e = Entered {
         name,
         input,
         at: run.clock.now(),
         id: 0,
         jsonata: state.common().query_language.unwrap_or(run.language) == crate::asl::QueryLanguage::Jsonata,
-        vars: std::sync::Arc::default(),
+        vars: std::sync::Arc::new(variables),
     };
     let mut out = Outcome {
         status: "SUCCEEDED",
         ..Outcome::default()
     };
     out.note("input", &e.input);
+    if e.jsonata {
+        return jsonata(run, &e, state, mock, retries, out).await;
+    }
     let ctx = e.context(run, retries);
     let common = state.common();
     let effective = match path::apply_input_path(field(&common.input_path).as_ref(), &e.input, &ctx) {
@@ -121,14 +132,14 @@ pub async fn test(run: &Run, name: &str, state: &State, input: Value, mock: Opti
         State::Fail(s) => Err(super::fail(run, &e, s)),
         State::Parallel(s) => {
             if let Some(Mock::Error(f)) = mock {
-                return judged(out, &e, &s.retry, &s.catch, retries, f);
+                return judged(run, out, &e, &ctx, &s.retry, &s.catch, retries, f);
             }
             let fields = (s.result_selector.as_ref(), &s.result_path, &s.transition);
             mocked(&mut out, &e, &ctx, mock, fields, &common.output_path, "Parallel states")
         }
         State::Map(s) => {
             if let Some(Mock::Error(f)) = mock {
-                return judged(out, &e, &s.retry, &s.catch, retries, f);
+                return judged(run, out, &e, &ctx, &s.retry, &s.catch, retries, f);
             }
             let fields = (s.result_selector.as_ref(), &s.result_path, &s.transition);
             mocked(&mut out, &e, &ctx, mock, fields, &common.output_path, "Map states")
@@ -137,6 +148,93 @@ pub async fn test(run: &Run, name: &str, state: &State, input: Value, mock: Opti
     match step {
         Ok((output, next)) => {
             out.output = Some(output);
+            out.next_state = next;
+            out
+        }
+        Err(h) => out.failed(halted(h)),
+    }
+}
+
+/// The variables after the state: those it was given, then its assignments.
+fn note_variables(out: &mut Outcome, e: &Entered<'_>, assigned: &Map<String, Value>) {
+    if e.vars.is_empty() && assigned.is_empty() {
+        return;
+    }
+    let mut all = (*e.vars).clone();
+    for (k, v) in assigned {
+        all.insert(k.clone(), v.clone());
+    }
+    out.note("variables", &Value::Object(all));
+}
+
+/// A JSONata state under TestState: the execution's own evaluation of each
+/// field, without waiting, and a Task's work done by the mock or a
+/// request/response call.
+async fn jsonata(
+    run: &Run,
+    e: &Entered<'_>,
+    state: &State,
+    mock: Option<Mock>,
+    retries: u64,
+    mut out: Outcome,
+) -> Outcome {
+    let ctx = e.context(run, retries);
+    let step: Result<(Exit, Option<String>), Halt> = match state {
+        State::Pass(s) => super::pass(run, e, s).map(|x| (x, next_of(&s.transition))),
+        State::Succeed(s) => super::succeed(run, e, &s.common).map(|x| (x, None)),
+        State::Fail(s) => Err(super::fail(run, e, s)),
+        State::Choice(s) => super::choice(run, e, s, &mut Cursor::default()).map(|x| {
+            let next = x.next.clone();
+            (x, next)
+        }),
+        State::Wait(s) => {
+            let q = e.query(run, &ctx);
+            super::jsonata_assign(e, &q, s.common.assign.as_ref()).and_then(|assigned| {
+                super::jsonata_output(e, &q, s.common.output.as_ref())
+                    .map(|output| (Exit::with(output, assigned), next_of(&s.transition)))
+            })
+        }
+        State::Task(s) => {
+            let arguments = match &s.arguments {
+                Some(t) => match e.query(run, &ctx).value(t, "Arguments") {
+                    Ok(v) => v,
+                    Err(x) => return out.failed(halted(e.query_failed(x))),
+                },
+                None => e.input.clone(),
+            };
+            out.note("afterArguments", &arguments);
+            let called = work(run, &s.resource, arguments, mock).await;
+            match called {
+                Ok(result) => {
+                    out.note("result", &result);
+                    let finished =
+                        super::finish_result(run, e, &ctx, result, None, &crate::asl::OptionalPath::Absent, &s.common);
+                    finished.map(|x| (x, next_of(&s.transition)))
+                }
+                Err(f) => return judged(run, out, e, &ctx, &s.retry, &s.catch, retries, f),
+            }
+        }
+        State::Parallel(s) => match mock {
+            Some(Mock::Result(r)) => {
+                super::finish_result(run, e, &ctx, r, None, &crate::asl::OptionalPath::Absent, &s.common)
+                    .map(|x| (x, next_of(&s.transition)))
+            }
+            Some(Mock::Error(f)) => return judged(run, out, e, &ctx, &s.retry, &s.catch, retries, f),
+            None => Err(unsupported("Parallel states")),
+        },
+        State::Map(s) => match mock {
+            Some(Mock::Result(r)) => {
+                super::finish_result(run, e, &ctx, r, None, &crate::asl::OptionalPath::Absent, &s.common)
+                    .map(|x| (x, next_of(&s.transition)))
+            }
+            Some(Mock::Error(f)) => return judged(run, out, e, &ctx, &s.retry, &s.catch, retries, f),
+            None => Err(unsupported("Map states")),
+        },
+    };
+    match step {
+        Ok((exit, next)) => {
+            note_variables(&mut out, e, &exit.assigned);
+            out.output = Some(exit.output);
             out.next_state = next;
             out
         }
@@ -219,28 +317,7 @@ async fn task(
         },
         None => effective,
     };
-    let resource = Resource::parse(&s.resource);
-    let called = match mock {
-        Some(Mock::Result(r)) => Ok(r),
-        Some(Mock::Error(f)) => Err(f),
-        None => match &resource {
-            Resource::Optimized {
-                pattern: Pattern::RequestResponse,
-                ..
-            }
-            | Resource::Sdk {
-                pattern: Pattern::RequestResponse,
-                ..
-            } => run.host.call(run, &resource, parameters).await,
-            _ => Err(Failure::new(
-                "States.Runtime",
-                format!(
-                    "TestState calls request/response integrations only; {} needs a mock",
-                    s.resource
-                ),
-            )),
-        },
-    };
+    let called = work(run, &s.resource, parameters, mock).await;
     let failure = match called {
         Ok(result) => {
             match finish(
@@ -262,42 +339,79 @@ async fn task(
         }
         Err(f) => f,
     };
-    judged(out, e, &s.retry, &s.catch, retries, failure)
+    judged(run, out, e, ctx, &s.retry, &s.catch, retries, failure)
+}
+
+/// A Task's work under TestState: the mock's answer, or a request/response call.
+async fn work(run: &Run, resource_arn: &str, parameters: Value, mock: Option<Mock>) -> Result<Value, Failure> {
+    let resource = Resource::parse(resource_arn);
+    match mock {
+        Some(Mock::Result(r)) => Ok(r),
+        Some(Mock::Error(f)) => Err(f),
+        None => match &resource {
+            Resource::Optimized {
+                pattern: Pattern::RequestResponse,
+                ..
+            }
+            | Resource::Sdk {
+                pattern: Pattern::RequestResponse,
+                ..
+            } => run.host.call(run, &resource, parameters).await,
+            _ => Err(Failure::new(
+                "States.Runtime",
+                format!("TestState calls request/response integrations only; {resource_arn} needs a mock"),
+            )),
+        },
+    }
 }
 
 /// A failure as TestState reports it: RETRIABLE when a retrier names it and
-/// has attempts left, CAUGHT_ERROR when a catcher takes it, else FAILED.
+/// has attempts left, CAUGHT_ERROR when a catcher takes it (its ResultPath,
+/// or in JSONata its `Output` and `Assign`), else FAILED.
+#[allow(clippy::too_many_arguments, reason = "the state's pieces, passed once")]
 fn judged(
+    run: &Run,
     mut out: Outcome,
     e: &Entered<'_>,
+    ctx: &Value,
     retriers: &[crate::asl::Retrier],
     catchers: &[crate::asl::Catcher],
     retries: u64,
     failure: Failure,
 ) -> Outcome {
-    if let Some((_, r)) = retry::retrier(retriers, &failure)
-        && retries < r.max_attempts()
-    {
+    if retry::retrier(retriers, &failure).is_some_and(|(_, r)| retries < r.max_attempts()) {
         out.status = "RETRIABLE";
         out.error = Some(failure.error);
         out.cause = Some(failure.cause);
         return out;
     }
-    if let Some(c) = retry::catcher(catchers, &failure)
-        && !super::uncatchable(&failure.error)
-    {
-        let error_output = json!({"Error": failure.error, "Cause": failure.cause});
-        match path::apply_result_path(field(&c.result_path).as_ref(), &e.input, error_output) {
-            Ok(v) => {
-                out.status = "CAUGHT_ERROR";
-                out.output = Some(v);
-                out.next_state = Some(c.next.clone());
-                out.error = Some(failure.error);
-                out.cause = Some(failure.cause);
-                return out;
+    let caught = retry::catcher(catchers, &failure)
+        .and_then(|c| catchers.iter().position(|x| std::ptr::eq(x, c)).map(|i| (i, c)))
+        .filter(|_| !super::uncatchable(&failure.error));
+    let Some((index, c)) = caught else {
+        return out.failed(failure);
+    };
+    let error_output = json!({"Error": failure.error, "Cause": failure.cause});
+    let output = if e.jsonata {
+        match super::jsonata_catch(run, e, ctx, index, c, error_output) {
+            Ok((output, assigned)) => {
+                out.inspection
+                    .insert("errorDetails".into(), json!({"catchIndex": index}));
+                note_variables(&mut out, e, &assigned);
+                output
             }
+            Err(x) => return out.failed(halted(e.query_failed(x))),
+        }
+    } else {
+        match path::apply_result_path(field(&c.result_path).as_ref(), &e.input, error_output) {
+            Ok(v) => v,
             Err(x) => return out.failed(halted(e.fail(&x))),
         }
-    }
-    out.failed(failure)
+    };
+    out.status = "CAUGHT_ERROR";
+    out.output = Some(output);
+    out.next_state = Some(c.next.clone());
+    out.error = Some(failure.error);
+    out.cause = Some(failure.cause);
+    out
 }
