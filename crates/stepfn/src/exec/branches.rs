@@ -157,7 +157,7 @@ pub(super) fn count(
 }
 
 /// A JSONata Map's `Items`: an array, or an expression that evaluates to one.
-fn jsonata_items(run: &Run, e: &Entered<'_>, ctx: &Value, items: Option<&Value>) -> Result<Value, Halt> {
+pub(super) fn jsonata_items(run: &Run, e: &Entered<'_>, ctx: &Value, items: Option<&Value>) -> Result<Value, Halt> {
     let Some(t) = items else { return Ok(e.input.clone()) };
     let v = e.query(run, ctx).value(t, "Items").map_err(|x| e.query_failed(x))?;
     if v.is_array() {

@@ -30,11 +30,23 @@ fn s3(action: &str) -> Resource {
     }
 }
 
-/// An ItemReader's or ResultWriter's `Parameters` over the state's input.
-fn template(t: Option<&Value>, effective: &Value, ctx: &Value, e: &Entered<'_>) -> Result<Value, Halt> {
+/// A payload field of the Map (an ItemReader's or ResultWriter's
+/// `Parameters` or `Arguments`, `BatchInput`, `ItemSelector`): a JSONPath
+/// template over the effective input, or JSONata `{% %}` values.
+fn payload(
+    run: &Run,
+    e: &Entered<'_>,
+    t: Option<&Value>,
+    effective: &Value,
+    ctx: &Value,
+    location: &str,
+) -> Result<Value, Halt> {
     match t {
-        Some(t) => path::apply_payload_template(t, effective, ctx).map_err(|x| e.fail(&x)),
         None => Ok(json!({})),
+        Some(t) if e.jsonata => e.query(run, ctx).value(t, location).map_err(|x| e.query_failed(x)),
+        Some(t) => e
+            .paths(|| path::apply_payload_template(t, effective, ctx))
+            .map_err(|x| e.fail(&x)),
     }
 }
 
@@ -42,11 +54,49 @@ fn failure(e: ItemsError) -> Halt {
     Halt::Failed(Failure::new(e.error, e.cause))
 }
 
-fn percentage(v: &Option<ValueOrPath<f64>>, input: &Value, ctx: &Value, e: &Entered<'_>) -> Result<Option<f64>, Halt> {
+/// An ItemReader's or ResultWriter's request: its `Arguments` in JSONata,
+/// its `Parameters` in JSONPath.
+fn request(
+    run: &Run,
+    e: &Entered<'_>,
+    parameters: Option<&Value>,
+    arguments: Option<&Value>,
+    effective: &Value,
+    ctx: &Value,
+    field: &str,
+) -> Result<Value, Halt> {
+    if e.jsonata {
+        payload(run, e, arguments, effective, ctx, &format!("{field}/Arguments"))
+    } else {
+        payload(run, e, parameters, effective, ctx, &format!("{field}/Parameters"))
+    }
+}
+
+fn percentage(
+    run: &Run,
+    v: &Option<ValueOrPath<f64>>,
+    input: &Value,
+    ctx: &Value,
+    e: &Entered<'_>,
+) -> Result<Option<f64>, Halt> {
     match v {
-        None | Some(ValueOrPath::Jsonata(_)) => Ok(None),
+        None => Ok(None),
         Some(ValueOrPath::Value(n)) => Ok(Some(*n)),
-        Some(ValueOrPath::Path(p)) => Ok(select(p, input, ctx).map_err(|x| e.fail(&x))?.as_f64()),
+        Some(ValueOrPath::Path(p)) => Ok(e.paths(|| select(p, input, ctx)).map_err(|x| e.fail(&x))?.as_f64()),
+        Some(ValueOrPath::Jsonata(expr)) => {
+            let v = e
+                .query(run, ctx)
+                .expression(expr, "ToleratedFailurePercentage")
+                .map_err(|x| e.query_failed(x))?;
+            v.as_f64().map(Some).ok_or_else(|| {
+                e.query_failed(crate::query::QueryError::wrong_type(
+                    expr,
+                    "ToleratedFailurePercentage",
+                    "number",
+                    &v,
+                ))
+            })
+        }
     }
 }
 
@@ -137,8 +187,12 @@ pub async fn map(run: &Run, e: &Entered<'_>, s: &MapState, cursor: &mut Cursor) 
     let mut retry_count = 0;
     loop {
         let ctx = e.context(run, retry_count);
-        let effective =
-            path::apply_input_path(field(&s.common.input_path).as_ref(), &e.input, &ctx).map_err(|x| e.fail(&x))?;
+        let effective = if e.jsonata {
+            e.input.clone()
+        } else {
+            e.paths(|| path::apply_input_path(field(&s.common.input_path).as_ref(), &e.input, &ctx))
+                .map_err(|x| e.fail(&x))?
+        };
         let map_run = MapRun::new(run, s, e);
         map_run.update(run, |_| {});
         run.event(cursor, "MapRunStarted", json!({"mapRunArn": map_run.arn}));
@@ -190,6 +244,10 @@ async fn map_run_once(
 ) -> Result<Value, Halt> {
     let items = match &s.item_reader {
         Some(_) => read(run, e, s, effective, ctx).await?,
+        None if e.jsonata => match super::branches::jsonata_items(run, e, ctx, s.items.as_ref())? {
+            Value::Array(items) => items,
+            _ => Vec::new(),
+        },
         None => inline_items(e, s, effective, ctx)?,
     };
     let mut inputs = Vec::with_capacity(items.len());
@@ -202,14 +260,14 @@ async fn map_run_once(
                     0,
                     Some(("Map", json!({"Item": {"Index": index, "Value": value}}))),
                 );
-                path::apply_payload_template(t, effective, &item_ctx).map_err(|x| e.fail(&x))?
+                payload(run, e, Some(t), effective, &item_ctx, "ItemSelector")?
             }
             None => value,
         });
     }
     if let Some(b) = &s.item_batcher {
         let batch_input = match &b.batch_input {
-            Some(t) => Some(path::apply_payload_template(t, effective, ctx).map_err(|x| e.fail(&x))?),
+            Some(t) => Some(payload(run, e, Some(t), effective, ctx, "ItemBatcher/BatchInput")?),
             None => None,
         };
         inputs = items::batches(
@@ -242,7 +300,7 @@ async fn map_run_once(
         e,
         "ToleratedFailureCount",
     )?;
-    let tolerated_percentage = percentage(&s.tolerated_failure_percentage, effective, ctx, e)?;
+    let tolerated_percentage = percentage(run, &s.tolerated_failure_percentage, effective, ctx, e)?;
     // DescribeMapRun reports what was asked for (0 when unset).
     let requested = count(run, &s.max_concurrency, effective, ctx, e, "MaxConcurrency")?.unwrap_or(0);
     let concurrency = match requested {
@@ -313,7 +371,15 @@ async fn read(run: &Run, e: &Entered<'_>, s: &MapState, effective: &Value, ctx: 
     let Some(reader) = &s.item_reader else {
         return Ok(Vec::new());
     };
-    let parameters = template(reader.parameters.as_ref(), effective, ctx, e)?;
+    let parameters = request(
+        run,
+        e,
+        reader.parameters.as_ref(),
+        reader.arguments.as_ref(),
+        effective,
+        ctx,
+        "ItemReader",
+    )?;
     let config = reader.reader_config.clone().unwrap_or_default();
     let max_items = count(
         run,
@@ -544,7 +610,15 @@ async fn export(
             format!("The ResultWriter resource {resource} is not supported; use s3:putObject"),
         )));
     }
-    let parameters = template(writer.parameters.as_ref(), effective, ctx, e)?;
+    let parameters = request(
+        run,
+        e,
+        writer.parameters.as_ref(),
+        writer.arguments.as_ref(),
+        effective,
+        ctx,
+        "ResultWriter",
+    )?;
     let bucket = parameters["Bucket"].as_str().unwrap_or_default().to_owned();
     let prefix = parameters["Prefix"].as_str().unwrap_or_default().to_owned();
     let writer_failed = |f: Failure| Halt::Failed(Failure::new(items::RESULT_WRITER_FAILED, f.cause));
