@@ -19,7 +19,13 @@ use crate::value::{
 pub struct Frame {
     vars: RefCell<HashMap<Rc<str>, Value>>,
     parent: Option<Env>,
+    /// Frames above this one: a chain of partial applications adds one
+    /// each, and lookups and drops walk the chain.
+    depth: usize,
 }
+
+/// How many frames may chain, and how many functions may be composed.
+const MAX_CHAIN: usize = 2000;
 
 pub type Env = Rc<Frame>;
 
@@ -40,6 +46,8 @@ type NativeFn = dyn Fn(&mut Evaluator<'_>, &[Value]) -> Result<Value>;
 /// A function the evaluator makes (composition, transform, `next`).
 pub struct Native {
     pub arity: usize,
+    /// Compositions nested inside (`f ~> g ~> h`...), bounded.
+    pub chained: usize,
     pub signature: Option<Signature>,
     pub f: Box<NativeFn>,
 }
@@ -197,6 +205,7 @@ impl<'e> Evaluator<'e> {
         let f = Rc::new(Frame {
             vars: RefCell::new(HashMap::new()),
             parent: parent.cloned(),
+            depth: parent.map_or(0, |p| p.depth + 1),
         });
         if self.frames.len() > 1024 && self.frames.len().is_power_of_two() {
             self.frames.retain(|w| w.strong_count() > 0);
@@ -1097,7 +1106,10 @@ impl<'e> Evaluator<'e> {
                     Some(sig) => sig.validate(&args, input, name)?,
                     None => args,
                 };
-                (n.f)(self, &args)
+                self.enter()?;
+                let out = stacker::maybe_grow(RED_ZONE, STACK_SEGMENT, || (n.f)(self, &args));
+                self.depth -= 1;
+                out
             }
         }
     }
@@ -1124,6 +1136,9 @@ impl<'e> Evaluator<'e> {
         match &proc {
             Value::Function(f) => match &**f {
                 Func::Lambda(c) => {
+                    if c.env.depth >= MAX_CHAIN {
+                        return Err(chain_too_long());
+                    }
                     // Bind the supplied arguments in a frame; the result takes the rest.
                     let frame = self.frame(Some(&c.env));
                     let mut unbound = Vec::new();
@@ -1142,6 +1157,19 @@ impl<'e> Evaluator<'e> {
                         thunk: false,
                         signature: None,
                     }))))
+                }
+                // A partial of a partial fills the first one's gaps: one level, however many times.
+                Func::Partial(target, first) => {
+                    let mut newer = bound.into_iter();
+                    let mut merged: Vec<Option<Value>> = Vec::with_capacity(first.len());
+                    for b in first {
+                        merged.push(match b {
+                            Some(v) => Some(v.clone()),
+                            None => newer.next().unwrap_or(None),
+                        });
+                    }
+                    merged.extend(newer);
+                    Ok(Value::Function(Rc::new(Func::Partial(target.clone(), merged))))
                 }
                 _ => Ok(Value::Function(Rc::new(Func::Partial(proc.clone(), bound)))),
             },
@@ -1180,8 +1208,13 @@ impl<'e> Evaluator<'e> {
             // f ~> g: a function applying f, then g.
             let (f, g) = (lhs, func);
             let arity = arity(&f);
+            let chained = 1 + chain_of(&f).max(chain_of(&g));
+            if chained > MAX_CHAIN {
+                return Err(chain_too_long());
+            }
             return Ok(Value::Function(Rc::new(Func::Native(Native {
                 arity,
+                chained,
                 signature: None,
                 f: Box::new(move |ev, args| {
                     let root = ev.frame(None);
@@ -1200,6 +1233,7 @@ impl<'e> Evaluator<'e> {
         let env = Rc::clone(env);
         Value::Function(Rc::new(Func::Native(Native {
             arity: 1,
+            chained: 0,
             signature: Signature::parse("<(oa):o>").ok(),
             f: Box::new(move |ev, args| {
                 crate::transform::run(ev, &node, &env, args.first().cloned().unwrap_or_default())
@@ -1216,6 +1250,25 @@ impl<'e> Evaluator<'e> {
 }
 
 type IndexMapKeys = indexmap::IndexMap<Rc<str>, (Value, usize)>;
+
+fn chain_too_long() -> Error {
+    err(
+        "U1001",
+        "Stack overflow error: too many functions are chained or partially applied",
+    )
+}
+
+/// How deeply a function value nests others.
+fn chain_of(f: &Value) -> usize {
+    match f {
+        Value::Function(f) => match &**f {
+            Func::Native(n) => n.chained,
+            Func::Lambda(c) => c.env.depth,
+            _ => 0,
+        },
+        _ => 0,
+    }
+}
 
 /// A call of a field that names no function, but a variable of that name
 /// exists: the `$` was forgotten.
@@ -1349,9 +1402,9 @@ fn range(lhs: &Value, rhs: &Value) -> Result<Value> {
             ),
         ));
     }
-    let start = *a as i64;
+    // In floating point, as jsonata-js counts: bounds near i64's limits cannot overflow.
     Ok(Value::array(
-        (0..size as i64).map(|i| Value::Number((start + i) as f64)).collect(),
+        (0..size as i64).map(|i| Value::Number(a + i as f64)).collect(),
     ))
 }
 

@@ -14,6 +14,9 @@ pub struct Raw {
     pub position: usize,
     /// `[]` followed this step.
     pub keep_array: bool,
+    /// How deeply the tree nests below (and including) this node: an
+    /// operator chain (`1+1+...`) nests without nesting the parser's calls.
+    pub depth: usize,
 }
 
 #[derive(Debug, Clone)]
@@ -57,11 +60,35 @@ pub enum RawKind {
 impl Raw {
     fn new(kind: RawKind, position: usize) -> Self {
         Self {
+            depth: 1 + children_depth(&kind),
             kind,
             position,
             keep_array: false,
         }
     }
+}
+
+/// The deepest child of a node.
+fn children_depth(kind: &RawKind) -> usize {
+    let d = |r: &Raw| r.depth;
+    let most = |rs: &mut dyn Iterator<Item = usize>| rs.max().unwrap_or(0);
+    match kind {
+        RawKind::Binary(_, l, r) => d(l).max(d(r)),
+        RawKind::Sort(l, terms) => d(l).max(most(&mut terms.iter().map(|(_, t)| d(t)))),
+        RawKind::Group(l, pairs) => d(l).max(most(&mut pairs.iter().map(|(k, v)| d(k).max(d(v))))),
+        RawKind::Negate(e) => d(e),
+        RawKind::Array(items) | RawKind::Block(items) => most(&mut items.iter().map(d)),
+        RawKind::Object(pairs) => most(&mut pairs.iter().map(|(k, v)| d(k).max(d(v)))),
+        RawKind::Call { procedure, args, .. } => d(procedure).max(most(&mut args.iter().map(d))),
+        RawKind::Lambda { body, .. } => d(body),
+        RawKind::Condition(c, t, e) => d(c).max(d(t)).max(e.as_deref().map_or(0, d)),
+        RawKind::Transform(p, u, x) => d(p).max(d(u)).max(x.as_deref().map_or(0, d)),
+        _ => 0,
+    }
+}
+
+fn too_deep(position: usize) -> Error {
+    Error::new("U1001", "The expression is nested too deeply").at(position)
 }
 
 /// Left binding power of a token (0 for those that never continue an expression).
@@ -174,7 +201,7 @@ impl Parser {
     fn expression(&mut self, rbp: u32) -> Result<Raw> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
-            return Err(Error::new("U1001", "The expression is nested too deeply").at(self.node.position));
+            return Err(too_deep(self.node.position));
         }
         let left = stacker::maybe_grow(64 * 1024, 1024 * 1024, || {
             let t = self.node.clone();
@@ -184,6 +211,9 @@ impl Parser {
                 let t = self.node.clone();
                 self.advance(None, false)?;
                 left = self.led(t, left)?;
+                if left.depth > MAX_DEPTH {
+                    return Err(too_deep(left.position));
+                }
             }
             Ok::<_, Error>(left)
         })?;

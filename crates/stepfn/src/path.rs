@@ -175,10 +175,17 @@ thread_local! {
 /// rules); binding the variables for the span of one state's data flow
 /// saves threading them through every signature. `f` must not await.
 pub fn with_variables<T>(vars: &std::sync::Arc<Map<String, Value>>, f: impl FnOnce() -> T) -> T {
-    let previous = VARIABLES.with(|v| v.replace(Some(std::sync::Arc::clone(vars))));
-    let out = f();
-    VARIABLES.with(|v| *v.borrow_mut() = previous);
-    out
+    /// Puts back what was bound before, even when `f` panics (the worker
+    /// thread lives on, and the next execution on it must not read these).
+    struct Restore(Option<std::sync::Arc<Map<String, Value>>>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            let previous = self.0.take();
+            VARIABLES.with(|v| *v.borrow_mut() = previous);
+        }
+    }
+    let _restore = Restore(VARIABLES.with(|v| v.replace(Some(std::sync::Arc::clone(vars)))));
+    f()
 }
 
 fn variable(name: &str) -> Option<Value> {

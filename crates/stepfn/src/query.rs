@@ -73,7 +73,9 @@ impl QueryError {
 fn options(now_ms: f64) -> Options {
     Options {
         max_depth: 500,
-        timeout: Some(Duration::from_secs(5)),
+        // Expressions run on the server's worker threads: a second is far
+        // beyond any real template and short enough not to starve others.
+        timeout: Some(Duration::from_secs(1)),
         now_ms,
         seed: rand::random(),
         aws: true,

@@ -4,7 +4,7 @@ use std::rc::Rc;
 
 use super::{Args, arg, err, num};
 use crate::error::Result;
-use crate::eval::{self, Env, Evaluator, append, boolean, items};
+use crate::eval::{self, Env, Evaluator, boolean, items};
 use crate::value::{Object, SEQUENCE, Value, deep_equal};
 
 fn numbers(v: &Value) -> Vec<f64> {
@@ -258,14 +258,12 @@ pub fn sift(ev: &mut Evaluator<'_>, args: Args<'_>, _: &Value, env: &Env) -> Res
     })
 }
 
-fn keys_of(v: &Value, out: &mut Vec<Rc<str>>) {
+fn keys_of(v: &Value, out: &mut indexmap::IndexSet<Rc<str>>) {
     match v {
         Value::Array(a) => a.items.iter().for_each(|i| keys_of(i, out)),
         Value::Object(o) => {
             for k in o.keys() {
-                if !out.contains(k) {
-                    out.push(Rc::clone(k));
-                }
+                out.insert(Rc::clone(k));
             }
         }
         _ => {}
@@ -273,7 +271,7 @@ fn keys_of(v: &Value, out: &mut Vec<Rc<str>>) {
 }
 
 pub fn keys(_: &mut Evaluator<'_>, args: Args<'_>, _: &Value, _: &Env) -> Result<Value> {
-    let mut out = Vec::new();
+    let mut out = indexmap::IndexSet::new();
     keys_of(arg(args, 0), &mut out);
     Ok(Value::sequence(out.into_iter().map(Value::String).collect()))
 }
@@ -291,30 +289,30 @@ pub fn exists(_: &mut Evaluator<'_>, args: Args<'_>, _: &Value, _: &Env) -> Resu
     Ok(Value::Bool(!arg(args, 0).is_undefined()))
 }
 
-fn spread_into(v: &Value) -> Value {
+/// `$spread` of an array's items, flattened into `out` (built in place:
+/// appending result by result would copy it once per item).
+fn spread_into(v: &Value, out: &mut Vec<Value>) {
     match v {
-        Value::Array(a) => {
-            let mut result = Value::sequence(Vec::new());
-            for i in &a.items {
-                result = append(result, spread_into(i));
-            }
-            result
-        }
-        Value::Object(o) => Value::sequence(
-            o.iter()
-                .map(|(k, v)| {
-                    let mut one = Object::new();
-                    one.insert(Rc::clone(k), v.clone());
-                    Value::object(one)
-                })
-                .collect(),
-        ),
-        other => other.clone(),
+        Value::Array(a) => a.items.iter().for_each(|i| spread_into(i, out)),
+        Value::Object(o) => out.extend(o.iter().map(|(k, v)| {
+            let mut one = Object::new();
+            one.insert(Rc::clone(k), v.clone());
+            Value::object(one)
+        })),
+        Value::Undefined => {}
+        other => out.push(other.clone()),
     }
 }
 
 pub fn spread(_: &mut Evaluator<'_>, args: Args<'_>, _: &Value, _: &Env) -> Result<Value> {
-    Ok(spread_into(arg(args, 0)))
+    match arg(args, 0) {
+        v @ (Value::Array(_) | Value::Object(_)) => {
+            let mut out = Vec::new();
+            spread_into(v, &mut out);
+            Ok(Value::sequence(out))
+        }
+        other => Ok(other.clone()),
+    }
 }
 
 pub fn merge(_: &mut Evaluator<'_>, args: Args<'_>, _: &Value, _: &Env) -> Result<Value> {
@@ -445,7 +443,7 @@ pub fn shuffle(ev: &mut Evaluator<'_>, args: Args<'_>, _: &Value, _: &Env) -> Re
     Ok(Value::array(list))
 }
 
-pub fn distinct(_: &mut Evaluator<'_>, args: Args<'_>, _: &Value, _: &Env) -> Result<Value> {
+pub fn distinct(ev: &mut Evaluator<'_>, args: Args<'_>, _: &Value, _: &Env) -> Result<Value> {
     let a = arg(args, 0);
     let Value::Array(arr) = a else { return Ok(a.clone()) };
     if arr.items.len() <= 1 {
@@ -453,7 +451,16 @@ pub fn distinct(_: &mut Evaluator<'_>, args: Args<'_>, _: &Value, _: &Env) -> Re
     }
     let mut out: Vec<Value> = Vec::new();
     for v in &arr.items {
-        if !out.iter().any(|o| deep_equal(o, v)) {
+        let mut seen = false;
+        for o in &out {
+            // Quadratic in the worst case: the work is charged to the budget.
+            ev.tick()?;
+            if deep_equal(o, v) {
+                seen = true;
+                break;
+            }
+        }
+        if !seen {
             out.push(v.clone());
         }
     }

@@ -272,6 +272,7 @@ pub fn regex_match(p: &Rc<Pattern>, text: &str, from: usize) -> Value {
         Rc::from("next"),
         Value::Function(Rc::new(Func::Native(Native {
             arity: 0,
+            chained: 0,
             signature: None,
             f: Box::new(move |_, _| {
                 if end >= text2.len() {

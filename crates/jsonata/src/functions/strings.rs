@@ -398,7 +398,12 @@ pub fn replace(ev: &mut Evaluator<'_>, args: Args<'_>, _: &Value, env: &Env) -> 
             _ => String::new(),
         };
         out.push_str(&with);
-        pos = (start + h.matched.len()).min(s.len());
+        // In characters: a custom matcher's `start` need not agree with the text.
+        pos = starts
+            .get(h.start + h.matched.chars().count())
+            .copied()
+            .unwrap_or(s.len())
+            .max(pos);
         if out.len() > MAX_STRING {
             return Err(err("D3141", "The replaced string would be too long"));
         }
@@ -427,7 +432,11 @@ pub fn split(ev: &mut Evaluator<'_>, args: Args<'_>, _: &Value, env: &Env) -> Re
             for h in found {
                 let start = starts.get(h.start).copied().unwrap_or(s.len());
                 out.push(Value::string(s.get(pos..start).unwrap_or("")));
-                pos = (start + h.matched.len()).min(s.len());
+                pos = starts
+                    .get(h.start + h.matched.chars().count())
+                    .copied()
+                    .unwrap_or(s.len())
+                    .max(pos);
             }
             out.push(Value::string(&s[pos..]));
             out

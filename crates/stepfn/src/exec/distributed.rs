@@ -347,7 +347,7 @@ async fn map_run_once(
 
 fn inline_items(e: &Entered<'_>, s: &MapState, effective: &Value, ctx: &Value) -> Result<Vec<Value>, Halt> {
     let items = match &s.items_path {
-        Some(p) => select(p, effective, ctx).map_err(|x| e.fail(&x))?,
+        Some(p) => e.paths(|| select(p, effective, ctx)).map_err(|x| e.fail(&x))?,
         None => effective.clone(),
     };
     match items {

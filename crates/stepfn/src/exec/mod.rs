@@ -524,9 +524,10 @@ async fn run_state(
     };
     let exit = match outcome {
         Ok(exit) => exit,
-        Err(Halt::Failed(f)) => {
-            if let Some(location) = &f.location {
-                evaluation_failed(run, cursor, before, name, &f, location);
+        Err(Halt::Failed(mut f)) => {
+            // Recorded once, by the state that failed, not again by an enclosing Parallel or Map.
+            if let Some(location) = f.location.take() {
+                evaluation_failed(run, cursor, before, name, &f, &location);
             }
             let caught = retry::catcher(state.catch(), &f)
                 .and_then(|c| state.catch().iter().position(|x| std::ptr::eq(x, c)).map(|i| (i, c)));

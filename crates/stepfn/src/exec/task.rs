@@ -152,26 +152,41 @@ pub async fn run(
             }
             c
         };
-        let (effective, parameters) = if e.jsonata {
-            let q = e.query(run, &ctx);
-            let arguments = match &s.arguments {
-                Some(t) => q.value(t, "Arguments").map_err(|x| e.query_failed(x))?,
-                None => e.input.clone(),
-            };
-            (e.input.clone(), arguments)
-        } else {
-            e.paths(|| {
-                let effective = path::apply_input_path(field(&s.common.input_path).as_ref(), &e.input, &ctx)
-                    .map_err(|x| e.fail(&x))?;
-                let parameters = match &s.parameters {
-                    Some(t) => path::apply_payload_template(t, &effective, &ctx).map_err(|x| e.fail(&x))?,
-                    None => effective.clone(),
+        let prepared = (|| {
+            let (effective, parameters) = if e.jsonata {
+                let q = e.query(run, &ctx);
+                let arguments = match &s.arguments {
+                    Some(t) => q.value(t, "Arguments").map_err(|x| e.query_failed(x))?,
+                    None => e.input.clone(),
                 };
-                Ok::<_, Halt>((effective, parameters))
-            })?
+                (e.input.clone(), arguments)
+            } else {
+                e.paths(|| {
+                    let effective = path::apply_input_path(field(&s.common.input_path).as_ref(), &e.input, &ctx)
+                        .map_err(|x| e.fail(&x))?;
+                    let parameters = match &s.parameters {
+                        Some(t) => path::apply_payload_template(t, &effective, &ctx).map_err(|x| e.fail(&x))?,
+                        None => effective.clone(),
+                    };
+                    Ok::<_, Halt>((effective, parameters))
+                })?
+            };
+            let timeout = seconds(run, &s.timeout_seconds, &effective, &ctx, e, "TimeoutSeconds")?;
+            let heartbeat = seconds(run, &s.heartbeat_seconds, &effective, &ctx, e, "HeartbeatSeconds")?;
+            Ok::<_, Halt>((parameters, timeout, heartbeat))
+        })();
+        let (parameters, timeout, heartbeat) = match prepared {
+            Ok(p) => p,
+            // A failed expression is the state's error: Retry applies to it.
+            Err(Halt::Failed(f)) if f.location.is_some() => {
+                if !retry::again(run, &s.retry, &mut attempts, &f).await? {
+                    return Err(Halt::Failed(f));
+                }
+                retry_count += 1;
+                continue;
+            }
+            Err(other) => return Err(other),
         };
-        let timeout = seconds(run, &s.timeout_seconds, &effective, &ctx, e, "TimeoutSeconds")?;
-        let heartbeat = seconds(run, &s.heartbeat_seconds, &effective, &ctx, e, "HeartbeatSeconds")?;
         let outcome = match &resource {
             Resource::Activity { arn } => {
                 activity(
@@ -257,7 +272,7 @@ pub async fn run(
         };
         match outcome {
             Ok(result) => {
-                return super::finish_result(
+                let finished = super::finish_result(
                     run,
                     e,
                     &ctx,
@@ -266,6 +281,15 @@ pub async fn run(
                     &s.result_path,
                     &s.common,
                 );
+                match finished {
+                    Err(Halt::Failed(f)) if f.location.is_some() => {
+                        if !retry::again(run, &s.retry, &mut attempts, &f).await? {
+                            return Err(Halt::Failed(f));
+                        }
+                        retry_count += 1;
+                    }
+                    other => return other,
+                }
             }
             Err(Halt::Failed(f)) => {
                 if !retry::again(run, &s.retry, &mut attempts, &f).await? {
