@@ -127,7 +127,8 @@ impl Signature {
                 '(' => {
                     let end = closing(&chars, pos, '(', ')');
                     let choice: String = chars[pos + 1..end.min(chars.len())].iter().collect();
-                    if choice.contains('<') {
+                    // The letters go into a regular expression: anything else is refused.
+                    if choice.contains('<') || !choice.chars().all(|c| "abfjlnosux".contains(c)) {
                         return Err(Error::new(
                             "S0402",
                             "Choice groups containing parameterized types are not supported",
