@@ -67,6 +67,21 @@ async fn settle(
     }
 }
 
+/// A failed expression before the branches start is the state's error:
+/// Retry may take it (Ok: run again), else it stands.
+async fn retry_query(run: &Run, retriers: &[Retrier], attempts: &mut [u64], h: Halt) -> Result<(), Halt> {
+    match h {
+        Halt::Failed(f) if f.location.is_some() => {
+            if retry::again(run, retriers, attempts, &f).await? {
+                Ok(())
+            } else {
+                Err(Halt::Failed(f))
+            }
+        }
+        other => Err(other),
+    }
+}
+
 /// The id the next event after concurrent branches links to: the last recorded.
 fn last_event(run: &Run, cursor: &mut Cursor) {
     if let Some(h) = &run.history {
@@ -85,15 +100,13 @@ pub async fn parallel(
     let mut retry_count = 0;
     loop {
         let ctx = e.context(run, retry_count);
-        let input = if e.jsonata {
-            match &s.arguments {
-                Some(t) => e
-                    .query(run, &ctx)
-                    .value(t, "Arguments")
-                    .map_err(|x| e.query_failed(x))?,
-                None => e.input.clone(),
+        let prepared = (|| {
+            if e.jsonata {
+                return match &s.arguments {
+                    Some(t) => e.query(run, &ctx).value(t, "Arguments").map_err(|x| e.query_failed(x)),
+                    None => Ok(e.input.clone()),
+                };
             }
-        } else {
             e.paths(|| {
                 let effective = path::apply_input_path(field(&s.common.input_path).as_ref(), &e.input, &ctx)
                     .map_err(|x| e.fail(&x))?;
@@ -101,7 +114,15 @@ pub async fn parallel(
                     Some(t) => path::apply_payload_template(t, &effective, &ctx).map_err(|x| e.fail(&x)),
                     None => Ok(effective),
                 }
-            })?
+            })
+        })();
+        let input = match prepared {
+            Ok(input) => input,
+            Err(h) => {
+                retry_query(run, &s.retry, &mut attempts, h).await?;
+                retry_count += 1;
+                continue;
+            }
         };
         let started = run.event(cursor, "ParallelStateStarted", Value::Null);
         let branches = s.branches.iter().map(|b| {
@@ -186,7 +207,14 @@ pub async fn map(
     loop {
         let ctx = e.context(run, retry_count);
         let (effective, items) = if e.jsonata {
-            (e.input.clone(), jsonata_items(run, e, &ctx, s.items.as_ref())?)
+            match jsonata_items(run, e, &ctx, s.items.as_ref()) {
+                Ok(items) => (e.input.clone(), items),
+                Err(h) => {
+                    retry_query(run, &s.retry, &mut attempts, h).await?;
+                    retry_count += 1;
+                    continue;
+                }
+            }
         } else {
             e.paths(|| {
                 let effective = path::apply_input_path(field(&s.common.input_path).as_ref(), &e.input, &ctx)
