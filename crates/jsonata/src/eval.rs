@@ -218,7 +218,8 @@ impl<'e> Evaluator<'e> {
         env.vars.borrow_mut().insert(Rc::from(name), v);
     }
 
-    pub fn lookup(env: &Env, name: &str) -> Option<Value> {
+    /// A variable bound in a frame.
+    fn bound(env: &Env, name: &str) -> Option<Value> {
         let mut f = Some(env);
         while let Some(fr) = f {
             if let Some(v) = fr.vars.borrow().get(name) {
@@ -226,25 +227,20 @@ impl<'e> Evaluator<'e> {
             }
             f = fr.parent.as_ref();
         }
-        functions::builtin(name).map(|b| Value::Function(Rc::new(Func::Builtin(b))))
+        None
     }
 
-    /// A variable, or a function this evaluation binds.
+    /// A variable, or the standard function of that name (bindings shadow functions).
+    pub fn lookup(env: &Env, name: &str) -> Option<Value> {
+        Self::bound(env, name).or_else(|| functions::builtin(name).map(|b| Value::Function(Rc::new(Func::Builtin(b)))))
+    }
+
+    /// As [`Self::lookup`], with AWS's functions when this evaluation binds them.
     fn variable(&self, env: &Env, name: &str) -> Option<Value> {
-        if self.aws
-            && let Some(b) = functions::aws_builtin(name)
-        {
-            // Bindings shadow functions, as they do the standard ones.
-            let mut f = Some(env);
-            while let Some(fr) = f {
-                if let Some(v) = fr.vars.borrow().get(name) {
-                    return Some(v.clone());
-                }
-                f = fr.parent.as_ref();
-            }
-            return Some(Value::Function(Rc::new(Func::Builtin(b))));
+        match functions::aws_builtin(name).filter(|_| self.aws) {
+            Some(b) => Self::bound(env, name).or_else(|| Some(Value::Function(Rc::new(Func::Builtin(b))))),
+            None => Self::lookup(env, name),
         }
-        Self::lookup(env, name)
     }
 
     fn frame_from_tuple(&mut self, env: &Env, tuple: &Value) -> Env {
@@ -439,7 +435,7 @@ impl<'e> Evaluator<'e> {
             }))),
             Kind::Apply(l, r) => self.apply_chain(node, l, r, input, env)?,
             Kind::Transform { .. } => self.transformer(node, env),
-            Kind::Sort(_) => self.sort_step(node, input, env)?,
+            Kind::Sort(_) => self.sort(node, input, env)?,
         };
         for p in &node.predicates {
             result = self.filter(p, &result, env)?;
@@ -895,10 +891,6 @@ impl<'e> Evaluator<'e> {
             }
         }
         Ok(Value::object(result))
-    }
-
-    fn sort_step(&mut self, node: &Node, input: &Value, env: &Env) -> Result<Value> {
-        self.sort(node, input, env)
     }
 
     fn sort(&mut self, node: &Node, input: &Value, env: &Env) -> Result<Value> {

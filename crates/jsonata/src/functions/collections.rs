@@ -137,53 +137,82 @@ pub fn not(_: &mut Evaluator<'_>, args: Args<'_>, _: &Value, _: &Env) -> Result<
     Ok(boolean(arg(args, 0)).map_or(Value::Undefined, |b| Value::Bool(!b)))
 }
 
-pub fn map(ev: &mut Evaluator<'_>, args: Args<'_>, _: &Value, env: &Env) -> Result<Value> {
+/// Each item of the array argument with what the function argument answers
+/// for it (given value, index and array, as many as it takes; true when
+/// there is no function); None when the array is undefined.
+fn item_answers(ev: &mut Evaluator<'_>, args: Args<'_>, env: &Env) -> Result<Option<Vec<(Value, Value)>>> {
     let a = arg(args, 0);
     if a.is_undefined() {
-        return Ok(Value::Undefined);
+        return Ok(None);
     }
     let list = items(a);
     let whole = Value::array(list.clone());
-    let mut out = Vec::new();
-    for (i, v) in list.iter().enumerate() {
-        let r = ev.call_hof(arg(args, 1), &[v.clone(), Value::Number(i as f64), whole.clone()], env)?;
-        if !r.is_undefined() {
-            out.push(r);
-        }
+    let mut out = Vec::with_capacity(list.len());
+    for (i, v) in list.into_iter().enumerate() {
+        let answer = match arg(args, 1) {
+            Value::Undefined => Value::Bool(true),
+            f => ev.call_hof(f, &[v.clone(), Value::Number(i as f64), whole.clone()], env)?,
+        };
+        out.push((v, answer));
     }
-    Ok(Value::sequence(out))
+    Ok(Some(out))
+}
+
+/// A member's key and value, and the function's answer for it.
+type MemberAnswer = (Rc<str>, Value, Value);
+
+/// Each member of the object argument with what the function argument
+/// answers for it (given value, key and object); None when the argument is
+/// no object.
+fn member_answers(ev: &mut Evaluator<'_>, args: Args<'_>, env: &Env) -> Result<Option<Vec<MemberAnswer>>> {
+    let Value::Object(o) = arg(args, 0) else {
+        return Ok(None);
+    };
+    let mut out = Vec::with_capacity(o.len());
+    for (k, v) in o.iter() {
+        let answer = ev.call_hof(
+            arg(args, 1),
+            &[v.clone(), Value::String(Rc::clone(k)), arg(args, 0).clone()],
+            env,
+        )?;
+        out.push((Rc::clone(k), v.clone(), answer));
+    }
+    Ok(Some(out))
+}
+
+pub fn map(ev: &mut Evaluator<'_>, args: Args<'_>, _: &Value, env: &Env) -> Result<Value> {
+    Ok(match item_answers(ev, args, env)? {
+        None => Value::Undefined,
+        Some(answers) => Value::sequence(
+            answers
+                .into_iter()
+                .map(|(_, r)| r)
+                .filter(|r| !r.is_undefined())
+                .collect(),
+        ),
+    })
 }
 
 pub fn filter(ev: &mut Evaluator<'_>, args: Args<'_>, _: &Value, env: &Env) -> Result<Value> {
-    let a = arg(args, 0);
-    if a.is_undefined() {
-        return Ok(Value::Undefined);
-    }
-    let list = items(a);
-    let whole = Value::array(list.clone());
-    let mut out = Vec::new();
-    for (i, v) in list.iter().enumerate() {
-        let r = ev.call_hof(arg(args, 1), &[v.clone(), Value::Number(i as f64), whole.clone()], env)?;
-        if boolean(&r).unwrap_or(false) {
-            out.push(v.clone());
-        }
-    }
-    Ok(Value::sequence(out))
+    Ok(match item_answers(ev, args, env)? {
+        None => Value::Undefined,
+        Some(answers) => Value::sequence(
+            answers
+                .into_iter()
+                .filter(|(_, r)| boolean(r).unwrap_or(false))
+                .map(|(v, _)| v)
+                .collect(),
+        ),
+    })
 }
 
 pub fn single(ev: &mut Evaluator<'_>, args: Args<'_>, _: &Value, env: &Env) -> Result<Value> {
-    let a = arg(args, 0);
-    if a.is_undefined() {
+    let Some(answers) = item_answers(ev, args, env)? else {
         return Ok(Value::Undefined);
-    }
-    let list = items(a);
-    let whole = Value::array(list.clone());
+    };
     let mut found: Option<Value> = None;
-    for (i, v) in list.iter().enumerate() {
-        let keep = match arg(args, 1) {
-            Value::Undefined => true,
-            f => boolean(&ev.call_hof(f, &[v.clone(), Value::Number(i as f64), whole.clone()], env)?).unwrap_or(false),
-        };
+    for (v, answer) in answers {
+        let keep = boolean(&answer).unwrap_or(false);
         if keep {
             if found.is_some() {
                 return Err(err(
@@ -191,7 +220,7 @@ pub fn single(ev: &mut Evaluator<'_>, args: Args<'_>, _: &Value, env: &Env) -> R
                     "The $single() function expected exactly 1 matching result.  Instead it matched more.",
                 ));
             }
-            found = Some(v.clone());
+            found = Some(v);
         }
     }
     found.ok_or_else(|| {
@@ -237,20 +266,14 @@ pub fn reduce(ev: &mut Evaluator<'_>, args: Args<'_>, _: &Value, env: &Env) -> R
 }
 
 pub fn sift(ev: &mut Evaluator<'_>, args: Args<'_>, _: &Value, env: &Env) -> Result<Value> {
-    let Value::Object(o) = arg(args, 0) else {
+    let Some(answers) = member_answers(ev, args, env)? else {
         return Ok(Value::Undefined);
     };
-    let mut out = Object::new();
-    for (k, v) in o.iter() {
-        let keep = ev.call_hof(
-            arg(args, 1),
-            &[v.clone(), Value::String(Rc::clone(k)), arg(args, 0).clone()],
-            env,
-        )?;
-        if boolean(&keep).unwrap_or(false) {
-            out.insert(Rc::clone(k), v.clone());
-        }
-    }
+    let out: Object = answers
+        .into_iter()
+        .filter(|(_, _, keep)| boolean(keep).unwrap_or(false))
+        .map(|(k, v, _)| (k, v))
+        .collect();
     Ok(if out.is_empty() {
         Value::Undefined
     } else {
@@ -344,21 +367,16 @@ pub fn reverse(_: &mut Evaluator<'_>, args: Args<'_>, _: &Value, _: &Env) -> Res
 }
 
 pub fn each(ev: &mut Evaluator<'_>, args: Args<'_>, _: &Value, env: &Env) -> Result<Value> {
-    let Value::Object(o) = arg(args, 0) else {
-        return Ok(Value::Undefined);
-    };
-    let mut out = Vec::new();
-    for (k, v) in o.iter() {
-        let r = ev.call_hof(
-            arg(args, 1),
-            &[v.clone(), Value::String(Rc::clone(k)), arg(args, 0).clone()],
-            env,
-        )?;
-        if !r.is_undefined() {
-            out.push(r);
-        }
-    }
-    Ok(Value::sequence(out))
+    Ok(match member_answers(ev, args, env)? {
+        None => Value::Undefined,
+        Some(answers) => Value::sequence(
+            answers
+                .into_iter()
+                .map(|(_, _, r)| r)
+                .filter(|r| !r.is_undefined())
+                .collect(),
+        ),
+    })
 }
 
 pub fn error(_: &mut Evaluator<'_>, args: Args<'_>, _: &Value, _: &Env) -> Result<Value> {

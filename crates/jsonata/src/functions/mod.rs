@@ -113,11 +113,16 @@ static AWS: &[Builtin] = builtins![
 
 fn aws_signatures() -> &'static [Signature] {
     static SIGS: OnceLock<Vec<Signature>> = OnceLock::new();
-    SIGS.get_or_init(|| {
-        AWS.iter()
-            .map(|b| Signature::parse(b.signature).unwrap_or_else(|e| panic!("builtin {} signature: {e}", b.name)))
-            .collect()
-    })
+    SIGS.get_or_init(|| parse_all(AWS))
+}
+
+/// The signatures of a table of functions: constants of this crate, so a
+/// bad one is a bug caught by every test.
+fn parse_all(table: &[Builtin]) -> Vec<Signature> {
+    table
+        .iter()
+        .map(|b| Signature::parse(b.signature).unwrap_or_else(|e| panic!("builtin {} signature: {e}", b.name)))
+        .collect()
 }
 
 /// The AWS function of that name.
@@ -132,12 +137,7 @@ fn index() -> &'static HashMap<&'static str, usize> {
 
 fn signatures() -> &'static [Signature] {
     static SIGS: OnceLock<Vec<Signature>> = OnceLock::new();
-    SIGS.get_or_init(|| {
-        BUILTINS
-            .iter()
-            .map(|b| Signature::parse(b.signature).unwrap_or_else(|e| panic!("builtin {} signature: {e}", b.name)))
-            .collect()
-    })
+    SIGS.get_or_init(|| parse_all(BUILTINS))
 }
 
 /// The standard function of that name.

@@ -253,7 +253,6 @@ pub fn match_fn(ev: &mut Evaluator<'_>, args: Args<'_>, _: &Value, env: &Env) ->
                 o.insert(Rc::from("match"), Value::string(h.matched));
                 o.insert(Rc::from("index"), Value::Number(h.start as f64));
                 o.insert(Rc::from("groups"), Value::array(h.groups));
-                let _ = h.obj;
                 Value::object(o)
             })
             .collect(),
