@@ -101,6 +101,19 @@ impl Expression {
         json_result(&out)
     }
 
+    /// As `evaluate`, with values converted beforehand (with
+    /// [`Value::from_json`]): a caller that evaluates several expressions
+    /// over the same data converts it once.
+    pub fn evaluate_with(
+        &self,
+        input: Value,
+        bindings: &[(&str, Value)],
+        options: &Options,
+    ) -> Result<Option<serde_json::Value>> {
+        let out = self.evaluate_value(input, bindings, options)?;
+        json_result(&out)
+    }
+
     /// As `evaluate`, over JSONata values (an undefined input allowed).
     pub fn evaluate_value(&self, input: Value, bindings: &[(&str, Value)], options: &Options) -> Result<Value> {
         let limits = eval::Limits {

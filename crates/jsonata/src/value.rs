@@ -118,6 +118,16 @@ impl Value {
         }))
     }
 
+    /// JSON as JSONata holds it.
+    pub fn from_json(v: &serde_json::Value) -> Self {
+        crate::json::from_json(v)
+    }
+
+    /// An object of these members, in this order.
+    pub fn object_of<'k>(members: impl IntoIterator<Item = (&'k str, Value)>) -> Self {
+        Self::object(members.into_iter().map(|(k, v)| (Rc::from(k), v)).collect())
+    }
+
     /// How many arrays and objects nest here (0 for a scalar).
     pub fn depth(&self) -> u32 {
         match self {

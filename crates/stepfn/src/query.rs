@@ -3,12 +3,13 @@
 //! workflow variables bound, and failures worded as AWS words them in
 //! `States.QueryEvaluationError`'s cause.
 
-use std::cell::RefCell;
+use std::cell::{OnceCell, RefCell};
 use std::collections::HashMap;
+use std::fmt;
 use std::rc::Rc;
 use std::time::Duration;
 
-use lakestack_jsonata::{Expression, Options};
+use lakestack_jsonata::{Expression, Options, Value as Data};
 use serde_json::{Map, Value};
 
 /// A string is an expression when it is entirely `{% ... %}`, with no
@@ -26,6 +27,42 @@ pub struct Query<'a> {
     pub variables: &'a Map<String, Value>,
     /// What `$now()` and `$millis()` answer: the execution's clock.
     pub now_ms: f64,
+    converted: Converted,
+}
+
+/// `$states` members and variables as JSONata holds them, each converted
+/// on first use and then shared by every expression of the query (a
+/// template's fields mostly read the same few).
+#[derive(Default)]
+struct Converted {
+    input: OnceCell<Data>,
+    context: OnceCell<Data>,
+    result: OnceCell<Data>,
+    error_output: OnceCell<Data>,
+    variables: RefCell<HashMap<String, Data>>,
+}
+
+fn converted(cell: &OnceCell<Data>, v: &Value) -> Data {
+    cell.get_or_init(|| Data::from_json(v)).clone()
+}
+
+/// Where a template's field is (`Output/a[2]`), spelled out only when an
+/// error names it.
+#[derive(Clone, Copy)]
+enum Loc<'a> {
+    Field(&'a str),
+    Key(&'a Loc<'a>, &'a str),
+    Index(&'a Loc<'a>, usize),
+}
+
+impl fmt::Display for Loc<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Loc::Field(name) => f.write_str(name),
+            Loc::Key(parent, key) => write!(f, "{parent}/{key}"),
+            Loc::Index(parent, i) => write!(f, "{parent}[{i}]"),
+        }
+    }
 }
 
 /// Why an expression failed: where (`Output/a`), and the detail AWS's
@@ -123,82 +160,113 @@ fn parse(text: &str) -> Result<Rc<Expression>, lakestack_jsonata::Error> {
     Ok(e)
 }
 
-impl Query<'_> {
+impl<'a> Query<'a> {
+    /// A query over a state's input and context; `result` and
+    /// `error_output` are set where AWS provides them.
+    pub fn new(input: &'a Value, context: &'a Value, variables: &'a Map<String, Value>, now_ms: f64) -> Self {
+        Query {
+            input,
+            context,
+            result: None,
+            error_output: None,
+            variables,
+            now_ms,
+            converted: Converted::default(),
+        }
+    }
+
     /// `$states` with the members the expression mentions: the input of a
     /// Map's ItemSelector is the whole item array, and converting it for
     /// every item's expressions would cost the square of the items.
-    fn states(&self, expr: &str) -> Value {
-        let mut s = Map::new();
+    fn states(&self, expr: &str) -> Data {
         let wants = |member: &str| expr.contains(member) || !expr.contains("$states.");
+        let c = &self.converted;
+        let mut members = Vec::with_capacity(4);
         if wants("input") {
-            s.insert("input".into(), self.input.clone());
+            members.push(("input", converted(&c.input, self.input)));
         }
         if wants("context") {
-            s.insert("context".into(), self.context.clone());
+            members.push(("context", converted(&c.context, self.context)));
         }
         if let Some(r) = self.result
             && wants("result")
         {
-            s.insert("result".into(), r.clone());
+            members.push(("result", converted(&c.result, r)));
         }
         if let Some(e) = self.error_output
             && wants("errorOutput")
         {
-            s.insert("errorOutput".into(), e.clone());
+            members.push(("errorOutput", converted(&c.error_output, e)));
         }
-        Value::Object(s)
+        Data::object_of(members)
+    }
+
+    fn variable(&self, name: &str) -> Option<Data> {
+        let mut cache = self.converted.variables.borrow_mut();
+        if let Some(v) = cache.get(name) {
+            return Some(v.clone());
+        }
+        let v = Data::from_json(self.variables.get(name)?);
+        cache.insert(name.to_owned(), v.clone());
+        Some(v)
     }
 
     /// Evaluates one `{% %}` string; an undefined result is an error, since
     /// every field that takes an expression needs a value.
     pub fn expression(&self, text: &str, location: &str) -> Result<Value, QueryError> {
+        self.expression_at(text, Loc::Field(location))
+    }
+
+    fn expression_at(&self, text: &str, location: Loc<'_>) -> Result<Value, QueryError> {
         let inner = expression_of(text).unwrap_or(text).trim();
         let fail = |detail: String| QueryError {
-            location: location.to_owned(),
+            location: location.to_string(),
             detail,
         };
-        let expr = parse(inner).map_err(|e| {
+        let threw = |e: lakestack_jsonata::Error| {
             fail(format!(
                 "The JSONata expression '{inner}' specified for the field '{location}' threw an error during evaluation. {}: {}",
                 e.code, e.message
             ))
-        })?;
-        let mut bindings: Vec<(&str, Value)> = Vec::new();
+        };
+        let expr = parse(inner).map_err(threw)?;
+        let mut bindings: Vec<(&str, Data)> = Vec::new();
         for name in mentioned(inner) {
             if name == "states" {
                 bindings.push(("states", self.states(inner)));
-            } else if let Some(v) = self.variables.get(name) {
-                bindings.push((name, v.clone()));
+            } else if let Some(v) = self.variable(name) {
+                bindings.push((name, v));
             }
         }
-        match expr.evaluate(&Value::Null, &bindings, &options(self.now_ms)) {
+        match expr.evaluate_with(Data::Null, &bindings, &options(self.now_ms)) {
             Ok(Some(v)) => Ok(v),
             Ok(None) => Err(fail(format!(
                 "The JSONata expression '{inner}' specified for the field '{location}' returned nothing (undefined)."
             ))),
-            Err(e) => Err(fail(format!(
-                "The JSONata expression '{inner}' specified for the field '{location}' threw an error during evaluation. {}: {}",
-                e.code, e.message
-            ))),
+            Err(e) => Err(threw(e)),
         }
     }
 
     /// A field's value: a `{% %}` string is evaluated, objects and arrays
     /// are walked (their keys are never evaluated), other values are kept.
     pub fn value(&self, template: &Value, location: &str) -> Result<Value, QueryError> {
+        self.value_at(template, Loc::Field(location))
+    }
+
+    fn value_at(&self, template: &Value, location: Loc<'_>) -> Result<Value, QueryError> {
         match template {
-            Value::String(s) if expression_of(s).is_some() => self.expression(s, location),
+            Value::String(s) if expression_of(s).is_some() => self.expression_at(s, location),
             Value::Object(m) => {
                 let mut out = Map::with_capacity(m.len());
                 for (k, v) in m {
-                    out.insert(k.clone(), self.value(v, &format!("{location}/{k}"))?);
+                    out.insert(k.clone(), self.value_at(v, Loc::Key(&location, k))?);
                 }
                 Ok(Value::Object(out))
             }
             Value::Array(items) => {
                 let mut out = Vec::with_capacity(items.len());
                 for (i, v) in items.iter().enumerate() {
-                    out.push(self.value(v, &format!("{location}[{i}]"))?);
+                    out.push(self.value_at(v, Loc::Index(&location, i))?);
                 }
                 Ok(Value::Array(out))
             }

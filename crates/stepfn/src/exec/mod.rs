@@ -402,14 +402,12 @@ impl Entered<'_> {
 
     /// A JSONata query over this state's input and context.
     pub fn query<'q>(&'q self, run: &Run, context: &'q Value) -> Query<'q> {
-        Query {
-            input: &self.input,
+        Query::new(
+            &self.input,
             context,
-            result: None,
-            error_output: None,
-            variables: &self.vars,
-            now_ms: run.clock.now().timestamp_millis() as f64,
-        }
+            &self.vars,
+            run.clock.now().timestamp_millis() as f64,
+        )
     }
 
     /// A failed expression as the state's failure.
@@ -824,6 +822,13 @@ fn jsonata_seconds(e: &Entered<'_>, q: &Query<'_>, expr: &str) -> Result<u64, Ha
 }
 
 async fn wait(run: &Run, e: &Entered<'_>, s: &WaitState) -> Result<Exit, Halt> {
+    let (exit, left) = wait_for(run, e, s)?;
+    run.sleep(left).await?;
+    Ok(exit)
+}
+
+/// A Wait state's output and assignments, and how long it waits.
+fn wait_for(run: &Run, e: &Entered<'_>, s: &WaitState) -> Result<(Exit, Duration), Halt> {
     let ctx = e.context(run, 0);
     let runtime = |detail: String| Halt::Failed(Failure::new("States.Runtime", runtime_cause(e, &detail)));
     let q = e.query(run, &ctx);
@@ -844,7 +849,7 @@ async fn wait(run: &Run, e: &Entered<'_>, s: &WaitState) -> Result<Exit, Halt> {
         e.paths(|| path::apply_output_path(field(&s.common.output_path).as_ref(), &effective, &ctx))
             .map_err(|x| e.fail(&x))?
     };
-    match &s.wait {
+    let left = match &s.wait {
         WaitFor::Seconds(v) => {
             let secs = match v {
                 ValueOrPath::Value(n) => *n,
@@ -858,7 +863,7 @@ async fn wait(run: &Run, e: &Entered<'_>, s: &WaitState) -> Result<Exit, Halt> {
                 }
                 ValueOrPath::Jsonata(expr) => jsonata_seconds(e, &q, expr)?,
             };
-            run.sleep(Duration::from_secs(secs)).await?;
+            Duration::from_secs(secs)
         }
         WaitFor::Timestamp(v) => {
             let raw = match v {
@@ -881,11 +886,10 @@ async fn wait(run: &Run, e: &Entered<'_>, s: &WaitState) -> Result<Exit, Halt> {
                     "The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: {raw}"
                 ))
             })?;
-            let left = (at.with_timezone(&Utc) - run.clock.now()).to_std().unwrap_or_default();
-            run.sleep(left).await?;
+            (at.with_timezone(&Utc) - run.clock.now()).to_std().unwrap_or_default()
         }
-    }
-    Ok(Exit::with(output, assigned))
+    };
+    Ok((Exit::with(output, assigned), left))
 }
 
 fn runtime_cause(e: &Entered<'_>, detail: &str) -> String {
