@@ -23,6 +23,8 @@ struct Ends<'a> {
     selector: Option<&'a Value>,
     result_path: &'a OptionalPath,
     common: &'a CommonFields,
+    /// `$states.context.State.RetryCount` for the expressions over the result.
+    retry_count: u64,
 }
 
 /// Records how the branches ended: the state's output, `None` when a
@@ -40,8 +42,8 @@ async fn settle(
     match outcome {
         Ok(results) => {
             run.event(cursor, succeeded, Value::Null);
-            let ctx = e.context(run, 0);
-            super::finish_result(
+            let ctx = e.context(run, ends.retry_count);
+            match super::finish_result(
                 run,
                 e,
                 &ctx,
@@ -49,8 +51,11 @@ async fn settle(
                 ends.selector,
                 ends.result_path,
                 ends.common,
-            )
-            .map(Some)
+            ) {
+                Ok(exit) => Ok(Some(exit)),
+                // An `Output` or `Assign` that fails is the state's error, which its Retry may take.
+                Err(h) => retry_query(run, ends.retriers, attempts, h).await.map(|()| None),
+            }
         }
         Err(Halt::Failed(f)) => {
             run.event(cursor, failed, Value::Null);
@@ -142,6 +147,7 @@ pub async fn parallel(
             selector: s.result_selector.as_ref(),
             result_path: &s.result_path,
             common: &s.common,
+            retry_count,
         };
         if let Some(output) = settle(run, e, cursor, outcome, &ends, &mut attempts).await? {
             return Ok(output);
@@ -286,6 +292,7 @@ pub async fn map(
             selector: s.result_selector.as_ref(),
             result_path: &s.result_path,
             common: &s.common,
+            retry_count,
         };
         if let Some(output) = settle(run, e, cursor, outcome, &ends, &mut attempts).await? {
             return Ok(output);

@@ -294,6 +294,13 @@ fn output_text(state: &str, entered_id: i64, output: &Value) -> Result<String, H
     Ok(t)
 }
 
+/// Sets a state's variables, failing it past AWS's quotas on them.
+fn assign(scope: &Scope, state: &str, assigned: &Map<String, Value>) -> Result<(), Halt> {
+    scope
+        .assign(state, assigned)
+        .map_err(|e| Halt::Failed(Failure::new("States.DataLimitExceeded", e.0)))
+}
+
 /// The JSON for a data-flow field: absent is None, explicit null is Null.
 fn field(p: &OptionalPath) -> Option<Value> {
     match p {
@@ -559,7 +566,7 @@ async fn run_state(
                         (out, assigned)
                     };
                     output_text(name, entered.id, &out)?;
-                    scope.assign(&assigned);
+                    assign(scope, name, &assigned)?;
                     return Ok(Step::Next(c.next.clone(), out));
                 }
                 _ => return Err(Halt::Failed(f)),
@@ -568,7 +575,7 @@ async fn run_state(
         Err(other) => return Err(other),
     };
     let out_text = output_text(name, entered.id, &exit.output)?;
-    scope.assign(&exit.assigned);
+    assign(scope, name, &exit.assigned)?;
     if let Some(next) = exit.next {
         // A Choice records its exit itself.
         return Ok(Step::Next(next, exit.output));
