@@ -100,3 +100,45 @@ def test_test_state_runs_jsonata_with_variables(fast):
     }
     r = sfn.test_state(definition=json.dumps(choice), input=json.dumps({"n": 5}), variables=json.dumps({"limit": 3}))
     assert (r["status"], r["nextState"], json.loads(r["output"])) == ("SUCCEEDED", "Big", {"n": 5})
+
+
+def test_test_state_reads_and_assigns_variables_in_jsonpath(fast):
+    from test_stepfunctions import sync_client
+
+    sfn = sync_client(fast)
+    pass_state = {
+        "Type": "Pass",
+        "Parameters": {"sum.$": "States.MathAdd($.n, $bias)", "who.$": "$user.name"},
+        "Assign": {"last.$": "$.sum", "seen.$": "$user.name"},
+        "ResultPath": "$.out",
+        "Next": "After",
+    }
+    r = sfn.test_state(
+        definition=json.dumps(pass_state),
+        input=json.dumps({"n": 2}),
+        variables=json.dumps({"bias": 40, "user": {"name": "ana"}}),
+        inspectionLevel="DEBUG",
+    )
+    assert r["status"] == "SUCCEEDED", r
+    assert json.loads(r["output"]) == {"n": 2, "out": {"sum": 42, "who": "ana"}}
+    assert json.loads(r["inspectionData"]["afterParameters"]) == {"sum": 42, "who": "ana"}
+    assert json.loads(r["inspectionData"]["variables"]) == {"bias": 40, "user": {"name": "ana"}, "last": 42, "seen": "ana"}
+
+    task = {
+        "Type": "Task",
+        "Resource": "arn:aws:states:::lambda:invoke",
+        "Parameters": {"FunctionName.$": "$fn", "Payload.$": "$"},
+        "Catch": [{"ErrorEquals": ["States.ALL"], "Assign": {"why.$": "$.Cause"}, "ResultPath": "$.error", "Next": "Handle"}],
+        "End": True,
+    }
+    r = sfn.test_state(
+        definition=json.dumps(task),
+        input=json.dumps({"k": 1}),
+        variables=json.dumps({"fn": "f"}),
+        mock={"errorOutput": {"error": "Lambda.Unknown", "cause": "boom"}},
+        inspectionLevel="DEBUG",
+    )
+    assert r["status"] == "CAUGHT_ERROR", r
+    assert json.loads(r["inspectionData"]["afterParameters"]) == {"FunctionName": "f", "Payload": {"k": 1}}
+    assert json.loads(r["output"]) == {"k": 1, "error": {"Error": "Lambda.Unknown", "Cause": "boom"}}
+    assert json.loads(r["inspectionData"]["variables"]) == {"fn": "f", "why": "boom"}

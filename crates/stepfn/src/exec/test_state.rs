@@ -86,67 +86,75 @@ pub async fn test(
         return jsonata(run, &e, state, mock, retries, out).await;
     }
     let ctx = e.context(run, retries);
+    if let State::Task(s) = state {
+        return task(run, &e, s, &ctx, mock, retries, out).await;
+    }
+    if let (State::Parallel(_) | State::Map(_), Some(Mock::Error(f))) = (state, &mock) {
+        return judged(run, out, &e, &ctx, state.retry(), state.catch(), retries, f.clone());
+    }
     let common = state.common();
-    let effective = match path::apply_input_path(field(&common.input_path).as_ref(), &e.input, &ctx) {
-        Ok(v) => v,
-        Err(x) => return out.failed(halted(e.fail(&x))),
-    };
-    out.note("afterInputPath", &effective);
-    let step = match state {
-        State::Pass(s) => {
-            let result = match (&s.result, &s.parameters) {
-                (Some(r), _) => Ok(r.clone()),
-                (None, Some(p)) => path::apply_payload_template(p, &effective, &ctx).inspect(|v| {
-                    out.note("afterParameters", v);
-                }),
-                (None, None) => Ok(effective.clone()),
-            };
-            result
-                .map_err(|x| e.fail(&x))
-                .and_then(|r| finish(&mut out, &e, &ctx, r, None, &s.result_path, &common.output_path))
-                .map(|o| (o, next_of(&s.transition)))
-        }
-        State::Task(s) => {
-            return task(run, &e, s, &ctx, effective, mock, retries, out).await;
-        }
-        State::Choice(s) => {
-            let mut next = None;
-            for rule in &s.choices {
-                match crate::choice::matches(&rule.rule, &effective, &ctx) {
-                    Ok(true) => {
-                        next = Some(rule.next.clone());
+    // `$name` paths read the variables the request gave.
+    let step = e.paths(|| {
+        let effective =
+            path::apply_input_path(field(&common.input_path).as_ref(), &e.input, &ctx).map_err(|x| e.fail(&x))?;
+        out.note("afterInputPath", &effective);
+        let over_input = |assign: Option<&Value>, next: Option<String>| {
+            let assigned = e.assign_paths(assign, &effective, &ctx)?;
+            output_path(&e, &ctx, &effective, &common.output_path).map(|o| (o, next, assigned))
+        };
+        match state {
+            State::Pass(s) => {
+                let result = match (&s.result, &s.parameters) {
+                    (Some(r), _) => r.clone(),
+                    (None, Some(p)) => {
+                        let v = path::apply_payload_template(p, &effective, &ctx).map_err(|x| e.fail(&x))?;
+                        out.note("afterParameters", &v);
+                        v
+                    }
+                    (None, None) => effective.clone(),
+                };
+                let ends = (None, &s.result_path, common.assign.as_ref());
+                finish(&mut out, &e, &ctx, result, ends, &common.output_path)
+                    .map(|(o, assigned)| (o, next_of(&s.transition), assigned))
+            }
+            State::Choice(s) => {
+                let mut chosen = None;
+                for rule in &s.choices {
+                    if crate::choice::matches(&rule.rule, &effective, &ctx).map_err(|x| e.fail(&x))? {
+                        chosen = Some(rule);
                         break;
                     }
-                    Ok(false) => {}
-                    Err(x) => return out.failed(halted(e.fail(&x))),
+                }
+                match chosen {
+                    Some(rule) => over_input(
+                        rule.rule.get("Assign").or(common.assign.as_ref()),
+                        Some(rule.next.clone()),
+                    ),
+                    None => match &s.default {
+                        Some(next) => over_input(common.assign.as_ref(), Some(next.clone())),
+                        None => Err(Halt::Failed(Failure::new("States.NoChoiceMatched", "No Matches!"))),
+                    },
                 }
             }
-            match next.or_else(|| s.default.clone()) {
-                Some(next) => output_path(&e, &ctx, &effective, &common.output_path).map(|o| (o, Some(next))),
-                None => Err(Halt::Failed(Failure::new("States.NoChoiceMatched", "No Matches!"))),
+            // A Wait is not waited out: what it would pass on is the answer.
+            State::Wait(s) => over_input(common.assign.as_ref(), next_of(&s.transition)),
+            State::Succeed(_) => over_input(None, None),
+            State::Fail(s) => Err(super::fail(run, &e, s)),
+            State::Parallel(s) => {
+                let fields = (s.result_selector.as_ref(), &s.result_path, &s.transition);
+                mocked(&mut out, &e, &ctx, mock, fields, common, "Parallel states")
             }
-        }
-        // A Wait is not waited out: what it would pass on is the answer.
-        State::Wait(s) => output_path(&e, &ctx, &effective, &common.output_path).map(|o| (o, next_of(&s.transition))),
-        State::Succeed(_) => output_path(&e, &ctx, &effective, &common.output_path).map(|o| (o, None)),
-        State::Fail(s) => Err(super::fail(run, &e, s)),
-        State::Parallel(s) => {
-            if let Some(Mock::Error(f)) = mock {
-                return judged(run, out, &e, &ctx, &s.retry, &s.catch, retries, f);
+            State::Map(s) => {
+                let fields = (s.result_selector.as_ref(), &s.result_path, &s.transition);
+                mocked(&mut out, &e, &ctx, mock, fields, common, "Map states")
             }
-            let fields = (s.result_selector.as_ref(), &s.result_path, &s.transition);
-            mocked(&mut out, &e, &ctx, mock, fields, &common.output_path, "Parallel states")
+            // Run above, outside the paths' variables (the call awaits).
+            State::Task(_) => Err(unsupported("Task states here")),
         }
-        State::Map(s) => {
-            if let Some(Mock::Error(f)) = mock {
-                return judged(run, out, &e, &ctx, &s.retry, &s.catch, retries, f);
-            }
-            let fields = (s.result_selector.as_ref(), &s.result_path, &s.transition);
-            mocked(&mut out, &e, &ctx, mock, fields, &common.output_path, "Map states")
-        }
-    };
+    });
     match step {
-        Ok((output, next)) => {
+        Ok((output, next, assigned)) => {
+            note_variables(&mut out, &e, &assigned);
             out.output = Some(output);
             out.next_state = next;
             out
@@ -253,16 +261,16 @@ fn output_path(e: &Entered<'_>, ctx: &Value, v: &Value, p: &crate::asl::Optional
     path::apply_output_path(field(p).as_ref(), v, ctx).map_err(|x| e.fail(&x))
 }
 
-/// ResultSelector, ResultPath and OutputPath over a result, noting each.
+/// ResultSelector, `Assign` over the selected result, ResultPath and
+/// OutputPath, noting each.
 fn finish(
     out: &mut Outcome,
     e: &Entered<'_>,
     ctx: &Value,
     result: Value,
-    selector: Option<&Value>,
-    result_path: &crate::asl::OptionalPath,
+    (selector, result_path, assign): (Option<&Value>, &crate::asl::OptionalPath, Option<&Value>),
     output: &crate::asl::OptionalPath,
-) -> Result<Value, Halt> {
+) -> Result<(Value, Map<String, Value>), Halt> {
     out.note("result", &result);
     let selected = match selector {
         Some(t) => {
@@ -272,10 +280,14 @@ fn finish(
         }
         None => result,
     };
+    let assigned = e.assign_paths(assign, &selected, ctx)?;
     let merged = path::apply_result_path(field(result_path).as_ref(), &e.input, selected).map_err(|x| e.fail(&x))?;
     out.note("afterResultPath", &merged);
-    output_path(e, ctx, &merged, output)
+    output_path(e, ctx, &merged, output).map(|o| (o, assigned))
 }
+
+/// A state's output, the state after it, and what it assigned.
+type Stepped = (Value, Option<String>, Map<String, Value>);
 
 /// A Map or Parallel under TestState: the mock stands in for its branches.
 fn mocked(
@@ -284,12 +296,13 @@ fn mocked(
     ctx: &Value,
     mock: Option<Mock>,
     (selector, result_path, transition): (Option<&Value>, &crate::asl::OptionalPath, &Transition),
-    output: &crate::asl::OptionalPath,
+    common: &crate::asl::CommonFields,
     what: &str,
-) -> Result<(Value, Option<String>), Halt> {
+) -> Result<Stepped, Halt> {
     match mock {
         Some(Mock::Result(r)) => {
-            finish(out, e, ctx, r, selector, result_path, output).map(|o| (o, next_of(transition)))
+            let ends = (selector, result_path, common.assign.as_ref());
+            finish(out, e, ctx, r, ends, &common.output_path).map(|(o, assigned)| (o, next_of(transition), assigned))
         }
         Some(Mock::Error(f)) => Err(Halt::Failed(f)),
         None => Err(unsupported(what)),
@@ -302,34 +315,35 @@ async fn task(
     e: &Entered<'_>,
     s: &crate::asl::TaskState,
     ctx: &Value,
-    effective: Value,
     mock: Option<Mock>,
     retries: u64,
     mut out: Outcome,
 ) -> Outcome {
-    let parameters = match &s.parameters {
-        Some(t) => match path::apply_payload_template(t, &effective, ctx) {
-            Ok(v) => {
+    // `$name` paths read the variables the request gave; the call itself is outside.
+    let parameters = e.paths(|| {
+        let effective =
+            path::apply_input_path(field(&s.common.input_path).as_ref(), &e.input, ctx).map_err(|x| e.fail(&x))?;
+        out.note("afterInputPath", &effective);
+        match &s.parameters {
+            Some(t) => {
+                let v = path::apply_payload_template(t, &effective, ctx).map_err(|x| e.fail(&x))?;
                 out.note("afterParameters", &v);
-                v
+                Ok(v)
             }
-            Err(x) => return out.failed(halted(e.fail(&x))),
-        },
-        None => effective,
+            None => Ok(effective),
+        }
+    });
+    let parameters = match parameters {
+        Ok(v) => v,
+        Err(h) => return out.failed(halted(h)),
     };
     let called = work(run, &s.resource, parameters, mock).await;
     let failure = match called {
         Ok(result) => {
-            match finish(
-                &mut out,
-                e,
-                ctx,
-                result,
-                s.result_selector.as_ref(),
-                &s.result_path,
-                &s.common.output_path,
-            ) {
-                Ok(output) => {
+            let ends = (s.result_selector.as_ref(), &s.result_path, s.common.assign.as_ref());
+            match e.paths(|| finish(&mut out, e, ctx, result, ends, &s.common.output_path)) {
+                Ok((output, assigned)) => {
+                    note_variables(&mut out, e, &assigned);
                     out.output = Some(output);
                     out.next_state = next_of(&s.transition);
                     return out;
@@ -403,9 +417,18 @@ fn judged(
             Err(x) => return out.failed(halted(e.query_failed(x))),
         }
     } else {
-        match path::apply_result_path(field(&c.result_path).as_ref(), &e.input, error_output) {
-            Ok(v) => v,
-            Err(x) => return out.failed(halted(e.fail(&x))),
+        let caught = e.paths(|| {
+            let assigned = e.assign_paths(c.assign.as_ref(), &error_output, ctx)?;
+            path::apply_result_path(field(&c.result_path).as_ref(), &e.input, error_output.clone())
+                .map(|v| (v, assigned))
+                .map_err(|x| e.fail(&x))
+        });
+        match caught {
+            Ok((v, assigned)) => {
+                note_variables(&mut out, e, &assigned);
+                v
+            }
+            Err(h) => return out.failed(halted(h)),
         }
     };
     out.status = "CAUGHT_ERROR";
