@@ -1,9 +1,10 @@
 //! Step Functions figure, in process: an inline Map of 10,000 items whose
-//! iterations shape each item, written once with JSONata (`ItemSelector` and
-//! `Output` expressions) and once with JSONPath (`ItemSelector` paths and an
-//! intrinsic), run as EXPRESS executions on an instant clock; the median
-//! of several runs of each, side by side. Both end with the count of the
-//! results (all 10,000 would pass AWS's 256 KiB output quota).
+//! iterations each call a Task, written once with JSONata (`Arguments`
+//! evaluated per item, and `Output`) and once with JSONPath (`Parameters`
+//! paths and an intrinsic, and `ResultSelector`), run as EXPRESS executions
+//! on an instant clock against an integration that answers its arguments;
+//! the median of several runs of each, side by side. Both end with the
+//! count of the results (all 10,000 would pass AWS's 256 KiB output quota).
 //!
 //! `cargo build --release -p lakestack-bench` then
 //! `target/release/lakestack-bench-stepfunctions`.
@@ -28,19 +29,21 @@ fn items() -> usize {
 }
 const RUNS: usize = 7;
 
-/// No Task state runs here.
-struct Nothing;
+/// Every Task answers its arguments, so the figure is the data flow's.
+struct Echo;
 
 #[async_trait]
-impl Integrations for Nothing {
-    async fn call(&self, _: &Resource, _: Value) -> Result<Value, TaskError> {
-        Err(TaskError::new("Bench.None", "no service"))
+impl Integrations for Echo {
+    async fn call(&self, _: &Resource, arguments: Value) -> Result<Value, TaskError> {
+        Ok(arguments)
     }
 
     async fn run_to_end(&self, _: &Resource, _: &Value, _: Value) -> Result<Value, TaskError> {
         Err(TaskError::new("Bench.None", "no service"))
     }
 }
+
+const RESOURCE: &str = "arn:aws:states:::aws-sdk:bench:echo";
 
 fn jsonata() -> Value {
     json!({
@@ -49,10 +52,10 @@ fn jsonata() -> Value {
         "States": {"Each": {
             "Type": "Map",
             "Items": "{% $states.input.items %}",
-            "ItemSelector": {"n": "{% $states.context.Map.Item.Value.n %}", "at": "{% $states.context.Map.Item.Index %}"},
             "ItemProcessor": {"StartAt": "Shape", "States": {"Shape": {
-                "Type": "Pass",
-                "Output": {"at": "{% $states.input.at %}", "double": "{% $states.input.n + $states.input.n %}"},
+                "Type": "Task",
+                "Resource": RESOURCE,
+                "Arguments": {"n": "{% $states.input.n %}", "double": "{% $states.input.n + $states.input.n %}"},
                 "End": true
             }}},
             "Output": {"count": "{% $count($states.result) %}"},
@@ -67,10 +70,10 @@ fn jsonpath() -> Value {
         "States": {"Each": {
             "Type": "Map",
             "ItemsPath": "$.items",
-            "ItemSelector": {"n.$": "$$.Map.Item.Value.n", "at.$": "$$.Map.Item.Index"},
             "ItemProcessor": {"StartAt": "Shape", "States": {"Shape": {
-                "Type": "Pass",
-                "Parameters": {"at.$": "$.at", "double.$": "States.MathAdd($.n, $.n)"},
+                "Type": "Task",
+                "Resource": RESOURCE,
+                "Parameters": {"n.$": "$.n", "double.$": "States.MathAdd($.n, $.n)"},
                 "End": true
             }}},
             "ResultSelector": {"count.$": "States.ArrayLength($)"},
@@ -109,7 +112,7 @@ async fn main() {
         clock: Clock::scaled(0.0),
         ..Settings::default()
     };
-    let s = StepFunctions::open(None, settings, Arc::new(Nothing)).expect("service");
+    let s = StepFunctions::open(None, settings, Arc::new(Echo)).expect("service");
     let n = items();
     let items: Vec<Value> = (0..n).map(|i| json!({ "n": i })).collect();
     let input = json!({ "items": items }).to_string();
@@ -123,12 +126,12 @@ async fn main() {
     let per = |d: Duration| d.as_secs_f64() * 1e6 / n as f64;
     println!("Inline Map of {n} items, EXPRESS, median of {RUNS} runs:");
     println!(
-        "  JSONata  (ItemSelector + Output expressions): {:>8.1} ms  ({:.1} µs/item)",
+        "  JSONata  (Task Arguments + Output):          {:>8.1} ms  ({:.1} µs/item)",
         a.as_secs_f64() * 1e3,
         per(a)
     );
     println!(
-        "  JSONPath (ItemSelector + Parameters paths):   {:>8.1} ms  ({:.1} µs/item)",
+        "  JSONPath (Task Parameters + ResultSelector): {:>8.1} ms  ({:.1} µs/item)",
         b.as_secs_f64() * 1e3,
         per(b)
     );

@@ -59,6 +59,10 @@ pub struct Limits {
     pub max_depth: usize,
     /// Wall-clock deadline.
     pub deadline: Option<Instant>,
+    /// Items an array built by a constructor or a range may hold.
+    pub max_items: usize,
+    /// Bytes a string built by `&` may hold.
+    pub max_string_bytes: usize,
 }
 
 pub struct Evaluator<'e> {
@@ -351,7 +355,7 @@ impl<'e> Evaluator<'e> {
                             Value::Array(a) => out.extend(a.items.iter().cloned()),
                             other => out.push(other.clone()),
                         }
-                        if out.len() > MAX_ITEMS {
+                        if out.len() > self.limits.max_items {
                             return Err(too_large());
                         }
                     }
@@ -806,12 +810,12 @@ impl<'e> Evaluator<'e> {
                 } else {
                     functions::string(&rhs, false)?
                 };
-                if a.len() + b.len() > MAX_STRING_BYTES {
+                if a.len() + b.len() > self.limits.max_string_bytes {
                     return Err(too_large());
                 }
                 Ok(Value::string(a + &b))
             }
-            BinOp::Range => range(&lhs, &rhs),
+            BinOp::Range => range(&lhs, &rhs, self.limits.max_items),
             BinOp::In => {
                 if lhs.is_undefined() || rhs.is_undefined() {
                     return Ok(Value::Bool(false));
@@ -1364,7 +1368,7 @@ fn compare(op: BinOp, lhs: &Value, rhs: &Value) -> Result<Value> {
     }))
 }
 
-fn range(lhs: &Value, rhs: &Value) -> Result<Value> {
+fn range(lhs: &Value, rhs: &Value, max_items: usize) -> Result<Value> {
     let int = |v: &Value| matches!(v, Value::Number(n) if n.fract() == 0.0 && n.is_finite());
     if !lhs.is_undefined() && !int(lhs) {
         return Err(err(
@@ -1393,6 +1397,9 @@ fn range(lhs: &Value, rhs: &Value) -> Result<Value> {
                 crate::numbers::number_to_string(size)
             ),
         ));
+    }
+    if size > max_items as f64 {
+        return Err(too_large());
     }
     // In floating point, as jsonata-js counts: bounds near i64's limits cannot overflow.
     Ok(Value::array(

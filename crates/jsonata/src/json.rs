@@ -47,23 +47,34 @@ pub fn fits(v: &Value, budget: &mut usize) -> bool {
     }
 }
 
-/// None for undefined; functions are left out of objects and are null in arrays.
-pub fn to_json(v: &Value) -> Option<serde_json::Value> {
+/// None for undefined; functions are left out of objects and are null in
+/// arrays. With `named_non_finite`, infinities and NaN become the
+/// strings `"Infinity"`, `"-Infinity"` and `"NaN"` (as AWS's engine writes
+/// them) instead of null (as `JSON.stringify` does).
+pub fn to_json_as(v: &Value, named_non_finite: bool) -> Option<serde_json::Value> {
     Some(match v {
         Value::Undefined | Value::Function(_) => return None,
         Value::Null => serde_json::Value::Null,
         Value::Bool(b) => serde_json::Value::Bool(*b),
+        Value::Number(n) if named_non_finite && !n.is_finite() => serde_json::Value::String(
+            match (n.is_nan(), *n > 0.0) {
+                (true, _) => "NaN",
+                (false, true) => "Infinity",
+                (false, false) => "-Infinity",
+            }
+            .into(),
+        ),
         Value::Number(n) => number_json(*n),
         Value::String(s) => serde_json::Value::String(s.to_string()),
         Value::Array(a) => serde_json::Value::Array(
             a.items
                 .iter()
-                .map(|i| to_json(i).unwrap_or(serde_json::Value::Null))
+                .map(|i| to_json_as(i, named_non_finite).unwrap_or(serde_json::Value::Null))
                 .collect(),
         ),
         Value::Object(o) => serde_json::Value::Object(
             o.iter()
-                .filter_map(|(k, v)| to_json(v).map(|j| (k.to_string(), j)))
+                .filter_map(|(k, v)| to_json_as(v, named_non_finite).map(|j| (k.to_string(), j)))
                 .collect(),
         ),
     })

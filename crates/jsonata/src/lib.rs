@@ -20,6 +20,7 @@ pub mod numbers;
 mod parser;
 mod process;
 mod regex;
+mod scan;
 mod signature;
 mod transform;
 mod value;
@@ -28,6 +29,7 @@ use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 pub use error::{Error, Result};
+pub use scan::References;
 pub use value::Value;
 
 /// Bounds and inputs of one evaluation.
@@ -37,6 +39,10 @@ pub struct Options {
     pub max_depth: usize,
     /// Time allowed (U1001 past it).
     pub timeout: Option<Duration>,
+    /// Items an array constructor or range may build, and bytes a string
+    /// concatenation may (U1002 past either).
+    pub max_items: usize,
+    pub max_string_bytes: usize,
     /// What `$now()` and `$millis()` return: one instant for the whole evaluation.
     pub now_ms: f64,
     /// Seed of `$random()` and `$shuffle()`.
@@ -51,6 +57,8 @@ impl Default for Options {
         Self {
             max_depth: 2000,
             timeout: Some(Duration::from_secs(5)),
+            max_items: eval::MAX_ITEMS,
+            max_string_bytes: eval::MAX_STRING_BYTES,
             now_ms: std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0.0, |d| d.as_millis() as f64),
@@ -76,6 +84,13 @@ impl Expression {
         })
     }
 
+    /// What the expression reads, found without evaluating it.
+    pub fn references(&self) -> References {
+        let mut out = References::default();
+        scan::walk(&self.root, true, &mut out);
+        out
+    }
+
     /// Evaluates over `input` with variables bound (`$name`); None is
     /// JSONata's undefined.
     pub fn evaluate(
@@ -87,7 +102,7 @@ impl Expression {
         let input = json::from_json(input);
         let bound: Vec<(&str, Value)> = bindings.iter().map(|(k, v)| (*k, json::from_json(v))).collect();
         let out = self.evaluate_value(input, &bound, options)?;
-        json_result(&out)
+        json_result_as(&out, options.aws)
     }
 
     /// As `evaluate` with no input at all (JSONata's undefined).
@@ -98,7 +113,7 @@ impl Expression {
     ) -> Result<Option<serde_json::Value>> {
         let bound: Vec<(&str, Value)> = bindings.iter().map(|(k, v)| (k.as_str(), json::from_json(v))).collect();
         let out = self.evaluate_value(Value::Undefined, &bound, options)?;
-        json_result(&out)
+        json_result_as(&out, options.aws)
     }
 
     /// As `evaluate`, with values converted beforehand (with
@@ -111,7 +126,7 @@ impl Expression {
         options: &Options,
     ) -> Result<Option<serde_json::Value>> {
         let out = self.evaluate_value(input, bindings, options)?;
-        json_result(&out)
+        json_result_as(&out, options.aws)
     }
 
     /// As `evaluate`, over JSONata values (an undefined input allowed).
@@ -119,6 +134,8 @@ impl Expression {
         let limits = eval::Limits {
             max_depth: options.max_depth,
             deadline: options.timeout.map(|t| Instant::now() + t),
+            max_items: options.max_items.min(eval::MAX_ITEMS),
+            max_string_bytes: options.max_string_bytes.min(eval::MAX_STRING_BYTES),
         };
         let mut ev = eval::Evaluator::new(&self.labels, limits, options.now_ms, options.seed);
         ev.aws = options.aws;
@@ -141,13 +158,14 @@ impl Expression {
 /// Nodes a result may have as JSON.
 const MAX_RESULT_NODES: usize = 1_000_000;
 
-fn json_result(v: &Value) -> Result<Option<serde_json::Value>> {
+/// The result as JSON (see [`json::to_json_as`]).
+fn json_result_as(v: &Value, named_non_finite: bool) -> Result<Option<serde_json::Value>> {
     let mut budget = MAX_RESULT_NODES;
     // Nesting is bounded by the evaluation's depth, so the walk is too.
     if !json::fits(v, &mut budget) {
         return Err(eval::too_large());
     }
-    Ok(json::to_json(v))
+    Ok(json::to_json_as(v, named_non_finite))
 }
 
 /// A value rendered as JSONata's `$string` renders it.

@@ -939,7 +939,7 @@ fn render(value: f64, pic: &SubPicture, sy: &Symbols) -> Result<Vec<u16>> {
 /// ten forever (later versions compare its absolute value). Hanging is no answer, so this
 /// reports what a time-boxed jsonata reports for an endless loop.
 fn scale_mantissa(adjusted: f64, scaling: usize) -> Result<(f64, i32)> {
-    let never_ends = || Error::new("U1002", "Expression evaluation timeout: Check for infinite loop");
+    let never_ends = || Error::new("U1001", "Expression evaluation timeout: Check for infinite loop");
     let scaling = i32::try_from(scaling.min(1000)).unwrap_or(1000);
     let max = power_of_ten(scaling);
     let min = power_of_ten(scaling - 1);
@@ -1124,7 +1124,8 @@ impl Splicer {
     }
 }
 
-fn picture_error(code: &'static str) -> Error {
+/// A picture error as `$formatNumber` reports it.
+pub fn picture_error(code: &'static str) -> Error {
     let message = match code {
         "D3080" => "The picture string must only contain a maximum of two sub-pictures",
         "D3081" => "The sub-picture must not contain more than one instance of the 'decimal-separator' character",
@@ -1531,8 +1532,8 @@ mod tests {
         let _ = fmt_with(1.0, &format!("{}e0", "0".repeat(500)), &[]);
         let _ = fmt(f64::NAN, "#");
         let _ = fmt(f64::INFINITY, "0e0");
-        assert_eq!(fmt(0.0, "0.0e0"), "error U1002");
-        assert_eq!(fmt(-1.5, "0.0e0"), "error U1002");
+        assert_eq!(fmt(0.0, "0.0e0"), "error U1001");
+        assert_eq!(fmt(-1.5, "0.0e0"), "error U1001");
         let _ = fmt(f64::MAX, "#%");
         let long_zero = format!("0{}", "x".repeat(1 << 20));
         assert_eq!(

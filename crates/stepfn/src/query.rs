@@ -22,8 +22,8 @@ pub fn expression_of(text: &str) -> Option<&str> {
 pub struct Query<'a> {
     pub input: &'a Value,
     pub context: &'a Value,
-    pub result: Option<&'a Value>,
-    pub error_output: Option<&'a Value>,
+    result: Option<&'a Value>,
+    error_output: Option<&'a Value>,
     pub variables: &'a Map<String, Value>,
     /// What `$now()` and `$millis()` answer: the execution's clock.
     pub now_ms: f64,
@@ -105,17 +105,38 @@ impl QueryError {
     }
 }
 
-/// Bounds for one expression: enough for any real template, small enough
-/// that a runaway one fails its state quickly and never the server.
+/// Bounds for one expression, where AWS's engine draws them: about a
+/// hundred nested evaluations (a 100-term sum passes, 101 fails), arrays of
+/// 873,782 items from a range or constructor, strings of 4 MiB from `&`.
 fn options(now_ms: f64) -> Options {
     Options {
-        max_depth: 500,
+        max_depth: MAX_DEPTH,
         // Expressions run on the server's worker threads: a second is far
         // beyond any real template and short enough not to starve others.
         timeout: Some(Duration::from_secs(1)),
+        max_items: 873_782,
+        max_string_bytes: 4 * 1024 * 1024,
         now_ms,
         seed: rand::random(),
         aws: true,
+    }
+}
+
+const MAX_DEPTH: usize = 100;
+
+/// The tail AWS's cause ends with: `. CODE: message` for JSONata's coded
+/// errors, `: message` for its resource limits, which carry no code there.
+fn error_tail(e: &lakestack_jsonata::Error) -> String {
+    match e.code {
+        "U1001" if e.message.starts_with("Stack overflow") => {
+            ": Stack overflow error: Check for non-terminating recursive function. Consider rewriting as tail-recursive"
+                .to_owned()
+        }
+        "U1001" if e.message.starts_with("Expression evaluation timeout") => {
+            ": Expression evaluation timeout: Check for infinite loop".to_owned()
+        }
+        "U1002" => ": Expression evaluation memory limit exceeded: Check for excessive memory usage".to_owned(),
+        code => format!(". {code}: {}", e.message),
     }
 }
 
@@ -175,6 +196,18 @@ impl<'a> Query<'a> {
         }
     }
 
+    /// With `$states.result` (a Task's, Parallel's or Map's `Output` and `Assign`).
+    pub fn with_result(mut self, result: &'a Value) -> Self {
+        self.result = Some(result);
+        self
+    }
+
+    /// With `$states.errorOutput` (a catcher's `Output` and `Assign`).
+    pub fn with_error_output(mut self, error_output: &'a Value) -> Self {
+        self.error_output = Some(error_output);
+        self
+    }
+
     /// `$states` with the members the expression mentions: the input of a
     /// Map's ItemSelector is the whole item array, and converting it for
     /// every item's expressions would cost the square of the items.
@@ -225,8 +258,8 @@ impl<'a> Query<'a> {
         };
         let threw = |e: lakestack_jsonata::Error| {
             fail(format!(
-                "The JSONata expression '{inner}' specified for the field '{location}' threw an error during evaluation. {}: {}",
-                e.code, e.message
+                "The JSONata expression '{inner}' specified for the field '{location}' threw an error during evaluation{}",
+                error_tail(&e)
             ))
         };
         let expr = parse(inner).map_err(threw)?;

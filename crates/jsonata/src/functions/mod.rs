@@ -103,9 +103,9 @@ static BUILTINS: &[Builtin] = builtins![
 /// AWS Step Functions' additions, bound when the evaluation asks for them;
 /// its `$random` takes a seed.
 static AWS: &[Builtin] = builtins![
-    "partition" "<an:a>" => aws::partition,
-    "range" "<nnn:a>" => aws::range,
-    "hash" "<ss:s>" => aws::hash,
+    "partition" "<xn:a>" => aws::partition,
+    "range" "<nnn?:a>" => aws::range,
+    "hash" "<ss?:s>" => aws::hash,
     "random" "<n?:n>" => aws::random,
     "uuid" "<:s>" => aws::uuid,
     "parse" "<s:x>" => aws::parse,

@@ -461,7 +461,7 @@ pub fn join(_: &mut Evaluator<'_>, args: Args<'_>, _: &Value, _: &Env) -> Result
     Ok(Value::string(strings.join(sep)))
 }
 
-pub fn format_number(_: &mut Evaluator<'_>, args: Args<'_>, _: &Value, _: &Env) -> Result<Value> {
+pub fn format_number(ev: &mut Evaluator<'_>, args: Args<'_>, _: &Value, _: &Env) -> Result<Value> {
     let Some(n) = num(args, 0) else {
         return Ok(Value::Undefined);
     };
@@ -472,7 +472,14 @@ pub fn format_number(_: &mut Evaluator<'_>, args: Args<'_>, _: &Value, _: &Env) 
             format.set(k, v.as_str().unwrap_or(""))?;
         }
     }
-    Ok(Value::string(crate::numbers::format_number(n, picture, &format)?))
+    match crate::numbers::format_number(n, picture, &format) {
+        Ok(t) => Ok(Value::string(t)),
+        // jsonata-js trips on `undefined` (a sub-picture with no active
+        // character, or none left by an empty pattern separator); AWS's
+        // engine reports those pictures as passive characters out of place.
+        Err(e) if ev.aws && e.code == "TypeError" => Err(crate::numbers::picture_error("D3086")),
+        Err(e) => Err(e),
+    }
 }
 
 pub fn format_base(_: &mut Evaluator<'_>, args: Args<'_>, _: &Value, _: &Env) -> Result<Value> {

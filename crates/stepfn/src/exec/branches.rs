@@ -54,7 +54,7 @@ async fn settle(
             ) {
                 Ok(exit) => Ok(Some(exit)),
                 // An `Output` or `Assign` that fails is the state's error, which its Retry may take.
-                Err(h) => retry_query(run, ends.retriers, attempts, h).await.map(|()| None),
+                Err(h) => retry::query_again(run, ends.retriers, attempts, h).await.map(|()| None),
             }
         }
         Err(Halt::Failed(f)) => {
@@ -69,21 +69,6 @@ async fn settle(
             run.event(cursor, aborted, Value::Null);
             Err(other)
         }
-    }
-}
-
-/// A failed expression before the branches start is the state's error:
-/// Retry may take it (Ok: run again), else it stands.
-async fn retry_query(run: &Run, retriers: &[Retrier], attempts: &mut [u64], h: Halt) -> Result<(), Halt> {
-    match h {
-        Halt::Failed(f) if f.location.is_some() => {
-            if retry::again(run, retriers, attempts, &f).await? {
-                Ok(())
-            } else {
-                Err(Halt::Failed(f))
-            }
-        }
-        other => Err(other),
     }
 }
 
@@ -124,7 +109,7 @@ pub async fn parallel(
         let input = match prepared {
             Ok(input) => input,
             Err(h) => {
-                retry_query(run, &s.retry, &mut attempts, h).await?;
+                retry::query_again(run, &s.retry, &mut attempts, h).await?;
                 retry_count += 1;
                 continue;
             }
@@ -168,7 +153,9 @@ pub(super) fn count(
         None => Ok(None),
         Some(ValueOrPath::Value(n)) => Ok(Some(*n)),
         Some(ValueOrPath::Path(p)) => {
-            let v = e.paths(|| select(p, input, ctx)).map_err(|x| e.fail(&x))?;
+            // AWS names the field itself, not where it sits (`ItemBatcher/MaxItemsPerBatch`).
+            let field = format!("{}Path", what.rsplit('/').next().unwrap_or(what));
+            let v = e.paths(|| select(p, &field, input, ctx)).map_err(|x| e.fail(&x))?;
             Ok(v.as_u64())
         }
         Some(ValueOrPath::Jsonata(expr)) => {
@@ -216,7 +203,7 @@ pub async fn map(
             match jsonata_items(run, e, &ctx, s.items.as_ref()) {
                 Ok(items) => (e.input.clone(), items),
                 Err(h) => {
-                    retry_query(run, &s.retry, &mut attempts, h).await?;
+                    retry::query_again(run, &s.retry, &mut attempts, h).await?;
                     retry_count += 1;
                     continue;
                 }
@@ -226,7 +213,7 @@ pub async fn map(
                 let effective = path::apply_input_path(field(&s.common.input_path).as_ref(), &e.input, &ctx)
                     .map_err(|x| e.fail(&x))?;
                 let items = match &s.items_path {
-                    Some(p) => select(p, &effective, &ctx).map_err(|x| e.fail(&x))?,
+                    Some(p) => select(p, "ItemsPath", &effective, &ctx).map_err(|x| e.fail(&x))?,
                     None => effective.clone(),
                 };
                 Ok::<_, Halt>((effective, items))

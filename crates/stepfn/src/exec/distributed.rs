@@ -82,7 +82,10 @@ fn percentage(
     match v {
         None => Ok(None),
         Some(ValueOrPath::Value(n)) => Ok(Some(*n)),
-        Some(ValueOrPath::Path(p)) => Ok(e.paths(|| select(p, input, ctx)).map_err(|x| e.fail(&x))?.as_f64()),
+        Some(ValueOrPath::Path(p)) => Ok(e
+            .paths(|| select(p, "ToleratedFailurePercentagePath", input, ctx))
+            .map_err(|x| e.fail(&x))?
+            .as_f64()),
         Some(ValueOrPath::Jsonata(expr)) => {
             let v = e
                 .query(run, ctx)
@@ -347,7 +350,9 @@ async fn map_run_once(
 
 fn inline_items(e: &Entered<'_>, s: &MapState, effective: &Value, ctx: &Value) -> Result<Vec<Value>, Halt> {
     let items = match &s.items_path {
-        Some(p) => e.paths(|| select(p, effective, ctx)).map_err(|x| e.fail(&x))?,
+        Some(p) => e
+            .paths(|| select(p, "ItemsPath", effective, ctx))
+            .map_err(|x| e.fail(&x))?,
         None => effective.clone(),
     };
     match items {

@@ -396,6 +396,9 @@ pub struct Entered<'a> {
     pub id: i64,
     pub jsonata: bool,
     pub vars: Arc<Map<String, Value>>,
+    /// Run by TestState, which records no history: AWS gives a failed
+    /// expression's bare detail there, without the state and event id.
+    pub test_state: bool,
 }
 
 impl Entered<'_> {
@@ -419,9 +422,14 @@ impl Entered<'_> {
 
     /// A failed expression as the state's failure.
     pub fn query_failed(&self, e: QueryError) -> Halt {
+        let cause = if self.test_state {
+            e.detail.clone()
+        } else {
+            e.cause(self.name, self.id)
+        };
         Halt::Failed(Failure {
             error: QueryError::ERROR.into(),
-            cause: e.cause(self.name, self.id),
+            cause,
             location: Some(e.location),
         })
     }
@@ -516,6 +524,7 @@ async fn run_state(
         id,
         jsonata,
         vars: scope.snapshot(),
+        test_state: false,
     };
     let outcome = match state {
         State::Pass(s) => pass(run, &entered, s),
@@ -606,8 +615,7 @@ pub fn finish_result(
     common: &crate::asl::CommonFields,
 ) -> Result<Exit, Halt> {
     if e.jsonata {
-        let mut q = e.query(run, ctx);
-        q.result = Some(&result);
+        let q = e.query(run, ctx).with_result(&result);
         let assigned = jsonata_assign(e, &q, common.assign.as_ref())?;
         let output = match &common.output {
             Some(t) => q.value(t, "Output").map_err(|x| e.query_failed(x))?,
@@ -639,8 +647,7 @@ fn jsonata_catch(
     c: &crate::asl::Catcher,
     error_output: Value,
 ) -> Result<(Value, Map<String, Value>), QueryError> {
-    let mut q = e.query(run, ctx);
-    q.error_output = Some(&error_output);
+    let q = e.query(run, ctx).with_error_output(&error_output);
     let assigned = match &c.assign {
         Some(t) => q.assign(t, &format!("Catch[{index}]/Assign"))?,
         None => Map::new(),
@@ -861,7 +868,9 @@ fn wait_for(run: &Run, e: &Entered<'_>, s: &WaitState) -> Result<(Exit, Duration
             let secs = match v {
                 ValueOrPath::Value(n) => *n,
                 ValueOrPath::Path(p) => {
-                    let v = e.paths(|| select(p, &effective, &ctx)).map_err(|x| e.fail(&x))?;
+                    let v = e
+                        .paths(|| select(p, "SecondsPath", &effective, &ctx))
+                        .map_err(|x| e.fail(&x))?;
                     v.as_u64().ok_or_else(|| {
                         runtime(format!(
                             "The SecondsPath parameter does not reference a valid integer: {p}"
@@ -876,7 +885,9 @@ fn wait_for(run: &Run, e: &Entered<'_>, s: &WaitState) -> Result<(Exit, Duration
             let raw = match v {
                 ValueOrPath::Value(t) => t.clone(),
                 ValueOrPath::Path(p) => {
-                    let v = e.paths(|| select(p, &effective, &ctx)).map_err(|x| e.fail(&x))?;
+                    let v = e
+                        .paths(|| select(p, "TimestampPath", &effective, &ctx))
+                        .map_err(|x| e.fail(&x))?;
                     v.as_str().map(str::to_owned).ok_or_else(|| {
                         runtime(format!("The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: {p}"))
                     })?
@@ -906,10 +917,11 @@ fn runtime_cause(e: &Entered<'_>, detail: &str) -> String {
     )
 }
 
-/// A reference path's value (a `*Path` field).
-pub fn select(p: &str, input: &Value, ctx: &Value) -> Result<Value, PathError> {
+/// A reference path's value (the `*Path` field named `field`), with
+/// AWS's cause naming that field when it matches nothing.
+pub fn select(p: &str, field: &str, input: &Value, ctx: &Value) -> Result<Value, PathError> {
     let path = path::Path::parse_reference(p)?;
-    path::select_for_field(&path, p, input, ctx)
+    path::select_for_field(&path, field, input, ctx)
 }
 
 fn fail(run: &Run, e: &Entered<'_>, s: &FailState) -> Halt {
@@ -925,7 +937,7 @@ fn fail(run: &Run, e: &Entered<'_>, s: &FailState) -> Halt {
                         if crate::intrinsics::is_intrinsic(p) {
                             crate::intrinsics::evaluate(p, &e.input, &ctx)
                         } else {
-                            select(p, &e.input, &ctx)
+                            select(p, &format!("{field_name}Path"), &e.input, &ctx)
                         }
                     })
                     .map_err(|x| e.fail(&x))?;

@@ -48,6 +48,22 @@ pub async fn again(run: &Run, retriers: &[Retrier], attempts: &mut [u64], f: &Fa
     Ok(true)
 }
 
+/// A failed expression (a failure with a location) is the state's error,
+/// which its Retry may take: Ok to run the state again. Any other halt, or
+/// a failure no retrier takes, stands.
+pub async fn query_again(run: &Run, retriers: &[Retrier], attempts: &mut [u64], h: Halt) -> Result<(), Halt> {
+    match h {
+        Halt::Failed(f) if f.location.is_some() => {
+            if again(run, retriers, attempts, &f).await? {
+                Ok(())
+            } else {
+                Err(Halt::Failed(f))
+            }
+        }
+        other => Err(other),
+    }
+}
+
 /// How long retry number `attempt` (0 for the first) waits.
 pub fn delay(r: &Retrier, attempt: u64) -> Duration {
     let base = r.interval_seconds() as f64 * r.backoff_rate().powi(attempt.min(1000) as i32);

@@ -107,7 +107,9 @@ fn seconds(
             }
         }
         Some(ValueOrPath::Path(p)) => {
-            let v = e.paths(|| select(p, input, ctx)).map_err(|x| e.fail(&x))?;
+            let v = e
+                .paths(|| select(p, &format!("{what}Path"), input, ctx))
+                .map_err(|x| e.fail(&x))?;
             match v.as_u64() {
                 Some(n) if n > 0 => Ok(Some(n)),
                 _ => Err(Halt::Failed(Failure::new(
@@ -177,15 +179,11 @@ pub async fn run(
         })();
         let (parameters, timeout, heartbeat) = match prepared {
             Ok(p) => p,
-            // A failed expression is the state's error: Retry applies to it.
-            Err(Halt::Failed(f)) if f.location.is_some() => {
-                if !retry::again(run, &s.retry, &mut attempts, &f).await? {
-                    return Err(Halt::Failed(f));
-                }
+            Err(h) => {
+                retry::query_again(run, &s.retry, &mut attempts, h).await?;
                 retry_count += 1;
                 continue;
             }
-            Err(other) => return Err(other),
         };
         let outcome = match &resource {
             Resource::Activity { arn } => {
@@ -282,13 +280,11 @@ pub async fn run(
                     &s.common,
                 );
                 match finished {
-                    Err(Halt::Failed(f)) if f.location.is_some() => {
-                        if !retry::again(run, &s.retry, &mut attempts, &f).await? {
-                            return Err(Halt::Failed(f));
-                        }
+                    Ok(exit) => return Ok(exit),
+                    Err(h) => {
+                        retry::query_again(run, &s.retry, &mut attempts, h).await?;
                         retry_count += 1;
                     }
-                    other => return other,
                 }
             }
             Err(Halt::Failed(f)) => {

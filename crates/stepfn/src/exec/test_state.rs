@@ -76,6 +76,7 @@ pub async fn test(
         id: 0,
         jsonata: state.common().query_language.unwrap_or(run.language) == crate::asl::QueryLanguage::Jsonata,
         vars: std::sync::Arc::new(variables),
+        test_state: true,
     };
     let mut out = Outcome {
         status: "SUCCEEDED",

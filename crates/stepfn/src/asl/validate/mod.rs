@@ -73,6 +73,7 @@ pub enum Code {
     NoPath,
     PassResultIsStatic,
     InvalidJsonataExpression,
+    UnsupportedJsonataExpression,
 }
 
 impl Code {
@@ -93,6 +94,7 @@ impl Code {
             Code::NoPath => "NO_PATH",
             Code::PassResultIsStatic => "PASS_RESULT_IS_STATIC",
             Code::InvalidJsonataExpression => "INVALID_JSONATA_EXPRESSION",
+            Code::UnsupportedJsonataExpression => "UNSUPPORTED_JSONATA_EXPRESSION",
         }
     }
 }
