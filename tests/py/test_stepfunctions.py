@@ -196,9 +196,11 @@ def test_activity_and_task_token(fast, sfn):
         sfn.send_task_success(taskToken="nope", output="{}")
 
 
-def test_pipeline_crawl_poll_ctas_query(fast, sfn):
-    s3 = client("s3", fast)
-    glue = client("glue", fast)
+def seed_events(server):
+    """Two days of JSON events under s3://lake/raw/events/ and a crawler `raw`
+    over them into database `lake`: per `who`, a totals 8 and b 4."""
+    s3 = client("s3", server)
+    glue = client("glue", server)
     s3.create_bucket(Bucket="lake")
     for day, rows in [("2024-01-01", [("a", 3), ("b", 4)]), ("2024-01-02", [("a", 5)])]:
         body = "".join(json.dumps({"who": u, "n": n}) + "\n" for u, n in rows)
@@ -207,6 +209,11 @@ def test_pipeline_crawl_poll_ctas_query(fast, sfn):
     glue.create_crawler(
         Name="raw", Role=ROLE, DatabaseName="lake", Targets={"S3Targets": [{"Path": "s3://lake/raw/events/"}]}
     )
+    return s3
+
+
+def test_pipeline_crawl_poll_ctas_query(fast, sfn):
+    seed_events(fast)
     results = "s3://lake/athena/"
     definition = {
         "StartAt": "Crawl",

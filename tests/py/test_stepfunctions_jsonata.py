@@ -1,7 +1,9 @@
 """Step Functions JSONata and variables through boto3: every execution case
 kept as data in crates/stepfn/tests/runtime (its README), except those that
 call the Rust tests' fake service, run against the server with exact
-outputs, errors, causes, event types and assigned variables."""
+outputs, errors, causes, event types and assigned variables; and the
+data-lake pipeline written in JSONata, through the real S3, Glue, Athena
+and nested-execution integrations, with their result shapes."""
 
 import json
 import pathlib
@@ -142,3 +144,74 @@ def test_test_state_reads_and_assigns_variables_in_jsonpath(fast):
     assert json.loads(r["inspectionData"]["afterParameters"]) == {"FunctionName": "f", "Payload": {"k": 1}}
     assert json.loads(r["output"]) == {"k": 1, "error": {"Error": "Lambda.Unknown", "Cause": "boom"}}
     assert json.loads(r["inspectionData"]["variables"]) == {"fn": "f", "why": "boom"}
+
+
+def test_pipeline_in_jsonata_through_real_integrations(fast):
+    from test_stepfunctions import seed_events
+
+    sfn = client("stepfunctions", fast)
+    s3 = seed_events(fast)
+    child = sfn.create_state_machine(
+        name="label",
+        roleArn=ROLE,
+        definition=json.dumps({
+            "QueryLanguage": "JSONata",
+            "StartAt": "Label",
+            "States": {"Label": {"Type": "Pass", "Output": {"label": "{% $uppercase($states.input.who) & '=' & $states.input.total %}"}, "End": True}},
+        }),
+    )["stateMachineArn"]
+    results = "s3://lake/athena/"
+    definition = {
+        "QueryLanguage": "JSONata",
+        "StartAt": "Crawl",
+        "States": {
+            "Crawl": {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:glue:startCrawler", "Arguments": {"Name": "{% $states.input.crawler %}"},
+                      "Assign": {"crawler": "{% $states.input.crawler %}", "polls": 0}, "Output": {}, "Next": "Poll"},
+            "Poll": {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:glue:getCrawler", "Arguments": {"Name": "{% $crawler %}"},
+                     "Assign": {"polls": "{% $polls + 1 %}"}, "Output": {"state": "{% $states.result.Crawler.State %}"}, "Next": "Ready?"},
+            "Ready?": {"Type": "Choice", "Choices": [{"Condition": "{% $states.input.state = 'READY' %}", "Next": "Query"}], "Default": "Later"},
+            "Later": {"Type": "Wait", "Seconds": 30, "Next": "Poll"},
+            "Query": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::athena:startQueryExecution.sync",
+                "Arguments": {"QueryString": "SELECT who, sum(n) AS total FROM lake.events GROUP BY who ORDER BY who", "ResultConfiguration": {"OutputLocation": results}},
+                "Assign": {"queryId": "{% $states.result.QueryExecution.QueryExecutionId %}", "state": "{% $states.result.QueryExecution.Status.State %}"},
+                "Next": "Rows",
+            },
+            "Rows": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::athena:getQueryResults",
+                "Arguments": {"QueryExecutionId": "{% $queryId %}"},
+                "Output": "{% $states.result.ResultSet.Rows[[1..100]].{'who': Data[0].VarCharValue, 'total': $number(Data[1].VarCharValue)} %}",
+                "Next": "Label each",
+            },
+            "Label each": {
+                "Type": "Map",
+                "Items": "{% $states.input %}",
+                "ItemProcessor": {"StartAt": "Child", "States": {"Child": {
+                    "Type": "Task",
+                    "Resource": "arn:aws:states:::states:startExecution.sync:2",
+                    "Arguments": {"StateMachineArn": child, "Input": "{% $states.input %}"},
+                    "Output": "{% $states.result.Output.label %}",
+                    "End": True,
+                }}},
+                "Next": "Save",
+            },
+            "Save": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::aws-sdk:s3:putObject",
+                "Arguments": {"Bucket": "lake", "Key": "{% 'reports/' & $queryId & '.json' %}", "Body": "{% $string($states.input) %}", "ContentType": "application/json"},
+                "Output": {"labels": "{% $states.input %}", "etag": "{% $exists($states.result.ETag) %}", "state": "{% $state %}", "polled": "{% $polls >= 1 %}"},
+                "End": True,
+            },
+        },
+    }
+    arn = sfn.create_state_machine(name="lake-jsonata", roleArn=ROLE, definition=json.dumps(definition))["stateMachineArn"]
+    d = finish(sfn, arn, {"crawler": "raw"})
+    assert d["status"] == "SUCCEEDED", (d.get("error"), d.get("cause"))
+    assert json.loads(d["output"]) == {"labels": ["A=8", "B=4"], "etag": True, "state": "SUCCEEDED", "polled": True}
+    events = sfn.get_execution_history(executionArn=d["executionArn"], maxResults=1000)["events"]
+    query = next(e for e in events if e.get("stateExitedEventDetails", {}).get("name") == "Query")
+    query_id = json.loads(query["stateExitedEventDetails"]["assignedVariables"]["queryId"])
+    saved = s3.get_object(Bucket="lake", Key=f"reports/{query_id}.json")["Body"].read()
+    assert json.loads(saved) == ["A=8", "B=4"]

@@ -23,7 +23,14 @@ MOCKS = {
                 "FailPath": {"Enrich": "EnrichBroken"},
                 "ShortPath": {"Enrich": "EnrichOnceThenNothing"},
             }
-        }
+        },
+        "orders-jsonata": {
+            "TestCases": {
+                "HappyPath": {"Enrich": "EnrichOk", "Notify": "NotifyOk"},
+                "RetryPath": {"Enrich": "EnrichFlaky", "Notify": "NotifyOk"},
+                "FailPath": {"Enrich": "EnrichBroken"},
+            }
+        },
     },
     "MockedResponses": {
         "EnrichOk": {"0": {"Return": {"StatusCode": 200, "Payload": {"tier": "gold"}}}},
@@ -67,6 +74,40 @@ DEFINITION = {
             "ResultPath": "$.notified",
             "End": True,
         },
+    },
+}
+
+
+# The same machine in JSONata: the mocked responses are `$states.result`.
+JSONATA_DEFINITION = {
+    "QueryLanguage": "JSONata",
+    "StartAt": "Enrich",
+    "States": {
+        "Enrich": {
+            "Type": "Task",
+            "Resource": "arn:aws:states:::lambda:invoke",
+            "Arguments": {"FunctionName": "enrich", "Payload": "{% $states.input %}"},
+            "Assign": {"tier": "{% $states.result.Payload.tier %}"},
+            "Output": "{% $states.input %}",
+            "Retry": [{"ErrorEquals": ["Lambda.TooManyRequestsException"], "IntervalSeconds": 5, "MaxAttempts": 3}],
+            "Catch": [{"ErrorEquals": ["States.ALL"], "Output": {"failed": "{% $states.errorOutput.Error %}", "why": "{% $states.errorOutput.Cause %}"}, "Next": "Failed"}],
+            "Next": "Store",
+        },
+        "Store": {
+            "Type": "Task",
+            "Resource": "arn:aws:states:::aws-sdk:s3:putObject",
+            "Arguments": {"Bucket": "output", "Key": "{% $states.input.id & '.json' %}", "Body": {"tier": "{% $tier %}"}},
+            "Output": "{% $states.input %}",
+            "Next": "Notify",
+        },
+        "Notify": {
+            "Type": "Task",
+            "Resource": "arn:aws:states:::sns:publish",
+            "Arguments": {"TopicArn": "arn:aws:sns:us-east-1:000000000000:orders", "Message": "{% $states.input.id %}"},
+            "Output": {"id": "{% $states.input.id %}", "tier": "{% $tier %}", "message": "{% $states.result.MessageId %}"},
+            "End": True,
+        },
+        "Failed": {"Type": "Fail", "Error": "{% $states.input.failed %}", "Cause": "{% $states.input.why %}"},
     },
 }
 
@@ -137,3 +178,20 @@ def test_a_malformed_mock_configuration_stops_the_server_at_start(tmp_path):
     )
     assert done.returncode != 0
     assert '"2-1"' in done.stderr and "MockConfigFile.json" in done.stderr
+
+
+def test_test_cases_answer_jsonata_states(mocked):
+    sfn, s3 = client("stepfunctions", mocked), client("s3", mocked)
+    s3.create_bucket(Bucket="output")
+    arn = sfn.create_state_machine(name="orders-jsonata", definition=json.dumps(JSONATA_DEFINITION), roleArn=ROLE)["stateMachineArn"]
+
+    happy = finish(sfn, arn + "#HappyPath", ORDER)
+    assert happy["status"] == "SUCCEEDED", happy
+    assert json.loads(happy["output"]) == {"id": "o-7", "tier": "gold", "message": "m-1"}
+    assert json.loads(s3.get_object(Bucket="output", Key="o-7.json")["Body"].read()) == {"tier": "gold"}
+
+    retry = finish(sfn, arn + "#RetryPath", ORDER)
+    assert json.loads(retry["output"]) == {"id": "o-7", "tier": "silver", "message": "m-1"}
+
+    failed = finish(sfn, arn + "#FailPath", ORDER)
+    assert (failed["status"], failed["error"], failed["cause"]) == ("FAILED", "Lambda.ServiceException", "boom")
