@@ -157,8 +157,11 @@ def test_errors_are_athena_shaped(lake, athena):
     assert e["Status"]["AthenaError"]["ErrorCategory"] == 2
     _, e = run(athena, "SELECT * FROM\n  missing")
     assert e["Status"]["StateChangeReason"] == "TABLE_NOT_FOUND: line 2:3: Table 'awsdatacatalog.shop.missing' does not exist"
-    _, e = run(athena, "SELEC 1")
-    assert e["Status"]["StateChangeReason"].startswith("SYNTAX_ERROR: line 1:1:")
+    # Athena parses the statement before queueing it: StartQueryExecution itself refuses it.
+    with pytest.raises(ClientError) as err:
+        run(athena, "SELECT 1,\n  FROM")
+    assert err.value.response["Error"]["Code"] == "InvalidRequestException"
+    assert err.value.response["Error"]["Message"].startswith("line 2:7: ")
     qid, _ = run(athena, "SELECT nope FROM orders")
     with pytest.raises(ClientError) as err:
         athena.get_query_results(QueryExecutionId=qid)

@@ -356,6 +356,11 @@ impl QueryEngine {
                 bind_parameters(&statement.query, &values)?
             }
         };
+        // Athena parses a statement before it queues it: one that does not
+        // parse is refused here, not run to FAILED.
+        if let Some(message) = syntax_error(&sql) {
+            return Err(QueryError::InvalidRequest(message));
+        }
         let id = uuid::Uuid::new_v4().to_string();
         // Athena writes DDL and utility output as text, SELECT results as CSV.
         let suffix = if matches!(ddl::parse::parse(&sql), Ok(Some(_))) {
@@ -815,6 +820,39 @@ impl QueryEngine {
             next_token: (offset < head.size).then(|| encode_token(offset)),
         })
     }
+}
+
+/// Why a statement that Athena parses with Trino's grammar does not parse,
+/// as `line L:C: message`. Hive DDL is left to the run, which reports it as
+/// a failed query; so are statements past the parser's nesting limits.
+fn syntax_error(sql: &str) -> Option<String> {
+    let at = |e: ddl::parse::DdlError| Some(format!("line {}:{}: {}", e.line, e.column, e.message));
+    match ddl::parse::parse_ctas(sql) {
+        Err(e) => return at(e),
+        Ok(Some(_)) => return None,
+        Ok(None) => {}
+    }
+    match ddl::parse::parse_insert(sql) {
+        Err(e) => return at(e),
+        Ok(Some(_)) => return None,
+        Ok(None) => {}
+    }
+    match ddl::parse::parse_unload(sql) {
+        Err(e) => return at(e),
+        Ok(Some(_)) => return None,
+        Ok(None) => {}
+    }
+    match ddl::parse::parse_view(sql) {
+        Err(e) => return at(e),
+        Ok(Some(_)) => return None,
+        Ok(None) => {}
+    }
+    if !matches!(ddl::parse::parse(sql), Ok(None)) || sandbox::check_chains(sql).is_err() {
+        return None;
+    }
+    let e = naming::parse_error(sql)?;
+    let message = athena_error(&e, sql).message;
+    Some(message.strip_prefix("SYNTAX_ERROR: ").unwrap_or(&message).to_owned())
 }
 
 #[cfg(test)]

@@ -128,6 +128,14 @@ fn translate(e: &DataFusionError, src: Source<'_>, span: Option<(usize, usize)>)
                     let (l, c) = src.in_statement((l, c));
                     (l, c, text.to_owned())
                 }
+                // At the end of the text sqlparser gives no position; Trino
+                // points just past the last token.
+                None if msg.ends_with("found: EOF") => {
+                    let query = src.query();
+                    let (l, c) = line_and_column(query, query.trim_end().len());
+                    let (l, c) = src.in_statement((l, c));
+                    (l, c, msg)
+                }
                 None => (1, 1, msg),
             };
             let text = text.trim_start_matches("sql parser error: ");
