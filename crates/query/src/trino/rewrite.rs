@@ -35,6 +35,9 @@ const RENAMES: &[(&str, &str)] = &[
     ("array_join", "array_to_string"),
     ("rand", "random"),
     ("codepoint", "ascii"),
+    ("bitwise_and_agg", "bit_and"),
+    ("bitwise_or_agg", "bit_or"),
+    ("bitwise_xor_agg", "bit_xor"),
     // Trino removes every equal element; DataFusion's array_remove only the first.
     ("array_remove", "array_remove_all"),
 ];

@@ -4,6 +4,7 @@
 
 mod arrays;
 mod binary;
+mod bitwise;
 mod date_udfs;
 pub(crate) mod datetime;
 mod json;
@@ -23,6 +24,7 @@ pub fn register(ctx: &SessionContext) {
     let all = [
         arrays::udfs(),
         binary::udfs(),
+        bitwise::udfs(),
         date_udfs::udfs(),
         json_udfs::udfs(),
         regex::udfs(),
