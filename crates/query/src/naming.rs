@@ -2,7 +2,7 @@
 //! item that is not a plain column is `_col<position>` (`count(*)` is
 //! `_col0`), a column reference keeps its name, an alias wins.
 
-use datafusion::sql::parser::{DFParser, Statement};
+use datafusion::sql::parser::Statement;
 use datafusion::sql::sqlparser::ast::{Expr, Query, SelectItem, SetExpr, Statement as SqlStatement};
 
 /// The name of each output column, given the names DataFusion chose.
@@ -42,7 +42,7 @@ pub fn athena_names(sql: &str, df_names: &[String]) -> Vec<String> {
 }
 
 fn outer_select(sql: &str) -> Option<Vec<SelectItem>> {
-    let mut statements = DFParser::parse_sql_with_dialect(sql, &crate::trino::TrinoDialect::default()).ok()?;
+    let mut statements = crate::trino::parse_statements(sql).ok()?;
     let Statement::Statement(s) = statements.pop_front()? else {
         return None;
     };
@@ -66,7 +66,7 @@ fn select_of(q: &Query) -> Option<Vec<SelectItem>> {
 
 /// Checks that `sql` parses; Err is the parser's message for SYNTAX_ERROR.
 pub fn parse_error(sql: &str) -> Option<datafusion::error::DataFusionError> {
-    DFParser::parse_sql_with_dialect(sql, &crate::trino::TrinoDialect::default()).err()
+    crate::trino::parse_statements(sql).err()
 }
 
 #[cfg(test)]

@@ -5,21 +5,23 @@
 mod dialect;
 mod functions;
 mod rewrite;
+mod tokens;
 mod unnest;
 
 use datafusion::dataframe::DataFrame;
 use datafusion::error::{DataFusionError, Result};
 use datafusion::prelude::SessionContext;
-use datafusion::sql::parser::{DFParser, Statement};
+use datafusion::sql::parser::Statement;
 
 pub use dialect::TrinoDialect;
 pub(crate) use functions::datetime;
 pub use functions::{register, type_name};
+pub use tokens::parse_statements;
 
 /// Parses one statement as Athena users write it, rewritten for DataFusion.
 pub fn parse(sql: &str) -> Result<Statement> {
     crate::sandbox::check_chains(sql)?;
-    let mut statements = DFParser::parse_sql_with_dialect(sql, &TrinoDialect::default())?;
+    let mut statements = tokens::parse_statements(sql)?;
     let mut statement = match (statements.pop_front(), statements.is_empty()) {
         (Some(s), true) => s,
         (None, _) => {
