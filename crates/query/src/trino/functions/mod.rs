@@ -10,6 +10,7 @@ pub(crate) mod datetime;
 mod json;
 mod json_udfs;
 mod limits;
+mod reduce;
 mod regex;
 mod text;
 mod text_udfs;
@@ -34,5 +35,6 @@ pub fn register(ctx: &SessionContext) {
     for udf in all.into_iter().flatten() {
         ctx.register_udf(udf);
     }
+    ctx.register_higher_order_function(std::sync::Arc::new(reduce::udf()));
     limits::register(ctx);
 }
