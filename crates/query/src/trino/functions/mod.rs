@@ -9,6 +9,7 @@ mod date_udfs;
 pub(crate) mod datetime;
 mod json;
 mod json_udfs;
+mod lambdas;
 mod limits;
 mod reduce;
 mod regex;
@@ -36,5 +37,8 @@ pub fn register(ctx: &SessionContext) {
         ctx.register_udf(udf);
     }
     ctx.register_higher_order_function(std::sync::Arc::new(reduce::udf()));
+    for f in lambdas::udfs() {
+        ctx.register_higher_order_function(std::sync::Arc::new(f));
+    }
     limits::register(ctx);
 }
