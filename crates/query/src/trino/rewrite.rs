@@ -66,6 +66,13 @@ impl VisitorMut for Rewriter {
     // After the children, so the arguments printed into a template are
     // already rewritten.
     fn post_visit_expr(&mut self, expr: &mut Expr) -> ControlFlow<ParserError> {
+        if let Some(new) = json_type(expr) {
+            match new {
+                Ok(e) => *expr = e,
+                Err(e) => return ControlFlow::Break(e),
+            }
+            return ControlFlow::Continue(());
+        }
         let Expr::Function(f) = expr else {
             return ControlFlow::Continue(());
         };
@@ -132,6 +139,62 @@ fn rewrite_call(f: &mut Function) -> Result<Option<Expr>, ParserError> {
     };
     let dialect = TrinoDialect::default();
     Parser::new(&dialect).try_with_sql(&sql)?.parse_expr().map(Some)
+}
+
+/// Functions whose result is JSON (canonical JSON text here).
+const JSON_RESULTS: &[&str] = &[
+    "json_parse",
+    "json_extract",
+    "trino_to_json",
+    "json_array",
+    "json_object",
+];
+
+/// Trino's JSON type spelled as calls on JSON text: `JSON '...'` is
+/// `json_parse('...')`, `CAST(x AS JSON)` is `trino_to_json(x)`, and a cast
+/// of a JSON value to another type reads its scalar first.
+fn json_type(expr: &Expr) -> Option<Result<Expr, ParserError>> {
+    let sql = match expr {
+        Expr::TypedString(t) if is_json(&t.data_type) => format!("json_parse({})", t.value),
+        Expr::Cast { expr, data_type, .. } if is_json(data_type) => format!("trino_to_json({expr})"),
+        Expr::Cast {
+            kind,
+            expr,
+            data_type,
+            format: None,
+            array: false,
+        } if returns_json(expr) => {
+            let cast = match kind {
+                datafusion::sql::sqlparser::ast::CastKind::TryCast => "TRY_CAST",
+                _ => "CAST",
+            };
+            format!("{cast}(json_value_text({expr}) AS {data_type})")
+        }
+        _ => return None,
+    };
+    let dialect = TrinoDialect::default();
+    Some(
+        Parser::new(&dialect)
+            .try_with_sql(&sql)
+            .and_then(|mut p| p.parse_expr()),
+    )
+}
+
+fn is_json(t: &datafusion::sql::sqlparser::ast::DataType) -> bool {
+    use datafusion::sql::sqlparser::ast::DataType;
+    match t {
+        DataType::JSON => true,
+        DataType::Custom(name, args) => args.is_empty() && plain_name(name).as_deref() == Some("json"),
+        _ => false,
+    }
+}
+
+fn returns_json(e: &Expr) -> bool {
+    match e {
+        Expr::Function(f) => plain_name(&f.name).is_some_and(|n| JSON_RESULTS.contains(&n.as_str())),
+        Expr::Nested(inner) => returns_json(inner),
+        _ => false,
+    }
 }
 
 /// The lowercased name of an unqualified function.

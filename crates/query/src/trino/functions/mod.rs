@@ -8,6 +8,7 @@ mod bitwise;
 mod date_udfs;
 pub(crate) mod datetime;
 mod json;
+mod json_cast;
 mod json_udfs;
 mod lambdas;
 mod limits;
@@ -28,6 +29,7 @@ pub fn register(ctx: &SessionContext) {
         binary::udfs(),
         bitwise::udfs(),
         date_udfs::udfs(),
+        json_cast::udfs(),
         json_udfs::udfs(),
         regex::udfs(),
         text_udfs::udfs(),
