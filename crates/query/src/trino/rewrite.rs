@@ -8,8 +8,8 @@
 use std::ops::ControlFlow;
 
 use datafusion::sql::sqlparser::ast::{
-    Expr, Function, FunctionArg, FunctionArgExpr, FunctionArguments, LambdaFunction, ObjectName, ObjectNamePart, Query,
-    VisitMut, VisitorMut,
+    Expr, Function, FunctionArg, FunctionArgExpr, FunctionArguments, Ident, LambdaFunction, ObjectName, ObjectNamePart,
+    Query, SelectItem, SetExpr, VisitMut, VisitorMut,
 };
 use datafusion::sql::sqlparser::parser::{Parser, ParserError};
 
@@ -57,10 +57,13 @@ impl VisitorMut for Rewriter {
     type Break = ParserError;
 
     fn pre_visit_query(&mut self, query: &mut Query) -> ControlFlow<ParserError> {
-        match unnest::rewrite(query) {
-            Ok(()) => ControlFlow::Continue(()),
-            Err(e) => ControlFlow::Break(e),
+        if let Err(e) = unnest::rewrite(query) {
+            return ControlFlow::Break(e);
         }
+        if let SetExpr::Select(select) = query.body.as_mut() {
+            name_repeated_items(&mut select.projection);
+        }
+        ControlFlow::Continue(())
     }
 
     // After the children, so the arguments printed into a template are
@@ -76,6 +79,7 @@ impl VisitorMut for Rewriter {
         let Expr::Function(f) = expr else {
             return ControlFlow::Continue(());
         };
+        json_values_as_json(f);
         match rewrite_call(f) {
             Ok(Some(new)) => *expr = new,
             Ok(None) => {}
@@ -141,13 +145,31 @@ fn rewrite_call(f: &mut Function) -> Result<Option<Expr>, ParserError> {
     Parser::new(&dialect).try_with_sql(&sql)?.parse_expr().map(Some)
 }
 
+/// Trino selects the same expression twice (`SELECT 1, 1`); DataFusion
+/// wants distinct names, so a repeated unnamed expression gets the name
+/// Athena gives it anyway, `_col<position>`. Plain columns keep theirs.
+fn name_repeated_items(projection: &mut [SelectItem]) {
+    let mut seen = std::collections::HashSet::new();
+    for (i, item) in projection.iter_mut().enumerate() {
+        if let SelectItem::UnnamedExpr(e) = item
+            && !matches!(e, Expr::Identifier(_) | Expr::CompoundIdentifier(_))
+            && !seen.insert(e.to_string())
+        {
+            *item = SelectItem::ExprWithAlias {
+                expr: e.clone(),
+                alias: Ident::new(format!("_col{i}")),
+            };
+        }
+    }
+}
+
 /// Functions whose result is JSON (canonical JSON text here).
 const JSON_RESULTS: &[&str] = &[
     "json_parse",
     "json_extract",
     "trino_to_json",
-    "json_array",
-    "json_object",
+    "trino_json_array",
+    "trino_json_object",
 ];
 
 /// Trino's JSON type spelled as calls on JSON text: `JSON '...'` is
@@ -194,6 +216,32 @@ fn returns_json(e: &Expr) -> bool {
         Expr::Function(f) => plain_name(&f.name).is_some_and(|n| JSON_RESULTS.contains(&n.as_str())),
         Expr::Nested(inner) => returns_json(inner),
         _ => false,
+    }
+}
+
+/// A JSON constructor's values that are already JSON (a JSON literal, a
+/// JSON function's result) are taken as JSON, as Trino takes a JSON-typed
+/// value: their format argument becomes 1.
+fn json_values_as_json(f: &mut Function) {
+    let stride = match plain_name(&f.name).as_deref() {
+        Some("trino_json_object" | "trino_json_object_bytes") => 3,
+        Some("trino_json_array" | "trino_json_array_bytes") => 2,
+        _ => return,
+    };
+    let FunctionArguments::List(list) = &mut f.args else {
+        return;
+    };
+    let mut i = 1;
+    while i + stride - 1 < list.args.len() {
+        let value = stride - 2 + i;
+        let json = matches!(&list.args[value], FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) if returns_json(e));
+        if json
+            && let FunctionArg::Unnamed(FunctionArgExpr::Expr(Expr::Value(v))) = &mut list.args[value + 1]
+            && v.to_string() == "0"
+        {
+            v.value = datafusion::sql::sqlparser::ast::Value::Number("1".into(), false);
+        }
+        i += stride;
     }
 }
 

@@ -1,7 +1,13 @@
 //! Trino grammar that sqlparser's cannot take, rewritten in the token
 //! stream before parsing (each added token carries the position of the one
 //! it stands by, so errors still point into the text as written):
-//! `VALUES 1, 2, 3` is rows of one value each, `VALUES (1), (2), (3)`.
+//! `VALUES 1, 2, 3` is rows of one value each, `VALUES (1), (2), (3)`; and
+//! the SQL/JSON constructors `json_object('k' : v, KEY k VALUE v ... NULL ON
+//! NULL WITH UNIQUE KEYS RETURNING t)` and `json_array(v FORMAT JSON, ...)`
+//! become plain calls of `trino_json_object` / `trino_json_array` (see
+//! `functions::json_cast`) with their clauses as a leading options string
+//! and each value followed by its format (0 a SQL value, 1 JSON text, 2 and
+//! 3 JSON in UTF-16 or UTF-32 bytes).
 
 use std::collections::VecDeque;
 
@@ -19,7 +25,7 @@ pub fn parse_statements(sql: &str) -> Result<VecDeque<Statement>> {
     let tokens = Tokenizer::new(&dialect, sql)
         .tokenize_with_location()
         .map_err(ParserError::from)?;
-    DFParserBuilder::new(bare_values(tokens))
+    DFParserBuilder::new(json_constructors(bare_values(tokens)))
         .with_dialect(&dialect)
         .build()?
         .parse_statements()
@@ -111,6 +117,205 @@ fn close(out: &mut Vec<TokenWithSpan>, at: &TokenWithSpan) {
     out.insert(end, token_at(Token::RParen, at));
 }
 
+/// Passes over nested constructors, innermost first; deeper nesting is left
+/// to the parser, whose recursion limit refuses it anyway.
+const MAX_JSON_NESTING: usize = 64;
+
+fn word_is(t: &Token, name: &str) -> bool {
+    matches!(t, Token::Word(w) if w.quote_style.is_none() && w.value.eq_ignore_ascii_case(name))
+}
+
+fn is_constructor(t: &Token) -> bool {
+    word_is(t, "json_object") || word_is(t, "json_array")
+}
+
+fn json_constructors(mut tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
+    for _ in 0..MAX_JSON_NESTING {
+        match innermost_constructor(&tokens) {
+            Some((name, open, close)) => {
+                let call = constructor_call(
+                    &tokens[name],
+                    &tokens[open + 1..close],
+                    word_is(&tokens[name].token, "json_object"),
+                );
+                tokens.splice(name..=close, call);
+            }
+            None => break,
+        }
+    }
+    tokens
+}
+
+/// The name, `(` and `)` of a constructor call with none inside it.
+fn innermost_constructor(tokens: &[TokenWithSpan]) -> Option<(usize, usize, usize)> {
+    let mut open_call: Option<(usize, usize)> = None;
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < tokens.len() {
+        let t = &tokens[i].token;
+        if is_constructor(t) {
+            let next = tokens[i + 1..]
+                .iter()
+                .position(|t| !is_blank(&t.token))
+                .map(|p| p + i + 1);
+            if let Some(n) = next
+                && matches!(tokens[n].token, Token::LParen)
+            {
+                // A later constructor opens inside this one: it is the inner one.
+                open_call = Some((i, n));
+                depth = 0;
+                i = n + 1;
+                continue;
+            }
+        }
+        if let Some((name, open)) = open_call {
+            match t {
+                Token::LParen | Token::LBracket => depth += 1,
+                Token::RParen | Token::RBracket if depth > 0 => depth -= 1,
+                Token::RParen => return Some((name, open, i)),
+                _ => {}
+            }
+        }
+        i += 1;
+    }
+    None
+}
+
+/// The pieces between the commas at the top level of a call's arguments.
+fn top_level_items(inner: &[TokenWithSpan]) -> Vec<Vec<TokenWithSpan>> {
+    let mut items = vec![Vec::new()];
+    let mut depth = 0usize;
+    for t in inner {
+        match t.token {
+            Token::LParen | Token::LBracket => depth += 1,
+            Token::RParen | Token::RBracket => depth = depth.saturating_sub(1),
+            Token::Comma if depth == 0 => {
+                items.push(Vec::new());
+                continue;
+            }
+            _ => {}
+        }
+        if let Some(last) = items.last_mut()
+            && !is_blank(&t.token)
+        {
+            last.push(t.clone());
+        }
+    }
+    items.retain(|i| !i.is_empty());
+    items
+}
+
+/// Where the trailing clauses (`NULL ON NULL`, `ABSENT ON NULL`, `WITH`/
+/// `WITHOUT UNIQUE`, `RETURNING`) start in an item's tokens, at its top level.
+fn clauses_start(item: &[TokenWithSpan]) -> Option<usize> {
+    let mut depth = 0usize;
+    for (i, t) in item.iter().enumerate() {
+        match t.token {
+            Token::LParen | Token::LBracket => depth += 1,
+            Token::RParen | Token::RBracket => depth = depth.saturating_sub(1),
+            _ if depth > 0 => {}
+            _ => {
+                let at = |k: usize, name: &str| item.get(i + k).is_some_and(|t| word_is(&t.token, name));
+                let null_clause = (at(0, "null") || at(0, "absent")) && at(1, "on") && at(2, "null");
+                let unique = (at(0, "with") || at(0, "without")) && at(1, "unique");
+                if null_clause || unique || at(0, "returning") {
+                    return Some(i);
+                }
+            }
+        }
+    }
+    None
+}
+
+/// A value's `FORMAT JSON [ENCODING e]` suffix: the value's tokens and its format code.
+fn value_format(value: &[TokenWithSpan]) -> (&[TokenWithSpan], u8) {
+    let n = value.len();
+    let is = |i: usize, name: &str| value.get(i).is_some_and(|t| word_is(&t.token, name));
+    if n >= 4 && is(n - 4, "format") && is(n - 3, "json") && is(n - 2, "encoding") {
+        let code = if is(n - 1, "utf16") {
+            2
+        } else if is(n - 1, "utf32") {
+            3
+        } else {
+            1
+        };
+        return (&value[..n - 4], code);
+    }
+    if n >= 2 && is(n - 2, "format") && is(n - 1, "json") {
+        return (&value[..n - 2], 1);
+    }
+    (value, 0)
+}
+
+fn constructor_call(name: &TokenWithSpan, inner: &[TokenWithSpan], object: bool) -> Vec<TokenWithSpan> {
+    let mut items = top_level_items(inner);
+    let mut options = String::new();
+    if let Some(last) = items.last_mut()
+        && let Some(at) = clauses_start(last)
+    {
+        options = last[at..]
+            .iter()
+            .map(|t| t.token.to_string())
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_uppercase();
+        last.truncate(at);
+        if last.is_empty() {
+            items.pop();
+        }
+    }
+    let bytes = options.contains("VARBINARY");
+    let function = match (object, bytes) {
+        (true, false) => "trino_json_object",
+        (true, true) => "trino_json_object_bytes",
+        (false, false) => "trino_json_array",
+        (false, true) => "trino_json_array_bytes",
+    };
+    let at = |t: Token| token_at(t, name);
+    let mut out = vec![
+        at(Token::make_word(function, None)),
+        at(Token::LParen),
+        at(Token::SingleQuotedString(options)),
+    ];
+    for item in &items {
+        let (key, value) = if object {
+            split_key_value(item)
+        } else {
+            (&item[..0], item.as_slice())
+        };
+        let (value, format) = value_format(value);
+        if object {
+            out.push(at(Token::Comma));
+            out.extend(key.iter().cloned());
+        }
+        out.push(at(Token::Comma));
+        out.extend(value.iter().cloned());
+        out.push(at(Token::Comma));
+        out.push(at(Token::Number(format.to_string(), false)));
+    }
+    out.push(at(Token::RParen));
+    out
+}
+
+/// `KEY k VALUE v`, `k VALUE v` or `k : v`, split at the top level.
+fn split_key_value(item: &[TokenWithSpan]) -> (&[TokenWithSpan], &[TokenWithSpan]) {
+    let item = match item.first() {
+        Some(t) if word_is(&t.token, "key") && item.len() > 1 => &item[1..],
+        _ => item,
+    };
+    let mut depth = 0usize;
+    for (i, t) in item.iter().enumerate() {
+        match t.token {
+            Token::LParen | Token::LBracket => depth += 1,
+            Token::RParen | Token::RBracket => depth = depth.saturating_sub(1),
+            Token::Colon if depth == 0 => return (&item[..i], &item[i + 1..]),
+            _ if depth == 0 && word_is(&t.token, "value") => return (&item[..i], &item[i + 1..]),
+            _ => {}
+        }
+    }
+    (item, &item[item.len()..])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -119,6 +324,22 @@ mod tests {
         let dialect = TrinoDialect::default();
         let tokens = Tokenizer::new(&dialect, sql).tokenize_with_location().unwrap();
         bare_values(tokens).iter().map(|t| t.token.to_string()).collect()
+    }
+
+    #[test]
+    fn json_constructors_become_plain_calls() {
+        let dialect = TrinoDialect::default();
+        let shown = |sql: &str| -> String {
+            let tokens = Tokenizer::new(&dialect, sql).tokenize_with_location().unwrap();
+            json_constructors(tokens).iter().map(|t| t.token.to_string()).collect()
+        };
+        assert_eq!(
+            shown(
+                "SELECT json_object(KEY 'a' VALUE 1, 'b' : json_array(x FORMAT JSON, 2 NULL ON NULL) WITH UNIQUE KEYS)"
+            ),
+            "SELECT trino_json_object('WITH UNIQUE KEYS','a',1,0,'b',trino_json_array('NULL ON NULL',x,1,2,0),0)"
+        );
+        assert_eq!(shown("SELECT json_array()"), "SELECT trino_json_array('')");
     }
 
     #[test]

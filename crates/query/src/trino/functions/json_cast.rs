@@ -19,10 +19,196 @@ use super::udf::{Arg, Fun, Returns, invalid, map_str};
 
 pub fn udfs() -> Vec<ScalarUDF> {
     let text = || Returns::Fixed(DataType::Utf8);
+    let bytes = || Returns::Fixed(DataType::Binary);
     vec![
         Fun::new("trino_to_json", &[Arg::Any], text(), to_json).udf(),
         Fun::new("json_value_text", &[Arg::Str], text(), value_text).udf(),
+        Fun::new("trino_json_object", &[Arg::Str, Arg::Any], text(), |a, _| {
+            object(a, false)
+        })
+        .variadic()
+        .optional(1)
+        .udf(),
+        Fun::new("trino_json_object_bytes", &[Arg::Str, Arg::Any], bytes(), |a, _| {
+            object(a, true)
+        })
+        .variadic()
+        .optional(1)
+        .udf(),
+        Fun::new("trino_json_array", &[Arg::Str, Arg::Any], text(), |a, _| {
+            array(a, false)
+        })
+        .variadic()
+        .optional(1)
+        .udf(),
+        Fun::new("trino_json_array_bytes", &[Arg::Str, Arg::Any], bytes(), |a, _| {
+            array(a, true)
+        })
+        .variadic()
+        .optional(1)
+        .udf(),
     ]
+}
+
+/// The clauses of a constructor, as the token rewrite passes them.
+struct Clauses {
+    absent_on_null: bool,
+    unique: bool,
+    encoding: u8,
+}
+
+impl Clauses {
+    fn of(options: &str, absent_by_default: bool) -> Self {
+        let o = options.to_ascii_uppercase();
+        Clauses {
+            absent_on_null: if o.contains("ABSENT ON NULL") {
+                true
+            } else if o.contains("NULL ON NULL") {
+                false
+            } else {
+                absent_by_default
+            },
+            unique: o.contains("WITH UNIQUE"),
+            encoding: if o.contains("UTF16") {
+                2
+            } else if o.contains("UTF32") {
+                3
+            } else {
+                1
+            },
+        }
+    }
+}
+
+fn int_at(a: &ArrayRef, row: usize) -> u8 {
+    datafusion::arrow::compute::cast(&a.slice(row, 1), &DataType::Int64)
+        .ok()
+        .and_then(|c| {
+            c.as_primitive_opt::<datafusion::arrow::datatypes::Int64Type>()
+                .map(|p| p.value(0))
+        })
+        .map_or(0, |v| v.clamp(0, 3) as u8)
+}
+
+/// Text in an encoding: 1 UTF-8, 2 UTF-16 LE, 3 UTF-32 LE.
+fn decode(bytes: &[u8], encoding: u8) -> Option<String> {
+    match encoding {
+        2 => {
+            let units: Vec<u16> = bytes
+                .chunks_exact(2)
+                .map(|c| u16::from_le_bytes([c[0], c[1]]))
+                .collect();
+            String::from_utf16(&units).ok()
+        }
+        3 => bytes
+            .chunks_exact(4)
+            .map(|c| char::from_u32(u32::from_le_bytes([c[0], c[1], c[2], c[3]])))
+            .collect(),
+        _ => String::from_utf8(bytes.to_vec()).ok(),
+    }
+}
+
+fn encode(text: &str, encoding: u8) -> Vec<u8> {
+    match encoding {
+        2 => text.encode_utf16().flat_map(u16::to_le_bytes).collect(),
+        3 => text.chars().flat_map(|c| (c as u32).to_le_bytes()).collect(),
+        _ => text.as_bytes().to_vec(),
+    }
+}
+
+/// One constructor argument as JSON: a SQL value converted, or JSON text
+/// (format 1) or JSON bytes (2, 3) parsed into canonical form.
+fn json_argument(out: &mut String, value: &ArrayRef, format: u8, row: usize) -> Result<()> {
+    if format == 0 {
+        return write_json(out, value, row);
+    }
+    let text = match value.data_type() {
+        DataType::Binary | DataType::LargeBinary | DataType::BinaryView => {
+            let b = datafusion::arrow::compute::cast(&value.slice(row, 1), &DataType::Binary)?;
+            decode(b.as_binary::<i32>().value(0), format)
+        }
+        _ => crate::render::value(value, row),
+    };
+    let text = text.ok_or_else(|| invalid("Cannot read the JSON input"))?;
+    out.push_str(&json_parse(&text).map_err(invalid)?);
+    Ok(())
+}
+
+fn finish(rows: Vec<Option<String>>, bytes: bool, encodings: &[u8]) -> ArrayRef {
+    if bytes {
+        let out: datafusion::arrow::array::BinaryArray = rows
+            .iter()
+            .zip(encodings)
+            .map(|(r, &e)| r.as_ref().map(|t| encode(t, e)))
+            .collect();
+        Arc::new(out)
+    } else {
+        Arc::new(rows.into_iter().collect::<StringArray>())
+    }
+}
+
+/// `json_object(k : v [FORMAT JSON], ...)`: members in the order written;
+/// NULL ON NULL by default.
+fn object(args: &[ArrayRef], bytes: bool) -> Result<ArrayRef> {
+    let options = super::udf::strings(&args[0])?;
+    let n = options.len();
+    let (mut rows, mut encodings) = (Vec::with_capacity(n), Vec::with_capacity(n));
+    for row in 0..n {
+        let clauses = Clauses::of(options.value(row), false);
+        let mut out = String::from("{");
+        let mut seen = std::collections::HashSet::new();
+        for triple in args[1..].chunks(3) {
+            let [key, value, format] = triple else {
+                return Err(invalid("json_object takes keys with values"));
+            };
+            let Some(name) = (!key.is_null(row)).then(|| crate::render::value(key, row)).flatten() else {
+                return Err(invalid("null value passed for key to JSON_OBJECT function"));
+            };
+            if clauses.unique && !seen.insert(name.clone()) {
+                return Err(invalid("duplicate key passed to JSON_OBJECT function"));
+            }
+            if (value.is_null(row) || value.data_type().is_null()) && clauses.absent_on_null {
+                continue;
+            }
+            if out.len() > 1 {
+                out.push(',');
+            }
+            quoted(&mut out, &name);
+            out.push(':');
+            json_argument(&mut out, value, int_at(format, row), row)?;
+        }
+        out.push('}');
+        rows.push(Some(out));
+        encodings.push(clauses.encoding);
+    }
+    Ok(finish(rows, bytes, &encodings))
+}
+
+/// `json_array(v [FORMAT JSON], ...)`: ABSENT ON NULL by default.
+fn array(args: &[ArrayRef], bytes: bool) -> Result<ArrayRef> {
+    let options = super::udf::strings(&args[0])?;
+    let n = options.len();
+    let (mut rows, mut encodings) = (Vec::with_capacity(n), Vec::with_capacity(n));
+    for row in 0..n {
+        let clauses = Clauses::of(options.value(row), true);
+        let mut out = String::from("[");
+        for pair in args[1..].chunks(2) {
+            let [value, format] = pair else {
+                return Err(invalid("json_array takes values with formats"));
+            };
+            if (value.is_null(row) || value.data_type().is_null()) && clauses.absent_on_null {
+                continue;
+            }
+            if out.len() > 1 {
+                out.push(',');
+            }
+            json_argument(&mut out, value, int_at(format, row), row)?;
+        }
+        out.push(']');
+        rows.push(Some(out));
+        encodings.push(clauses.encoding);
+    }
+    Ok(finish(rows, bytes, &encodings))
 }
 
 fn to_json(args: &[ArrayRef], _: &DataType) -> Result<ArrayRef> {
