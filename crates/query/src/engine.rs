@@ -543,7 +543,7 @@ impl QueryEngine {
         let internal = |e: datafusion::error::DataFusionError| athena_error(&e, &exec.query);
         let runtime = sandbox::runtime(Arc::new(counting), Some(&self.caches), Some(&self.memory)).map_err(internal)?;
         let schema = exec.database.clone().unwrap_or_else(|| "default".into()).to_lowercase();
-        let ctx = SessionContext::new_with_config_rt(crate::provider::session_config(schema), runtime);
+        let ctx = crate::trino::session(crate::provider::session_config(schema), runtime);
         crate::trino::register(&ctx);
         ctx.register_catalog(
             CATALOG_NAME,

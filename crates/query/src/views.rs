@@ -114,7 +114,7 @@ pub async fn provider(
     let config = crate::provider::session_config(def.schema.to_lowercase());
     // Planning only, but on the same sandboxed runtime as a query's.
     let runtime = crate::sandbox::runtime(Arc::clone(&objects), None, None)?;
-    let ctx = SessionContext::new_with_config_rt(config, runtime);
+    let ctx = crate::trino::session(config, runtime);
     ctx.register_catalog(
         CATALOG_NAME,
         Arc::new(GlueCatalog {

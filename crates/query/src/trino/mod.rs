@@ -6,6 +6,7 @@ mod dialect;
 mod functions;
 mod rewrite;
 mod tokens;
+mod types;
 mod unnest;
 
 use datafusion::dataframe::DataFrame;
@@ -17,6 +18,20 @@ pub use dialect::TrinoDialect;
 pub(crate) use functions::datetime;
 pub use functions::{register, type_name};
 pub use tokens::parse_statements;
+
+/// A query's session: DataFusion's, with Trino's types known to its planner.
+pub fn session(
+    config: datafusion::prelude::SessionConfig,
+    runtime: std::sync::Arc<datafusion::execution::runtime_env::RuntimeEnv>,
+) -> SessionContext {
+    let state = datafusion::execution::session_state::SessionStateBuilder::new()
+        .with_config(config)
+        .with_runtime_env(runtime)
+        .with_default_features()
+        .with_type_planner(std::sync::Arc::new(types::TrinoTypes))
+        .build();
+    SessionContext::new_with_state(state)
+}
 
 /// Parses one statement as Athena users write it, rewritten for DataFusion.
 pub fn parse(sql: &str) -> Result<Statement> {

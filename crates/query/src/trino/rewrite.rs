@@ -69,6 +69,11 @@ impl VisitorMut for Rewriter {
     // After the children, so the arguments printed into a template are
     // already rewritten.
     fn post_visit_expr(&mut self, expr: &mut Expr) -> ControlFlow<ParserError> {
+        if let Expr::Lambda(l) = expr {
+            let params: Vec<String> = l.params.iter().map(|p| p.name.value.to_lowercase()).collect();
+            let _ = l.body.visit(&mut ParamFields { params });
+            return ControlFlow::Continue(());
+        }
         if let Some(new) = json_type(expr) {
             match new {
                 Ok(e) => *expr = e,
@@ -84,6 +89,49 @@ impl VisitorMut for Rewriter {
             Ok(Some(new)) => *expr = new,
             Ok(None) => {}
             Err(e) => return ControlFlow::Break(e),
+        }
+        ControlFlow::Continue(())
+    }
+}
+
+/// In a lambda's body, `p.field` of a row parameter `p` is a field access,
+/// not a column of a table `p`: `get_field(p, 'field')`.
+struct ParamFields {
+    params: Vec<String>,
+}
+
+impl VisitorMut for ParamFields {
+    type Break = ();
+
+    fn post_visit_expr(&mut self, expr: &mut Expr) -> ControlFlow<()> {
+        if let Expr::CompoundIdentifier(parts) = expr
+            && parts.len() > 1
+            && parts[0].quote_style.is_none()
+            && self.params.contains(&parts[0].value.to_lowercase())
+        {
+            let mut out = Expr::Identifier(parts[0].clone());
+            for field in &parts[1..] {
+                let name =
+                    Expr::Value(datafusion::sql::sqlparser::ast::Value::SingleQuotedString(field.value.clone()).into());
+                out = Expr::Function(Function {
+                    name: ObjectName(vec![ObjectNamePart::Identifier(Ident::new("get_field"))]),
+                    uses_odbc_syntax: false,
+                    parameters: FunctionArguments::None,
+                    args: FunctionArguments::List(datafusion::sql::sqlparser::ast::FunctionArgumentList {
+                        duplicate_treatment: None,
+                        args: vec![
+                            FunctionArg::Unnamed(FunctionArgExpr::Expr(out)),
+                            FunctionArg::Unnamed(FunctionArgExpr::Expr(name)),
+                        ],
+                        clauses: vec![],
+                    }),
+                    filter: None,
+                    null_treatment: None,
+                    over: None,
+                    within_group: vec![],
+                });
+            }
+            *expr = out;
         }
         ControlFlow::Continue(())
     }
@@ -179,6 +227,14 @@ fn json_type(expr: &Expr) -> Option<Result<Expr, ParserError>> {
     let sql = match expr {
         Expr::TypedString(t) if is_json(&t.data_type) => format!("json_parse({})", t.value),
         Expr::Cast { expr, data_type, .. } if is_json(data_type) => format!("trino_to_json({expr})"),
+        // Rows cast by position (see functions::rows); a NULL needs no fields matched.
+        Expr::Cast {
+            expr,
+            data_type: t @ datafusion::sql::sqlparser::ast::DataType::Struct(..),
+            ..
+        } if !matches!(expr.as_ref(), Expr::Value(v) if v.to_string() == "NULL") => {
+            format!("trino_cast_row({expr}, CAST(NULL AS {t}))")
+        }
         Expr::Cast {
             kind,
             expr,

@@ -25,7 +25,7 @@ pub fn parse_statements(sql: &str) -> Result<VecDeque<Statement>> {
     let tokens = Tokenizer::new(&dialect, sql)
         .tokenize_with_location()
         .map_err(ParserError::from)?;
-    DFParserBuilder::new(json_constructors(bare_values(tokens)))
+    DFParserBuilder::new(cast_types(json_constructors(bare_values(tokens))))
         .with_dialect(&dialect)
         .build()?
         .parse_statements()
@@ -115,6 +115,64 @@ fn close(out: &mut Vec<TokenWithSpan>, at: &TokenWithSpan) {
         .rposition(|t| !is_blank(&t.token))
         .map_or(out.len(), |p| p + 1);
     out.insert(end, token_at(Token::RParen, at));
+}
+
+/// Trino's parenthesised type constructors in `CAST(x AS type)`, spelled
+/// as sqlparser reads them: `ARRAY(T)` is `ARRAY<T>` and `ROW(a T, ...)` is
+/// `STRUCT<a T, ...>` (`MAP(K, V)` it reads already). One pass.
+fn cast_types(mut tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
+    // For each open parenthesis: whether it is a CAST's, and whether the type has begun.
+    let mut frames: Vec<(bool, bool)> = Vec::new();
+    // Parentheses of type constructors to close with `>`, by frame depth.
+    let mut angle: Vec<usize> = Vec::new();
+    let mut i = 0;
+    let mut after_cast = false;
+    while i < tokens.len() {
+        let in_type = frames.last().is_some_and(|&(cast, typed)| cast && typed);
+        match &tokens[i].token {
+            t if word_is(t, "cast") || word_is(t, "try_cast") => after_cast = true,
+            Token::LParen => {
+                let constructor = in_type
+                    && i > 0
+                    && tokens[..i]
+                        .iter()
+                        .rev()
+                        .find(|t| !is_blank(&t.token))
+                        .is_some_and(|t| word_is(&t.token, "array") || word_is(&t.token, "row"));
+                if constructor {
+                    tokens[i].token = Token::Lt;
+                    angle.push(frames.len() + 1);
+                    // A ROW's fields are a STRUCT's.
+                    if let Some(name) = tokens[..i].iter().rposition(|t| !is_blank(&t.token))
+                        && word_is(&tokens[name].token, "row")
+                    {
+                        tokens[name].token = Token::make_word("STRUCT", None);
+                    }
+                }
+                frames.push((after_cast || (constructor && in_type), constructor && in_type));
+                after_cast = false;
+            }
+            Token::RParen => {
+                if angle.last() == Some(&frames.len()) {
+                    tokens[i].token = Token::Gt;
+                    angle.pop();
+                }
+                frames.pop();
+            }
+            t if is_keyword(t, Keyword::AS) => {
+                if let Some(f) = frames.last_mut()
+                    && f.0
+                {
+                    f.1 = true;
+                }
+                after_cast = false;
+            }
+            t if !is_blank(t) => after_cast = false,
+            _ => {}
+        }
+        i += 1;
+    }
+    tokens
 }
 
 /// Passes over nested constructors, innermost first; deeper nesting is left
@@ -340,6 +398,25 @@ mod tests {
             "SELECT trino_json_object('WITH UNIQUE KEYS','a',1,0,'b',trino_json_array('NULL ON NULL',x,1,2,0),0)"
         );
         assert_eq!(shown("SELECT json_array()"), "SELECT trino_json_array('')");
+    }
+
+    #[test]
+    fn cast_types_take_angle_brackets() {
+        let dialect = TrinoDialect::default();
+        let shown = |sql: &str| -> String {
+            let tokens = Tokenizer::new(&dialect, sql).tokenize_with_location().unwrap();
+            cast_types(tokens).iter().map(|t| t.token.to_string()).collect()
+        };
+        assert_eq!(
+            shown(
+                "SELECT CAST(x AS ARRAY(ARRAY(decimal(10, 2)))), TRY_CAST(y AS ROW(a integer, b ARRAY(varchar))), array_max(ARRAY[1])"
+            ),
+            "SELECT CAST(x AS ARRAY<ARRAY<decimal(10, 2)>>), TRY_CAST(y AS STRUCT<a integer, b ARRAY<varchar>>), array_max(ARRAY[1])"
+        );
+        assert_eq!(
+            shown("SELECT CAST(ROW(1, 2) AS ROW(a int, b int))"),
+            "SELECT CAST(ROW(1, 2) AS STRUCT<a int, b int>)"
+        );
     }
 
     #[test]

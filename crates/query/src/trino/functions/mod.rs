@@ -14,6 +14,7 @@ mod lambdas;
 mod limits;
 mod reduce;
 mod regex;
+mod rows;
 mod text;
 mod text_udfs;
 mod type_name;
@@ -32,6 +33,7 @@ pub fn register(ctx: &SessionContext) {
         json_cast::udfs(),
         json_udfs::udfs(),
         regex::udfs(),
+        rows::udfs(),
         text_udfs::udfs(),
         type_name::udfs(),
     ];
