@@ -5,7 +5,9 @@
 use datafusion::arrow::array::{
     Array, ArrayRef, AsArray, BooleanArray, Float32Array, Float64Array, MapArray, StructArray,
 };
-use datafusion::arrow::datatypes::DataType;
+use datafusion::arrow::datatypes::{
+    DataType, IntervalDayTimeType, IntervalMonthDayNanoType, IntervalUnit, IntervalYearMonthType,
+};
 use datafusion::arrow::util::display::{ArrayFormatter, FormatOptions};
 use lakestack_compat::java_double::{double_to_string, float_to_string};
 
@@ -72,6 +74,17 @@ pub fn value(array: &ArrayRef, row: usize) -> Option<String> {
                 .collect();
             format!("{{{}}}", items.join(", "))
         }
+        DataType::Interval(IntervalUnit::MonthDayNano) => {
+            let v = array.as_primitive::<IntervalMonthDayNanoType>().value(row);
+            interval(v.months, v.days, v.nanoseconds)
+        }
+        DataType::Interval(IntervalUnit::YearMonth) => {
+            interval(array.as_primitive::<IntervalYearMonthType>().value(row), 0, 0)
+        }
+        DataType::Interval(IntervalUnit::DayTime) => {
+            let v = array.as_primitive::<IntervalDayTimeType>().value(row);
+            interval(0, v.days, i64::from(v.milliseconds) * 1_000_000)
+        }
         DataType::Binary | DataType::LargeBinary | DataType::BinaryView | DataType::FixedSizeBinary(_) => {
             // Trino prints varbinary as space-separated hex bytes.
             let f = ArrayFormatter::try_new(array.as_ref(), &OPTIONS).ok()?;
@@ -87,6 +100,31 @@ pub fn value(array: &ArrayRef, row: usize) -> Option<String> {
             f.value(row).to_string()
         }
     })
+}
+
+/// An interval as Trino prints its two interval types: `INTERVAL YEAR TO
+/// MONTH` as `Y-M` (`3-5`), `INTERVAL DAY TO SECOND` as `D HH:MM:SS.mmm`
+/// (`2 03:00:00.000`), each normalised from its total (months; milliseconds).
+/// One that mixes months with days or time has no Trino type: both parts show.
+fn interval(months: i32, days: i32, nanos: i64) -> String {
+    let day_time = || {
+        let total = i128::from(days) * 86_400_000 + i128::from(nanos) / 1_000_000;
+        let sign = if total < 0 { "-" } else { "" };
+        let t = total.unsigned_abs();
+        let (d, rest) = (t / 86_400_000, t % 86_400_000);
+        let (h, m, s, ms) = (rest / 3_600_000, rest / 60_000 % 60, rest / 1000 % 60, rest % 1000);
+        format!("{sign}{d} {h:02}:{m:02}:{s:02}.{ms:03}")
+    };
+    let year_month = || {
+        let sign = if months < 0 { "-" } else { "" };
+        let m = months.unsigned_abs();
+        format!("{sign}{}-{}", m / 12, m % 12)
+    };
+    match (months, days, nanos) {
+        (_, 0, 0) if months != 0 => year_month(),
+        (0, _, _) => day_time(),
+        _ => format!("{} {}", year_month(), day_time()),
+    }
 }
 
 /// One CSV field as Athena writes it: every value double-quoted, NULL empty.
@@ -115,6 +153,7 @@ fn plain(t: &DataType) -> bool {
             | DataType::FixedSizeList(_, _)
             | DataType::Struct(_)
             | DataType::Map(_, _)
+            | DataType::Interval(_)
             | DataType::Binary
             | DataType::LargeBinary
             | DataType::BinaryView

@@ -226,6 +226,9 @@ const JSON_RESULTS: &[&str] = &[
 fn json_type(expr: &Expr) -> Option<Result<Expr, ParserError>> {
     let sql = match expr {
         Expr::TypedString(t) if is_json(&t.data_type) => format!("json_parse({})", t.value),
+        Expr::TypedString(t) if matches!(t.data_type, datafusion::sql::sqlparser::ast::DataType::Timestamp(..)) => {
+            timestamp_literal(&t.value.value.clone().into_string()?)?
+        }
         Expr::Cast { expr, data_type, .. } if is_json(data_type) => format!("trino_to_json({expr})"),
         // Rows cast by position (see functions::rows); a NULL needs no fields matched.
         Expr::Cast {
@@ -256,6 +259,43 @@ fn json_type(expr: &Expr) -> Option<Result<Expr, ParserError>> {
             .try_with_sql(&sql)
             .and_then(|mut p| p.parse_expr()),
     )
+}
+
+/// A Trino timestamp literal Arrow's parser does not take: without seconds
+/// (`'2012-08-08 01:00'`) or with a zone (`'2012-10-31 01:00 UTC'`, `+01:00`;
+/// the value is kept in UTC, as lakestack keeps zoned values). None when the
+/// literal needs nothing.
+fn timestamp_literal(text: &str) -> Option<String> {
+    let text = text.trim();
+    let (date, rest) = text.split_once([' ', 'T'])?;
+    let (time, zone) = match rest.split_once(' ') {
+        Some((t, z)) => (t, Some(z.trim())),
+        None => match rest.find(['+', '-', 'Z']) {
+            Some(i) => (&rest[..i], Some(&rest[i..])),
+            None => (rest, None),
+        },
+    };
+    let time = if time.matches(':').count() == 1 {
+        format!("{time}:00")
+    } else {
+        time.to_owned()
+    };
+    let well_formed = |s: &str| {
+        s.bytes()
+            .all(|b| b.is_ascii_digit() || b == b':' || b == b'.' || b == b'-')
+    };
+    if !well_formed(date) || !well_formed(&time) {
+        return None;
+    }
+    match zone {
+        None if time.len() == rest.len() => None,
+        None => Some(format!("TIMESTAMP '{date} {time}'")),
+        Some("UTC" | "Z" | "utc") => Some(format!("from_iso8601_timestamp('{date}T{time}Z')")),
+        Some(z) if z.starts_with(['+', '-']) && well_formed(&z[1..]) => {
+            Some(format!("from_iso8601_timestamp('{date}T{time}{z}')"))
+        }
+        Some(_) => None,
+    }
 }
 
 fn is_json(t: &datafusion::sql::sqlparser::ast::DataType) -> bool {

@@ -2,6 +2,7 @@
 //! scalar UDFs registered on every query's session. Names DataFusion has
 //! under another spelling are renamed in `rewrite` instead.
 
+mod array_shapes;
 mod arrays;
 mod binary;
 mod bitwise;
@@ -12,13 +13,17 @@ mod json_cast;
 mod json_udfs;
 mod lambdas;
 mod limits;
+mod lists;
 mod reduce;
 mod regex;
+mod regex_search;
 mod rows;
 mod text;
 mod text_udfs;
 mod type_name;
 mod udf;
+mod units;
+mod vectors;
 
 use datafusion::prelude::SessionContext;
 
@@ -26,6 +31,7 @@ pub use type_name::trino_name as type_name;
 
 pub fn register(ctx: &SessionContext) {
     let all = [
+        array_shapes::udfs(),
         arrays::udfs(),
         binary::udfs(),
         bitwise::udfs(),
@@ -33,9 +39,12 @@ pub fn register(ctx: &SessionContext) {
         json_cast::udfs(),
         json_udfs::udfs(),
         regex::udfs(),
+        regex_search::udfs(),
         rows::udfs(),
         text_udfs::udfs(),
         type_name::udfs(),
+        units::udfs(),
+        vectors::udfs(),
     ];
     for udf in all.into_iter().flatten() {
         ctx.register_udf(udf);

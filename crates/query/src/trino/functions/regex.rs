@@ -35,10 +35,11 @@ pub fn udfs() -> Vec<ScalarUDF> {
 }
 
 /// Compiles each distinct pattern of a batch once.
-struct Patterns(HashMap<String, Regex>);
+#[derive(Default)]
+pub(super) struct Patterns(HashMap<String, Regex>);
 
 impl Patterns {
-    fn get(&mut self, p: &str) -> Result<&Regex> {
+    pub(super) fn get(&mut self, p: &str) -> Result<&Regex> {
         if !self.0.contains_key(p) {
             let re = Regex::new(p).map_err(|e| invalid(format!("Invalid regular expression: {e}")))?;
             self.0.insert(p.to_owned(), re);
