@@ -146,6 +146,16 @@ fn rewrite_call(f: &mut Function) -> Result<Option<Expr>, ParserError> {
     if f.over.is_some() {
         return Ok(None);
     }
+    // The lambda forms of these are higher-order functions of their own.
+    let lambda_form = match name.as_str() {
+        "array_sort" if lambda_of(f, 1).is_some() => Some("trino_array_sort_by"),
+        "regexp_replace" if lambda_of(f, 2).is_some() => Some("trino_regexp_replace_fn"),
+        _ => None,
+    };
+    if let Some(to) = lambda_form {
+        f.name = ObjectName(vec![ObjectNamePart::Identifier(to.into())]);
+        return Ok(None);
+    }
     if let Some((_, to)) = RENAMES.iter().find(|(from, _)| *from == name) {
         f.name = ObjectName(vec![ObjectNamePart::Identifier((*to).into())]);
         return Ok(None);

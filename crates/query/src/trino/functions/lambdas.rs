@@ -1,15 +1,20 @@
 //! Trino's higher-order functions over maps and pairs of arrays:
 //! `transform_values`, `transform_keys` and `map_filter` call their lambda
-//! with each entry's key and value; `zip_with` with the elements of two
-//! arrays at one position (the shorter padded with NULL). Each lambda runs
-//! once over every entry or position of the batch, its captured columns
-//! spread to the row each one came from.
+//! with each entry's key and value; `map_zip_with` with each key of two maps
+//! and its values (NULL where a map lacks the key); `zip_with` with the
+//! elements of two arrays at one position (the shorter padded with NULL);
+//! `array_sort(a, (x, y) -> ...)` with pairs of elements to compare; and
+//! `regexp_replace(s, pattern, x -> ...)` with each match's groups. Each
+//! lambda runs once over every entry, position, pair or match of the batch,
+//! its captured columns spread to the row each one came from.
+//! `trino_array_sort_by` and `trino_regexp_replace_fn` are the names the
+//! rewrite gives the lambda forms of `array_sort` and `regexp_replace`.
 
 use std::sync::Arc;
 
 use datafusion::arrow::array::{Array, ArrayRef, AsArray, BooleanArray, ListArray, MapArray, StructArray, UInt32Array};
 use datafusion::arrow::buffer::{NullBuffer, OffsetBuffer};
-use datafusion::arrow::compute::{filter, take};
+use datafusion::arrow::compute::{can_cast_types, filter, take};
 use datafusion::arrow::datatypes::{DataType, Field, FieldRef, Fields};
 use datafusion::common::utils::take_function_args;
 use datafusion::common::{Result, exec_err, plan_err};
@@ -26,6 +31,9 @@ enum Kind {
     TransformKeys,
     MapFilter,
     ZipWith,
+    MapZipWith,
+    SortBy,
+    RegexpReplace,
 }
 
 #[derive(Debug, PartialEq, Eq, Hash)]
@@ -50,19 +58,33 @@ pub fn udfs() -> Vec<HigherOrderUDF> {
             })
         })
         .collect();
-    out.push(HigherOrderUDF::new_from_impl(Lambda {
-        kind: Kind::ZipWith,
-        signature: HigherOrderSignature::exact(
+    let two_values_then_lambda = || {
+        HigherOrderSignature::exact(
             vec![
                 ValueOrLambda::Value(()),
                 ValueOrLambda::Value(()),
                 ValueOrLambda::Lambda(()),
             ],
             Volatility::Immutable,
-        ),
+        )
+    };
+    for kind in [Kind::ZipWith, Kind::MapZipWith, Kind::RegexpReplace] {
+        out.push(HigherOrderUDF::new_from_impl(Lambda {
+            kind,
+            signature: two_values_then_lambda(),
+        }));
+    }
+    out.push(HigherOrderUDF::new_from_impl(Lambda {
+        kind: Kind::SortBy,
+        signature: value_then_lambda(),
     }));
     out
 }
+
+/// Pairs of elements one `array_sort` comparator may be asked about across a
+/// batch: it compares every pair of a row's elements, so a row of n elements
+/// costs n² evaluations.
+const MAX_COMPARISONS: usize = 10_000_000;
 
 /// A map's key and value fields.
 fn entry_fields(map: &DataType) -> Option<(FieldRef, FieldRef)> {
@@ -113,6 +135,9 @@ impl HigherOrderUDFImpl for Lambda {
             Kind::TransformKeys => "transform_keys",
             Kind::MapFilter => "map_filter",
             Kind::ZipWith => "zip_with",
+            Kind::MapZipWith => "map_zip_with",
+            Kind::SortBy => "trino_array_sort_by",
+            Kind::RegexpReplace => "trino_regexp_replace_fn",
         }
     }
 
@@ -122,7 +147,10 @@ impl HigherOrderUDFImpl for Lambda {
 
     fn coerce_value_types(&self, arg_types: &[DataType]) -> Result<Vec<DataType>> {
         let ok = match self.kind {
-            Kind::ZipWith => arg_types.iter().all(|t| t.is_null() || element_field(t).is_some()),
+            Kind::ZipWith | Kind::SortBy => arg_types.iter().all(|t| t.is_null() || element_field(t).is_some()),
+            Kind::RegexpReplace => arg_types
+                .iter()
+                .all(|t| t.is_null() || can_cast_types(t, &DataType::Utf8)),
             _ => arg_types.iter().all(|t| t.is_null() || entry_fields(t).is_some()),
         };
         if !ok {
@@ -132,7 +160,8 @@ impl HigherOrderUDFImpl for Lambda {
         Ok(arg_types
             .iter()
             .map(|t| match (self.kind, element_field(t)) {
-                (Kind::ZipWith, Some(f)) => DataType::List(f),
+                (Kind::ZipWith | Kind::SortBy, Some(f)) => DataType::List(f),
+                (Kind::RegexpReplace, _) => DataType::Utf8,
                 _ => t.clone(),
             })
             .collect())
@@ -145,6 +174,26 @@ impl HigherOrderUDFImpl for Lambda {
     ) -> Result<LambdaParametersProgress> {
         let unknown = || Arc::new(Field::new("", DataType::Null, true));
         let params = match (self.kind, fields) {
+            (Kind::SortBy, [ValueOrLambda::Value(a), _]) => {
+                let f = element_field(a.data_type())
+                    .map_or_else(unknown, |f| Arc::new(f.as_ref().clone().with_nullable(true)));
+                vec![Arc::clone(&f), f]
+            }
+            (Kind::RegexpReplace, _) => vec![Arc::new(Field::new(
+                "",
+                DataType::List(Arc::new(Field::new("item", DataType::Utf8, true))),
+                true,
+            ))],
+            (Kind::MapZipWith, [ValueOrLambda::Value(a), ValueOrLambda::Value(b), _]) => {
+                match (entry_fields(a.data_type()), entry_fields(b.data_type())) {
+                    (Some((k, v1)), Some((_, v2))) => vec![
+                        k,
+                        Arc::new(v1.as_ref().clone().with_nullable(true)),
+                        Arc::new(v2.as_ref().clone().with_nullable(true)),
+                    ],
+                    _ => vec![unknown(), unknown(), unknown()],
+                }
+            }
             (Kind::ZipWith, [ValueOrLambda::Value(a), ValueOrLambda::Value(b), _]) => {
                 let nullable =
                     |f: Option<FieldRef>| f.map_or_else(unknown, |f| Arc::new(f.as_ref().clone().with_nullable(true)));
@@ -174,6 +223,12 @@ impl HigherOrderUDFImpl for Lambda {
         let map = value(0).unwrap_or(DataType::Null);
         let returns = match self.kind {
             Kind::ZipWith => DataType::List(Arc::new(Field::new("item", lambda, true))),
+            Kind::SortBy => map,
+            Kind::RegexpReplace => DataType::Utf8,
+            Kind::MapZipWith => match entry_fields(&map) {
+                Some((k, _)) => map_of(k.data_type(), &lambda),
+                None => DataType::Null,
+            },
             Kind::MapFilter => map,
             Kind::TransformValues => match entry_fields(&map) {
                 Some((k, _)) => map_of(k.data_type(), &lambda),
@@ -190,12 +245,25 @@ impl HigherOrderUDFImpl for Lambda {
     fn invoke_with_args(&self, args: HigherOrderFunctionArgs) -> Result<ColumnarValue> {
         let n = args.number_rows;
         let returns = args.return_field.data_type().clone();
-        if self.kind == Kind::ZipWith {
+        if matches!(self.kind, Kind::ZipWith | Kind::MapZipWith | Kind::RegexpReplace) {
             let [a, b, f] = take_function_args(self.name(), &args.args)?;
             let (ValueOrLambda::Value(a), ValueOrLambda::Value(b), ValueOrLambda::Lambda(f)) = (a, b, f) else {
-                return exec_err!("zip_with takes two arrays and a lambda");
+                return exec_err!("{} takes two values and a lambda", self.name());
             };
-            return zip_with(&a.to_array(n)?, &b.to_array(n)?, f, &returns).map(ColumnarValue::Array);
+            let (a, b) = (a.to_array(n)?, b.to_array(n)?);
+            return match self.kind {
+                Kind::ZipWith => zip_with(&a, &b, f, &returns),
+                Kind::MapZipWith => map_zip_with(&a, &b, f, &returns),
+                _ => regexp_replace_fn(&a, &b, f),
+            }
+            .map(ColumnarValue::Array);
+        }
+        if self.kind == Kind::SortBy {
+            let [a, f] = take_function_args(self.name(), &args.args)?;
+            let (ValueOrLambda::Value(a), ValueOrLambda::Lambda(f)) = (a, f) else {
+                return exec_err!("array_sort takes an array and a comparator");
+            };
+            return sort_by(&a.to_array(n)?, f).map(ColumnarValue::Array);
         }
         let [m, f] = take_function_args(self.name(), &args.args)?;
         let (ValueOrLambda::Value(m), ValueOrLambda::Lambda(f)) = (m, f) else {
@@ -345,4 +413,238 @@ fn zip_with(a: &ArrayRef, b: &ArrayRef, f: &LambdaArgument, returns: &DataType) 
         out,
         nulls,
     )?))
+}
+
+/// `map_zip_with(m1, m2, (k, v1, v2) -> ...)`: over the keys of `m1` in
+/// order, then those only `m2` has; NULL when either map is.
+fn map_zip_with(a: &ArrayRef, b: &ArrayRef, f: &LambdaArgument, returns: &DataType) -> Result<ArrayRef> {
+    let n = a.len();
+    let (Some(ma), Some(mb)) = (a.as_map_opt(), b.as_map_opt()) else {
+        return Ok(datafusion::arrow::array::new_null_array(returns, n));
+    };
+    // Keys compared in one row format: the two maps' key types are the same.
+    let converter = datafusion::arrow::row::RowConverter::new(vec![datafusion::arrow::row::SortField::new(
+        ma.keys().data_type().clone(),
+    )])?;
+    let ka = converter.convert_columns(std::slice::from_ref(ma.keys()))?;
+    let kb = converter.convert_columns(std::slice::from_ref(mb.keys()))?;
+    let (mut picks, mut ia, mut ib, mut rows) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut offsets = vec![0i32];
+    for r in 0..n {
+        if !(ma.is_null(r) || mb.is_null(r)) {
+            let (a0, a1) = (ma.value_offsets()[r] as usize, ma.value_offsets()[r + 1] as usize);
+            let (b0, b1) = (mb.value_offsets()[r] as usize, mb.value_offsets()[r + 1] as usize);
+            for i in a0..a1 {
+                let j = (b0..b1).find(|&j| kb.row(j) == ka.row(i));
+                picks.push((0usize, i));
+                ia.push(Some(i as u32));
+                ib.push(j.map(|j| j as u32));
+                rows.push(r as u32);
+            }
+            for j in b0..b1 {
+                if !(a0..a1).any(|i| ka.row(i) == kb.row(j)) {
+                    picks.push((1usize, j));
+                    ia.push(None);
+                    ib.push(Some(j as u32));
+                    rows.push(r as u32);
+                }
+            }
+        }
+        offsets.push(i32::try_from(ia.len()).map_err(|_| invalid("map_zip_with result is too large"))?);
+    }
+    let key_values = datafusion::arrow::compute::interleave(&[ma.keys().as_ref(), mb.keys().as_ref()], &picks)?;
+    let v1 = take(ma.values().as_ref(), &UInt32Array::from(ia), None)?;
+    let v2 = take(mb.values().as_ref(), &UInt32Array::from(ib), None)?;
+    let rows = UInt32Array::from(rows);
+    let (k, x, y) = (
+        || Ok(Arc::clone(&key_values)),
+        || Ok(Arc::clone(&v1)),
+        || Ok(Arc::clone(&v2)),
+    );
+    let out = f.evaluate(&[&k, &x, &y], spread(&rows))?.into_array(key_values.len())?;
+    let (Some((key_field, value_field)), DataType::Map(entries_field, _)) = (entry_fields(returns), returns) else {
+        return exec_err!("map_zip_with returns a map");
+    };
+    let entries = StructArray::try_new(Fields::from(vec![key_field, value_field]), vec![key_values, out], None)?;
+    Ok(Arc::new(MapArray::try_new(
+        Arc::clone(entries_field),
+        OffsetBuffer::new(offsets.into()),
+        entries,
+        NullBuffer::union(ma.nulls(), mb.nulls()),
+        false,
+    )?))
+}
+
+/// `array_sort(a, (x, y) -> ...)`: a stable sort by a comparator answering
+/// a negative number, 0 or a positive one. Every pair of a row's elements is
+/// compared in one evaluation; the sort then reads the answers.
+fn sort_by(a: &ArrayRef, f: &LambdaArgument) -> Result<ArrayRef> {
+    if a.data_type().is_null() {
+        return Ok(Arc::clone(a));
+    }
+    let Some(list) = a.as_list_opt::<i32>() else {
+        return exec_err!("array_sort expected an array, got {}", a.data_type());
+    };
+    let offsets = list.value_offsets();
+    let len = |r: usize| {
+        if list.is_null(r) {
+            0
+        } else {
+            (offsets[r + 1] - offsets[r]).max(0) as usize
+        }
+    };
+    let pairs = (0..list.len()).fold(0usize, |p, r| p.saturating_add(len(r).saturating_mul(len(r))));
+    if pairs > MAX_COMPARISONS {
+        return Err(invalid(format!(
+            "array_sort with a comparator would compare {pairs} pairs of elements; at most {MAX_COMPARISONS} are allowed at once"
+        )));
+    }
+    let (mut left, mut right, mut rows) = (
+        Vec::with_capacity(pairs),
+        Vec::with_capacity(pairs),
+        Vec::with_capacity(pairs),
+    );
+    for (r, &offset) in offsets[..list.len()].iter().enumerate() {
+        let start = offset as usize;
+        for i in start..start + len(r) {
+            for j in start..start + len(r) {
+                left.push(i as u32);
+                right.push(j as u32);
+                rows.push(r as u32);
+            }
+        }
+    }
+    let xs = take(list.values().as_ref(), &UInt32Array::from(left), None)?;
+    let ys = take(list.values().as_ref(), &UInt32Array::from(right), None)?;
+    let rows = UInt32Array::from(rows);
+    let (x, y) = (|| Ok(Arc::clone(&xs)), || Ok(Arc::clone(&ys)));
+    let answers = f.evaluate(&[&x, &y], spread(&rows))?.into_array(xs.len())?;
+    if answers.null_count() > 0 {
+        return Err(invalid("Lambda comparator must return either -1, 0, or 1"));
+    }
+    let answers = datafusion::arrow::compute::cast(&answers, &DataType::Int64)?;
+    let answers = answers.as_primitive::<datafusion::arrow::datatypes::Int64Type>();
+    let (mut order, mut out_offsets) = (Vec::with_capacity(list.values().len()), vec![0i32]);
+    let mut base = 0usize;
+    for (r, &offset) in offsets[..list.len()].iter().enumerate() {
+        let (start, n) = (offset as usize, len(r));
+        let mut idx: Vec<usize> = (0..n).collect();
+        merge_sort(&mut idx, &|i, j| answers.value(base + i * n + j) > 0);
+        base += n * n;
+        order.extend(idx.into_iter().map(|i| (start + i) as u32));
+        out_offsets.push(i32::try_from(order.len()).map_err(|_| invalid("array_sort result is too large"))?);
+    }
+    let values = take(list.values().as_ref(), &UInt32Array::from(order), None)?;
+    let DataType::List(field) = a.data_type() else {
+        return exec_err!("array_sort expected an array, got {}", a.data_type());
+    };
+    Ok(Arc::new(ListArray::try_new(
+        Arc::clone(field),
+        OffsetBuffer::new(out_offsets.into()),
+        values,
+        list.nulls().cloned(),
+    )?))
+}
+
+/// A stable merge sort of `idx`, where `after(i, j)` says `i` goes after
+/// `j`: it ends whatever a comparator answers (Rust's own sorts may panic on
+/// an order that is not total, and a user's lambda need not be).
+fn merge_sort(idx: &mut Vec<usize>, after: &dyn Fn(usize, usize) -> bool) {
+    let n = idx.len();
+    let mut buf = idx.clone();
+    let mut width = 1;
+    while width < n {
+        let mut start = 0;
+        while start < n {
+            let mid = (start + width).min(n);
+            let end = (start + 2 * width).min(n);
+            let (mut i, mut j, mut k) = (start, mid, start);
+            while i < mid && j < end {
+                if after(idx[i], idx[j]) {
+                    buf[k] = idx[j];
+                    j += 1;
+                } else {
+                    buf[k] = idx[i];
+                    i += 1;
+                }
+                k += 1;
+            }
+            buf[k..k + (mid - i)].copy_from_slice(&idx[i..mid]);
+            k += mid - i;
+            buf[k..k + (end - j)].copy_from_slice(&idx[j..end]);
+            start = end;
+        }
+        std::mem::swap(idx, &mut buf);
+        width *= 2;
+    }
+}
+
+/// `regexp_replace(s, pattern, x -> ...)`: each match replaced by what the
+/// function makes of its groups (`x[1]` is the first, an unmatched group
+/// NULL); a NULL replacement makes the result NULL.
+fn regexp_replace_fn(s: &ArrayRef, p: &ArrayRef, f: &LambdaArgument) -> Result<ArrayRef> {
+    let (Some(s), Some(p)) = (s.as_string_opt::<i32>(), p.as_string_opt::<i32>()) else {
+        return Ok(datafusion::arrow::array::new_null_array(&DataType::Utf8, s.len()));
+    };
+    let mut patterns = super::regex::Patterns::default();
+    // Each match: its row and its byte range; its groups go to `groups`.
+    let mut spans: Vec<(usize, usize, usize)> = Vec::new();
+    let mut groups = datafusion::arrow::array::ListBuilder::new(datafusion::arrow::array::StringBuilder::new());
+    let mut rows = Vec::new();
+    for r in 0..s.len() {
+        if s.is_null(r) || p.is_null(r) {
+            continue;
+        }
+        let re = patterns.get(p.value(r))?;
+        for caps in re.captures_iter(s.value(r)) {
+            let Some(whole) = caps.get(0) else { continue };
+            spans.push((r, whole.start(), whole.end()));
+            for g in caps.iter().skip(1) {
+                groups.values().append_option(g.map(|m| m.as_str()));
+            }
+            groups.append(true);
+            rows.push(r as u32);
+            if spans.len() > MAX_COMPARISONS {
+                return Err(invalid("regexp_replace would replace too many matches at once"));
+            }
+        }
+    }
+    let groups: ArrayRef = Arc::new(groups.finish());
+    let rows = UInt32Array::from(rows);
+    let g = || Ok(Arc::clone(&groups));
+    let out = f.evaluate(&[&g], spread(&rows))?.into_array(spans.len())?;
+    let out = datafusion::arrow::compute::cast(&out, &DataType::Utf8)?;
+    let out = out.as_string::<i32>();
+    let mut result = datafusion::arrow::array::StringBuilder::new();
+    let mut m = 0;
+    for r in 0..s.len() {
+        if s.is_null(r) || p.is_null(r) {
+            result.append_null();
+            continue;
+        }
+        let text = s.value(r);
+        let mut replaced = Some(String::with_capacity(text.len()));
+        let mut at = 0;
+        while m < spans.len() && spans[m].0 == r {
+            let (_, start, end) = spans[m];
+            if let Some(acc) = replaced.as_mut() {
+                acc.push_str(&text[at..start]);
+                if out.is_null(m) {
+                    replaced = None;
+                } else {
+                    acc.push_str(out.value(m));
+                }
+            }
+            at = end;
+            m += 1;
+        }
+        match replaced {
+            Some(mut acc) => {
+                acc.push_str(&text[at..]);
+                result.append_value(acc);
+            }
+            None => result.append_null(),
+        }
+    }
+    Ok(Arc::new(result.finish()))
 }
