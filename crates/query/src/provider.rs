@@ -23,6 +23,7 @@ pub const CATALOG_NAME: &str = "awsdatacatalog";
 pub fn session_config(schema: String) -> SessionConfig {
     let mut config = SessionConfig::new().with_default_catalog_and_schema(CATALOG_NAME, schema);
     config.options_mut().sql_parser.collect_spans = true;
+    config.options_mut().sql_parser.parse_float_as_decimal = true;
     config
 }
 

@@ -69,6 +69,22 @@ impl VisitorMut for Rewriter {
     // After the children, so the arguments printed into a template are
     // already rewritten.
     fn post_visit_expr(&mut self, expr: &mut Expr) -> ControlFlow<ParserError> {
+        // Trino reads `1.5` as a decimal (the session parses it so) but `1.5e0`
+        // as a double.
+        if let Expr::Value(v) = expr
+            && let datafusion::sql::sqlparser::ast::Value::Number(n, _) = &v.value
+            && n.contains(['e', 'E'])
+        {
+            let dialect = TrinoDialect::default();
+            match Parser::new(&dialect)
+                .try_with_sql(&format!("CAST('{n}' AS DOUBLE)"))
+                .and_then(|mut p| p.parse_expr())
+            {
+                Ok(e) => *expr = e,
+                Err(e) => return ControlFlow::Break(e),
+            }
+            return ControlFlow::Continue(());
+        }
         if let Expr::Lambda(l) = expr {
             let params: Vec<String> = l.params.iter().map(|p| p.name.value.to_lowercase()).collect();
             let _ = l.body.visit(&mut ParamFields { params });

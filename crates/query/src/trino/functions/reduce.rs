@@ -107,7 +107,17 @@ impl HigherOrderUDFImpl for Reduce {
         // The state is what the input function makes of it; until that is
         // typed (the first step), the initial state's type stands in.
         Ok(match output(merge) {
-            Some(state) => LambdaParametersProgress::Complete(vec![vec![Arc::clone(&state), elem], vec![state]]),
+            Some(state) => {
+                // A decimal sum grows a digit each step it is typed again:
+                // the state takes the widest precision so one type holds.
+                let state = match state.data_type() {
+                    DataType::Decimal128(_, s) => {
+                        Arc::new(state.as_ref().clone().with_data_type(DataType::Decimal128(38, *s)))
+                    }
+                    _ => state,
+                };
+                LambdaParametersProgress::Complete(vec![vec![Arc::clone(&state), elem], vec![state]])
+            }
             None => LambdaParametersProgress::Partial(vec![Some(vec![Arc::clone(init), elem]), None]),
         })
     }
