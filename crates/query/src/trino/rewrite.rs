@@ -168,6 +168,24 @@ fn rewrite_call(f: &mut Function) -> Result<Option<Expr>, ParserError> {
         "regexp_replace" if lambda_of(f, 2).is_some() => Some("trino_regexp_replace_fn"),
         _ => None,
     };
+    // `listagg(x, sep) WITHIN GROUP (ORDER BY ...)` is DataFusion's ordered `string_agg`.
+    if name == "listagg" && !f.within_group.is_empty() && f.filter.is_none() {
+        let order: Vec<String> = f.within_group.iter().map(ToString::to_string).collect();
+        let args = match &f.args {
+            FunctionArguments::List(l) if l.clauses.is_empty() => {
+                l.args.iter().map(ToString::to_string).collect::<Vec<_>>()
+            }
+            _ => return Ok(None),
+        };
+        let (x, sep) = match args.as_slice() {
+            [x] => (x.clone(), "''".to_owned()),
+            [x, sep, ..] => (x.clone(), sep.clone()),
+            [] => return Ok(None),
+        };
+        let sql = format!("string_agg({x}, {sep} ORDER BY {})", order.join(", "));
+        let dialect = TrinoDialect::default();
+        return Parser::new(&dialect).try_with_sql(&sql)?.parse_expr().map(Some);
+    }
     if let Some(to) = lambda_form {
         f.name = ObjectName(vec![ObjectNamePart::Identifier(to.into())]);
         return Ok(None);

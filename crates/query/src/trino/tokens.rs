@@ -25,7 +25,7 @@ pub fn parse_statements(sql: &str) -> Result<VecDeque<Statement>> {
     let tokens = Tokenizer::new(&dialect, sql)
         .tokenize_with_location()
         .map_err(ParserError::from)?;
-    DFParserBuilder::new(cast_types(json_constructors(bare_values(tokens))))
+    DFParserBuilder::new(trim_sides(cast_types(json_constructors(bare_values(tokens)))))
         .with_dialect(&dialect)
         .build()?
         .parse_statements()
@@ -171,6 +171,37 @@ fn cast_types(mut tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
             _ => {}
         }
         i += 1;
+    }
+    tokens
+}
+
+/// `trim(LEADING FROM s)` trims spaces, as `trim(LEADING ' ' FROM s)`;
+/// sqlparser wants the characters spelled out.
+fn trim_sides(mut tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
+    let solid: Vec<usize> = (0..tokens.len()).filter(|&i| !is_blank(&tokens[i].token)).collect();
+    let mut inserts = Vec::new();
+    for w in solid.windows(4) {
+        let [t, open, side, from] = [w[0], w[1], w[2], w[3]];
+        if word_is(&tokens[t].token, "trim")
+            && matches!(tokens[open].token, Token::LParen)
+            && ["leading", "trailing", "both"]
+                .iter()
+                .any(|k| word_is(&tokens[side].token, k))
+            && word_is(&tokens[from].token, "from")
+        {
+            inserts.push(from);
+        }
+    }
+    for at in inserts.into_iter().rev() {
+        let space = token_at(Token::SingleQuotedString(" ".into()), &tokens[at]);
+        tokens.insert(
+            at,
+            token_at(
+                Token::Whitespace(datafusion::sql::sqlparser::tokenizer::Whitespace::Space),
+                &tokens[at],
+            ),
+        );
+        tokens.insert(at, space);
     }
     tokens
 }
