@@ -8,6 +8,7 @@ import io
 import json
 import time
 
+import boto3
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -338,3 +339,29 @@ def test_workgroups_named_queries_and_prepared_statements(lake, athena):
     with pytest.raises(ClientError) as err:
         athena.get_prepared_statement(StatementName="by_day", WorkGroup="primary")
     assert err.value.response["Error"]["Code"] == "ResourceNotFoundException"
+
+
+def test_awswrangler_reads_a_query_through_ctas_and_its_data_manifest(server):
+    """With ctas_approach=True awswrangler runs a CTAS, then reads the Parquet files the
+    data manifest lists (Statistics.DataManifestLocation), then drops the table."""
+    import awswrangler as wr
+
+    for service in ("s3", "athena", "sts", "glue"):
+        setattr(wr.config, f"{service}_endpoint_url", server.endpoint)
+    session = boto3.Session(aws_access_key_id="test", aws_secret_access_key="test", region_name="us-east-1")
+    client("glue", server).create_database(DatabaseInput={"Name": "lake"})
+    client("s3", server).create_bucket(Bucket="wr-results")
+    df = wr.athena.read_sql_query(
+        "SELECT n, CAST(n * 1.5 AS double) AS x, 'r' || CAST(n AS varchar) AS s FROM (VALUES 1, 2, 3) AS t(n)",
+        database="lake",
+        ctas_approach=True,
+        s3_output="s3://wr-results/athena/",
+        boto3_session=session,
+    )
+    assert df.sort_values("n").to_dict("records") == [
+        {"n": 1, "x": 1.5, "s": "r1"},
+        {"n": 2, "x": 3.0, "s": "r2"},
+        {"n": 3, "x": 4.5, "s": "r3"},
+    ]
+    # The temporary table is gone again.
+    assert client("glue", server).get_tables(DatabaseName="lake")["TableList"] == []

@@ -557,6 +557,21 @@ impl QueryEngine {
         Ok((ctx, scanned))
     }
 
+    /// Athena's data manifest of a CTAS, INSERT INTO or UNLOAD: the objects it
+    /// wrote, one `s3://` URL a line, in `<id>-manifest.csv` beside the result,
+    /// reported as `Statistics.DataManifestLocation` (awswrangler reads it).
+    async fn put_manifest(&self, exec: &mut Execution, written: &[String]) -> std::result::Result<(), AthenaError> {
+        let manifest = exec.output_location.trim_end_matches(".csv").to_owned() + "-manifest.csv";
+        let body: String = written.iter().map(|w| format!("{w}\n")).collect();
+        let path = Path::from(s3_path(&manifest).unwrap_or_default());
+        self.objects
+            .put(&path, body.into())
+            .await
+            .map_err(|e| write_failed(&manifest, &e))?;
+        exec.data_manifest = Some(manifest);
+        Ok(())
+    }
+
     async fn execute(&self, exec: &mut Execution, sql: &str) -> std::result::Result<(), AthenaError> {
         let syntax = |e: ddl::parse::DdlError| AthenaError {
             category: 2,
@@ -569,7 +584,7 @@ impl QueryEngine {
             let (ctx, scanned) = self.context(exec)?;
             let dir = exec.output_location.rsplit_once('/').map_or("", |(d, _)| d).to_owned();
             let location = format!("{dir}/tables/{}/", exec.id);
-            let rows = writes::ctas(
+            let (rows, written) = writes::ctas(
                 &ctx,
                 &self.catalog,
                 self.objects.as_ref(),
@@ -581,13 +596,16 @@ impl QueryEngine {
             .await?;
             exec.scanned_bytes = scanned.bytes();
             exec.objects_read = scanned.objects();
+            self.put_manifest(exec, &written).await?;
             return self.finish_write(exec, rows).await;
         }
         if let Some(i) = ddl::parse::parse_insert(sql).map_err(syntax)? {
             let (ctx, scanned) = self.context(exec)?;
-            let rows = writes::insert(&ctx, &self.catalog, self.objects.as_ref(), i, sql, &default_db).await?;
+            let (rows, written) =
+                writes::insert(&ctx, &self.catalog, self.objects.as_ref(), i, sql, &default_db).await?;
             exec.scanned_bytes = scanned.bytes();
             exec.objects_read = scanned.objects();
+            self.put_manifest(exec, &written).await?;
             return self.finish_write(exec, rows).await;
         }
         if let Some(u) = ddl::parse::parse_unload(sql).map_err(syntax)? {
@@ -595,14 +613,7 @@ impl QueryEngine {
             let (rows, written) = writes::unload(&ctx, self.objects.as_ref(), u, sql).await?;
             exec.scanned_bytes = scanned.bytes();
             exec.objects_read = scanned.objects();
-            // Athena lists what UNLOAD wrote in `<id>-manifest.csv` beside the result.
-            let manifest = exec.output_location.trim_end_matches(".csv").to_owned() + "-manifest.csv";
-            let body: String = written.iter().map(|w| format!("{w}\n")).collect();
-            let path = Path::from(s3_path(&manifest).unwrap_or_default());
-            self.objects
-                .put(&path, body.into())
-                .await
-                .map_err(|e| write_failed(&manifest, &e))?;
+            self.put_manifest(exec, &written).await?;
             return self.finish_write(exec, rows).await;
         }
         if let Some(v) = ddl::parse::parse_view(sql).map_err(syntax)? {

@@ -57,6 +57,9 @@ pub struct Execution {
     pub rows: u64,
     /// Rows written by CTAS and INSERT INTO.
     pub update_count: Option<u64>,
+    /// Where a CTAS, INSERT INTO or UNLOAD listed the objects it wrote.
+    #[serde(default)]
+    pub data_manifest: Option<String>,
     pub client_request_token: Option<String>,
 }
 

@@ -53,7 +53,11 @@ fn write_url(location: &str) -> Option<String> {
     Some(format!("{STORE_URL}/{rest}/"))
 }
 
+/// Writes a query's result under `location`; answers the rows written and
+/// the `s3://` URLs of the objects the write added (Athena's data manifest).
+#[allow(clippy::too_many_arguments, reason = "one write's settings, passed once")]
 async fn write(
+    objects: &dyn ObjectStore,
     df: DataFrame,
     format: Format,
     location: &str,
@@ -61,7 +65,8 @@ async fn write(
     compression: Option<&str>,
     delimiter: u8,
     sql: &str,
-) -> Result<u64, AthenaError> {
+) -> Result<(u64, Vec<String>), AthenaError> {
+    let before = listed(objects, location).await;
     let url = write_url(location).ok_or_else(|| user(format!("Invalid location {location}")))?;
     let options = DataFrameWriteOptions::new().with_partition_by(partition_by);
     let fail = |e: datafusion::error::DataFusionError| athena_error(&e, sql);
@@ -95,7 +100,7 @@ async fn write(
             df.write_csv(&url, options, Some(opts)).await.map_err(fail)?
         }
     };
-    Ok(counts
+    let rows = counts
         .iter()
         .filter_map(|b| {
             b.column(0)
@@ -103,7 +108,13 @@ async fn write(
                 .downcast_ref::<UInt64Array>()
                 .map(|a| (0..a.len()).map(|i| a.value(i)).sum::<u64>())
         })
-        .sum())
+        .sum();
+    let written = listed(objects, location)
+        .await
+        .into_iter()
+        .filter(|k| !before.contains(k))
+        .collect();
+    Ok((rows, written))
 }
 
 /// The codec of text and JSON output; uncompressed unless asked.
@@ -182,7 +193,6 @@ pub async fn unload(
             "HIVE_PATH_ALREADY_EXISTS: Target directory for UNLOAD already exists: {location}"
         )));
     }
-    let before = listed(objects, &location).await;
     let df = crate::trino::plan(ctx, &u.query)
         .await
         .map_err(|e| athena_error_at(&e, statement, u.query_at))?;
@@ -192,7 +202,8 @@ pub async fn unload(
         .get("field_delimiter")
         .and_then(|d| d.bytes().next())
         .unwrap_or(1);
-    let rows = write(
+    write(
+        objects,
         df,
         format,
         &location,
@@ -201,13 +212,7 @@ pub async fn unload(
         delimiter,
         &u.query,
     )
-    .await?;
-    let written = listed(objects, &location)
-        .await
-        .into_iter()
-        .filter(|k| !before.contains(k))
-        .collect();
-    Ok((rows, written))
+    .await
 }
 
 /// The `s3://` URLs of the objects under a location.
@@ -228,7 +233,7 @@ async fn listed(objects: &dyn ObjectStore, location: &str) -> Vec<String> {
     out
 }
 
-/// Runs a CTAS; returns the rows written.
+/// Runs a CTAS; returns the rows written and the objects written.
 pub async fn ctas(
     ctx: &SessionContext,
     catalog: &Catalog,
@@ -237,10 +242,10 @@ pub async fn ctas(
     statement: &str,
     default_db: &str,
     default_location: String,
-) -> Result<u64, AthenaError> {
+) -> Result<(u64, Vec<String>), AthenaError> {
     let db = c.database.clone().unwrap_or_else(|| default_db.to_owned());
     match catalog.get_table(&db, &c.name) {
-        Ok(_) if c.if_not_exists => return Ok(0),
+        Ok(_) if c.if_not_exists => return Ok((0, Vec::new())),
         Ok(_) => {
             return Err(user(format!(
                 "TABLE_ALREADY_EXISTS: Table awsdatacatalog.{db}.{} already exists",
@@ -291,7 +296,8 @@ pub async fn ctas(
         })
         .collect();
     let (data_cols, part_cols) = columns.split_at(columns.len() - partition_by.len());
-    let rows = write(
+    let (rows, written) = write(
+        objects,
         df,
         format,
         &location,
@@ -332,10 +338,10 @@ pub async fn ctas(
         )
         .await?;
     }
-    Ok(rows)
+    Ok((rows, written))
 }
 
-/// Runs an INSERT INTO; returns the rows written.
+/// Runs an INSERT INTO; returns the rows written and the objects added.
 pub async fn insert(
     ctx: &SessionContext,
     catalog: &Catalog,
@@ -343,7 +349,7 @@ pub async fn insert(
     i: Insert,
     statement: &str,
     default_db: &str,
-) -> Result<u64, AthenaError> {
+) -> Result<(u64, Vec<String>), AthenaError> {
     let db = i.database.clone().unwrap_or_else(|| default_db.to_owned());
     let table = catalog.get_table(&db, &i.table).map_err(|_| {
         user(format!(
@@ -401,7 +407,7 @@ pub async fn insert(
         .map_err(|e| athena_error_at(&e, statement, i.query_at))?;
     let keys: Vec<String> = table.partition_keys.iter().map(|c| c.name.clone()).collect();
     let location = sd.location.clone().unwrap_or_default();
-    let rows = write(df, format, &location, keys.clone(), None, 1, &i.query).await?;
+    let (rows, written) = write(objects, df, format, &location, keys.clone(), None, 1, &i.query).await?;
     if !keys.is_empty() {
         ddl::run(
             catalog,
@@ -414,5 +420,5 @@ pub async fn insert(
         )
         .await?;
     }
-    Ok(rows)
+    Ok((rows, written))
 }

@@ -138,6 +138,8 @@ pub struct QueryExecutionStatistics {
     pub service_pre_processing_time_in_millis: i64,
     pub service_processing_time_in_millis: i64,
     pub result_reuse_information: ResultReuseInformation,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_manifest_location: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -212,6 +214,7 @@ impl From<Execution> for QueryExecution {
             result_reuse_information: ResultReuseInformation {
                 reused_previous_result: false,
             },
+            data_manifest_location: e.data_manifest.clone(),
         };
         Self {
             query_execution_id: e.id,
