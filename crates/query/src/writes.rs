@@ -53,6 +53,42 @@ fn write_url(location: &str) -> Option<String> {
     Some(format!("{STORE_URL}/{rest}/"))
 }
 
+/// How text rows are written: Hive's LazySimpleSerDe (the table's field
+/// delimiter, `\N` for NULL, nothing quoted) or OpenCSVSerde (its separator,
+/// every field quoted).
+#[derive(Debug, Clone, Copy)]
+struct TextLayout {
+    delimiter: u8,
+    quoted: bool,
+}
+
+impl TextLayout {
+    /// What Athena's CTAS and UNLOAD write: `\x01`-delimited LazySimpleSerDe text.
+    const HIVE: TextLayout = TextLayout {
+        delimiter: 1,
+        quoted: false,
+    };
+
+    /// A table's own layout, from its SerDe and parameters.
+    fn of_table(sd: &lakestack_catalog::model::StorageDescriptor) -> Self {
+        let params = sd.serde_info.as_ref().map(|s| &s.parameters);
+        let param = |k: &str| params.and_then(|p| p.get(k)).and_then(|v| v.bytes().next());
+        if sd.serde_library().to_lowercase().contains("opencsv") {
+            TextLayout {
+                delimiter: param("separatorChar").unwrap_or(b','),
+                quoted: true,
+            }
+        } else {
+            TextLayout {
+                delimiter: param("field.delim")
+                    .or_else(|| param("serialization.format"))
+                    .unwrap_or(1),
+                quoted: false,
+            }
+        }
+    }
+}
+
 /// Writes a query's result under `location`; answers the rows written and
 /// the `s3://` URLs of the objects the write added (Athena's data manifest).
 #[allow(clippy::too_many_arguments, reason = "one write's settings, passed once")]
@@ -63,7 +99,7 @@ async fn write(
     location: &str,
     partition_by: Vec<String>,
     compression: Option<&str>,
-    delimiter: u8,
+    text: TextLayout,
     sql: &str,
 ) -> Result<(u64, Vec<String>), AthenaError> {
     let before = listed(objects, location).await;
@@ -93,7 +129,13 @@ async fn write(
         Format::Text => {
             let opts = CsvOptions {
                 has_header: Some(false),
-                delimiter,
+                delimiter: text.delimiter,
+                quote_style: if text.quoted {
+                    datafusion::common::parsers::CsvQuoteStyle::Always
+                } else {
+                    datafusion::common::parsers::CsvQuoteStyle::Never
+                },
+                null_value: (!text.quoted).then(|| "\\N".to_owned()),
                 compression: text_codec(compression)?,
                 ..CsvOptions::default()
             };
@@ -209,7 +251,10 @@ pub async fn unload(
         &location,
         partition_by,
         u.properties.get("compression").map(String::as_str),
-        delimiter,
+        TextLayout {
+            delimiter,
+            quoted: false,
+        },
         &u.query,
     )
     .await
@@ -303,7 +348,7 @@ pub async fn ctas(
         &location,
         partition_by.clone(),
         c.properties.get("write_compression").map(String::as_str),
-        1,
+        TextLayout::HIVE,
         &c.query,
     )
     .await?;
@@ -363,7 +408,7 @@ pub async fn insert(
         Format::Parquet
     } else if serde.contains("json") {
         Format::Json
-    } else if serde.contains("lazysimple") {
+    } else if serde.contains("lazysimple") || serde.contains("opencsv") {
         Format::Text
     } else {
         return Err(user(format!(
@@ -407,7 +452,8 @@ pub async fn insert(
         .map_err(|e| athena_error_at(&e, statement, i.query_at))?;
     let keys: Vec<String> = table.partition_keys.iter().map(|c| c.name.clone()).collect();
     let location = sd.location.clone().unwrap_or_default();
-    let (rows, written) = write(objects, df, format, &location, keys.clone(), None, 1, &i.query).await?;
+    let layout = TextLayout::of_table(&sd);
+    let (rows, written) = write(objects, df, format, &location, keys.clone(), None, layout, &i.query).await?;
     if !keys.is_empty() {
         ddl::run(
             catalog,
