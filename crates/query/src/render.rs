@@ -6,7 +6,7 @@ use datafusion::arrow::array::{
     Array, ArrayRef, AsArray, BooleanArray, Float32Array, Float64Array, MapArray, StructArray,
 };
 use datafusion::arrow::datatypes::{
-    DataType, IntervalDayTimeType, IntervalMonthDayNanoType, IntervalUnit, IntervalYearMonthType,
+    DataType, IntervalDayTimeType, IntervalMonthDayNanoType, IntervalUnit, IntervalYearMonthType, TimeUnit,
 };
 use datafusion::arrow::util::display::{ArrayFormatter, FormatOptions};
 use lakestack_compat::java_double::{double_to_string, float_to_string};
@@ -19,9 +19,13 @@ const OPTIONS: FormatOptions<'static> = FormatOptions::new()
     .with_timestamp_tz_format(Some("%Y-%m-%d %H:%M:%S%.3f"))
     .with_time_format(Some("%H:%M:%S%.3f"));
 
+/// `timestamp(9) with time zone`: nanoseconds shown.
+const NANOS: FormatOptions<'static> = OPTIONS.with_timestamp_tz_format(Some("%Y-%m-%d %H:%M:%S%.9f"));
+
 /// One value as text; `None` for NULL.
 pub fn value(array: &ArrayRef, row: usize) -> Option<String> {
-    if array.is_null(row) {
+    // A NullArray has no null buffer: its rows answer is_null false.
+    if array.is_null(row) || array.data_type().is_null() {
         return None;
     }
     Some(match array.data_type() {
@@ -29,6 +33,11 @@ pub fn value(array: &ArrayRef, row: usize) -> Option<String> {
         // Trino's REAL prints through Float.toString: the float's own shortest digits.
         DataType::Float32 => float_to_string(array.as_any().downcast_ref::<Float32Array>()?.value(row)),
         DataType::Boolean => array.as_any().downcast_ref::<BooleanArray>()?.value(row).to_string(),
+        // timestamp(9) with time zone shows all nine digits; the others three.
+        DataType::Timestamp(TimeUnit::Nanosecond, Some(zone)) => {
+            let f = ArrayFormatter::try_new(array.as_ref(), &NANOS).ok()?;
+            format!("{} {zone}", f.value(row))
+        }
         DataType::Timestamp(_, Some(zone)) => {
             let f = ArrayFormatter::try_new(array.as_ref(), &OPTIONS).ok()?;
             format!("{} {zone}", f.value(row))

@@ -6,8 +6,10 @@ mod array_shapes;
 mod arrays;
 mod binary;
 mod bitwise;
+mod case_and_hash;
 mod date_udfs;
 pub(crate) mod datetime;
+mod entries;
 mod json;
 mod json_cast;
 mod json_udfs;
@@ -20,6 +22,7 @@ mod regex_search;
 mod rows;
 mod text;
 mod text_udfs;
+mod timestamp_nanos;
 mod type_name;
 mod udf;
 mod units;
@@ -35,13 +38,16 @@ pub fn register(ctx: &SessionContext) {
         arrays::udfs(),
         binary::udfs(),
         bitwise::udfs(),
+        case_and_hash::udfs(),
         date_udfs::udfs(),
+        entries::udfs(),
         json_cast::udfs(),
         json_udfs::udfs(),
         regex::udfs(),
         regex_search::udfs(),
         rows::udfs(),
         text_udfs::udfs(),
+        timestamp_nanos::udfs(),
         type_name::udfs(),
         units::udfs(),
         vectors::udfs(),
