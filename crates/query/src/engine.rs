@@ -863,6 +863,10 @@ fn syntax_error(sql: &str) -> Option<String> {
     }
     let e = naming::parse_error(sql)?;
     let message = athena_error(&e, sql).message;
+    // Nesting past the parser's limit is a resource limit, reported by the run.
+    if message.contains("recursion limit exceeded") {
+        return None;
+    }
     Some(message.strip_prefix("SYNTAX_ERROR: ").unwrap_or(&message).to_owned())
 }
 
