@@ -33,8 +33,17 @@ pub fn value(array: &ArrayRef, row: usize) -> Option<String> {
         // Trino's REAL prints through Float.toString: the float's own shortest digits.
         DataType::Float32 => float_to_string(array.as_any().downcast_ref::<Float32Array>()?.value(row)),
         DataType::Boolean => array.as_any().downcast_ref::<BooleanArray>()?.value(row).to_string(),
-        // timestamp(9) with time zone shows all nine digits; the others three.
-        DataType::Timestamp(TimeUnit::Nanosecond, Some(zone)) => {
+        // Zoned timestamps show milliseconds, as a timestamp(3) with time zone
+        // does; one that holds finer digits (`from_unixtime_nanos`) shows all
+        // nine. DataFusion keeps most timestamps in nanoseconds, so the unit
+        // alone cannot say which precision Trino would print.
+        DataType::Timestamp(TimeUnit::Nanosecond, Some(zone))
+            if array
+                .as_primitive::<datafusion::arrow::datatypes::TimestampNanosecondType>()
+                .value(row)
+                % 1_000_000
+                != 0 =>
+        {
             let f = ArrayFormatter::try_new(array.as_ref(), &NANOS).ok()?;
             format!("{} {zone}", f.value(row))
         }

@@ -92,13 +92,22 @@ fn to_base64(args: &[ArrayRef], _: &DataType) -> Result<ArrayRef> {
     Ok(Arc::new(out))
 }
 
+/// Trino decodes base64 with or without its `=` padding (`from_base64('aaaaaa')`).
+const LENIENT: base64::engine::GeneralPurpose = base64::engine::GeneralPurpose::new(
+    &base64::alphabet::STANDARD,
+    base64::engine::GeneralPurposeConfig::new()
+        .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent)
+        // Java's decoder drops the bits a short last group leaves over.
+        .with_decode_allow_trailing_bits(true),
+);
+
 fn from_base64(args: &[ArrayRef], _: &DataType) -> Result<ArrayRef> {
     let s = strings(&args[0])?;
     let out: BinaryArray = s
         .iter()
         .map(|v| {
             v.map(|v| {
-                STANDARD
+                LENIENT
                     .decode(v)
                     .map_err(|e| invalid(format!("Illegal base64 input: {e}")))
             })
