@@ -274,6 +274,15 @@ fn json_type(expr: &Expr) -> Option<Result<Expr, ParserError>> {
             timestamp_literal(&t.value.value.clone().into_string()?)?
         }
         Expr::Cast { expr, data_type, .. } if is_json(data_type) => format!("trino_to_json({expr})"),
+        // A JSON value cast to an array, map or row is decoded into it.
+        Expr::Cast {
+            expr,
+            data_type:
+                t @ (datafusion::sql::sqlparser::ast::DataType::Array(_)
+                | datafusion::sql::sqlparser::ast::DataType::Map(..)
+                | datafusion::sql::sqlparser::ast::DataType::Struct(..)),
+            ..
+        } if returns_json(expr) => format!("trino_json_cast({expr}, CAST(NULL AS {t}))"),
         // Rows cast by position (see functions::rows); a NULL needs no fields matched.
         Expr::Cast {
             expr,

@@ -23,6 +23,16 @@ pub fn udfs() -> Vec<ScalarUDF> {
     vec![
         Fun::new("trino_to_json", &[Arg::Any], text(), to_json).udf(),
         Fun::new("json_value_text", &[Arg::Str], text(), value_text).udf(),
+        Fun::new(
+            "trino_json_cast",
+            &[Arg::Str, Arg::Any],
+            Returns::Computed(|args| match args {
+                [_, target] => Ok(target.clone()),
+                _ => datafusion::common::plan_err!("trino_json_cast takes JSON and a typed NULL"),
+            }),
+            json_to_type,
+        )
+        .udf(),
         Fun::new("trino_json_object", &[Arg::Str, Arg::Any], text(), |a, _| {
             object(a, false)
         })
@@ -308,4 +318,85 @@ fn value_text(args: &[ArrayRef], _: &DataType) -> Result<ArrayRef> {
             Err(_) => return Err(invalid(format!("Cannot convert value to JSON: '{json}'"))),
         })
     })
+}
+
+/// `CAST(json AS ARRAY(...) | MAP(...) | ROW(...))`: the JSON decoded into the
+/// target type (the type of the typed NULL the rewrite passes second). A JSON
+/// array becomes a row field by field, as Trino casts it; scalars read as the
+/// element type asks (a number into varchar is its text); JSON null is NULL.
+fn json_to_type(args: &[ArrayRef], returns: &DataType) -> Result<ArrayRef> {
+    let texts = super::udf::strings(&args[0])?;
+    let mut lines = Vec::with_capacity(texts.len() * 16);
+    for row in 0..texts.len() {
+        if texts.is_null(row) {
+            lines.extend_from_slice(b"{}\n");
+            continue;
+        }
+        let json = texts.value(row);
+        let value: serde_json::Value = serde_json::from_str(json).map_err(|_| {
+            super::udf::trino_error(
+                "INVALID_CAST_ARGUMENT",
+                format!("Cannot cast to {}. '{json}'", crate::types::athena_type(returns).0),
+            )
+        })?;
+        let wrapped = serde_json::json!({ "v": reshape(value, returns) });
+        serde_json::to_writer(&mut lines, &wrapped).map_err(|e| invalid(e.to_string()))?;
+        lines.push(b'\n');
+    }
+    let schema = Arc::new(datafusion::arrow::datatypes::Schema::new(vec![
+        datafusion::arrow::datatypes::Field::new("v", returns.clone(), true),
+    ]));
+    let cast_failed = |e: datafusion::arrow::error::ArrowError| {
+        super::udf::trino_error(
+            "INVALID_CAST_ARGUMENT",
+            format!("Cannot cast to {}. {e}", crate::types::athena_type(returns).0),
+        )
+    };
+    let mut decoder = datafusion::arrow::json::ReaderBuilder::new(schema)
+        .with_batch_size(texts.len().max(1))
+        .with_coerce_primitive(true)
+        .build_decoder()
+        .map_err(cast_failed)?;
+    decoder.decode(&lines).map_err(cast_failed)?;
+    match decoder.flush().map_err(cast_failed)? {
+        Some(batch) if batch.num_rows() == texts.len() => Ok(Arc::clone(batch.column(0))),
+        Some(_) | None => Ok(datafusion::arrow::array::new_null_array(returns, texts.len())),
+    }
+}
+
+/// A JSON value shaped for the target type: arrays bound for a row become
+/// objects by field position; nested values are shaped for their own types.
+/// Nesting follows the target type, which the parser bounds.
+fn reshape(v: serde_json::Value, t: &DataType) -> serde_json::Value {
+    use serde_json::Value as J;
+    match (v, t) {
+        (J::Array(items), DataType::Struct(fields)) => J::Object(
+            fields
+                .iter()
+                .zip(items)
+                .map(|(f, item)| (f.name().clone(), reshape(item, f.data_type())))
+                .collect(),
+        ),
+        (J::Object(members), DataType::Struct(fields)) => J::Object(
+            members
+                .into_iter()
+                .filter_map(|(k, item)| {
+                    // Trino matches a row's fields to an object's keys ignoring case.
+                    let f = fields.iter().find(|f| f.name().eq_ignore_ascii_case(&k))?;
+                    Some((f.name().clone(), reshape(item, f.data_type())))
+                })
+                .collect(),
+        ),
+        (J::Array(items), DataType::List(f) | DataType::LargeList(f)) => {
+            J::Array(items.into_iter().map(|i| reshape(i, f.data_type())).collect())
+        }
+        (J::Object(members), DataType::Map(entries, _)) => {
+            let value_type = match entries.data_type() {
+                DataType::Struct(kv) if kv.len() == 2 => kv[1].data_type().clone(),
+                _ => DataType::Null,
+            };
+            J::Object(members.into_iter().map(|(k, i)| (k, reshape(i, &value_type))).collect())
+        }
+        (v, _) => v,
+    }
 }
