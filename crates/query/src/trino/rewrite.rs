@@ -227,6 +227,8 @@ fn rewrite_call(f: &mut Function) -> Result<Option<Expr>, ParserError> {
         ("replace", [s, x]) => format!("replace({s}, {x}, '')"),
         ("date", [x]) => format!("CAST({x} AS DATE)"),
         ("current_timezone", []) => "'UTC'".to_owned(),
+        // Trino's empty map; DataFusion's `map` wants its key and value arrays.
+        ("map", []) => "map(make_array(), make_array())".to_owned(),
         ("year" | "month" | "hour" | "minute", [x]) => format!("CAST(date_part('{name}', {x}) AS BIGINT)"),
         ("day" | "day_of_month", [x]) => format!("CAST(date_part('day', {x}) AS BIGINT)"),
         ("second", [x]) => format!("CAST(floor(date_part('second', {x})) AS BIGINT)"),
