@@ -99,10 +99,8 @@ impl Expression {
         bindings: &[(&str, serde_json::Value)],
         options: &Options,
     ) -> Result<Option<serde_json::Value>> {
-        let input = json::from_json(input);
         let bound: Vec<(&str, Value)> = bindings.iter().map(|(k, v)| (*k, json::from_json(v))).collect();
-        let out = self.evaluate_value(input, &bound, options)?;
-        json_result_as(&out, options.aws)
+        self.evaluate_with(json::from_json(input), &bound, options)
     }
 
     /// As `evaluate` with no input at all (JSONata's undefined).
@@ -112,8 +110,7 @@ impl Expression {
         options: &Options,
     ) -> Result<Option<serde_json::Value>> {
         let bound: Vec<(&str, Value)> = bindings.iter().map(|(k, v)| (k.as_str(), json::from_json(v))).collect();
-        let out = self.evaluate_value(Value::Undefined, &bound, options)?;
-        json_result_as(&out, options.aws)
+        self.evaluate_with(Value::Undefined, &bound, options)
     }
 
     /// As `evaluate`, with values converted beforehand (with

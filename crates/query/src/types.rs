@@ -3,9 +3,18 @@
 //! direction, Glue (Hive) type strings to Arrow types, is the catalog's
 //! [`lakestack_catalog::glue_types`], shared with Firehose.
 
-use datafusion::arrow::datatypes::DataType;
+use std::sync::Arc;
+
+use datafusion::arrow::datatypes::{DataType, Field, Fields};
 
 pub use lakestack_catalog::glue_types::arrow_type;
+
+/// Trino's `MAP(K, V)` as lakestack holds it: entries named `entries`, keys
+/// never NULL, values nullable. Every map a function builds has this layout.
+pub fn map_of(key: DataType, value: DataType) -> DataType {
+    let entries = Fields::from(vec![Field::new("key", key, false), Field::new("value", value, true)]);
+    DataType::Map(Arc::new(Field::new("entries", DataType::Struct(entries), false)), false)
+}
 
 /// An Arrow type as the Hive type string Glue stores (the inverse of [`arrow_type`]).
 pub fn hive_type(t: &DataType) -> String {

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use datafusion::arrow::datatypes::{DataType, Field, FieldRef, Fields};
+use datafusion::arrow::datatypes::{DataType, Field, FieldRef};
 use datafusion::common::{Result, not_impl_err};
 use datafusion::logical_expr::planner::TypePlanner;
 use datafusion::sql::sqlparser::ast::{ArrayElemTypeDef, DataType as SqlType, ExactNumberInfo};
@@ -22,15 +22,7 @@ impl TypePlanner for TrinoTypes {
 }
 
 fn map_of(key: &SqlType, value: &SqlType) -> Result<DataType> {
-    let entries = Field::new(
-        "entries",
-        DataType::Struct(Fields::from(vec![
-            Field::new("key", arrow_type(key)?, false),
-            Field::new("value", arrow_type(value)?, true),
-        ])),
-        false,
-    );
-    Ok(DataType::Map(Arc::new(entries), false))
+    Ok(crate::types::map_of(arrow_type(key)?, arrow_type(value)?))
 }
 
 /// A key's or value's type. Nesting follows the statement's, which the

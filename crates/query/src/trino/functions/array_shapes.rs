@@ -4,14 +4,12 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use datafusion::arrow::array::{
-    Array, ArrayRef, Int64Array, ListArray, MapArray, StructArray, UInt64Array, new_null_array,
-};
+use datafusion::arrow::array::{Array, ArrayRef, Int64Array, ListArray, UInt64Array, new_null_array};
 use datafusion::arrow::buffer::{NullBuffer, OffsetBuffer};
 use datafusion::arrow::compute::take;
-use datafusion::arrow::datatypes::{DataType, Field, Fields};
+use datafusion::arrow::datatypes::DataType;
 use datafusion::arrow::row::{RowConverter, SortField};
-use datafusion::common::{Result, exec_err};
+use datafusion::common::Result;
 use datafusion::logical_expr::ScalarUDF;
 
 use super::lists::*;
@@ -272,14 +270,9 @@ fn trim_array(args: &[ArrayRef], ret: &DataType) -> Result<ArrayRef> {
     Ok(Arc::new(out))
 }
 
-fn map_of(key: DataType, value: DataType) -> DataType {
-    let entries = Fields::from(vec![Field::new("key", key, false), Field::new("value", value, true)]);
-    DataType::Map(Arc::new(Field::new("entries", DataType::Struct(entries), false)), false)
-}
-
 fn histogram_type(args: &[DataType]) -> Result<DataType> {
     match args.first().and_then(element_type) {
-        Some(e) => Ok(map_of(e, DataType::Int64)),
+        Some(e) => Ok(crate::types::map_of(e, DataType::Int64)),
         None => unexpected(args, "array_histogram"),
     }
 }
@@ -287,12 +280,6 @@ fn histogram_type(args: &[DataType]) -> Result<DataType> {
 /// `array_histogram(array)`: each distinct non-NULL element and how often it
 /// occurs, in the order of first occurrence.
 fn array_histogram(args: &[ArrayRef], ret: &DataType) -> Result<ArrayRef> {
-    let DataType::Map(entries_field, _) = ret else {
-        return exec_err!("array_histogram returns a map, not {ret}");
-    };
-    let DataType::Struct(entry_fields) = entries_field.data_type() else {
-        return exec_err!("map entries of array_histogram are not a struct");
-    };
     let Some(list) = lists(&args[0])? else {
         return Ok(new_null_array(ret, args[0].len()));
     };
@@ -338,13 +325,5 @@ fn array_histogram(args: &[ArrayRef], ret: &DataType) -> Result<ArrayRef> {
     }
     let key_values = take(values.as_ref(), &UInt64Array::from(keys), None)?;
     let counts: ArrayRef = Arc::new(Int64Array::from(counts));
-    let entries = StructArray::try_new(entry_fields.clone(), vec![key_values, counts], None)?;
-    let out = MapArray::try_new(
-        Arc::clone(entries_field),
-        OffsetBuffer::new(map_offsets.into()),
-        entries,
-        Some(NullBuffer::from(valid)),
-        false,
-    )?;
-    Ok(Arc::new(out))
+    map_array(ret, map_offsets, key_values, counts, Some(NullBuffer::from(valid)))
 }

@@ -8,12 +8,10 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use datafusion::arrow::array::{
-    Array, ArrayRef, AsArray, ListArray, MapArray, StructArray, UInt64Array, new_null_array,
-};
+use datafusion::arrow::array::{Array, ArrayRef, AsArray, ListArray, StructArray, UInt64Array, new_null_array};
 use datafusion::arrow::buffer::{NullBuffer, OffsetBuffer};
 use datafusion::arrow::compute::take;
-use datafusion::arrow::datatypes::{DataType, Field, FieldRef, Fields};
+use datafusion::arrow::datatypes::{DataType, Field, Fields};
 use datafusion::arrow::row::{RowConverter, Rows, SortField};
 use datafusion::common::{Result, exec_err};
 use datafusion::logical_expr::ScalarUDF;
@@ -47,13 +45,6 @@ pub fn udfs() -> Vec<ScalarUDF> {
     ]
 }
 
-/// The layout Trino's `MAP(K, V)` type has here (`trino::types`): entries
-/// named `entries`, keys never NULL, values nullable.
-fn map_of(key: DataType, value: DataType) -> DataType {
-    let entries = Fields::from(vec![Field::new("key", key, false), Field::new("value", value, true)]);
-    DataType::Map(Arc::new(Field::new("entries", DataType::Struct(entries), false)), false)
-}
-
 /// `K` and `V` of an `array(row(K, V))` argument; the NULL literal and an
 /// array of unknown (`ARRAY[]`) give unknown for both.
 fn entry_types(args: &[DataType], name: &str) -> Result<(DataType, DataType)> {
@@ -68,23 +59,12 @@ fn entry_types(args: &[DataType], name: &str) -> Result<(DataType, DataType)> {
 
 fn map_type(args: &[DataType]) -> Result<DataType> {
     let (k, v) = entry_types(args, "map_from_entries")?;
-    Ok(map_of(k, v))
+    Ok(crate::types::map_of(k, v))
 }
 
 fn multimap_type(args: &[DataType]) -> Result<DataType> {
     let (k, v) = entry_types(args, "multimap_from_entries")?;
-    Ok(map_of(k, list_of(v)))
-}
-
-/// The entries field and its key/value fields of a map return type.
-fn map_parts<'a>(ret: &'a DataType, name: &str) -> Result<(&'a FieldRef, &'a Fields)> {
-    let DataType::Map(entries_field, _) = ret else {
-        return exec_err!("{name} returns a map, not {ret}");
-    };
-    let DataType::Struct(entry_fields) = entries_field.data_type() else {
-        return exec_err!("map entries of {name} are not a struct");
-    };
-    Ok((entries_field, entry_fields))
+    Ok(crate::types::map_of(k, list_of(v)))
 }
 
 fn is_null_at(nulls: &Option<NullBuffer>, i: usize) -> bool {
@@ -173,7 +153,6 @@ fn picks(indices: Vec<u64>) -> UInt64Array {
 /// `map_from_entries(array(row(K, V)))`: a map of the entries in order;
 /// NULL for a NULL array.
 fn map_from_entries(args: &[ArrayRef], ret: &DataType) -> Result<ArrayRef> {
-    let (entries_field, entry_fields) = map_parts(ret, "map_from_entries")?;
     let Some(e) = Entries::of(&args[0], "map_from_entries")? else {
         return Ok(new_null_array(ret, args[0].len()));
     };
@@ -208,25 +187,20 @@ fn map_from_entries(args: &[ArrayRef], ret: &DataType) -> Result<ArrayRef> {
     let indices = picks(chosen);
     let keys = take(e.keys.as_ref(), &indices, None)?;
     let values = take(e.values.as_ref(), &indices, None)?;
-    let entries = StructArray::try_new(entry_fields.clone(), vec![keys, values], None)?;
-    let out = MapArray::try_new(
-        Arc::clone(entries_field),
-        OffsetBuffer::new(map_offsets.into()),
-        entries,
-        Some(NullBuffer::from(valid)),
-        false,
-    )?;
-    Ok(Arc::new(out))
+    map_array(ret, map_offsets, keys, values, Some(NullBuffer::from(valid)))
 }
 
 /// `multimap_from_entries(array(row(K, V)))`: each distinct key, in the
 /// order it first appears, with the array of its values in entry order.
 fn multimap_from_entries(args: &[ArrayRef], ret: &DataType) -> Result<ArrayRef> {
-    let (entries_field, entry_fields) = map_parts(ret, "multimap_from_entries")?;
-    let Some(value_list_field) = entry_fields.get(1) else {
-        return exec_err!("map entries of multimap_from_entries have no value field");
+    let value_type = match ret {
+        DataType::Map(entries, _) => match entries.data_type() {
+            DataType::Struct(kv) => kv.get(1).map(|f| f.data_type().clone()),
+            _ => None,
+        },
+        _ => None,
     };
-    let DataType::List(item_field) = value_list_field.data_type() else {
+    let Some(DataType::List(item_field)) = value_type else {
         return exec_err!("multimap_from_entries returns a map of arrays");
     };
     let Some(e) = Entries::of(&args[0], "multimap_from_entries")? else {
@@ -278,25 +252,14 @@ fn multimap_from_entries(args: &[ArrayRef], ret: &DataType) -> Result<ArrayRef> 
     }
     let keys = take(e.keys.as_ref(), &picks(key_picks), None)?;
     let values = take(e.values.as_ref(), &picks(value_picks), None)?;
-    let value_arrays = ListArray::try_new(
-        Arc::clone(item_field),
-        OffsetBuffer::new(value_offsets.into()),
-        values,
-        None,
-    )?;
-    let entries = StructArray::try_new(
-        entry_fields.clone(),
-        vec![keys, Arc::new(value_arrays) as ArrayRef],
-        None,
-    )?;
-    let out = MapArray::try_new(
-        Arc::clone(entries_field),
-        OffsetBuffer::new(map_offsets.into()),
-        entries,
+    let value_arrays = ListArray::try_new(item_field, OffsetBuffer::new(value_offsets.into()), values, None)?;
+    map_array(
+        ret,
+        map_offsets,
+        keys,
+        Arc::new(value_arrays),
         Some(NullBuffer::from(valid)),
-        false,
-    )?;
-    Ok(Arc::new(out))
+    )
 }
 
 /// `array(row(field0 T1, field1 T2, ...))`: Trino's rows from `zip` are

@@ -12,10 +12,10 @@
 
 use std::sync::Arc;
 
-use datafusion::arrow::array::{Array, ArrayRef, AsArray, BooleanArray, ListArray, MapArray, StructArray, UInt32Array};
+use datafusion::arrow::array::{Array, ArrayRef, AsArray, BooleanArray, ListArray, MapArray, UInt32Array};
 use datafusion::arrow::buffer::{NullBuffer, OffsetBuffer};
 use datafusion::arrow::compute::{can_cast_types, filter, take};
-use datafusion::arrow::datatypes::{DataType, Field, FieldRef, Fields};
+use datafusion::arrow::datatypes::{DataType, Field, FieldRef};
 use datafusion::common::utils::take_function_args;
 use datafusion::common::{Result, exec_err, plan_err};
 use datafusion::logical_expr::{
@@ -23,7 +23,9 @@ use datafusion::logical_expr::{
     HigherOrderUDFImpl, LambdaArgument, LambdaParametersProgress, ValueOrLambda, Volatility,
 };
 
+use super::lists::{element_field, entry_fields, map_array};
 use super::udf::invalid;
+use crate::types::map_of;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Kind {
@@ -85,37 +87,6 @@ pub fn udfs() -> Vec<HigherOrderUDF> {
 /// batch: it compares every pair of a row's elements, so a row of n elements
 /// costs n² evaluations.
 const MAX_COMPARISONS: usize = 10_000_000;
-
-/// A map's key and value fields.
-fn entry_fields(map: &DataType) -> Option<(FieldRef, FieldRef)> {
-    match map {
-        DataType::Map(entries, _) => match entries.data_type() {
-            DataType::Struct(f) if f.len() == 2 => Some((Arc::clone(&f[0]), Arc::clone(&f[1]))),
-            _ => None,
-        },
-        _ => None,
-    }
-}
-
-fn element_field(list: &DataType) -> Option<FieldRef> {
-    match list {
-        DataType::List(f) | DataType::LargeList(f) | DataType::FixedSizeList(f, _) => Some(Arc::clone(f)),
-        _ => None,
-    }
-}
-
-/// A map type with these key and value types.
-fn map_of(key: &DataType, value: &DataType) -> DataType {
-    let entries = Field::new(
-        "entries",
-        DataType::Struct(Fields::from(vec![
-            Field::new("key", key.clone(), false),
-            Field::new("value", value.clone(), true),
-        ])),
-        false,
-    );
-    DataType::Map(Arc::new(entries), false)
-}
 
 impl Lambda {
     fn unexpected(&self, given: &[&DataType]) -> datafusion::error::DataFusionError {
@@ -226,16 +197,16 @@ impl HigherOrderUDFImpl for Lambda {
             Kind::SortBy => map,
             Kind::RegexpReplace => DataType::Utf8,
             Kind::MapZipWith => match entry_fields(&map) {
-                Some((k, _)) => map_of(k.data_type(), &lambda),
+                Some((k, _)) => map_of(k.data_type().clone(), lambda),
                 None => DataType::Null,
             },
             Kind::MapFilter => map,
             Kind::TransformValues => match entry_fields(&map) {
-                Some((k, _)) => map_of(k.data_type(), &lambda),
+                Some((k, _)) => map_of(k.data_type().clone(), lambda),
                 None => DataType::Null,
             },
             Kind::TransformKeys => match entry_fields(&map) {
-                Some((_, v)) => map_of(&lambda, v.data_type()),
+                Some((_, v)) => map_of(lambda, v.data_type().clone()),
                 None => DataType::Null,
             },
         };
@@ -304,18 +275,11 @@ impl Lambda {
         let rows = rows_of(&offsets);
         let (k, v) = (|| Ok(Arc::clone(&keys)), || Ok(Arc::clone(&values)));
         let out = f.evaluate(&[&k, &v], spread(&rows))?.into_array(total)?;
-        let Some((key_field, value_field)) = entry_fields(returns) else {
-            return exec_err!("{} returns a map", self.name());
-        };
-        let entries_field = match returns {
-            DataType::Map(e, _) => Arc::clone(e),
-            _ => return exec_err!("{} returns a map", self.name()),
-        };
         let (keys, values, offsets) = match self.kind {
-            Kind::TransformValues => (keys, out, OffsetBuffer::new(offsets.into())),
+            Kind::TransformValues => (keys, out, offsets),
             Kind::TransformKeys => {
                 check_keys(&out, &offsets)?;
-                (out, values, OffsetBuffer::new(offsets.into()))
+                (out, values, offsets)
             }
             _ => {
                 // A NULL from the predicate drops the entry, as false does.
@@ -329,21 +293,10 @@ impl Lambda {
                     let n = (w[0]..w[1]).filter(|&i| keep.value(i as usize)).count() as i32;
                     kept.push(kept.last().copied().unwrap_or(0) + n);
                 }
-                (
-                    filter(&keys, &keep)?,
-                    filter(&values, &keep)?,
-                    OffsetBuffer::new(kept.into()),
-                )
+                (filter(&keys, &keep)?, filter(&values, &keep)?, kept)
             }
         };
-        let entries = StructArray::try_new(Fields::from(vec![key_field, value_field]), vec![keys, values], None)?;
-        Ok(Arc::new(MapArray::try_new(
-            entries_field,
-            offsets,
-            entries,
-            map.nulls().cloned(),
-            false,
-        )?))
+        map_array(returns, offsets, keys, values, map.nulls().cloned())
     }
 }
 
@@ -462,17 +415,13 @@ fn map_zip_with(a: &ArrayRef, b: &ArrayRef, f: &LambdaArgument, returns: &DataTy
         || Ok(Arc::clone(&v2)),
     );
     let out = f.evaluate(&[&k, &x, &y], spread(&rows))?.into_array(key_values.len())?;
-    let (Some((key_field, value_field)), DataType::Map(entries_field, _)) = (entry_fields(returns), returns) else {
-        return exec_err!("map_zip_with returns a map");
-    };
-    let entries = StructArray::try_new(Fields::from(vec![key_field, value_field]), vec![key_values, out], None)?;
-    Ok(Arc::new(MapArray::try_new(
-        Arc::clone(entries_field),
-        OffsetBuffer::new(offsets.into()),
-        entries,
+    map_array(
+        returns,
+        offsets,
+        key_values,
+        out,
         NullBuffer::union(ma.nulls(), mb.nulls()),
-        false,
-    )?))
+    )
 }
 
 /// `array_sort(a, (x, y) -> ...)`: a stable sort by a comparator answering

@@ -11,6 +11,51 @@ use datafusion::common::{DataFusionError, Result, exec_err, plan_err};
 
 use super::udf::invalid;
 
+/// A list type's element field.
+pub(super) fn element_field(list: &DataType) -> Option<FieldRef> {
+    match list {
+        DataType::List(f) | DataType::LargeList(f) | DataType::FixedSizeList(f, _) => Some(Arc::clone(f)),
+        _ => None,
+    }
+}
+
+/// A map type's key and value fields.
+pub(super) fn entry_fields(map: &DataType) -> Option<(FieldRef, FieldRef)> {
+    match map {
+        DataType::Map(entries, _) => match entries.data_type() {
+            DataType::Struct(f) if f.len() == 2 => Some((Arc::clone(&f[0]), Arc::clone(&f[1]))),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// A map column of the map type `ret`: its keys and values, where each
+/// row's entries start (`offsets`, one more than the rows), and which rows
+/// are NULL.
+pub(super) fn map_array(
+    ret: &DataType,
+    offsets: Vec<i32>,
+    keys: ArrayRef,
+    values: ArrayRef,
+    nulls: Option<datafusion::arrow::buffer::NullBuffer>,
+) -> Result<ArrayRef> {
+    let DataType::Map(entries_field, _) = ret else {
+        return exec_err!("expected a map type, not {ret}");
+    };
+    let DataType::Struct(entry_fields) = entries_field.data_type() else {
+        return exec_err!("map entries are not a struct: {ret}");
+    };
+    let entries = datafusion::arrow::array::StructArray::try_new(entry_fields.clone(), vec![keys, values], None)?;
+    Ok(Arc::new(datafusion::arrow::array::MapArray::try_new(
+        Arc::clone(entries_field),
+        datafusion::arrow::buffer::OffsetBuffer::new(offsets.into()),
+        entries,
+        nulls,
+        false,
+    )?))
+}
+
 /// The most elements (and nested arrays) one call may produce across its
 /// batch: the memory pool does not see a scalar function's output, and
 /// `ngrams` or `combinations` can dwarf their input.

@@ -41,10 +41,10 @@ pub fn udf() -> HigherOrderUDF {
 
 /// The element field of a list argument.
 fn element(list: &FieldRef) -> Result<FieldRef> {
-    match list.data_type() {
-        DataType::List(f) | DataType::LargeList(f) => Ok(Arc::clone(f)),
-        DataType::Null => Ok(Arc::new(Field::new("item", DataType::Null, true))),
-        other => plan_err!(
+    match (super::lists::element_field(list.data_type()), list.data_type()) {
+        (Some(f), _) => Ok(f),
+        (None, DataType::Null) => Ok(Arc::new(Field::new("item", DataType::Null, true))),
+        (None, other) => plan_err!(
             "Unexpected parameters ({}) for function reduce",
             crate::types::athena_type(other).0
         ),
