@@ -9,7 +9,7 @@ use std::ops::ControlFlow;
 
 use datafusion::sql::sqlparser::ast::{
     Expr, Function, FunctionArg, FunctionArgExpr, FunctionArguments, Ident, LambdaFunction, ObjectName, ObjectNamePart,
-    Query, SelectItem, SetExpr, VisitMut, VisitorMut,
+    Query, SelectItem, SetExpr, TableFactor, VisitMut, VisitorMut,
 };
 use datafusion::sql::sqlparser::parser::{Parser, ParserError};
 
@@ -66,9 +66,37 @@ impl VisitorMut for Rewriter {
         ControlFlow::Continue(())
     }
 
+    fn post_visit_query(&mut self, query: &mut Query) -> ControlFlow<ParserError> {
+        positions_stay_bigint(query);
+        ControlFlow::Continue(())
+    }
+
+    // `FROM generate_series(1, 3)`: DataFusion's table functions take bigint
+    // literals only.
+    fn post_visit_table_factor(&mut self, factor: &mut TableFactor) -> ControlFlow<ParserError> {
+        if let TableFactor::Table { args: Some(args), .. } = factor {
+            args_as_written(&mut args.args);
+        }
+        ControlFlow::Continue(())
+    }
+
     // After the children, so the arguments printed into a template are
     // already rewritten.
     fn post_visit_expr(&mut self, expr: &mut Expr) -> ControlFlow<ParserError> {
+        // Trino types an integer literal that fits 32 bits as `integer`.
+        if let Expr::Value(v) = expr
+            && let datafusion::sql::sqlparser::ast::Value::Number(n, _) = &v.value
+            && n.parse::<i32>().is_ok()
+        {
+            *expr = Expr::Cast {
+                kind: datafusion::sql::sqlparser::ast::CastKind::Cast,
+                expr: Box::new(expr.clone()),
+                data_type: datafusion::sql::sqlparser::ast::DataType::Integer(None),
+                array: false,
+                format: None,
+            };
+            return ControlFlow::Continue(());
+        }
         // Trino reads `1.5` as a decimal (the session parses it so) but `1.5e0`
         // as a double.
         if let Expr::Value(v) = expr
@@ -97,9 +125,22 @@ impl VisitorMut for Rewriter {
             }
             return ControlFlow::Continue(());
         }
+        // DataFusion takes only plain literals in tuples.
+        if let Expr::Tuple(items) = expr {
+            items.iter_mut().for_each(as_written);
+            return ControlFlow::Continue(());
+        }
         let Expr::Function(f) = expr else {
             return ControlFlow::Continue(());
         };
+        // The unnest rewrite's field positions are literals it reads itself;
+        // Trino's `sequence` has bigint overloads only, which DataFusion's
+        // generate_series and range insist on.
+        if plain_name(&f.name).is_some_and(|n| BIGINT_ARGUMENTS.contains(&n.as_str()))
+            && let FunctionArguments::List(list) = &mut f.args
+        {
+            args_as_written(&mut list.args);
+        }
         json_values_as_json(f);
         match rewrite_call(f) {
             Ok(Some(new)) => *expr = new,
@@ -237,6 +278,86 @@ fn rewrite_call(f: &mut Function) -> Result<Option<Expr>, ParserError> {
     };
     let dialect = TrinoDialect::default();
     Parser::new(&dialect).try_with_sql(&sql)?.parse_expr().map(Some)
+}
+
+/// Calls whose integer literals stay bigint, as written.
+const BIGINT_ARGUMENTS: &[&str] = &[unnest::ROW_FIELD, "sequence", "generate_series", "range"];
+
+fn args_as_written(args: &mut [FunctionArg]) {
+    for a in args {
+        if let FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) | FunctionArg::Named { arg: FunctionArgExpr::Expr(e), .. } = a {
+            as_written(e);
+        }
+    }
+}
+
+/// An integer literal made `integer` by the rewrite, given back as written.
+fn literal_of(e: &Expr) -> Option<Expr> {
+    match e {
+        Expr::Cast {
+            kind: datafusion::sql::sqlparser::ast::CastKind::Cast,
+            expr,
+            data_type: datafusion::sql::sqlparser::ast::DataType::Integer(None),
+            format: None,
+            ..
+        } if matches!(expr.as_ref(), Expr::Value(_)) => Some(expr.as_ref().clone()),
+        _ => None,
+    }
+}
+
+fn as_written(e: &mut Expr) {
+    if let Some(v) = literal_of(e) {
+        *e = v;
+    }
+}
+
+/// Where a number is a position or a count, not a value: `ORDER BY 1`,
+/// `GROUP BY 1`, `LIMIT 10`, `OFFSET 5`. These keep the literal as written.
+fn positions_stay_bigint(query: &mut Query) {
+    if let Some(order) = query.order_by.as_mut()
+        && let datafusion::sql::sqlparser::ast::OrderByKind::Expressions(items) = &mut order.kind
+    {
+        for item in items {
+            as_written(&mut item.expr);
+        }
+    }
+    match query.limit_clause.as_mut() {
+        Some(datafusion::sql::sqlparser::ast::LimitClause::LimitOffset { limit, offset, .. }) => {
+            if let Some(l) = limit {
+                as_written(l);
+            }
+            if let Some(o) = offset {
+                as_written(&mut o.value);
+            }
+        }
+        Some(datafusion::sql::sqlparser::ast::LimitClause::OffsetCommaLimit { offset, limit }) => {
+            as_written(offset);
+            as_written(limit);
+        }
+        None => {}
+    }
+    if let Some(fetch) = query.fetch.as_mut()
+        && let Some(q) = fetch.quantity.as_mut()
+    {
+        as_written(q);
+    }
+    let mut bodies = vec![query.body.as_mut()];
+    while let Some(body) = bodies.pop() {
+        match body {
+            SetExpr::Select(select) => {
+                if let datafusion::sql::sqlparser::ast::GroupByExpr::Expressions(exprs, _) = &mut select.group_by {
+                    for e in exprs {
+                        as_written(e);
+                    }
+                }
+            }
+            SetExpr::SetOperation { left, right, .. } => {
+                bodies.push(left.as_mut());
+                bodies.push(right.as_mut());
+            }
+            _ => {}
+        }
+    }
 }
 
 /// Trino selects the same expression twice (`SELECT 1, 1`); DataFusion
@@ -386,11 +507,13 @@ fn json_values_as_json(f: &mut Function) {
     while i + stride - 1 < list.args.len() {
         let value = stride - 2 + i;
         let json = matches!(&list.args[value], FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) if returns_json(e));
-        if json
-            && let FunctionArg::Unnamed(FunctionArgExpr::Expr(Expr::Value(v))) = &mut list.args[value + 1]
-            && v.to_string() == "0"
-        {
-            v.value = datafusion::sql::sqlparser::ast::Value::Number("1".into(), false);
+        if json && let FunctionArg::Unnamed(FunctionArgExpr::Expr(format)) = &mut list.args[value + 1] {
+            as_written(format);
+            if let Expr::Value(v) = format
+                && v.to_string() == "0"
+            {
+                v.value = datafusion::sql::sqlparser::ast::Value::Number("1".into(), false);
+            }
         }
         i += stride;
     }
@@ -453,12 +576,12 @@ mod tests {
     #[test]
     fn renames_and_templates() {
         assert_eq!(
-            rewritten("SELECT transform(xs, x -> x + 1), contains(xs, 2) FROM t"),
-            "SELECT array_transform(xs, x -> x + 1), array_has(xs, 2) FROM t"
+            rewritten("SELECT transform(xs, x -> x + y), contains(xs, y) FROM t"),
+            "SELECT array_transform(xs, x -> x + y), array_has(xs, y) FROM t"
         );
         assert_eq!(
-            rewritten("SELECT if(a > 1, 'big', 'small'), count_if(b) FROM t"),
-            "SELECT CASE WHEN (a > 1) THEN 'big' ELSE 'small' END, count(CASE WHEN b THEN 1 END) FROM t"
+            rewritten("SELECT if(a > n, 'big', 'small'), count_if(b) FROM t"),
+            "SELECT CASE WHEN (a > n) THEN 'big' ELSE 'small' END, count(CASE WHEN b THEN 1 END) FROM t"
         );
         assert_eq!(
             rewritten("SELECT regexp_replace(s, 'a') FROM t"),
@@ -469,8 +592,20 @@ mod tests {
     #[test]
     fn nested_calls_rewrite_inside_out() {
         assert_eq!(
-            rewritten("SELECT if(count_if(b) > 0, 1) FROM t"),
-            "SELECT CASE WHEN (count(CASE WHEN b THEN 1 END) > 0) THEN 1 END FROM t"
+            rewritten("SELECT if(count_if(b) > n, 'x') FROM t"),
+            "SELECT CASE WHEN (count(CASE WHEN b THEN 1 END) > n) THEN 'x' END FROM t"
+        );
+    }
+
+    #[test]
+    fn integer_literals_are_integers_except_positions_and_counts() {
+        assert_eq!(
+            rewritten("SELECT 1, 2147483648, (1, 2) FROM t GROUP BY 1 ORDER BY 1 LIMIT 2 OFFSET 3"),
+            "SELECT CAST(1 AS INTEGER), 2147483648, (1, 2) FROM t GROUP BY 1 ORDER BY 1 LIMIT 2 OFFSET 3"
+        );
+        assert_eq!(
+            rewritten("SELECT sequence(1, 3), -5 FROM generate_series(1, 2)"),
+            "SELECT generate_series(1, 3), -CAST(5 AS INTEGER) FROM generate_series(1, 2)"
         );
     }
 }
