@@ -3,6 +3,7 @@
 //! 'awsdatacatalog.db.t' does not exist`, `SYNTAX_ERROR: line 1:10: ...`,
 //! with the line and column of the offending name in the query text.
 
+use datafusion::arrow::error::ArrowError;
 use datafusion::common::SchemaError;
 use datafusion::error::DataFusionError;
 
@@ -12,6 +13,7 @@ use crate::execution::AthenaError;
 const USER: i32 = 2;
 const SYSTEM: i32 = 1;
 const USER_ERROR: i32 = 1000;
+const DATA_ERROR: i32 = 1001;
 const ENGINE_ERROR: i32 = 200;
 
 fn user(message: String) -> AthenaError {
@@ -176,18 +178,19 @@ fn translate(e: &DataFusionError, src: Source<'_>, span: Option<(usize, usize)>)
         },
         // Our Trino functions and table scans fail with Trino's own error name in front.
         DataFusionError::Execution(msg) if has_error_name(msg) => user(msg.clone()),
+        DataFusionError::External(inner) if inner.is::<ArrowError>() => {
+            arrow_error(inner.downcast_ref::<ArrowError>().expect("checked"))
+        }
+        DataFusionError::External(inner) if inner.is::<DataFusionError>() => {
+            translate(inner.downcast_ref::<DataFusionError>().expect("checked"), src, span)
+        }
         DataFusionError::External(inner) => AthenaError {
             category: SYSTEM,
             error_type: ENGINE_ERROR,
             retryable: false,
             message: format!("GENERIC_INTERNAL_ERROR: {inner}"),
         },
-        DataFusionError::ArrowError(inner, _) => AthenaError {
-            category: USER,
-            error_type: 1001,
-            retryable: false,
-            message: format!("INVALID_CAST_ARGUMENT: {inner}"),
-        },
+        DataFusionError::ArrowError(inner, _) => arrow_error(inner),
         other => AthenaError {
             category: SYSTEM,
             error_type: ENGINE_ERROR,
@@ -195,6 +198,110 @@ fn translate(e: &DataFusionError, src: Source<'_>, span: Option<(usize, usize)>)
             message: format!("GENERIC_INTERNAL_ERROR: {}", other.strip_backtrace()),
         },
     }
+}
+
+/// Arrow's kernel errors (arithmetic, casts) as the Trino errors they are.
+fn arrow_error(e: &ArrowError) -> AthenaError {
+    let message = match e {
+        ArrowError::DivideByZero => "DIVISION_BY_ZERO: Division by zero".to_owned(),
+        ArrowError::ArithmeticOverflow(msg) => overflow(msg),
+        ArrowError::CastError(msg) | ArrowError::ParseError(msg) => cast_error(msg),
+        ArrowError::ExternalError(inner) if inner.is::<ArrowError>() => {
+            return arrow_error(inner.downcast_ref::<ArrowError>().expect("checked"));
+        }
+        other => format!("INVALID_FUNCTION_ARGUMENT: {other}"),
+    };
+    // Athena's error type 1001: a data error.
+    AthenaError {
+        error_type: DATA_ERROR,
+        ..user(message)
+    }
+}
+
+/// `Overflow happened on: 2147483647 + 1` as Trino words it, naming the type
+/// the operands must have had to overflow.
+fn overflow(msg: &str) -> String {
+    let operation = msg.strip_prefix("Overflow happened on: ").unwrap_or(msg);
+    let mut parts = operation.splitn(3, ' ');
+    let (Some(a), Some(op), Some(b)) = (parts.next(), parts.next(), parts.next()) else {
+        return format!("NUMERIC_VALUE_OUT_OF_RANGE: {msg}");
+    };
+    let name = match op {
+        "+" => "addition",
+        "-" => "subtraction",
+        "*" => "multiplication",
+        "/" => "division",
+        "%" => "modulus",
+        _ => return format!("NUMERIC_VALUE_OUT_OF_RANGE: {msg}"),
+    };
+    let fits = |f: fn(&str) -> bool| f(a) && f(b);
+    if fits(|v| v.parse::<i32>().is_ok()) {
+        format!("NUMERIC_VALUE_OUT_OF_RANGE: integer {name} overflow: {operation}")
+    } else if fits(|v| v.parse::<i64>().is_ok()) {
+        format!("NUMERIC_VALUE_OUT_OF_RANGE: bigint {name} overflow: {operation}")
+    } else {
+        "NUMERIC_VALUE_OUT_OF_RANGE: Decimal overflow".to_owned()
+    }
+}
+
+/// Arrow's cast failures in Trino's words: `Cannot cast 'abc' to INT`,
+/// `Out of range for tinyint: 300`, `Value cannot be cast to date: x`.
+fn cast_error(msg: &str) -> String {
+    let msg = msg.strip_prefix("Cast error: ").unwrap_or(msg);
+    let upper = |arrow: &str| -> Option<String> {
+        let name = match arrow {
+            "Int8" => "TINYINT",
+            "Int16" => "SMALLINT",
+            "Int32" => "INT",
+            "Int64" => "BIGINT",
+            "Float32" => "REAL",
+            "Float64" => "DOUBLE",
+            "Boolean" => "BOOLEAN",
+            _ => return None,
+        };
+        Some(name.to_owned())
+    };
+    // "Cannot cast string 'abc' to value of Int32 type"
+    if let Some(rest) = msg
+        .strip_prefix("Cannot cast string '")
+        .or_else(|| msg.strip_prefix("Cannot cast value '"))
+        && let Some((value, ty)) = rest.rsplit_once("' to value of ")
+    {
+        let ty = ty.strip_suffix(" type").unwrap_or(ty);
+        if let Some(name) = upper(ty) {
+            return format!("INVALID_CAST_ARGUMENT: Cannot cast '{value}' to {name}");
+        }
+        if ty.starts_with("Date") {
+            return format!("INVALID_CAST_ARGUMENT: Value cannot be cast to date: {value}");
+        }
+        if ty.starts_with("Timestamp") {
+            return format!("INVALID_CAST_ARGUMENT: Value cannot be cast to timestamp: {value}");
+        }
+        if let Some(ps) = ty.strip_prefix("Decimal128(").and_then(|r| r.strip_suffix(')')) {
+            return format!(
+                "INVALID_CAST_ARGUMENT: Cannot cast VARCHAR '{value}' to DECIMAL({ps}). Value is not a number."
+            );
+        }
+    }
+    // "Can't cast value 300 to type Int8" / "value of 300 is out of range Int8"
+    let out_of_range = msg
+        .strip_prefix("Can't cast value ")
+        .and_then(|r| r.split_once(" to type "))
+        .or_else(|| {
+            msg.strip_prefix("value of ")
+                .and_then(|r| r.split_once(" is out of range "))
+        });
+    if let Some((value, ty)) = out_of_range
+        && let Some(name) = upper(ty)
+    {
+        let name = if name == "INT" {
+            "integer".to_owned()
+        } else {
+            name.to_lowercase()
+        };
+        return format!("NUMERIC_VALUE_OUT_OF_RANGE: Out of range for {name}: {value}");
+    }
+    format!("INVALID_CAST_ARGUMENT: {msg}")
 }
 
 #[cfg(test)]

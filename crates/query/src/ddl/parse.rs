@@ -185,7 +185,14 @@ struct Lexed {
     src: String,
 }
 
+/// Tokens of `src`, with strings read as Hive DDL reads them (`'\t'`, `'\''`)
+/// or, when that fails, as Trino reads them, where a backslash is itself:
+/// the query of a CTAS or INSERT is Trino's (`LIKE 'a\_b' ESCAPE '\'`).
 fn lex(src: &str) -> Result<Lexed, DdlError> {
+    lex_strings(src, true).or_else(|e| lex_strings(src, false).map_err(|_| e))
+}
+
+fn lex_strings(src: &str, backslash_escapes: bool) -> Result<Lexed, DdlError> {
     let chars: Vec<(usize, char)> = src.char_indices().collect();
     let mut toks = Vec::new();
     let mut i = 0;
@@ -214,7 +221,8 @@ fn lex(src: &str) -> Result<Lexed, DdlError> {
                 let Some(&(_, d)) = chars.get(j) else {
                     return Err(err(at, "unterminated quoted text".into()));
                 };
-                if d == '\\'
+                if backslash_escapes
+                    && d == '\\'
                     && c == '\''
                     && let Some(&(_, e)) = chars.get(j + 1)
                 {

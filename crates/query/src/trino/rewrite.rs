@@ -62,6 +62,9 @@ impl VisitorMut for Rewriter {
         }
         if let SetExpr::Select(select) = query.body.as_mut() {
             name_repeated_items(&mut select.projection);
+            if let ControlFlow::Break(e) = select.projection.visit(&mut Quantified) {
+                return ControlFlow::Break(e);
+            }
         }
         ControlFlow::Continue(())
     }
@@ -77,12 +80,24 @@ impl VisitorMut for Rewriter {
         if let TableFactor::Table { args: Some(args), .. } = factor {
             args_as_written(&mut args.args);
         }
+        match sampled(factor) {
+            Ok(Some(new)) => *factor = new,
+            Ok(None) => {}
+            Err(e) => return ControlFlow::Break(e),
+        }
         ControlFlow::Continue(())
     }
 
     // After the children, so the arguments printed into a template are
     // already rewritten.
     fn post_visit_expr(&mut self, expr: &mut Expr) -> ControlFlow<ParserError> {
+        // `U&'\+01F600'`: sqlparser has decoded the escapes already.
+        if let Expr::Value(v) = expr
+            && let datafusion::sql::sqlparser::ast::Value::UnicodeStringLiteral(text) = &mut v.value
+        {
+            v.value = datafusion::sql::sqlparser::ast::Value::SingleQuotedString(std::mem::take(text));
+            return ControlFlow::Continue(());
+        }
         // Trino types an integer literal that fits 32 bits as `integer`.
         if let Expr::Value(v) = expr
             && let datafusion::sql::sqlparser::ast::Value::Number(n, _) = &v.value
@@ -124,6 +139,11 @@ impl VisitorMut for Rewriter {
                 Err(e) => return ControlFlow::Break(e),
             }
             return ControlFlow::Continue(());
+        }
+        // DataFusion's own set comparisons answer wrongly in a WHERE clause
+        // (`id >= ALL (...) OR ...` kept rows it should not).
+        if matches!(expr, Expr::AnyOp { .. } | Expr::AllOp { .. }) {
+            return Quantified.post_visit_expr(expr);
         }
         // DataFusion takes only plain literals in tuples.
         if let Expr::Tuple(items) = expr {
@@ -235,6 +255,32 @@ fn rewrite_call(f: &mut Function) -> Result<Option<Expr>, ParserError> {
         f.name = ObjectName(vec![ObjectNamePart::Identifier((*to).into())]);
         return Ok(None);
     }
+    // `TRY(CAST(...))` is DataFusion's TRY_CAST; any other TRY evaluates
+    // its expression as a lambda body it can retry row by row.
+    if name == "try"
+        && let FunctionArguments::List(list) = &f.args
+        && let [FunctionArg::Unnamed(FunctionArgExpr::Expr(arg))] = list.args.as_slice()
+    {
+        if let Expr::Cast {
+            kind: datafusion::sql::sqlparser::ast::CastKind::Cast,
+            expr,
+            data_type,
+            format,
+            array,
+        } = arg
+        {
+            return Ok(Some(Expr::Cast {
+                kind: datafusion::sql::sqlparser::ast::CastKind::TryCast,
+                expr: expr.clone(),
+                data_type: data_type.clone(),
+                format: format.clone(),
+                array: *array,
+            }));
+        }
+        let sql = format!("{}(__try -> ({arg}))", super::functions::try_expr::NAME);
+        let dialect = TrinoDialect::default();
+        return Parser::new(&dialect).try_with_sql(&sql)?.parse_expr().map(Some);
+    }
     let Some(args) = plain_args(f) else {
         return Ok(None);
     };
@@ -250,6 +296,11 @@ fn rewrite_call(f: &mut Function) -> Result<Option<Expr>, ParserError> {
             format!("first_value(CASE WHEN {y} IS NOT NULL THEN {x} END ORDER BY {y} ASC NULLS LAST)")
         }
         ("map_agg", [k, v]) => format!("map(array_agg({k}), array_agg({v}))"),
+        // The input function folds the non-null values in order; the combine
+        // function only merges partial states, which one fold never has.
+        ("reduce_agg", [x, init, input, _combine]) => {
+            format!("reduce(array_agg({x}) FILTER (WHERE {x} IS NOT NULL), {init}, {input}, s -> s)")
+        }
         // Trino replaces every match; DataFusion only the first unless 'g'.
         ("regexp_replace", [s, p]) => format!("regexp_replace({s}, {p}, '', 'g')"),
         ("regexp_replace", [s, p, r]) => format!("regexp_replace({s}, {p}, {r}, 'g')"),
@@ -280,12 +331,124 @@ fn rewrite_call(f: &mut Function) -> Result<Option<Expr>, ParserError> {
     Parser::new(&dialect).try_with_sql(&sql)?.parse_expr().map(Some)
 }
 
+/// `t TABLESAMPLE BERNOULLI (p)` (or SYSTEM, which Trino samples by split and
+/// a single-node engine may sample by row): each row kept with probability
+/// p%, as a filtered derived table under the table's own name.
+fn sampled(factor: &TableFactor) -> Result<Option<TableFactor>, ParserError> {
+    let TableFactor::Table {
+        name,
+        alias,
+        sample: Some(kind),
+        args: None,
+        ..
+    } = factor
+    else {
+        return Ok(None);
+    };
+    let (datafusion::sql::sqlparser::ast::TableSampleKind::BeforeTableAlias(sample)
+    | datafusion::sql::sqlparser::ast::TableSampleKind::AfterTableAlias(sample)) = kind;
+    let Some(quantity) = &sample.quantity else {
+        return Ok(None);
+    };
+    let alias = match alias {
+        Some(a) => a.to_string(),
+        None => match name.0.last() {
+            Some(ObjectNamePart::Identifier(i)) => i.to_string(),
+            _ => return Ok(None),
+        },
+    };
+    let sql = format!(
+        "(SELECT * FROM {name} WHERE random() * 100 < CAST({} AS DOUBLE)) AS {alias}",
+        quantity.value
+    );
+    let dialect = TrinoDialect::default();
+    Parser::new(&dialect).try_with_sql(&sql)?.parse_table_factor().map(Some)
+}
+
+/// Quantified comparisons with a subquery, `x = ANY (q)`, `x < ALL (q)`,
+/// and in a select list `x IN (q)`, which DataFusion plans only in a WHERE
+/// clause: they compare with the subquery's values gathered into an array, which
+/// DataFusion compares with Trino's NULL rules; an empty subquery makes ANY
+/// and IN false, ALL and NOT IN true.
+struct Quantified;
+
+impl VisitorMut for Quantified {
+    type Break = ParserError;
+
+    fn post_visit_expr(&mut self, expr: &mut Expr) -> ControlFlow<ParserError> {
+        use datafusion::sql::sqlparser::ast::BinaryOperator;
+        let (left, op, query, all) = match expr {
+            Expr::AnyOp {
+                left,
+                compare_op,
+                right,
+                ..
+            } => (left, compare_op.clone(), right, false),
+            Expr::AllOp {
+                left,
+                compare_op,
+                right,
+            } => (left, compare_op.clone(), right, true),
+            Expr::InSubquery {
+                expr: left,
+                subquery,
+                negated,
+            } => {
+                let op = if *negated {
+                    BinaryOperator::NotEq
+                } else {
+                    BinaryOperator::Eq
+                };
+                let query = format!("({subquery})");
+                match quantified_sql(left, &op, &query, *negated) {
+                    Ok(e) => *expr = e,
+                    Err(e) => return ControlFlow::Break(e),
+                }
+                return ControlFlow::Continue(());
+            }
+            _ => return ControlFlow::Continue(()),
+        };
+        if !matches!(query.as_ref(), Expr::Subquery(_)) {
+            return ControlFlow::Continue(());
+        }
+        let query = query.to_string();
+        match quantified_sql(left, &op, &query, all) {
+            Ok(e) => *expr = e,
+            Err(e) => return ControlFlow::Break(e),
+        }
+        ControlFlow::Continue(())
+    }
+}
+
+/// `left op ANY|ALL (query)` over the query's values as an array; `query` is
+/// printed with its parentheses.
+fn quantified_sql(
+    left: &Expr,
+    op: &datafusion::sql::sqlparser::ast::BinaryOperator,
+    query: &str,
+    all: bool,
+) -> Result<Expr, ParserError> {
+    let values = format!("(SELECT array_agg(__v) FROM {query} AS __q(__v))");
+    let (quantifier, empty) = if all { ("ALL", "true") } else { ("ANY", "false") };
+    // Not a bare subquery after the quantifier, or DataFusion plans it as the
+    // set comparison this replaces; the distinct values compare the same.
+    let sql =
+        format!("CASE WHEN {values} IS NULL THEN {empty} ELSE {left} {op} {quantifier}(array_distinct({values})) END");
+    let dialect = TrinoDialect::default();
+    Parser::new(&dialect).try_with_sql(&sql)?.parse_expr()
+}
+
 /// Calls whose integer literals stay bigint, as written.
 const BIGINT_ARGUMENTS: &[&str] = &[unnest::ROW_FIELD, "sequence", "generate_series", "range"];
 
 fn args_as_written(args: &mut [FunctionArg]) {
     for a in args {
-        if let FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) | FunctionArg::Named { arg: FunctionArgExpr::Expr(e), .. } = a {
+        if let FunctionArg::Unnamed(FunctionArgExpr::Expr(e))
+        | FunctionArg::Named {
+            arg: FunctionArgExpr::Expr(e),
+            ..
+        } = a
+        {
             as_written(e);
         }
     }
@@ -366,9 +529,33 @@ fn positions_stay_bigint(query: &mut Query) {
 fn name_repeated_items(projection: &mut [SelectItem]) {
     let mut seen = std::collections::HashSet::new();
     for (i, item) in projection.iter_mut().enumerate() {
+        // DataFusion names every quantified comparison alike
+        // (`CASE WHEN EXISTS ...`), so those are named too.
+        // Nor does it tell TRY_CAST's target types apart.
+        let tried = |e: &Expr| {
+            matches!(e, Expr::Function(f) if plain_name(&f.name).is_some_and(|n| n == "try"))
+                || matches!(
+                    e,
+                    Expr::Cast {
+                        kind: datafusion::sql::sqlparser::ast::CastKind::TryCast
+                            | datafusion::sql::sqlparser::ast::CastKind::SafeCast,
+                        ..
+                    }
+                )
+        };
+        let subquery = |e: &Expr| {
+            matches!(
+                e,
+                Expr::AnyOp { .. }
+                    | Expr::AllOp { .. }
+                    | Expr::Exists { .. }
+                    | Expr::InSubquery { .. }
+                    | Expr::Subquery(_)
+            )
+        };
         if let SelectItem::UnnamedExpr(e) = item
             && !matches!(e, Expr::Identifier(_) | Expr::CompoundIdentifier(_))
-            && !seen.insert(e.to_string())
+            && (!seen.insert(e.to_string()) || subquery(e) || tried(e))
         {
             *item = SelectItem::ExprWithAlias {
                 expr: e.clone(),

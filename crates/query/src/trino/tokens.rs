@@ -25,10 +25,12 @@ pub fn parse_statements(sql: &str) -> Result<VecDeque<Statement>> {
     let tokens = Tokenizer::new(&dialect, sql)
         .tokenize_with_location()
         .map_err(ParserError::from)?;
-    DFParserBuilder::new(trim_sides(cast_types(json_constructors(bare_values(tokens)))))
-        .with_dialect(&dialect)
-        .build()?
-        .parse_statements()
+    DFParserBuilder::new(trim_sides(cast_types(json_constructors(values_subqueries(
+        bare_values(tokens),
+    )))))
+    .with_dialect(&dialect)
+    .build()?
+    .parse_statements()
 }
 
 fn is_blank(t: &Token) -> bool {
@@ -104,6 +106,47 @@ fn bare_values(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
         if !open && let Some(at) = tokens.get(i).or(tokens.last()) {
             close(&mut out, at);
         }
+    }
+    out
+}
+
+/// `x = ANY (VALUES ...)`, `x IN (VALUES ...)`: sqlparser takes a subquery
+/// there only when it starts with SELECT, so the rows become
+/// `(SELECT * FROM (VALUES ...))`. Runs after [`bare_values`]; one pass.
+fn values_subqueries(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
+    let mut out: Vec<TokenWithSpan> = Vec::with_capacity(tokens.len());
+    // Open parentheses, and for each whether it closes a wrapped VALUES.
+    let mut wrapped: Vec<bool> = Vec::new();
+    for t in tokens {
+        match t.token {
+            Token::LParen => wrapped.push(false),
+            Token::RParen if wrapped.pop() == Some(true) => out.push(token_at(Token::RParen, &t)),
+            _ => {}
+        }
+        if is_keyword(&t.token, Keyword::VALUES) {
+            let mut before = out.iter().rev().filter(|t| !is_blank(&t.token));
+            let opens = before.next().is_some_and(|p| p.token == Token::LParen);
+            let quantified = before.next().is_some_and(|q| {
+                [Keyword::ANY, Keyword::SOME, Keyword::ALL, Keyword::IN]
+                    .into_iter()
+                    .any(|k| is_keyword(&q.token, k))
+            });
+            if opens
+                && quantified
+                && let Some(last) = wrapped.last_mut()
+            {
+                *last = true;
+                for token in [Token::make_keyword("SELECT"), Token::Mul, Token::make_keyword("FROM")] {
+                    out.push(token_at(token, &t));
+                    out.push(token_at(
+                        Token::Whitespace(datafusion::sql::sqlparser::tokenizer::Whitespace::Space),
+                        &t,
+                    ));
+                }
+                out.push(token_at(Token::LParen, &t));
+            }
+        }
+        out.push(t);
     }
     out
 }
@@ -412,7 +455,10 @@ mod tests {
     fn rewritten(sql: &str) -> String {
         let dialect = TrinoDialect::default();
         let tokens = Tokenizer::new(&dialect, sql).tokenize_with_location().unwrap();
-        bare_values(tokens).iter().map(|t| t.token.to_string()).collect()
+        values_subqueries(bare_values(tokens))
+            .iter()
+            .map(|t| t.token.to_string())
+            .collect()
     }
 
     #[test]
@@ -458,6 +504,10 @@ mod tests {
             "SELECT * FROM (VALUES (1), (f(2, 3)), (ARRAY[4, 5])) AS t(x)"
         );
         assert_eq!(rewritten("VALUES (1, 2), (3, 4)"), "VALUES (1, 2), (3, 4)");
+        assert_eq!(
+            rewritten("SELECT 'a' = ANY (VALUES 'a', 'b'), 2 IN ( VALUES (1), (2))"),
+            "SELECT 'a' = ANY (SELECT * FROM (VALUES ('a'), ('b'))), 2 IN ( SELECT * FROM (VALUES (1), (2)))"
+        );
         assert_eq!(
             rewritten("VALUES 'a' UNION ALL VALUES 'b'"),
             "VALUES ('a') UNION ALL VALUES ('b')"

@@ -23,6 +23,7 @@ mod rows;
 mod text;
 mod text_udfs;
 mod timestamp_nanos;
+pub(super) mod try_expr;
 mod type_name;
 mod udf;
 mod units;
@@ -56,6 +57,7 @@ pub fn register(ctx: &SessionContext) {
         ctx.register_udf(udf);
     }
     ctx.register_higher_order_function(std::sync::Arc::new(reduce::udf()));
+    ctx.register_higher_order_function(std::sync::Arc::new(try_expr::udf()));
     for f in lambdas::udfs() {
         ctx.register_higher_order_function(std::sync::Arc::new(f));
     }
