@@ -133,6 +133,20 @@ impl VisitorMut for Rewriter {
             let _ = l.body.visit(&mut ParamFields { params });
             return ControlFlow::Continue(());
         }
+        // DataFusion reads `x AT TIME ZONE z` of a timestamp without zone as
+        // local time in z; Trino as the same instant shown in z.
+        if let Expr::AtTimeZone { timestamp, time_zone } = expr {
+            let sql = format!("at_timezone({timestamp}, {time_zone})");
+            let dialect = TrinoDialect::default();
+            match Parser::new(&dialect)
+                .try_with_sql(&sql)
+                .and_then(|mut p| p.parse_expr())
+            {
+                Ok(e) => *expr = e,
+                Err(e) => return ControlFlow::Break(e),
+            }
+            return ControlFlow::Continue(());
+        }
         if let Some(new) = json_type(expr) {
             match new {
                 Ok(e) => *expr = e,
@@ -653,11 +667,19 @@ fn timestamp_literal(text: &str) -> Option<String> {
     match zone {
         None if time.len() == rest.len() => None,
         None => Some(format!("TIMESTAMP '{date} {time}'")),
-        Some("UTC" | "Z" | "utc") => Some(format!("from_iso8601_timestamp('{date}T{time}Z')")),
-        Some(z) if z.starts_with(['+', '-']) && well_formed(&z[1..]) => {
-            Some(format!("from_iso8601_timestamp('{date}T{time}{z}')"))
+        // The zone stays on the value, at the precision the literal writes.
+        Some(z) => {
+            let zone = super::functions::zones::canonical_zone(z)?;
+            let digits = time.split_once('.').map_or(0, |(_, f)| f.len());
+            let unit = match digits {
+                0..=3 => "ms",
+                4..=6 => "us",
+                _ => "ns",
+            };
+            Some(format!(
+                "with_timezone(arrow_cast(TIMESTAMP '{date} {time}', 'Timestamp({unit})'), '{zone}')"
+            ))
         }
-        Some(_) => None,
     }
 }
 

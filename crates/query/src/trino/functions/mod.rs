@@ -28,6 +28,7 @@ mod type_name;
 mod udf;
 mod units;
 mod vectors;
+pub(super) mod zones;
 
 use datafusion::prelude::SessionContext;
 
@@ -52,6 +53,7 @@ pub fn register(ctx: &SessionContext) {
         type_name::udfs(),
         units::udfs(),
         vectors::udfs(),
+        zones::udfs(),
     ];
     for udf in all.into_iter().flatten() {
         ctx.register_udf(udf);
