@@ -126,6 +126,20 @@ async fn explained(
     )?)
 }
 
+/// `EXPLAIN (TYPE VALIDATE)`'s answer: one boolean column `Valid`, true.
+fn valid(ctx: &SessionContext) -> datafusion::error::Result<datafusion::dataframe::DataFrame> {
+    let schema = Arc::new(Schema::new(vec![datafusion::arrow::datatypes::Field::new(
+        "Valid",
+        datafusion::arrow::datatypes::DataType::Boolean,
+        false,
+    )]));
+    let column = Arc::new(datafusion::arrow::array::BooleanArray::from(vec![true]));
+    ctx.read_batch(datafusion::arrow::record_batch::RecordBatch::try_new(
+        schema,
+        vec![column],
+    )?)
+}
+
 /// The statement's first keyword, upper-cased, past whitespace, opening
 /// parentheses and comments (`-- ...` and `/* ... */`), which users put first.
 fn first_keyword(sql: &str) -> String {
@@ -636,6 +650,15 @@ impl QueryEngine {
         // Before sqlparser builds a tree from the text (see `sandbox`); the
         // statements above are parsed by lakestack's own iterative parsers
         // and plan their queries through `trino::plan`, which checks too.
+        // EXPLAIN's Trino options, blanked out of the text (same length).
+        let explain_options = crate::explain::options(sql).map_err(|e| AthenaError {
+            category: 2,
+            error_type: 1000,
+            retryable: false,
+            message: format!("SYNTAX_ERROR: line {}:{}: {}", e.line, e.column, e.message),
+        })?;
+        let validate = explain_options.as_ref().is_some_and(|e| e.validate);
+        let sql = explain_options.as_ref().map_or(sql, |e| e.sql.as_str());
         sandbox::check_chains(sql).map_err(|e| athena_error(&e, sql))?;
         if let Some(e) = naming::parse_error(sql) {
             return Err(athena_error(&e, sql));
@@ -650,7 +673,10 @@ impl QueryEngine {
             .trim_start()
             .get(..7)
             .is_some_and(|w| w.eq_ignore_ascii_case("explain"));
-        if explain {
+        if validate {
+            // Planned without error: valid. The plan is not run.
+            df = valid(&ctx).map_err(fail)?;
+        } else if explain {
             df = explained(&ctx, df).await.map_err(fail)?;
         }
         exec.planning_ms = planning.elapsed().as_millis() as i64;
@@ -861,6 +887,11 @@ fn syntax_error(sql: &str) -> Option<String> {
     if !matches!(ddl::parse::parse(sql), Ok(None)) || sandbox::check_chains(sql).is_err() {
         return None;
     }
+    let explain = match crate::explain::options(sql) {
+        Err(e) => return Some(format!("line {}:{}: {}", e.line, e.column, e.message)),
+        Ok(explain) => explain,
+    };
+    let sql = explain.as_ref().map_or(sql, |e| e.sql.as_str());
     let e = naming::parse_error(sql)?;
     let message = athena_error(&e, sql).message;
     // Nesting past the parser's limit is a resource limit, reported by the run.

@@ -12,6 +12,7 @@ mod engine;
 pub mod error;
 mod errors;
 mod execution;
+mod explain;
 mod naming;
 mod projection;
 mod provider;
@@ -40,5 +41,6 @@ pub use sandbox::QueryLimits;
 #[doc(hidden)]
 pub mod fuzzing {
     pub use crate::ddl::parse::{parse as parse_ddl, parse_ctas, parse_insert, parse_unload, parse_view};
+    pub use crate::explain::options as explain_options;
     pub use crate::types::arrow_type;
 }
