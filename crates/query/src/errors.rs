@@ -143,6 +143,13 @@ fn translate(e: &DataFusionError, src: Source<'_>, span: Option<(usize, usize)>)
             let text = text.trim_start_matches("sql parser error: ");
             user(format!("SYNTAX_ERROR: line {l}:{c}: {text}"))
         }
+        DataFusionError::Plan(msg) | DataFusionError::Execution(msg) if wrong_arguments(msg).is_some() => {
+            let (name, types) = wrong_arguments(msg).expect("checked");
+            let (l, c) = src.locate(span, &name);
+            user(format!(
+                "FUNCTION_NOT_FOUND: line {l}:{c}: Unexpected parameters ({types}) for function {name}"
+            ))
+        }
         DataFusionError::Plan(msg) => {
             if let Some(rest) = msg.strip_prefix("table '")
                 && let Some(name) = rest.strip_suffix("' not found")
@@ -198,6 +205,50 @@ fn translate(e: &DataFusionError, src: Source<'_>, span: Option<(usize, usize)>)
             message: format!("GENERIC_INTERNAL_ERROR: {}", other.strip_backtrace()),
         },
     }
+}
+
+/// A call whose arguments no signature of the function takes: the function's
+/// name and the argument types in Athena's words. Our functions say so in
+/// Trino's words already; DataFusion's own name Arrow types.
+fn wrong_arguments(msg: &str) -> Option<(String, String)> {
+    if let Some(at) = msg.find("Unexpected parameters (") {
+        let rest = &msg[at + "Unexpected parameters (".len()..];
+        let (types, rest) = rest.split_once(") for function ")?;
+        let name = rest.split(|c: char| c.is_whitespace() || c == '.').next()?;
+        return Some((name.to_owned(), types.to_owned()));
+    }
+    let rest = msg.split_once("Failed to coerce arguments to satisfy a call to '")?.1;
+    let (name, rest) = rest.split_once("' function: coercion from ")?;
+    let (types, _) = rest.split_once(" to the signature ")?;
+    let names: Vec<String> = top_level_items(types)
+        .into_iter()
+        .map(|t| match t.parse::<datafusion::arrow::datatypes::DataType>() {
+            Ok(dt) => crate::trino::type_name(&dt),
+            Err(_) => t.to_owned(),
+        })
+        .collect();
+    Some((name.to_owned(), names.join(", ")))
+}
+
+/// `a, b(c, d), e` split at the commas outside parentheses.
+fn top_level_items(list: &str) -> Vec<&str> {
+    let mut items = Vec::new();
+    let (mut depth, mut start) = (0usize, 0usize);
+    for (i, ch) in list.char_indices() {
+        match ch {
+            '(' | '<' | '[' => depth += 1,
+            ')' | '>' | ']' => depth = depth.saturating_sub(1),
+            ',' if depth == 0 => {
+                items.push(list[start..i].trim());
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    if !list[start..].trim().is_empty() {
+        items.push(list[start..].trim());
+    }
+    items
 }
 
 /// Arrow's kernel errors (arithmetic, casts) as the Trino errors they are.

@@ -42,5 +42,6 @@ pub use sandbox::QueryLimits;
 pub mod fuzzing {
     pub use crate::ddl::parse::{parse as parse_ddl, parse_ctas, parse_insert, parse_unload, parse_view};
     pub use crate::explain::options as explain_options;
+    pub use crate::trino::fuzz_json_path as json_path;
     pub use crate::types::arrow_type;
 }

@@ -63,3 +63,15 @@ pub async fn plan(ctx: &SessionContext, sql: &str) -> Result<DataFrame> {
     crate::sandbox::check_plan(&plan)?;
     ctx.execute_logical_plan(plan).await
 }
+
+/// The SQL/JSON path language on one input, for the fuzz target: parse
+/// `path`, evaluate it over `input` when both parse.
+#[doc(hidden)]
+pub fn fuzz_json_path(path: &str, input: &str) {
+    if let (Ok(p), Ok(json)) = (
+        functions::sql_json_path::JsonPath::parse(path),
+        serde_json::from_str::<serde_json::Value>(input),
+    ) {
+        let _ = p.evaluate(&json, &std::collections::HashMap::new());
+    }
+}

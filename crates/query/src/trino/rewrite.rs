@@ -31,7 +31,8 @@ const RENAMES: &[(&str, &str)] = &[
     ("repeat", "array_repeat"),
     ("is_nan", "isnan"),
     ("truncate", "trunc"),
-    ("contains", "array_has"),
+    // Of an array, or of a CIDR network and an address.
+    ("contains", "trino_contains"),
     ("array_join", "array_to_string"),
     ("rand", "random"),
     ("codepoint", "ascii"),
@@ -118,11 +119,7 @@ impl VisitorMut for Rewriter {
             && let datafusion::sql::sqlparser::ast::Value::Number(n, _) = &v.value
             && n.contains(['e', 'E'])
         {
-            let dialect = TrinoDialect::default();
-            match Parser::new(&dialect)
-                .try_with_sql(&format!("CAST('{n}' AS DOUBLE)"))
-                .and_then(|mut p| p.parse_expr())
-            {
+            match template(&format!("CAST('{n}' AS DOUBLE)")) {
                 Ok(e) => *expr = e,
                 Err(e) => return ControlFlow::Break(e),
             }
@@ -137,11 +134,28 @@ impl VisitorMut for Rewriter {
         // local time in z; Trino as the same instant shown in z.
         if let Expr::AtTimeZone { timestamp, time_zone } = expr {
             let sql = format!("at_timezone({timestamp}, {time_zone})");
-            let dialect = TrinoDialect::default();
-            match Parser::new(&dialect)
-                .try_with_sql(&sql)
-                .and_then(|mut p| p.parse_expr())
-            {
+            match template(&sql) {
+                Ok(e) => *expr = e,
+                Err(e) => return ControlFlow::Break(e),
+            }
+            return ControlFlow::Continue(());
+        }
+        // Casts to IPADDRESS, IPPREFIX and UUID are the functions that make them.
+        if let Expr::Cast {
+            kind,
+            expr: inner,
+            data_type,
+            ..
+        } = expr
+            && let Some(f) = constructor_of(data_type)
+        {
+            let call = format!("{f}({inner})");
+            let sql = match kind {
+                datafusion::sql::sqlparser::ast::CastKind::Cast
+                | datafusion::sql::sqlparser::ast::CastKind::DoubleColon => call,
+                _ => format!("{}(__try -> ({call}))", super::functions::try_expr::NAME),
+            };
+            match template(&sql) {
                 Ok(e) => *expr = e,
                 Err(e) => return ControlFlow::Break(e),
             }
@@ -167,6 +181,9 @@ impl VisitorMut for Rewriter {
         let Expr::Function(f) = expr else {
             return ControlFlow::Continue(());
         };
+        if let Some(datafusion::sql::sqlparser::ast::WindowType::WindowSpec(spec)) = f.over.as_mut() {
+            frame_as_written(spec);
+        }
         // The unnest rewrite's field positions are literals it reads itself;
         // Trino's `sequence` has bigint overloads only, which DataFusion's
         // generate_series and range insist on.
@@ -258,8 +275,7 @@ fn rewrite_call(f: &mut Function) -> Result<Option<Expr>, ParserError> {
             [] => return Ok(None),
         };
         let sql = format!("string_agg({x}, {sep} ORDER BY {})", order.join(", "));
-        let dialect = TrinoDialect::default();
-        return Parser::new(&dialect).try_with_sql(&sql)?.parse_expr().map(Some);
+        return template(&sql).map(Some);
     }
     if let Some(to) = lambda_form {
         f.name = ObjectName(vec![ObjectNamePart::Identifier(to.into())]);
@@ -292,8 +308,7 @@ fn rewrite_call(f: &mut Function) -> Result<Option<Expr>, ParserError> {
             }));
         }
         let sql = format!("{}(__try -> ({arg}))", super::functions::try_expr::NAME);
-        let dialect = TrinoDialect::default();
-        return Parser::new(&dialect).try_with_sql(&sql)?.parse_expr().map(Some);
+        return template(&sql).map(Some);
     }
     let Some(args) = plain_args(f) else {
         return Ok(None);
@@ -341,8 +356,7 @@ fn rewrite_call(f: &mut Function) -> Result<Option<Expr>, ParserError> {
         ("millisecond", [x]) => format!("CAST(date_part('millisecond', {x}) AS BIGINT) % 1000"),
         _ => return Ok(None),
     };
-    let dialect = TrinoDialect::default();
-    Parser::new(&dialect).try_with_sql(&sql)?.parse_expr().map(Some)
+    template(&sql).map(Some)
 }
 
 /// `t TABLESAMPLE BERNOULLI (p)` (or SYSTEM, which Trino samples by split and
@@ -448,8 +462,12 @@ fn quantified_sql(
     // set comparison this replaces; the distinct values compare the same.
     let sql =
         format!("CASE WHEN {values} IS NULL THEN {empty} ELSE {left} {op} {quantifier}(array_distinct({values})) END");
-    let dialect = TrinoDialect::default();
-    Parser::new(&dialect).try_with_sql(&sql)?.parse_expr()
+    template(&sql)
+}
+
+/// An expression written as SQL text by a rewrite, parsed.
+fn template(sql: &str) -> Result<Expr, ParserError> {
+    Parser::new(&TrinoDialect::default()).try_with_sql(sql)?.parse_expr()
 }
 
 /// Calls whose integer literals stay bigint, as written.
@@ -527,6 +545,11 @@ fn positions_stay_bigint(query: &mut Query) {
                         as_written(e);
                     }
                 }
+                for window in &mut select.named_window {
+                    if let datafusion::sql::sqlparser::ast::NamedWindowExpr::WindowSpec(spec) = &mut window.1 {
+                        frame_as_written(spec);
+                    }
+                }
             }
             SetExpr::SetOperation { left, right, .. } => {
                 bodies.push(left.as_mut());
@@ -537,26 +560,34 @@ fn positions_stay_bigint(query: &mut Query) {
     }
 }
 
+/// `ROWS BETWEEN 1 PRECEDING AND 2 FOLLOWING`: offsets DataFusion reads
+/// only as plain literals.
+fn frame_as_written(spec: &mut datafusion::sql::sqlparser::ast::WindowSpec) {
+    use datafusion::sql::sqlparser::ast::WindowFrameBound;
+    let Some(frame) = spec.window_frame.as_mut() else {
+        return;
+    };
+    for bound in std::iter::once(&mut frame.start_bound).chain(frame.end_bound.as_mut()) {
+        if let WindowFrameBound::Preceding(Some(e)) | WindowFrameBound::Following(Some(e)) = bound {
+            as_written(e);
+        }
+    }
+}
+
 /// Trino selects the same expression twice (`SELECT 1, 1`); DataFusion
 /// wants distinct names, so a repeated unnamed expression gets the name
 /// Athena gives it anyway, `_col<position>`. Plain columns keep theirs.
 fn name_repeated_items(projection: &mut [SelectItem]) {
     let mut seen = std::collections::HashSet::new();
     for (i, item) in projection.iter_mut().enumerate() {
-        // DataFusion names every quantified comparison alike
-        // (`CASE WHEN EXISTS ...`), so those are named too.
-        // Nor does it tell TRY_CAST's target types apart.
+        // DataFusion does not tell casts to different types apart in names
+        // (`avg(x)` and `avg(CAST(x AS double))` are both `avg(t.x)`), nor
+        // TRY's forms, so those are named.
         let tried = |e: &Expr| {
             matches!(e, Expr::Function(f) if plain_name(&f.name).is_some_and(|n| n == "try"))
-                || matches!(
-                    e,
-                    Expr::Cast {
-                        kind: datafusion::sql::sqlparser::ast::CastKind::TryCast
-                            | datafusion::sql::sqlparser::ast::CastKind::SafeCast,
-                        ..
-                    }
-                )
+                || e.to_string().to_ascii_uppercase().contains("CAST(")
         };
+        // It names every quantified comparison alike (`CASE WHEN EXISTS ...`).
         let subquery = |e: &Expr| {
             matches!(
                 e,
@@ -586,6 +617,7 @@ const JSON_RESULTS: &[&str] = &[
     "trino_to_json",
     "trino_json_array",
     "trino_json_object",
+    "trino_json_query",
 ];
 
 /// Trino's JSON type spelled as calls on JSON text: `JSON '...'` is
@@ -630,17 +662,12 @@ fn json_type(expr: &Expr) -> Option<Result<Expr, ParserError>> {
         }
         _ => return None,
     };
-    let dialect = TrinoDialect::default();
-    Some(
-        Parser::new(&dialect)
-            .try_with_sql(&sql)
-            .and_then(|mut p| p.parse_expr()),
-    )
+    Some(template(&sql))
 }
 
 /// A Trino timestamp literal Arrow's parser does not take: without seconds
-/// (`'2012-08-08 01:00'`) or with a zone (`'2012-10-31 01:00 UTC'`, `+01:00`;
-/// the value is kept in UTC, as lakestack keeps zoned values). None when the
+/// (`'2012-08-08 01:00'`) or with a zone (`'2012-10-31 01:00 UTC'`, `+01:00`,
+/// `Asia/Tokyo`; the zone stays on the value). None when the
 /// literal needs nothing.
 fn timestamp_literal(text: &str) -> Option<String> {
     let text = text.trim();
@@ -681,6 +708,20 @@ fn timestamp_literal(text: &str) -> Option<String> {
             ))
         }
     }
+}
+
+/// The function that makes a value of a type held as text (`functions::network`).
+fn constructor_of(t: &datafusion::sql::sqlparser::ast::DataType) -> Option<&'static str> {
+    use datafusion::sql::sqlparser::ast::DataType;
+    let name = match t {
+        DataType::Uuid => "uuid".to_owned(),
+        DataType::Custom(name, args) if args.is_empty() => plain_name(name)?,
+        _ => return None,
+    };
+    super::functions::network::CONSTRUCTORS
+        .iter()
+        .find(|(ty, _)| name.eq_ignore_ascii_case(ty))
+        .map(|(_, f)| *f)
 }
 
 fn is_json(t: &datafusion::sql::sqlparser::ast::DataType) -> bool {
@@ -786,7 +827,7 @@ mod tests {
     fn renames_and_templates() {
         assert_eq!(
             rewritten("SELECT transform(xs, x -> x + y), contains(xs, y) FROM t"),
-            "SELECT array_transform(xs, x -> x + y), array_has(xs, y) FROM t"
+            "SELECT array_transform(xs, x -> x + y), trino_contains(xs, y) FROM t"
         );
         assert_eq!(
             rewritten("SELECT if(a > n, 'big', 'small'), count_if(b) FROM t"),

@@ -25,12 +25,11 @@ pub fn parse_statements(sql: &str) -> Result<VecDeque<Statement>> {
     let tokens = Tokenizer::new(&dialect, sql)
         .tokenize_with_location()
         .map_err(ParserError::from)?;
-    DFParserBuilder::new(trim_sides(cast_types(json_constructors(values_subqueries(
-        bare_values(tokens),
-    )))))
-    .with_dialect(&dialect)
-    .build()?
-    .parse_statements()
+    let tokens = values_subqueries(bare_values(typed_literals(tokens)));
+    DFParserBuilder::new(trim_sides(cast_types(json_constructors(tokens))))
+        .with_dialect(&dialect)
+        .build()?
+        .parse_statements()
 }
 
 fn is_blank(t: &Token) -> bool {
@@ -151,6 +150,41 @@ fn values_subqueries(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
     out
 }
 
+/// `IPADDRESS '10.0.0.1'`, `IPPREFIX '10.0.0.0/8'`, `UUID '...'`: literals of
+/// types sqlparser does not know, as calls of the functions that make them
+/// (`functions::network`). One pass.
+fn typed_literals(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
+    let mut out: Vec<TokenWithSpan> = Vec::with_capacity(tokens.len());
+    let mut i = 0;
+    while i < tokens.len() {
+        let t = &tokens[i];
+        let constructor = match &t.token {
+            Token::Word(w) if w.quote_style.is_none() => super::functions::network::CONSTRUCTORS
+                .iter()
+                .find(|(ty, _)| w.value.eq_ignore_ascii_case(ty))
+                .map(|(_, f)| *f),
+            _ => None,
+        };
+        let literal = tokens[i + 1..]
+            .iter()
+            .position(|t| !is_blank(&t.token))
+            .map(|p| p + i + 1);
+        if let (Some(f), Some(at)) = (constructor, literal)
+            && matches!(tokens[at].token, Token::SingleQuotedString(_))
+        {
+            out.push(token_at(Token::make_word(f, None), t));
+            out.push(token_at(Token::LParen, t));
+            out.push(tokens[at].clone());
+            out.push(token_at(Token::RParen, &tokens[at]));
+            i = at + 1;
+            continue;
+        }
+        out.push(t.clone());
+        i += 1;
+    }
+    out
+}
+
 /// Closes an item right after its last token, before any blanks.
 fn close(out: &mut Vec<TokenWithSpan>, at: &TokenWithSpan) {
     let end = out
@@ -258,18 +292,22 @@ fn word_is(t: &Token, name: &str) -> bool {
 }
 
 fn is_constructor(t: &Token) -> bool {
-    word_is(t, "json_object") || word_is(t, "json_array")
+    ["json_object", "json_array", "json_exists", "json_value", "json_query"]
+        .iter()
+        .any(|name| word_is(t, name))
 }
 
 fn json_constructors(mut tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
     for _ in 0..MAX_JSON_NESTING {
         match innermost_constructor(&tokens) {
             Some((name, open, close)) => {
-                let call = constructor_call(
-                    &tokens[name],
-                    &tokens[open + 1..close],
-                    word_is(&tokens[name].token, "json_object"),
-                );
+                let inner = &tokens[open + 1..close];
+                let call = if word_is(&tokens[name].token, "json_object") || word_is(&tokens[name].token, "json_array")
+                {
+                    constructor_call(&tokens[name], inner, word_is(&tokens[name].token, "json_object"))
+                } else {
+                    path_call(&tokens[name], inner)
+                };
                 tokens.splice(name..=close, call);
             }
             None => break,
@@ -426,6 +464,194 @@ fn constructor_call(name: &TokenWithSpan, inner: &[TokenWithSpan], object: bool)
         out.push(at(Token::Number(format.to_string(), false)));
     }
     out.push(at(Token::RParen));
+    out
+}
+
+/// Words that start a clause of `json_exists`, `json_value` and `json_query`
+/// after the path.
+const PATH_CLAUSES: &[&str] = &[
+    "passing",
+    "returning",
+    "with",
+    "without",
+    "keep",
+    "omit",
+    "error",
+    "null",
+    "default",
+    "empty",
+    "true",
+    "false",
+    "unknown",
+];
+
+/// `json_exists | json_value | json_query (input [FORMAT JSON], path
+/// [PASSING v [FORMAT JSON] AS name, ...] [RETURNING t [FORMAT JSON]]
+/// [wrapper] [quotes] [behaviour ON EMPTY] [behaviour ON ERROR])` as a plain
+/// call of `trino_json_exists` / `trino_json_value` / `trino_json_query`
+/// (`functions::json_path_udfs`): the clauses as a leading options string,
+/// then input and path, then (json_value) the DEFAULT expressions for empty
+/// and error, then the PASSING variables as name and JSON text pairs.
+/// `json_value`'s RETURNING type is a cast of its result.
+fn path_call(name: &TokenWithSpan, inner: &[TokenWithSpan]) -> Vec<TokenWithSpan> {
+    let at = |t: Token| token_at(t, name);
+    let tokens: Vec<TokenWithSpan> = inner.iter().filter(|t| !is_blank(&t.token)).cloned().collect();
+    let function = ["json_exists", "json_value", "json_query"]
+        .into_iter()
+        .find(|f| word_is(&name.token, f))
+        .unwrap_or("json_query");
+    // Split at the top level: each piece ends before the next clause word.
+    let mut depth = 0usize;
+    let mut input_end = tokens.len();
+    for (i, t) in tokens.iter().enumerate() {
+        match t.token {
+            Token::LParen | Token::LBracket => depth += 1,
+            Token::RParen | Token::RBracket => depth = depth.saturating_sub(1),
+            Token::Comma if depth == 0 => {
+                input_end = i;
+                break;
+            }
+            _ => {}
+        }
+    }
+    let (input, _) = value_format(&tokens[..input_end]);
+    let rest = tokens.get(input_end + 1..).unwrap_or(&[]);
+    let is_clause = |t: &TokenWithSpan| PATH_CLAUSES.iter().any(|c| word_is(&t.token, c));
+    // The end of an expression at the top level: before a word `stop` says ends it.
+    let expression_end = |from: usize, stop: &dyn Fn(usize) -> bool| -> usize {
+        let mut depth = 0usize;
+        let mut i = from;
+        while i < rest.len() {
+            match rest[i].token {
+                Token::LParen | Token::LBracket => depth += 1,
+                Token::RParen | Token::RBracket => depth = depth.saturating_sub(1),
+                _ if depth == 0 && stop(i) => return i,
+                _ => {}
+            }
+            i += 1;
+        }
+        rest.len()
+    };
+    let path_end = expression_end(0, &|i| is_clause(&rest[i]));
+    let path = &rest[..path_end];
+    let mut options: Vec<String> = Vec::new();
+    let mut passing: Vec<(String, Vec<TokenWithSpan>, bool)> = Vec::new();
+    let mut returning: Vec<TokenWithSpan> = Vec::new();
+    let mut defaults: [Vec<TokenWithSpan>; 2] = [Vec::new(), Vec::new()];
+    let word = |i: usize, w: &str| rest.get(i).is_some_and(|t| word_is(&t.token, w));
+    let mut i = path_end;
+    while i < rest.len() {
+        if word(i, "passing") {
+            i += 1;
+            loop {
+                let end = expression_end(i, &|k| word(k, "as"));
+                let (value, format) = value_format(&rest[i..end]);
+                let var = rest.get(end + 1).map(|t| match &t.token {
+                    Token::Word(w) => w.value.clone(),
+                    other => other.to_string(),
+                });
+                passing.push((var.unwrap_or_default(), value.to_vec(), format > 0));
+                i = end + 2;
+                if rest.get(i).is_some_and(|t| t.token == Token::Comma) {
+                    i += 1;
+                } else {
+                    break;
+                }
+            }
+        } else if word(i, "returning") {
+            let end = expression_end(i + 1, &|k| is_clause(&rest[k]) || word(k, "format"));
+            returning = rest[i + 1..end].to_vec();
+            i = end;
+            // `FORMAT JSON [ENCODING e]` of json_query's result: JSON text either way.
+            if word(i, "format") {
+                i += 2;
+                if word(i, "encoding") {
+                    i += 2;
+                }
+            }
+        } else if word(i, "default") {
+            let end = expression_end(i + 1, &|k| {
+                word(k, "on") && (word(k + 1, "empty") || word(k + 1, "error"))
+            });
+            let slot = usize::from(word(end + 1, "error"));
+            defaults[slot] = rest[i + 1..end].to_vec();
+            options.push(format!("DEFAULT ON {}", if slot == 1 { "ERROR" } else { "EMPTY" }));
+            i = end + 2;
+        } else {
+            // Plain words up to the end of the clause: `WITH CONDITIONAL ARRAY
+            // WRAPPER`, `OMIT QUOTES ON SCALAR STRING`, `EMPTY ARRAY ON ERROR`.
+            let start = i;
+            while i < rest.len() && matches!(rest[i].token, Token::Word(_)) {
+                let ends = word(i, "wrapper")
+                    || (word(i, "string") && word(i.saturating_sub(1), "scalar"))
+                    || ((word(i, "empty") || word(i, "error")) && word(i.saturating_sub(1), "on"))
+                    || (word(i, "quotes") && !word(i + 1, "on"));
+                i += 1;
+                if ends {
+                    break;
+                }
+            }
+            if i == start {
+                // Not a clause: left for the parser to refuse where it is.
+                options.push(rest[i].token.to_string());
+                i += 1;
+                continue;
+            }
+            let clause: Vec<String> = rest[start..i]
+                .iter()
+                .map(|t| t.token.to_string().to_uppercase())
+                .collect();
+            options.push(clause.join(" "));
+        }
+    }
+    let mut out = Vec::new();
+    let cast = function == "json_value" && !returning.is_empty();
+    if cast {
+        out.push(at(Token::make_keyword("CAST")));
+        out.push(at(Token::LParen));
+    }
+    out.push(at(Token::make_word(&format!("trino_{function}"), None)));
+    out.push(at(Token::LParen));
+    out.push(at(Token::SingleQuotedString(options.join(";"))));
+    out.push(at(Token::Comma));
+    out.extend(input.iter().cloned());
+    out.push(at(Token::Comma));
+    out.extend(path.iter().cloned());
+    if function == "json_value" {
+        for d in &defaults {
+            out.push(at(Token::Comma));
+            if d.is_empty() {
+                out.push(at(Token::make_keyword("NULL")));
+            } else {
+                // A DEFAULT is a value of the result type: compared as text.
+                out.push(at(Token::make_keyword("CAST")));
+                out.push(at(Token::LParen));
+                out.extend(d.iter().cloned());
+                out.push(at(Token::make_keyword("AS")));
+                out.push(at(Token::make_keyword("VARCHAR")));
+                out.push(at(Token::RParen));
+            }
+        }
+    }
+    for (var, value, json) in passing {
+        out.push(at(Token::Comma));
+        out.push(at(Token::SingleQuotedString(var)));
+        out.push(at(Token::Comma));
+        if json {
+            out.extend(value);
+        } else {
+            out.push(at(Token::make_word("trino_to_json", None)));
+            out.push(at(Token::LParen));
+            out.extend(value);
+            out.push(at(Token::RParen));
+        }
+    }
+    out.push(at(Token::RParen));
+    if cast {
+        out.push(at(Token::make_keyword("AS")));
+        out.extend(returning);
+        out.push(at(Token::RParen));
+    }
     out
 }
 

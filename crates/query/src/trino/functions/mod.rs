@@ -4,6 +4,7 @@
 
 mod array_shapes;
 mod arrays;
+mod avg;
 mod binary;
 mod bitwise;
 mod case_and_hash;
@@ -12,14 +13,17 @@ pub(crate) mod datetime;
 mod entries;
 mod json;
 mod json_cast;
+mod json_path_udfs;
 mod json_udfs;
 mod lambdas;
 mod limits;
 mod lists;
+pub(super) mod network;
 mod reduce;
 mod regex;
 mod regex_search;
 mod rows;
+pub(super) mod sql_json_path;
 mod text;
 mod text_udfs;
 mod timestamp_nanos;
@@ -45,6 +49,8 @@ pub fn register(ctx: &SessionContext) {
         entries::udfs(),
         json_cast::udfs(),
         json_udfs::udfs(),
+        json_path_udfs::udfs(),
+        network::udfs(),
         regex::udfs(),
         regex_search::udfs(),
         rows::udfs(),
@@ -58,6 +64,8 @@ pub fn register(ctx: &SessionContext) {
     for udf in all.into_iter().flatten() {
         ctx.register_udf(udf);
     }
+    // Trino's avg of a decimal, in place of DataFusion's under the same name.
+    ctx.register_udaf(avg::udaf());
     ctx.register_higher_order_function(std::sync::Arc::new(reduce::udf()));
     ctx.register_higher_order_function(std::sync::Arc::new(try_expr::udf()));
     for f in lambdas::udfs() {
