@@ -34,42 +34,73 @@ mod units;
 mod vectors;
 pub(super) mod zones;
 
+use std::sync::{Arc, OnceLock};
+
+use datafusion::logical_expr::{AggregateUDF, HigherOrderUDF, ScalarUDF};
 use datafusion::prelude::SessionContext;
 
 pub use type_name::trino_name as type_name;
 
+/// Every Trino function lakestack adds, built once: each query's session
+/// registers clones (an `Arc` each) instead of building ~300 functions anew.
+struct Functions {
+    scalar: Vec<ScalarUDF>,
+    aggregate: Vec<AggregateUDF>,
+    higher_order: Vec<Arc<HigherOrderUDF>>,
+}
+
+fn functions() -> &'static Functions {
+    static FUNCTIONS: OnceLock<Functions> = OnceLock::new();
+    FUNCTIONS.get_or_init(|| {
+        let scalar = [
+            array_shapes::udfs(),
+            arrays::udfs(),
+            binary::udfs(),
+            bitwise::udfs(),
+            case_and_hash::udfs(),
+            date_udfs::udfs(),
+            entries::udfs(),
+            json_cast::udfs(),
+            json_udfs::udfs(),
+            json_path_udfs::udfs(),
+            network::udfs(),
+            regex::udfs(),
+            regex_search::udfs(),
+            rows::udfs(),
+            text_udfs::udfs(),
+            timestamp_nanos::udfs(),
+            type_name::udfs(),
+            units::udfs(),
+            vectors::udfs(),
+            zones::udfs(),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        let higher_order = [reduce::udf(), try_expr::udf()]
+            .into_iter()
+            .chain(lambdas::udfs())
+            .map(Arc::new)
+            .collect();
+        Functions {
+            scalar,
+            // Trino's avg of a decimal, in place of DataFusion's under the same name.
+            aggregate: vec![avg::udaf()],
+            higher_order,
+        }
+    })
+}
+
 pub fn register(ctx: &SessionContext) {
-    let all = [
-        array_shapes::udfs(),
-        arrays::udfs(),
-        binary::udfs(),
-        bitwise::udfs(),
-        case_and_hash::udfs(),
-        date_udfs::udfs(),
-        entries::udfs(),
-        json_cast::udfs(),
-        json_udfs::udfs(),
-        json_path_udfs::udfs(),
-        network::udfs(),
-        regex::udfs(),
-        regex_search::udfs(),
-        rows::udfs(),
-        text_udfs::udfs(),
-        timestamp_nanos::udfs(),
-        type_name::udfs(),
-        units::udfs(),
-        vectors::udfs(),
-        zones::udfs(),
-    ];
-    for udf in all.into_iter().flatten() {
-        ctx.register_udf(udf);
+    let all = functions();
+    for udf in &all.scalar {
+        ctx.register_udf(udf.clone());
     }
-    // Trino's avg of a decimal, in place of DataFusion's under the same name.
-    ctx.register_udaf(avg::udaf());
-    ctx.register_higher_order_function(std::sync::Arc::new(reduce::udf()));
-    ctx.register_higher_order_function(std::sync::Arc::new(try_expr::udf()));
-    for f in lambdas::udfs() {
-        ctx.register_higher_order_function(std::sync::Arc::new(f));
+    for udaf in &all.aggregate {
+        ctx.register_udaf(udaf.clone());
+    }
+    for f in &all.higher_order {
+        ctx.register_higher_order_function(Arc::clone(f));
     }
     limits::register(ctx);
 }
