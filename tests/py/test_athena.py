@@ -365,3 +365,41 @@ def test_awswrangler_reads_a_query_through_ctas_and_its_data_manifest(server):
     ]
     # The temporary table is gone again.
     assert client("glue", server).get_tables(DatabaseName="lake")["TableList"] == []
+
+
+def test_trino_types_functions_and_errors_through_boto3(s3, athena):
+    s3.create_bucket(Bucket="lake")
+    qid, e = run(
+        athena,
+        "SELECT 1 AS one, TRY(10 / 0) AS tried, TIMESTAMP '2024-01-01 12:00:00' AT TIME ZONE 'Asia/Tokyo' AS tokyo,"
+        " json_query('{\"a\": [1, 2]}', 'lax $.a[*]' WITH ARRAY WRAPPER) AS q, IPADDRESS '2001:0db8::0001' AS ip,"
+        " 'hello' = ANY (VALUES 'hello', 'world') AS found",
+    )
+    assert e["Status"]["State"] == "SUCCEEDED", e["Status"]
+    got, r = rows(athena, qid)
+    assert got == [
+        ["one", "tried", "tokyo", "q", "ip", "found"],
+        ["1", None, "2024-01-01 21:00:00.000 Asia/Tokyo", "[1,2]", "2001:db8::1", "true"],
+    ]
+    types = [c["Type"] for c in r["ResultSet"]["ResultSetMetadata"]["ColumnInfo"]]
+    assert types == ["integer", "integer", "timestamp with time zone", "varchar", "varchar", "boolean"]
+
+    # avg of a decimal keeps its type, rounded half up.
+    qid, e = run(athena, "SELECT avg(x) FROM (VALUES CAST(1.00 AS decimal(5,2)), CAST(2.01 AS decimal(5,2))) AS t(x)")
+    got, r = rows(athena, qid)
+    assert got == [["_col0"], ["1.51"]]
+    info = r["ResultSet"]["ResultSetMetadata"]["ColumnInfo"][0]
+    assert (info["Type"], info["Precision"], info["Scale"]) == ("decimal", 5, 2)
+
+    # Data errors fail the query with Trino's error names and Athena's data-error type.
+    _, e = run(athena, "SELECT 1 / (x - 1) FROM (VALUES 1) AS t(x)")
+    assert e["Status"]["State"] == "FAILED"
+    assert e["Status"]["StateChangeReason"] == "DIVISION_BY_ZERO: Division by zero"
+    assert (e["Status"]["AthenaError"]["ErrorCategory"], e["Status"]["AthenaError"]["ErrorType"]) == (2, 1001)
+
+    qid, e = run(athena, "EXPLAIN (TYPE VALIDATE) SELECT 1")
+    assert rows(athena, qid)[0] == [["Valid"], ["true"]]
+    with pytest.raises(ClientError) as err:
+        run(athena, "EXPLAIN (TYPE IO) SELECT 1")
+    assert err.value.response["Error"]["Code"] == "InvalidRequestException"
+    assert "engine version 2" in err.value.response["Error"]["Message"]
