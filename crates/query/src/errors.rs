@@ -43,7 +43,7 @@ fn position(sql: &str, name: &str) -> (usize, usize) {
 }
 
 /// 1-based line and column (in characters, as sqlparser and Trino count) of byte `at`.
-fn line_and_column(text: &str, at: usize) -> (usize, usize) {
+pub(crate) fn line_and_column(text: &str, at: usize) -> (usize, usize) {
     let before = &text[..at];
     let line_start = before.rfind('\n').map_or(0, |p| p + 1);
     (

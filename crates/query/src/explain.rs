@@ -49,13 +49,8 @@ fn word_at(sql: &str, at: usize) -> &str {
 }
 
 fn error_at(sql: &str, at: usize, message: String) -> OptionError {
-    let before = &sql[..at];
-    let line_start = before.rfind('\n').map_or(0, |p| p + 1);
-    OptionError {
-        line: before.matches('\n').count() + 1,
-        column: before[line_start..].chars().count() + 1,
-        message,
-    }
+    let (line, column) = crate::errors::line_and_column(sql, at);
+    OptionError { line, column, message }
 }
 
 /// `Ok(None)` when `sql` is not an EXPLAIN with an option list.

@@ -278,10 +278,7 @@ fn lex_strings(src: &str, backslash_escapes: bool) -> Result<Lexed, DdlError> {
 }
 
 fn line_col(src: &str, at: usize) -> (usize, usize) {
-    let before = &src[..at.min(src.len())];
-    let line = before.matches('\n').count() + 1;
-    let column = before.chars().rev().take_while(|c| *c != '\n').count() + 1;
-    (line, column)
+    crate::errors::line_and_column(src, at.min(src.len()))
 }
 
 struct P {

@@ -21,7 +21,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use datafusion::arrow::array::{Array, ArrayRef, BooleanArray, StringArray, StringBuilder};
+use datafusion::arrow::array::{Array, ArrayRef, BooleanBuilder, StringArray, StringBuilder};
 use datafusion::arrow::datatypes::DataType;
 use datafusion::common::Result;
 use datafusion::logical_expr::ScalarUDF;
@@ -161,15 +161,15 @@ impl Paths {
 /// input or path.
 type Row = Option<Result<Vec<Value>, Failure>>;
 
-/// Each row's sequence of items.
-fn sequences(args: &[ArrayRef], vars_from: usize) -> Result<Vec<Row>> {
+/// Hands each row's sequence of items to `each` as soon as it is evaluated,
+/// so a batch holds one row's items at a time.
+fn for_each_row(args: &[ArrayRef], vars_from: usize, mut each: impl FnMut(usize, Row) -> Result<()>) -> Result<()> {
     let (input, path) = (strings(&args[1])?, strings(&args[2])?);
     let passing: Vec<&StringArray> = args[vars_from..].iter().map(strings).collect::<Result<_>>()?;
     let mut paths = Paths { last: None };
-    let mut out = Vec::with_capacity(input.len());
     for row in 0..input.len() {
         if input.is_null(row) || path.is_null(row) {
-            out.push(None);
+            each(row, None)?;
             continue;
         }
         // A malformed path fails the query whatever ON ERROR says, as Trino's
@@ -195,9 +195,9 @@ fn sequences(args: &[ArrayRef], vars_from: usize) -> Result<Vec<Row>> {
             Err(e) => Err(Failure::Input(e.to_string())),
             Ok(json) => p.evaluate(&json, &vars).map_err(Failure::Path),
         };
-        out.push(Some(result));
+        each(row, Some(result))?;
     }
-    Ok(out)
+    Ok(())
 }
 
 enum Failure {
@@ -217,20 +217,22 @@ impl Failure {
 fn exists(args: &[ArrayRef], _: &DataType) -> Result<ArrayRef> {
     let opts = strings(&args[0])?;
     let c = clauses(if opts.is_empty() { "" } else { opts.value(0) }, Behaviour::False)?;
-    let out: BooleanArray = sequences(args, 3)?
-        .into_iter()
-        .map(|r| match r {
-            None => Ok(None),
-            Some(Ok(items)) => Ok(Some(!items.is_empty())),
+    let mut out = BooleanBuilder::new();
+    for_each_row(args, 3, |_, r| {
+        let v = match r {
+            None => None,
+            Some(Ok(items)) => Some(!items.is_empty()),
             Some(Err(f)) => match c.on_error {
-                Behaviour::True => Ok(Some(true)),
-                Behaviour::False => Ok(Some(false)),
-                Behaviour::Error => Err(f.raise()),
-                _ => Ok(None),
+                Behaviour::True => Some(true),
+                Behaviour::False => Some(false),
+                Behaviour::Error => return Err(f.raise()),
+                _ => None,
             },
-        })
-        .collect::<Result<_>>()?;
-    Ok(Arc::new(out))
+        };
+        out.append_option(v);
+        Ok(())
+    })?;
+    Ok(Arc::new(out.finish()))
 }
 
 /// A scalar item as json_value answers it; `Err` for arrays and objects.
@@ -249,7 +251,7 @@ fn value(args: &[ArrayRef], _: &DataType) -> Result<ArrayRef> {
     let c = clauses(if opts.is_empty() { "" } else { opts.value(0) }, Behaviour::Null)?;
     let (on_empty, on_error) = (strings(&args[3])?, strings(&args[4])?);
     let mut out = StringBuilder::new();
-    for (row, r) in sequences(args, 5)?.into_iter().enumerate() {
+    for_each_row(args, 5, |row, r| {
         let answer = |b: Behaviour, defaults: &StringArray, failure: datafusion::error::DataFusionError| match b {
             Behaviour::Error => Err(failure),
             Behaviour::Default if !defaults.is_null(row) => Ok(Some(defaults.value(row).to_owned())),
@@ -283,7 +285,8 @@ fn value(args: &[ArrayRef], _: &DataType) -> Result<ArrayRef> {
             },
         };
         out.append_option(v);
-    }
+        Ok(())
+    })?;
     Ok(Arc::new(out.finish()))
 }
 
@@ -297,7 +300,7 @@ fn query(args: &[ArrayRef], _: &DataType) -> Result<ArrayRef> {
         _ => Ok(None),
     };
     let mut out = StringBuilder::new();
-    for r in sequences(args, 3)? {
+    for_each_row(args, 3, |_, r| {
         let v = match r {
             None => None,
             Some(Err(f)) => answer(c.on_error, f.raise())?,
@@ -332,7 +335,8 @@ fn query(args: &[ArrayRef], _: &DataType) -> Result<ArrayRef> {
             }
         };
         out.append_option(v);
-    }
+        Ok(())
+    })?;
     Ok(Arc::new(out.finish()))
 }
 
